@@ -1,0 +1,806 @@
+//! Loading `feedloom.yaml`: YAML (serde-saphyr, with its limits against YAML bombs),
+//! `${ENV}` interpolation, strict keys, unique ids, and every error located as
+//! `FILE:LINE:COL: message`.
+//!
+//! Loading happens in three steps so that every error can be located:
+//! 1. YAML → a JSON value (syntax errors carry the parser's location) and a [`SpanIndex`]
+//!    from dotted paths to positions;
+//! 2. `${VAR}` interpolation over every string (an unset variable is located by its path);
+//! 3. the typed top level, then each component's options through its factory (errors carry
+//!    a path, which the index turns into a position).
+
+mod spans;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use feedloom_core::plugin::{Defaults, Resources};
+use feedloom_core::{BuildContext, BuildError, MemoryStore, Registry, StateStore};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+pub use spans::{Pos, SpanIndex};
+
+use crate::delivery::SinkCommon;
+use crate::routing::Filter;
+
+/// One located configuration error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One line per error, so editors and scripts can parse FILE:LINE:COL: message.
+        let msg: Vec<&str> = self
+            .message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.col,
+            msg.join(" ")
+        )
+    }
+}
+
+/// All the errors found in one config file (reported together).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+impl std::error::Error for ConfigErrors {}
+
+/// What to do with an item when an extractor fails on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnError {
+    /// Pass the item on without this extractor's fields (the default).
+    #[default]
+    Skip,
+    /// Drop the item (it is marked done and not delivered).
+    Drop,
+    /// Keep the item in the dead-letter store (`feedloom dlq list`).
+    DeadLetter,
+}
+
+/// Settings of the pipeline itself.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineSettings {
+    /// Capacity of the bounded channels between stages (backpressure beyond it).
+    pub channel_capacity: usize,
+    /// Items processed by the extractors concurrently.
+    pub extract_workers: usize,
+    /// Longest time one extractor may take on one item before it counts as failed.
+    pub extract_timeout: feedloom_core::Duration,
+    /// On shutdown, how long sinks may keep trying to deliver what is in memory before the
+    /// rest is kept on disk for the next start.
+    pub drain_timeout: feedloom_core::Duration,
+}
+
+impl Default for PipelineSettings {
+    fn default() -> Self {
+        PipelineSettings {
+            channel_capacity: 256,
+            extract_workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            extract_timeout: feedloom_core::Duration::from_secs(30),
+            drain_timeout: feedloom_core::Duration::from_secs(10),
+        }
+    }
+}
+
+/// The admin HTTP endpoint (`/healthz`, `/readyz`, `/metrics`, `/sources`).
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSettings {
+    /// Address to listen on, e.g. `127.0.0.1:9180`.
+    pub listen: String,
+}
+
+/// The typed top level of `feedloom.yaml`. Components stay generic here; each is checked
+/// against its factory's options later.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Where feedloom keeps its state (delivered ids, feed validators, backlogs, dead
+    /// letters). Relative to the config file. Default `./feedloom-data`.
+    #[serde(default)]
+    pub state_dir: Option<String>,
+    /// Defaults for every source.
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub pipeline: PipelineSettings,
+    #[serde(default)]
+    pub admin: Option<AdminSettings>,
+    /// Where items come from. Each needs a unique `id` and a `type`.
+    #[serde(default)]
+    pub sources: Vec<Map<String, Value>>,
+    /// Extractors, run in this order on every item. `id` is optional (defaults to `type`).
+    #[serde(default)]
+    pub extractors: Vec<Map<String, Value>>,
+    /// Where items go. Each needs a unique `id` and a `type`.
+    #[serde(default)]
+    pub sinks: Vec<Map<String, Value>>,
+}
+
+/// A component (source, extractor or sink) as configured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Component {
+    pub id: String,
+    /// The `type:` name.
+    pub kind: String,
+    /// The plugin's own options (the mapping without the runtime's keys).
+    pub options: Value,
+    /// Dotted path in the file (`sources.2`), for locating errors.
+    pub path: String,
+}
+
+/// An extractor with the runtime's settings for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtractorSpec {
+    pub component: Component,
+    pub on_error: OnError,
+}
+
+/// A sink with the runtime's settings for it.
+#[derive(Clone, Debug)]
+pub struct SinkSpec {
+    pub component: Component,
+    pub common: SinkCommon,
+    pub when: Option<Filter>,
+    /// `when:` as written (to tell whether a reload changed it).
+    pub when_raw: Option<Value>,
+}
+
+impl Component {
+    /// Same plugin with the same options (the position in the file does not matter).
+    pub fn same_as(&self, other: &Component) -> bool {
+        self.id == other.id && self.kind == other.kind && self.options == other.options
+    }
+}
+
+impl SinkSpec {
+    /// Same sink, options, runtime settings and routing.
+    pub fn same_as(&self, other: &SinkSpec) -> bool {
+        self.component.same_as(&other.component)
+            && self.common == other.common
+            && self.when_raw == other.when_raw
+    }
+}
+
+/// A loaded, validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub file: PathBuf,
+    /// The config file's directory: relative paths resolve against it.
+    pub dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub defaults: Defaults,
+    pub pipeline: PipelineSettings,
+    pub admin: Option<AdminSettings>,
+    pub sources: Vec<Component>,
+    pub extractors: Vec<ExtractorSpec>,
+    pub sinks: Vec<SinkSpec>,
+    pub spans: SpanIndex,
+    /// Strings that came from environment variables (redacted from messages).
+    pub secrets: Vec<String>,
+}
+
+impl Config {
+    /// Read, parse and check a config file against `registry` (every component is built
+    /// once, with in-memory state, to validate its options).
+    pub fn load(file: &Path, registry: &Registry) -> Result<Config, ConfigErrors> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: file.to_path_buf(),
+                line: 1,
+                col: 1,
+                message: format!("cannot read config: {e}"),
+            }])
+        })?;
+        Self::from_str(&text, file, registry, &|k| std::env::var(k).ok())
+    }
+
+    /// Parse `text` as if read from `file`, looking variables up with `env`.
+    pub fn from_str(
+        text: &str,
+        file: &Path,
+        registry: &Registry,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigErrors> {
+        let cfg = Self::parse(text, file, env)?;
+        cfg.validate(registry)?;
+        Ok(cfg)
+    }
+
+    /// Steps 1–2 and the typed top level, without building components.
+    pub fn parse(
+        text: &str,
+        file: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigErrors> {
+        let located = |pos: Pos, message: String| ConfigError {
+            file: file.to_path_buf(),
+            line: pos.line,
+            col: pos.col,
+            message,
+        };
+        // 1. YAML → value.
+        let mut value: Value = if text.trim().is_empty() {
+            Value::Object(Map::new())
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| {
+                let (line, col) = e
+                    .location()
+                    .map(|l| (l.line() as usize, l.column() as usize))
+                    .unwrap_or((1, 1));
+                ConfigErrors(vec![located(Pos { line, col }, yaml_message(&e))])
+            })?
+        };
+        if value.is_null() {
+            value = Value::Object(Map::new());
+        }
+        let spans = SpanIndex::build(text);
+        if !value.is_object() {
+            return Err(ConfigErrors(vec![located(
+                Pos { line: 1, col: 1 },
+                "the config must be a mapping with `sources`, `extractors` and `sinks`".into(),
+            )]));
+        }
+
+        // 2. ${VAR} interpolation.
+        let mut errors = Vec::new();
+        let mut secrets = Vec::new();
+        interpolate(&mut value, "", env, &mut secrets, &mut |path, msg| {
+            errors.push(located(spans.value(path), msg))
+        });
+        if !errors.is_empty() {
+            return Err(ConfigErrors(errors));
+        }
+
+        // 3. Typed top level.
+        let raw: RawConfig = serde_path_to_error::deserialize(&value).map_err(|e| {
+            let path = feedloom_core::options::dotted(&e.path().to_string());
+            let msg = e.inner().to_string();
+            let pos = if msg.starts_with("unknown field") {
+                spans.key(&path)
+            } else {
+                spans.value(&path)
+            };
+            ConfigErrors(vec![located(pos, redact(&msg, &secrets))])
+        })?;
+
+        let dir = file
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let state_dir = dir.join(raw.state_dir.as_deref().unwrap_or("feedloom-data"));
+
+        let mut ids = HashSet::new();
+        let mut dup = |id: &str, path: &str, errors: &mut Vec<ConfigError>| {
+            if !ids.insert(id.to_string()) {
+                errors.push(located(
+                    spans.value(&format!("{path}.id")),
+                    format!("duplicate id `{id}`: ids must be unique"),
+                ));
+            }
+        };
+
+        let mut sources = Vec::new();
+        for (i, m) in raw.sources.into_iter().enumerate() {
+            let path = format!("sources.{i}");
+            match split_component(m, &path, true, &[]) {
+                Ok((c, _)) => {
+                    dup(&c.id, &path, &mut errors);
+                    sources.push(c);
+                }
+                Err((p, msg)) => errors.push(located(spans.key(&p), msg)),
+            }
+        }
+        let mut extractors = Vec::new();
+        let mut extractor_ids = HashSet::new();
+        for (i, m) in raw.extractors.into_iter().enumerate() {
+            let path = format!("extractors.{i}");
+            match split_component(m, &path, false, &["on_error"]) {
+                Ok((c, common)) => {
+                    if !extractor_ids.insert(c.id.clone()) {
+                        errors.push(located(
+                            spans.value(&format!("{path}.id")),
+                            format!(
+                                "duplicate extractor id `{}`: give the second one an `id`",
+                                c.id
+                            ),
+                        ));
+                    }
+                    let on_error = match common.get("on_error") {
+                        None => OnError::Skip,
+                        Some(v) => {
+                            match serde_json::from_value::<OnError>(v.clone()) {
+                                Ok(o) => o,
+                                Err(_) => {
+                                    errors.push(located(
+                                    spans.value(&format!("{path}.on_error")),
+                                    format!("invalid on_error {v}: expected skip, drop or dead_letter"),
+                                ));
+                                    OnError::Skip
+                                }
+                            }
+                        }
+                    };
+                    extractors.push(ExtractorSpec {
+                        component: c,
+                        on_error,
+                    });
+                }
+                Err((p, msg)) => errors.push(located(spans.key(&p), msg)),
+            }
+        }
+        let mut sinks = Vec::new();
+        for (i, m) in raw.sinks.into_iter().enumerate() {
+            let path = format!("sinks.{i}");
+            match split_component(m, &path, true, crate::delivery::SINK_COMMON_KEYS) {
+                Ok((c, common_map)) => {
+                    dup(&c.id, &path, &mut errors);
+                    let when = match common_map.get("when") {
+                        None => None,
+                        Some(v) => match Filter::parse(v) {
+                            Ok(f) => Some(f),
+                            Err(e) => {
+                                let p = if e.path.is_empty() {
+                                    format!("{path}.when")
+                                } else {
+                                    format!("{path}.when.{}", e.path)
+                                };
+                                errors.push(located(
+                                    spans.value(&p),
+                                    format!("invalid `when`: {}", e.message),
+                                ));
+                                None
+                            }
+                        },
+                    };
+                    let mut common_map = common_map;
+                    let when_raw = common_map.remove("when");
+                    let common = match feedloom_core::parse_options::<SinkCommon>(&Value::Object(
+                        common_map,
+                    )) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            let p = format!("{path}.{}", e.path);
+                            let pos = if e.message.starts_with("unknown field") {
+                                spans.key(&p)
+                            } else {
+                                spans.value(&p)
+                            };
+                            errors.push(located(pos, e.message));
+                            SinkCommon::default()
+                        }
+                    };
+                    sinks.push(SinkSpec {
+                        component: c,
+                        common,
+                        when,
+                        when_raw,
+                    });
+                }
+                Err((p, msg)) => errors.push(located(spans.key(&p), msg)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ConfigErrors(errors));
+        }
+        Ok(Config {
+            file: file.to_path_buf(),
+            dir,
+            state_dir,
+            defaults: raw.defaults,
+            pipeline: raw.pipeline,
+            admin: raw.admin,
+            sources,
+            extractors,
+            sinks,
+            spans,
+            secrets,
+        })
+    }
+
+    /// Check every component's `type` and options by building it once with in-memory state.
+    pub fn validate(&self, registry: &Registry) -> Result<(), ConfigErrors> {
+        let ctx = self.build_context(
+            "check",
+            Arc::new(MemoryStore::new()),
+            Arc::new(Resources::default()),
+        );
+        let mut errors = Vec::new();
+        let sources = registry.sources().map(|(n, f)| (n, f.build.clone()));
+        self.check_all(
+            &ctx,
+            "source",
+            self.sources.iter(),
+            sources.collect(),
+            &mut errors,
+        );
+        let extractors = registry.extractors().map(|(n, f)| (n, f.build.clone()));
+        self.check_all(
+            &ctx,
+            "extractor",
+            self.extractors.iter().map(|x| &x.component),
+            extractors.collect(),
+            &mut errors,
+        );
+        let sinks = registry.sinks().map(|(n, f)| (n, f.build.clone()));
+        self.check_all(
+            &ctx,
+            "sink",
+            self.sinks.iter().map(|s| &s.component),
+            sinks.collect(),
+            &mut errors,
+        );
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    /// Build each component once with the factory of its type; collect located errors.
+    fn check_all<'a, T>(
+        &self,
+        ctx: &BuildContext,
+        role: &str,
+        components: impl Iterator<Item = &'a Component>,
+        factories: Vec<(&str, feedloom_core::registry::BuildFn<T>)>,
+        errors: &mut Vec<ConfigError>,
+    ) {
+        for c in components {
+            match factories.iter().find(|(n, _)| *n == c.kind) {
+                None => errors.push(self.unknown_type(c, role, factories.iter().map(|(n, _)| *n))),
+                Some((_, build)) => {
+                    if let Err(e) = build(&c.options, &ctx.with_id(&c.id)) {
+                        errors.push(self.build_error(c, e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The context components are built with.
+    pub fn build_context(
+        &self,
+        id: &str,
+        state: Arc<dyn StateStore>,
+        resources: Arc<Resources>,
+    ) -> BuildContext {
+        BuildContext {
+            id: id.to_string(),
+            config_dir: self.dir.clone(),
+            state_dir: self.state_dir.clone(),
+            state,
+            defaults: self.defaults.clone(),
+            resources,
+        }
+    }
+
+    /// Locate a plugin build error inside component `c`.
+    pub fn build_error(&self, c: &Component, e: BuildError) -> ConfigError {
+        let path = if e.path.is_empty() {
+            c.path.clone()
+        } else {
+            format!("{}.{}", c.path, e.path)
+        };
+        let pos = if e.message.starts_with("unknown field") {
+            self.spans.key(&path)
+        } else if e.path.is_empty() {
+            self.spans.key(&format!("{}.type", c.path))
+        } else {
+            self.spans.value(&path)
+        };
+        ConfigError {
+            file: self.file.clone(),
+            line: pos.line,
+            col: pos.col,
+            message: format!(
+                "{} `{}`: {}",
+                c.kind,
+                c.id,
+                redact(&e.message, &self.secrets)
+            ),
+        }
+    }
+
+    fn unknown_type<'a>(
+        &self,
+        c: &Component,
+        role: &str,
+        known: impl Iterator<Item = &'a str>,
+    ) -> ConfigError {
+        let pos = self.spans.value(&format!("{}.type", c.path));
+        let known: Vec<&str> = known.collect();
+        ConfigError {
+            file: self.file.clone(),
+            line: pos.line,
+            col: pos.col,
+            message: format!(
+                "unknown {role} type `{}` (known: {})",
+                c.kind,
+                known.join(", ")
+            ),
+        }
+    }
+
+    /// Replace any secret (a value that came from an environment variable) in `s`.
+    pub fn redact(&self, s: &str) -> String {
+        redact(s, &self.secrets)
+    }
+}
+
+trait WithId {
+    fn with_id(&self, id: &str) -> BuildContext;
+}
+impl WithId for BuildContext {
+    fn with_id(&self, id: &str) -> BuildContext {
+        let mut c = self.clone();
+        c.id = id.to_string();
+        c
+    }
+}
+
+/// Split a component mapping into (id, type, options) and the runtime's common keys.
+fn split_component(
+    mut m: Map<String, Value>,
+    path: &str,
+    id_required: bool,
+    common_keys: &[&str],
+) -> Result<(Component, Map<String, Value>), (String, String)> {
+    let kind = match m.remove("type") {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        Some(_) => return Err((format!("{path}.type"), "`type` must be a string".into())),
+        None => return Err((path.to_string(), "missing field `type`".into())),
+    };
+    let id = match m.remove("id") {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        Some(_) => {
+            return Err((
+                format!("{path}.id"),
+                "`id` must be a non-empty string".into(),
+            ));
+        }
+        None if id_required => {
+            return Err((
+                path.to_string(),
+                format!(
+                    "missing field `id` (every {} needs a unique id)",
+                    path.split('.')
+                        .next()
+                        .unwrap_or("component")
+                        .trim_end_matches('s')
+                ),
+            ));
+        }
+        None => kind.clone(),
+    };
+    let mut common = Map::new();
+    for k in common_keys {
+        if let Some(v) = m.remove(*k) {
+            common.insert((*k).to_string(), v);
+        }
+    }
+    Ok((
+        Component {
+            id,
+            kind,
+            options: Value::Object(m),
+            path: path.to_string(),
+        },
+        common,
+    ))
+}
+
+/// serde-saphyr's message without its rendered snippet and location suffix.
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let full = e.without_snippet().to_string();
+    let first = full.lines().next().unwrap_or("invalid YAML").trim();
+    // Drop a trailing " at line X column Y" — we print the location ourselves.
+    let msg = match first.find(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    format!("invalid YAML: {msg}")
+}
+
+/// Expand `${NAME}`, `${NAME:-default}` and `${NAME-default}` in every string; `$${` is a
+/// literal `${`. Values taken from the environment are remembered as secrets.
+fn interpolate(
+    v: &mut Value,
+    path: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Vec<String>,
+    err: &mut dyn FnMut(&str, String),
+) {
+    match v {
+        Value::String(s) if s.contains('$') => match expand(s, env, secrets) {
+            Ok(n) => *s = n,
+            Err(m) => err(path, m),
+        },
+        Value::Array(a) => {
+            for (i, x) in a.iter_mut().enumerate() {
+                interpolate(x, &join(path, &i.to_string()), env, secrets, err);
+            }
+        }
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                interpolate(x, &join(path, k), env, secrets, err);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn join(parent: &str, seg: &str) -> String {
+    if parent.is_empty() {
+        seg.to_string()
+    } else {
+        format!("{parent}.{seg}")
+    }
+}
+
+fn expand(
+    s: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Vec<String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        if let Some(tail) = after.strip_prefix("$${") {
+            out.push_str("${");
+            rest = tail;
+            continue;
+        }
+        if !after.starts_with("${") {
+            out.push('$');
+            rest = &after[1..];
+            continue;
+        }
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("unterminated `${{` in {s:?}"))?;
+        let inner = &after[2..close];
+        let (name, default) = if let Some((n, d)) = inner.split_once(":-") {
+            (n, Some((d, true)))
+        } else if let Some((n, d)) = inner.split_once('-') {
+            (n, Some((d, false)))
+        } else {
+            (inner, None)
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("invalid variable reference `${{{inner}}}`"));
+        }
+        match (env(name), default) {
+            (Some(v), Some((_, true))) if v.is_empty() => out.push_str(default.unwrap().0),
+            (Some(v), _) => {
+                if v.len() >= 4 {
+                    secrets.push(v.clone());
+                }
+                out.push_str(&v);
+            }
+            (None, Some((d, _))) => out.push_str(d),
+            (None, None) => {
+                return Err(format!(
+                    "environment variable `{name}` is not set (use `${{{name}:-default}}` for a default)"
+                ));
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn redact(s: &str, secrets: &[String]) -> String {
+    let mut out = s.to_string();
+    for sec in secrets {
+        if out.contains(sec.as_str()) {
+            out = out.replace(sec.as_str(), "[redacted]");
+        }
+    }
+    out
+}
+
+/// JSON Schema of `feedloom.yaml`, with each component's options from the registry.
+pub fn config_schema(registry: &Registry) -> Value {
+    let mut g = schemars::SchemaGenerator::default();
+    let mut root = serde_json::to_value(g.root_schema_for::<RawConfig>()).unwrap_or(Value::Null);
+    let mut variants = |role: &str, items: Vec<(String, schemars::Schema)>, extra: Value| {
+        let one_of: Vec<Value> = items
+            .into_iter()
+            .map(|(name, schema)| {
+                let mut s = serde_json::to_value(schema).unwrap_or(Value::Null);
+                let props = s
+                    .as_object_mut()
+                    .map(|o| o.entry("properties").or_insert(Value::Object(Map::new())));
+                if let Some(Value::Object(p)) = props {
+                    p.insert("type".into(), serde_json::json!({"const": name}));
+                    p.insert("id".into(), serde_json::json!({"type": "string"}));
+                    if let Value::Object(e) = &extra {
+                        for (k, v) in e {
+                            p.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                s
+            })
+            .collect();
+        if let Some(props) = root.get_mut("properties").and_then(|p| p.get_mut(role)) {
+            *props = serde_json::json!({"type": "array", "items": {"oneOf": one_of}});
+        }
+    };
+    let src: Vec<_> = registry
+        .sources()
+        .map(|(n, f)| (n.to_string(), (f.schema)(&mut g)))
+        .collect();
+    variants("sources", src, Value::Null);
+    let ex: Vec<_> = registry
+        .extractors()
+        .map(|(n, f)| (n.to_string(), (f.schema)(&mut g)))
+        .collect();
+    variants(
+        "extractors",
+        ex,
+        serde_json::json!({"on_error": {"enum": ["skip", "drop", "dead_letter"]}}),
+    );
+    let sk: Vec<_> = registry
+        .sinks()
+        .map(|(n, f)| (n.to_string(), (f.schema)(&mut g)))
+        .collect();
+    variants("sinks", sk, crate::delivery::sink_common_schema());
+    if let (Some(Value::Object(defs)), Value::Object(r)) =
+        (serde_json::to_value(g.definitions()).ok(), &mut root)
+    {
+        let entry = r.entry("$defs").or_insert(Value::Object(Map::new()));
+        if let Value::Object(e) = entry {
+            for (k, v) in defs {
+                e.entry(k).or_insert(v);
+            }
+        }
+    }
+    root
+}
+
+#[cfg(test)]
+mod tests;

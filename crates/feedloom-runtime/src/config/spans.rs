@@ -1,0 +1,169 @@
+//! Where each value of a YAML document stands: a map from a dotted path (`sources.0.url`)
+//! to the line and column of its key and its value. Built from the parser's events, so
+//! errors found after deserialisation (a plugin's options, a duplicate id, an unset
+//! variable) can still be reported as `FILE:LINE:COL`.
+
+use std::collections::HashMap;
+
+use serde_saphyr::granit_parser::{Event, Parser};
+
+/// 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    key: Option<Pos>,
+    value: Pos,
+}
+
+/// Positions of every node in a document, by dotted path. The root is `""`.
+#[derive(Clone, Debug, Default)]
+pub struct SpanIndex {
+    entries: HashMap<String, Entry>,
+}
+
+enum Frame {
+    Map {
+        path: String,
+        key: Option<(String, Pos)>,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
+}
+
+fn join(parent: &str, seg: &str) -> String {
+    if parent.is_empty() {
+        seg.to_string()
+    } else {
+        format!("{parent}.{seg}")
+    }
+}
+
+impl SpanIndex {
+    /// Index `text`. A document the parser rejects yields whatever was indexed before the
+    /// error (the deserialiser reports the syntax error itself).
+    pub fn build(text: &str) -> Self {
+        let mut idx = SpanIndex::default();
+        let mut stack: Vec<Frame> = Vec::new();
+        for ev in Parser::new_from_str(text) {
+            let Ok((event, span)) = ev else { break };
+            let pos = Pos {
+                line: span.start.line(),
+                col: span.start.col() + 1,
+            };
+            // Where does this node go? (None: it is a mapping key.)
+            let slot: Option<(String, Option<Pos>)> = match stack.last_mut() {
+                None => Some((String::new(), None)),
+                Some(Frame::Seq { path, next }) => {
+                    let p = join(path, &next.to_string());
+                    *next += 1;
+                    Some((p, None))
+                }
+                Some(Frame::Map { path, key }) => {
+                    key.take().map(|(k, kpos)| (join(path, &k), Some(kpos)))
+                }
+            };
+            match event {
+                Event::Scalar(value, ..) => match slot {
+                    Some((p, kpos)) => {
+                        idx.entries.insert(
+                            p,
+                            Entry {
+                                key: kpos,
+                                value: pos,
+                            },
+                        );
+                    }
+                    None => {
+                        if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                            *key = Some((value.to_string(), pos));
+                        }
+                    }
+                },
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    let (p, kpos) = slot.unwrap_or_default();
+                    idx.entries.insert(
+                        p.clone(),
+                        Entry {
+                            key: kpos,
+                            value: pos,
+                        },
+                    );
+                    stack.push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Map { path: p, key: None }
+                    } else {
+                        Frame::Seq { path: p, next: 0 }
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
+                }
+                Event::Alias(..) => {
+                    if let Some((p, kpos)) = slot {
+                        idx.entries.insert(
+                            p,
+                            Entry {
+                                key: kpos,
+                                value: pos,
+                            },
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        idx
+    }
+
+    /// The position of the value at `path`, or of its nearest indexed ancestor.
+    pub fn value(&self, path: &str) -> Pos {
+        self.lookup(path, false)
+    }
+
+    /// The position of the key at `path` (falls back to the value, then to ancestors).
+    pub fn key(&self, path: &str) -> Pos {
+        self.lookup(path, true)
+    }
+
+    fn lookup(&self, path: &str, key: bool) -> Pos {
+        let mut p = path;
+        loop {
+            if let Some(e) = self.entries.get(p) {
+                return if key {
+                    e.key.unwrap_or(e.value)
+                } else {
+                    e.value
+                };
+            }
+            match p.rfind('.') {
+                Some(i) => p = &p[..i],
+                None if !p.is_empty() => p = "",
+                None => return Pos { line: 1, col: 1 },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_nested_paths() {
+        let y = "state_dir: x\nsources:\n  - id: a\n    type: file\n  - id: b\n    headers:\n      X: \"1\"\n";
+        let i = SpanIndex::build(y);
+        assert_eq!(i.value("state_dir"), Pos { line: 1, col: 12 });
+        assert_eq!(i.key("state_dir"), Pos { line: 1, col: 1 });
+        assert_eq!(i.value("sources.0.type"), Pos { line: 4, col: 11 });
+        assert_eq!(i.key("sources.1.id"), Pos { line: 5, col: 5 });
+        assert_eq!(i.value("sources.1.headers.X"), Pos { line: 7, col: 10 });
+        // Unknown paths fall back to the nearest ancestor.
+        assert_eq!(i.value("sources.1.nope"), i.value("sources.1"));
+    }
+}

@@ -1,0 +1,213 @@
+use std::path::Path;
+
+use async_trait::async_trait;
+use feedloom_core::{
+    BuildContext, BuildError, Duration, Item, PollBatch, Registry, Sink, SinkError, Source,
+    SourceContext, SourceError,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::*;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct FakeSourceOpts {
+    path: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    interval: Option<Duration>,
+}
+
+struct FakeSource;
+#[async_trait]
+impl Source for FakeSource {
+    async fn poll(&self, _: &SourceContext<'_>) -> Result<PollBatch, SourceError> {
+        Ok(PollBatch::default())
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct FakeSinkOpts {
+    #[serde(default)]
+    #[allow(dead_code)]
+    pretty: bool,
+}
+struct FakeSink;
+#[async_trait]
+impl Sink for FakeSink {
+    async fn send(&self, _: &[Item]) -> Result<(), SinkError> {
+        Ok(())
+    }
+}
+
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.source("file", "fake", |o: FakeSourceOpts, _: &BuildContext| {
+        if o.path == "reject" {
+            return Err(BuildError::at("path", "rejected by the plugin"));
+        }
+        Ok(FakeSource)
+    });
+    r.sink("stdout", "fake", |_: FakeSinkOpts, _: &BuildContext| {
+        Ok(FakeSink)
+    });
+    r
+}
+
+fn env(k: &str) -> Option<String> {
+    match k {
+        "TOKEN" => Some("s3cr3t-value".into()),
+        "EMPTY" => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn errors(yaml: &str) -> Vec<String> {
+    match Config::from_str(yaml, Path::new("f.yaml"), &registry(), &env) {
+        Ok(_) => vec![],
+        Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+fn first(yaml: &str) -> String {
+    errors(yaml)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("expected an error for:\n{yaml}"))
+}
+
+#[test]
+fn valid_config_loads_with_defaults_and_common_keys_split() {
+    let y = "state_dir: st\nsources:\n  - id: a\n    type: file\n    path: x\nextractors: []\nsinks:\n  - id: out\n    type: stdout\n    max_retries: 3\n    when: {source: [a]}\n";
+    let c = Config::from_str(y, Path::new("/etc/feedloom/f.yaml"), &registry(), &env).unwrap();
+    assert_eq!(c.state_dir, Path::new("/etc/feedloom/st"));
+    assert_eq!(c.sources[0].options, serde_json::json!({"path": "x"}));
+    assert_eq!(c.sinks[0].common.max_retries, 3);
+    assert!(c.sinks[0].when.is_some());
+    assert_eq!(c.sinks[0].component.options, serde_json::json!({}));
+}
+
+#[test]
+fn every_error_kind_is_located() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "sources:\n  - id: a\n    type: file\n    path: x\n  bad: [\n",
+            "f.yaml:5:3: invalid YAML",
+        ),
+        (
+            "sources:\n  - id: a\n    type: fiel\n    path: x\n",
+            "f.yaml:3:11: unknown source type `fiel` (known: file)",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n",
+            "f.yaml:3:5: file `a`: missing field `path`",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    path: x\n    interval: 10 minutes\n",
+            "f.yaml:5:15: file `a`: invalid duration",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    path: x\n    pth: y\n",
+            "f.yaml:5:5: file `a`: unknown field `pth`",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    path: x\n  - id: a\n    type: file\n    path: y\n",
+            "f.yaml:5:9: duplicate id `a`",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    path: ${NOPE}\n",
+            "f.yaml:4:11: environment variable `NOPE` is not set",
+        ),
+        ("sourcez: []\n", "f.yaml:1:1: unknown field `sourcez`"),
+        (
+            "defaults:\n  interval: 5x\n",
+            "f.yaml:2:13: invalid duration \"5x\"",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    path: 3\n",
+            "f.yaml:4:11: file `a`: invalid type: integer `3`, expected a string",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    path: reject\n",
+            "f.yaml:4:11: file `a`: rejected by the plugin",
+        ),
+        (
+            "sinks:\n  - id: a\n    type: stdout\n    when:\n      text_matches: \"(\"\n",
+            "f.yaml:5:21: invalid `when`: bad regex",
+        ),
+        (
+            "sinks:\n  - id: a\n    type: stdout\n    max_retries: lots\n",
+            "f.yaml:4:18: invalid type: string \"lots\"",
+        ),
+        (
+            "extractors:\n  - type: clean\n    on_error: explode\n",
+            "f.yaml:3:15: invalid on_error",
+        ),
+        (
+            "sources:\n  - type: file\n    path: x\n",
+            "f.yaml:2:5: missing field `id`",
+        ),
+        (
+            "sinks:\n  - id: a\n    type: stdout\n    pretty: yes please\n",
+            "f.yaml:4:13: stdout `a`: invalid type",
+        ),
+    ];
+    for (yaml, want) in cases {
+        let got = first(yaml);
+        assert!(
+            got.starts_with(want),
+            "for\n{yaml}\nwant prefix {want:?}\ngot {got:?}"
+        );
+        assert!(!got.contains('\n'), "one line per error: {got:?}");
+    }
+}
+
+#[test]
+fn all_errors_are_reported_together() {
+    let y =
+        "sources:\n  - id: a\n    type: fiel\n  - id: b\n    type: file\n    path: x\n    pth: 1\n";
+    assert_eq!(errors(y).len(), 2);
+}
+
+#[test]
+fn interpolation_defaults_escapes_and_redaction() {
+    let y = "sources:\n  - id: a\n    type: file\n    path: \"${TOKEN}/${MISSING:-dflt}/${EMPTY:-e}/$${LITERAL}\"\n";
+    let c = Config::from_str(y, Path::new("f.yaml"), &registry(), &env).unwrap();
+    assert_eq!(
+        c.sources[0].options["path"],
+        "s3cr3t-value/dflt/e/${LITERAL}"
+    );
+    assert_eq!(
+        c.redact("token s3cr3t-value leaked"),
+        "token [redacted] leaked"
+    );
+    // A plugin error that echoes a secret does not print it.
+    let y = "sources:\n  - id: a\n    type: file\n    path: ${TOKEN}\n    nope: 1\n";
+    assert!(errors(y).iter().all(|e| !e.contains("s3cr3t")));
+}
+
+#[test]
+fn yaml_bombs_are_refused() {
+    let mut y = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='k' {
+        y.push_str(&format!(
+            "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = c;
+    }
+    let e = first(&y);
+    assert!(e.starts_with("f.yaml:"), "{e}");
+}
+
+#[test]
+fn config_schema_lists_component_types() {
+    let s = config_schema(&registry());
+    let text = s.to_string();
+    assert!(text.contains("\"const\":\"file\""), "{text}");
+    assert!(text.contains("max_retries"));
+}

@@ -1,0 +1,29 @@
+//! feedloom's runtime: config loading ([`config`]), the pipeline ([`pipeline`]), embedded
+//! state and acknowledgement ([`state`]), delivery to sinks ([`delivery`]), routing
+//! ([`routing`]) and the dead-letter store ([`dlq`]).
+
+pub mod admin;
+pub mod config;
+pub mod delivery;
+pub mod dlq;
+pub mod metrics;
+pub mod pipeline;
+pub mod prometheus;
+pub mod reload;
+pub mod routing;
+pub mod state;
+pub mod status;
+
+pub use config::{Config, ConfigError, ConfigErrors};
+pub use pipeline::{Mode, Pipeline, RunReport, SourceStatus};
+
+/// Errors of the runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    State(#[from] feedloom_core::StateError),
+    #[error("{0}")]
+    Other(String),
+}

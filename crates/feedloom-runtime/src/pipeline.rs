@@ -1,0 +1,987 @@
+//! The pipeline: sources → extract → deliver, as tokio tasks joined by bounded channels.
+//!
+//! ```text
+//!  source tasks ──(bounded mpsc: Work)──▶ extract workers ──▶ route (when:) ──▶ sink drivers
+//!        ▲                                                                     │
+//!        └──────── Ledger: delivered ids, poll commits (after every ack) ◀─────┘
+//! ```
+//! The stage boundaries are the [`Work`] channel and [`SinkHandle::submit`]; a message bus
+//! (NATS JetStream) can replace either by carrying the item and settling the [`Ack`] when
+//! the bus acknowledges, without touching the stages.
+//!
+//! Reloading swaps parts while items flow: sources are tasks keyed by id (unchanged ones keep
+//! their schedule), the extractor chain and the sink routes are `Arc` snapshots that each
+//! item picks up once, and a replaced sink's driver drains its queue before it stops.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use feedloom_core::backoff::{Backoff, spread};
+use feedloom_core::plugin::{PollOutcome, Resources};
+use feedloom_core::{Extractor, Item, Registry, Sink, Source, SourceContext, StateStore};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::RuntimeError;
+use crate::config::{Component, Config, ConfigError, ExtractorSpec, OnError, SinkSpec};
+use crate::delivery::{Envelope, SinkHandle, SinkStats, spawn_sink};
+use crate::dlq::DeadLetters;
+use crate::metrics::Metrics;
+use crate::routing::Filter;
+use crate::state::{Ack, BatchTracker, Ledger, RedbStore, ns};
+
+/// Run every source once and stop, or keep polling until shut down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Once,
+    Daemon,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunReport {
+    pub polls: u64,
+    pub poll_errors: u64,
+    pub items: u64,
+    pub delivered: u64,
+    pub sink_failures: u64,
+    pub dead_letters: u64,
+    /// Items left in memory when shutdown cut draining short (delivered after the next start).
+    pub undelivered: u64,
+}
+
+impl RunReport {
+    /// A sink failed: something was dead-lettered or left undelivered.
+    pub fn sink_failed(&self) -> bool {
+        self.dead_letters > 0 || self.undelivered > 0
+    }
+}
+
+/// Everything the status table shows about one source.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct SourceStatus {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What it polls (a URL, a path).
+    pub target: String,
+    /// `starting`, `ok` or `failing`.
+    pub state: String,
+    pub last_fetch: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub consecutive_errors: u32,
+    pub next_poll: Option<DateTime<Utc>>,
+    pub polls_ok: u64,
+    pub polls_not_modified: u64,
+    pub polls_error: u64,
+    /// New items handed to the pipeline.
+    pub items: u64,
+    pub bytes: u64,
+    /// Duration of the last fetch, seconds.
+    pub last_duration: f64,
+}
+
+/// What a reload changed.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct ReloadSummary {
+    pub sources_added: Vec<String>,
+    pub sources_removed: Vec<String>,
+    pub sources_changed: Vec<String>,
+    pub extractors_changed: bool,
+    pub sinks_added: Vec<String>,
+    pub sinks_removed: Vec<String>,
+    pub sinks_changed: Vec<String>,
+    /// Settings that only take effect after a restart.
+    pub needs_restart: Vec<String>,
+}
+
+impl ReloadSummary {
+    pub fn is_empty(&self) -> bool {
+        *self == ReloadSummary::default()
+    }
+}
+
+impl fmt::Display for ReloadSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return write!(f, "no changes");
+        }
+        let list = |v: &[String]| v.join(",");
+        let mut parts = Vec::new();
+        for (label, add, rem, chg) in [
+            (
+                "sources",
+                &self.sources_added,
+                &self.sources_removed,
+                &self.sources_changed,
+            ),
+            (
+                "sinks",
+                &self.sinks_added,
+                &self.sinks_removed,
+                &self.sinks_changed,
+            ),
+        ] {
+            let mut p = Vec::new();
+            if !add.is_empty() {
+                p.push(format!("+{}", list(add)));
+            }
+            if !rem.is_empty() {
+                p.push(format!("-{}", list(rem)));
+            }
+            if !chg.is_empty() {
+                p.push(format!("~{}", list(chg)));
+            }
+            if !p.is_empty() {
+                parts.push(format!("{label} {}", p.join(" ")));
+            }
+        }
+        if self.extractors_changed {
+            parts.push("extractors replaced".into());
+        }
+        if !self.needs_restart.is_empty() {
+            parts.push(format!(
+                "restart needed for {}",
+                self.needs_restart.join(", ")
+            ));
+        }
+        write!(f, "{}", parts.join("; "))
+    }
+}
+
+/// An item between the source and the extractors.
+pub struct Work {
+    pub item: Item,
+    pub batch: Option<Arc<BatchTracker>>,
+}
+
+struct Step {
+    id: String,
+    on_error: OnError,
+    ex: Box<dyn Extractor>,
+}
+
+struct Route {
+    id: String,
+    when: Option<Filter>,
+    handle: Arc<SinkHandle>,
+}
+
+struct SourceTask {
+    cancel: CancellationToken,
+    handle: JoinHandle<()>,
+    spec: Component,
+}
+
+/// Shared state of a running pipeline.
+pub struct Pipeline {
+    config: RwLock<Arc<Config>>,
+    registry: Registry,
+    ledger: Arc<Ledger>,
+    dlq: DeadLetters,
+    resources: Arc<Resources>,
+    metrics: Arc<Metrics>,
+    chain: RwLock<Arc<Vec<Step>>>,
+    routes: RwLock<Arc<Vec<Route>>>,
+    sources: Mutex<BTreeMap<String, SourceTask>>,
+    status: Mutex<BTreeMap<String, SourceStatus>>,
+    sink_stats: Mutex<BTreeMap<String, Arc<SinkStats>>>,
+    work_tx: Mutex<Option<mpsc::Sender<Work>>>,
+    running: Mutex<Option<(Mode, CancellationToken)>>,
+    reload_lock: tokio::sync::Mutex<()>,
+    drain: CancellationToken,
+    report: Mutex<RunReport>,
+    /// No files at all (tests, `feedloom extract`): sinks get no disk backlog.
+    in_memory: bool,
+}
+
+impl Pipeline {
+    /// Open the state store under `state_dir` and build every component.
+    pub fn build(config: Config, registry: Registry) -> Result<Arc<Pipeline>, RuntimeError> {
+        let store: Arc<dyn StateStore> = Arc::new(RedbStore::open(&config.state_dir)?);
+        Self::assemble(config, registry, store, false)
+    }
+
+    /// Build on a given state store, writing nothing under `state_dir` (tests,
+    /// `feedloom extract`).
+    pub fn build_with_store(
+        config: Config,
+        registry: Registry,
+        store: Arc<dyn StateStore>,
+    ) -> Result<Arc<Pipeline>, RuntimeError> {
+        Self::assemble(config, registry, store, true)
+    }
+
+    fn assemble(
+        config: Config,
+        registry: Registry,
+        store: Arc<dyn StateStore>,
+        in_memory: bool,
+    ) -> Result<Arc<Pipeline>, RuntimeError> {
+        let p = Arc::new(Pipeline {
+            in_memory,
+            config: RwLock::new(Arc::new(config.clone())),
+            registry,
+            ledger: Ledger::start(store.clone()),
+            dlq: DeadLetters::new(store),
+            resources: Arc::new(Resources::default()),
+            metrics: Arc::new(Metrics::default()),
+            chain: RwLock::new(Arc::new(Vec::new())),
+            routes: RwLock::new(Arc::new(Vec::new())),
+            sources: Mutex::new(BTreeMap::new()),
+            status: Mutex::new(BTreeMap::new()),
+            sink_stats: Mutex::new(BTreeMap::new()),
+            work_tx: Mutex::new(None),
+            running: Mutex::new(None),
+            reload_lock: tokio::sync::Mutex::new(()),
+            drain: CancellationToken::new(),
+            report: Mutex::new(RunReport::default()),
+        });
+        *p.chain.write().unwrap() = Arc::new(p.build_chain(&config, &config.extractors)?);
+        let mut routes = Vec::new();
+        for s in &config.sinks {
+            routes.push(p.spawn_route(s, p.build_sink(&config, &s.component)?));
+        }
+        *p.routes.write().unwrap() = Arc::new(routes);
+        Ok(p)
+    }
+
+    pub fn store(&self) -> &Arc<dyn StateStore> {
+        self.ledger.store()
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().unwrap().clone()
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    fn ctx(&self, config: &Config, id: &str) -> feedloom_core::BuildContext {
+        config.build_context(id, self.ledger.store().clone(), self.resources.clone())
+    }
+
+    fn build_chain(
+        &self,
+        config: &Config,
+        specs: &[ExtractorSpec],
+    ) -> Result<Vec<Step>, RuntimeError> {
+        let mut steps = Vec::new();
+        for x in specs {
+            let c = &x.component;
+            let f = self
+                .registry
+                .extractor(&c.kind)
+                .ok_or_else(|| unknown(config, c, "extractor"))?;
+            let ex = (f.build)(&c.options, &self.ctx(config, &c.id))
+                .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))?;
+            steps.push(Step {
+                id: c.id.clone(),
+                on_error: x.on_error,
+                ex,
+            });
+        }
+        Ok(steps)
+    }
+
+    fn build_sink(&self, config: &Config, c: &Component) -> Result<Arc<dyn Sink>, RuntimeError> {
+        let f = self
+            .registry
+            .sink_factory(&c.kind)
+            .ok_or_else(|| unknown(config, c, "sink"))?;
+        let s = (f.build)(&c.options, &self.ctx(config, &c.id))
+            .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))?;
+        Ok(Arc::from(s))
+    }
+
+    fn spawn_route(&self, s: &SinkSpec, sink: Arc<dyn Sink>) -> Route {
+        let id = s.component.id.clone();
+        let dir = (!self.in_memory).then(|| self.config().state_dir.join("backlog").join(&id));
+        let handle = spawn_sink(
+            id.clone(),
+            sink,
+            s.common.clone(),
+            self.dlq.clone(),
+            self.drain.clone(),
+            dir.as_deref(),
+        );
+        self.sink_stats
+            .lock()
+            .unwrap()
+            .insert(id.clone(), handle.stats.clone());
+        Route {
+            id,
+            when: s.when.clone(),
+            handle: Arc::new(handle),
+        }
+    }
+
+    fn build_source(
+        &self,
+        config: &Config,
+        c: &Component,
+    ) -> Result<Box<dyn Source>, RuntimeError> {
+        let f = self
+            .registry
+            .source_factory(&c.kind)
+            .ok_or_else(|| unknown(config, c, "source"))?;
+        (f.build)(&c.options, &self.ctx(config, &c.id))
+            .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))
+    }
+
+    /// Current status of every running source.
+    pub fn source_status(&self) -> Vec<SourceStatus> {
+        self.status.lock().unwrap().values().cloned().collect()
+    }
+
+    /// Counters of every sink.
+    pub fn sink_stats(&self) -> Vec<(String, Arc<SinkStats>)> {
+        self.sink_stats
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Is the pipeline running (between `run` starting and shutdown)?
+    pub fn is_running(&self) -> bool {
+        self.running
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|(_, t)| !t.is_cancelled())
+    }
+
+    /// Run until every source has polled once (`Mode::Once`) or until `shutdown` fires.
+    pub async fn run(
+        self: &Arc<Self>,
+        mode: Mode,
+        shutdown: CancellationToken,
+    ) -> Result<RunReport, RuntimeError> {
+        let config = self.config();
+        let (tx, rx) = mpsc::channel::<Work>(config.pipeline.channel_capacity.max(1));
+        *self.work_tx.lock().unwrap() = Some(tx);
+        *self.running.lock().unwrap() = Some((mode, shutdown.clone()));
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        let mut workers = Vec::new();
+        for _ in 0..config.pipeline.extract_workers.max(1) {
+            let p = self.clone();
+            let rx = rx.clone();
+            workers.push(tokio::spawn(async move {
+                loop {
+                    let next = rx.lock().await.recv().await;
+                    match next {
+                        Some(w) => p.process(w).await,
+                        None => break,
+                    }
+                }
+            }));
+        }
+
+        if mode == Mode::Daemon {
+            self.spawn_pruner(shutdown.clone());
+        }
+
+        for c in &config.sources {
+            let source = self.build_source(&config, c)?;
+            self.start_source(c, source, mode, &shutdown);
+        }
+
+        match mode {
+            Mode::Once => {
+                let handles: Vec<_> = std::mem::take(&mut *self.sources.lock().unwrap())
+                    .into_values()
+                    .map(|t| t.handle)
+                    .collect();
+                tokio::select! {
+                    _ = join_all(handles) => {}
+                    _ = shutdown.cancelled() => self.stop_all_sources().await,
+                }
+            }
+            Mode::Daemon => {
+                shutdown.cancelled().await;
+                tracing::info!("shutting down: stopping intake, draining in-flight items");
+                let _guard = self.reload_lock.lock().await;
+                self.stop_all_sources().await;
+            }
+        }
+
+        // Stop intake: close the work channel and let the workers finish what is queued.
+        self.work_tx.lock().unwrap().take();
+        for w in workers {
+            let _ = w.await;
+        }
+        // Drain the sinks, bounded by drain_timeout when shutting down.
+        let drain = self.drain.clone();
+        let timeout = config.pipeline.drain_timeout.get();
+        // Both modes: a sink that is down must not hold `once` or a shutdown for long; what
+        // it has not taken by then is delivered after the next start.
+        let timer = tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            drain.cancel();
+        });
+        let routes = std::mem::take(&mut *self.routes.write().unwrap());
+        let handles: Vec<Arc<SinkHandle>> = match Arc::try_unwrap(routes) {
+            Ok(v) => v.into_iter().map(|r| r.handle).collect(),
+            // A worker still holds the snapshot for a moment: clone the handles out of it.
+            Err(shared) => shared.iter().map(|r| r.handle.clone()).collect(),
+        };
+        for h in handles {
+            close_when_unused(h).await;
+        }
+        timer.abort();
+        let chain = self.chain.read().unwrap().clone();
+        for s in chain.iter() {
+            s.ex.shutdown().await;
+        }
+        self.ledger.flush().await;
+        *self.running.lock().unwrap() = None;
+        Ok(self.final_report())
+    }
+
+    fn spawn_pruner(self: &Arc<Self>, shutdown: CancellationToken) {
+        let p = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let retention = p.config().defaults.retention.get();
+                let ledger = p.ledger.clone();
+                if let Ok(n) = tokio::task::spawn_blocking(move || ledger.prune(retention)).await
+                    && n > 0
+                {
+                    tracing::info!(pruned = n, "forgot delivered ids past retention");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+                    _ = shutdown.cancelled() => break,
+                }
+            }
+        });
+    }
+
+    fn final_report(&self) -> RunReport {
+        let mut r = self.report.lock().unwrap().clone();
+        for (_, s) in self.sink_stats() {
+            r.delivered += s.delivered.load(Ordering::Relaxed);
+            r.sink_failures += s.failures.load(Ordering::Relaxed);
+            r.dead_letters += s.dead_letters.load(Ordering::Relaxed);
+            r.undelivered += s.queued.load(Ordering::Relaxed) + s.backlog.load(Ordering::Relaxed);
+        }
+        r
+    }
+
+    async fn stop_all_sources(&self) {
+        let tasks: Vec<SourceTask> = std::mem::take(&mut *self.sources.lock().unwrap())
+            .into_values()
+            .collect();
+        for t in &tasks {
+            t.cancel.cancel();
+        }
+        for t in tasks {
+            let _ = t.handle.await;
+        }
+    }
+
+    fn start_source(
+        self: &Arc<Self>,
+        c: &Component,
+        source: Box<dyn Source>,
+        mode: Mode,
+        shutdown: &CancellationToken,
+    ) {
+        let cancel = shutdown.child_token();
+        let status = SourceStatus {
+            id: c.id.clone(),
+            kind: c.kind.clone(),
+            target: source.describe(),
+            state: "starting".into(),
+            ..self.load_status(&c.id)
+        };
+        self.status.lock().unwrap().insert(c.id.clone(), status);
+        let p = self.clone();
+        let id = c.id.clone();
+        let tok = cancel.clone();
+        let handle = tokio::spawn(async move { p.source_loop(id, source, mode, tok).await });
+        self.sources.lock().unwrap().insert(
+            c.id.clone(),
+            SourceTask {
+                cancel,
+                handle,
+                spec: c.clone(),
+            },
+        );
+    }
+
+    async fn stop_source(&self, id: &str) {
+        let t = self.sources.lock().unwrap().remove(id);
+        if let Some(t) = t {
+            t.cancel.cancel();
+            let _ = t.handle.await;
+        }
+        self.status.lock().unwrap().remove(id);
+    }
+
+    /// Apply a new config without a restart: added sources start, removed ones stop, changed
+    /// ones restart; unchanged sources keep their schedule and state. Extractors and sinks
+    /// are swapped between items; a replaced sink drains its queue first, so no item is lost
+    /// or delivered twice. Everything new is built before anything is swapped: a config that
+    /// fails to build leaves the old one running.
+    pub async fn reload(self: &Arc<Self>, new: Config) -> Result<ReloadSummary, RuntimeError> {
+        let _guard = self.reload_lock.lock().await;
+        let old = self.config();
+        let mut sum = ReloadSummary::default();
+        if new.state_dir != old.state_dir {
+            sum.needs_restart.push("state_dir".into());
+        }
+        if new.admin != old.admin {
+            sum.needs_restart.push("admin".into());
+        }
+        if new.pipeline != old.pipeline {
+            sum.needs_restart.push("pipeline".into());
+        }
+        let defaults_changed = new.defaults != old.defaults;
+
+        // 1. Build.
+        let running = self.running_sources();
+        let mut new_sources = Vec::new();
+        for c in &new.sources {
+            match running.get(&c.id) {
+                Some(old_c) if old_c.same_as(c) && !defaults_changed => {}
+                Some(_) => {
+                    sum.sources_changed.push(c.id.clone());
+                    new_sources.push((c.clone(), self.build_source(&new, c)?));
+                }
+                None => {
+                    sum.sources_added.push(c.id.clone());
+                    new_sources.push((c.clone(), self.build_source(&new, c)?));
+                }
+            }
+        }
+        sum.sources_removed = running
+            .keys()
+            .filter(|id| !new.sources.iter().any(|c| &c.id == *id))
+            .cloned()
+            .collect();
+
+        let chain_changed = new.extractors != old.extractors;
+        let new_chain = if chain_changed {
+            Some(self.build_chain(&new, &new.extractors)?)
+        } else {
+            None
+        };
+        sum.extractors_changed = chain_changed;
+
+        let mut new_sinks: BTreeMap<String, Arc<dyn Sink>> = BTreeMap::new();
+        for s in &new.sinks {
+            match old.sinks.iter().find(|o| o.component.id == s.component.id) {
+                Some(o) if o.same_as(s) => {}
+                Some(_) => {
+                    sum.sinks_changed.push(s.component.id.clone());
+                    new_sinks.insert(s.component.id.clone(), self.build_sink(&new, &s.component)?);
+                }
+                None => {
+                    sum.sinks_added.push(s.component.id.clone());
+                    new_sinks.insert(s.component.id.clone(), self.build_sink(&new, &s.component)?);
+                }
+            }
+        }
+        sum.sinks_removed = old
+            .sinks
+            .iter()
+            .filter(|o| !new.sinks.iter().any(|s| s.component.id == o.component.id))
+            .map(|o| o.component.id.clone())
+            .collect();
+
+        // 2. Swap.
+        *self.config.write().unwrap() = Arc::new(new.clone());
+        if let Some(chain) = new_chain {
+            let old_chain = std::mem::replace(&mut *self.chain.write().unwrap(), Arc::new(chain));
+            tokio::spawn(async move {
+                // Shut the old extractors down once no item uses them any more.
+                let mut old_chain = old_chain;
+                loop {
+                    match Arc::try_unwrap(old_chain) {
+                        Ok(steps) => {
+                            for s in steps {
+                                s.ex.shutdown().await;
+                            }
+                            break;
+                        }
+                        Err(still) => {
+                            old_chain = still;
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    }
+                }
+            });
+        }
+        if !new_sinks.is_empty() || !sum.sinks_removed.is_empty() {
+            let old_routes = self.routes.read().unwrap().clone();
+            let mut routes = Vec::new();
+            let mut retired = Vec::new();
+            for s in &new.sinks {
+                let id = &s.component.id;
+                match new_sinks.remove(id) {
+                    Some(sink) => routes.push(self.spawn_route(s, sink)),
+                    None => {
+                        if let Some(r) = old_routes.iter().find(|r| &r.id == id) {
+                            routes.push(Route {
+                                id: r.id.clone(),
+                                when: r.when.clone(),
+                                handle: r.handle.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            for r in old_routes.iter() {
+                if !routes.iter().any(|n| Arc::ptr_eq(&n.handle, &r.handle)) {
+                    retired.push(r.handle.clone());
+                }
+            }
+            *self.routes.write().unwrap() = Arc::new(routes);
+            drop(old_routes);
+            for id in &sum.sinks_removed {
+                self.sink_stats.lock().unwrap().remove(id);
+            }
+            tokio::spawn(async move {
+                for h in retired {
+                    close_when_unused(h).await;
+                }
+            });
+        }
+        let run = self.running.lock().unwrap().clone();
+        for id in sum.sources_removed.iter().chain(sum.sources_changed.iter()) {
+            self.stop_source(id).await;
+            if sum.sources_removed.contains(id) {
+                self.metrics.remove_source(id);
+            }
+        }
+        if let Some((mode, shutdown)) = run {
+            for (c, source) in new_sources {
+                self.start_source(&c, source, mode, &shutdown);
+            }
+        }
+        Ok(sum)
+    }
+
+    /// The configured spec of each running source.
+    pub fn running_sources(&self) -> BTreeMap<String, Component> {
+        self.sources
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, t)| (k.clone(), t.spec.clone()))
+            .collect()
+    }
+
+    fn load_status(&self, id: &str) -> SourceStatus {
+        self.ledger
+            .store()
+            .get(ns::SOURCE_STATUS, id)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    async fn source_loop(
+        self: Arc<Self>,
+        id: String,
+        source: Box<dyn Source>,
+        mode: Mode,
+        cancel: CancellationToken,
+    ) {
+        let defaults = self.config().defaults.clone();
+        let interval = source.interval().unwrap_or(defaults.interval.get());
+        let backoff = Backoff::new(
+            interval.min(Duration::from_secs(60)),
+            defaults.max_backoff.get().max(Duration::from_secs(1)),
+        )
+        .with_jitter(0.2);
+        let m = self.metrics.source(&id);
+        let poll_timeout = (defaults.timeout.get() * 10).max(Duration::from_secs(60));
+        let mut failures: u32 = 0;
+        let mut last_reason: Option<String> = None;
+        loop {
+            let started = Instant::now();
+            let ledger = self.ledger.clone();
+            let sid = id.clone();
+            let delivered = move |item_id: &str| ledger.seen(&sid, item_id);
+            let ctx = SourceContext {
+                source_id: &id,
+                delivered: &delivered,
+            };
+            // A poll that hangs (a plugin source, a stuck disk) counts as a timeout.
+            let res = tokio::select! {
+                r = tokio::time::timeout(poll_timeout, source.poll(&ctx)) => r.unwrap_or_else(|_| Err(feedloom_core::SourceError::new(
+                    feedloom_core::SourceErrorKind::Timeout,
+                    format!("poll did not finish within {poll_timeout:?}"),
+                ))),
+                _ = cancel.cancelled() => break,
+            };
+            let now = Utc::now();
+            let took = started.elapsed();
+            m.duration.observe(took);
+            let delay = match res {
+                Ok(batch) => {
+                    if failures > 0 {
+                        tracing::info!(source = %id, after_failures = failures, "source recovered");
+                    }
+                    failures = 0;
+                    last_reason = None;
+                    let outcome = batch.outcome;
+                    let bytes = batch.bytes;
+                    match outcome {
+                        PollOutcome::Ok => m.fetch_ok.fetch_add(1, Ordering::Relaxed),
+                        PollOutcome::NotModified => {
+                            m.fetch_not_modified.fetch_add(1, Ordering::Relaxed)
+                        }
+                    };
+                    m.bytes.fetch_add(bytes, Ordering::Relaxed);
+                    let n = self.accept(&id, batch).await;
+                    m.items.fetch_add(n as u64, Ordering::Relaxed);
+                    self.update_status(&id, |s| {
+                        s.last_fetch = Some(now);
+                        s.last_success = Some(now);
+                        s.last_error = None;
+                        s.consecutive_errors = 0;
+                        s.state = "ok".into();
+                        s.items += n as u64;
+                        s.bytes += bytes;
+                        s.last_duration = took.as_secs_f64();
+                        match outcome {
+                            PollOutcome::Ok => s.polls_ok += 1,
+                            PollOutcome::NotModified => s.polls_not_modified += 1,
+                        }
+                    });
+                    let mut r = self.report.lock().unwrap();
+                    r.polls += 1;
+                    r.items += n as u64;
+                    drop(r);
+                    spread(interval, defaults.jitter)
+                }
+                Err(e) => {
+                    failures += 1;
+                    m.fetch_error.fetch_add(1, Ordering::Relaxed);
+                    let reason = format!("{}: {}", e.kind.label(), e.message);
+                    // One line per failure streak and reason, not one per retry.
+                    if last_reason.as_deref() != Some(reason.as_str()) {
+                        tracing::warn!(source = %id, kind = %e.kind.label(), error = %e.message, failures, "poll failed; backing off");
+                    } else {
+                        tracing::debug!(source = %id, error = %e.message, failures, "poll failed again");
+                    }
+                    last_reason = Some(reason);
+                    self.update_status(&id, |s| {
+                        s.last_fetch = Some(now);
+                        s.last_error = Some(e.message.clone());
+                        s.consecutive_errors = failures;
+                        s.polls_error += 1;
+                        s.state = "failing".into();
+                        s.last_duration = took.as_secs_f64();
+                    });
+                    let mut r = self.report.lock().unwrap();
+                    r.polls += 1;
+                    r.poll_errors += 1;
+                    drop(r);
+                    backoff.delay(failures, e.retry_after)
+                }
+            };
+            if mode == Mode::Once {
+                self.persist_status(&id).await;
+                break;
+            }
+            let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+            self.update_status(&id, |s| s.next_poll = Some(next));
+            self.persist_status(&id).await;
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = cancel.cancelled() => break,
+            }
+        }
+    }
+
+    fn update_status(&self, id: &str, f: impl FnOnce(&mut SourceStatus)) {
+        if let Some(s) = self.status.lock().unwrap().get_mut(id) {
+            f(s);
+        }
+    }
+
+    async fn persist_status(&self, id: &str) {
+        let s = self.status.lock().unwrap().get(id).cloned();
+        if let Some(s) = s
+            && let Ok(b) = serde_json::to_vec(&s)
+        {
+            self.ledger
+                .commit(vec![feedloom_core::StateOp::put(ns::SOURCE_STATUS, id, b)])
+                .await;
+        }
+    }
+
+    /// Hand a poll's new items to the extractors. Returns how many were new.
+    async fn accept(&self, source: &str, batch: feedloom_core::PollBatch) -> usize {
+        let new: Vec<Item> = batch
+            .items
+            .into_iter()
+            .filter(|i| self.ledger.claim(source, &i.id))
+            .collect();
+        let n = new.len();
+        if n == 0 {
+            self.ledger.commit(batch.commit).await;
+            return 0;
+        }
+        let tracker = BatchTracker::new(self.ledger.clone(), n, batch.commit);
+        let tx = self.work_tx.lock().unwrap().clone();
+        let Some(tx) = tx else {
+            for i in &new {
+                self.ledger.release(source, &i.id);
+            }
+            return 0;
+        };
+        for mut item in new {
+            item.source = source.to_string();
+            let id = item.id.clone();
+            if tx
+                .send(Work {
+                    item,
+                    batch: Some(tracker.clone()),
+                })
+                .await
+                .is_err()
+            {
+                self.ledger.release(source, &id);
+            }
+        }
+        n
+    }
+
+    /// Extract, route and submit one item.
+    async fn process(&self, w: Work) {
+        let Work { mut item, batch } = w;
+        let chain = self.chain.read().unwrap().clone();
+        let timeout = self.config().pipeline.extract_timeout.get();
+        for step in chain.iter() {
+            let m = self.metrics.extractor(&step.id);
+            let t0 = Instant::now();
+            let res = match tokio::time::timeout(timeout, step.ex.extract(&mut item)).await {
+                Ok(r) => r,
+                Err(_) => Err(feedloom_core::ExtractError::new(format!(
+                    "timed out after {timeout:?}"
+                ))),
+            };
+            m.nanos
+                .fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            m.items.fetch_add(1, Ordering::Relaxed);
+            let Err(e) = res else { continue };
+            m.errors.fetch_add(1, Ordering::Relaxed);
+            match step.on_error {
+                OnError::Skip => {
+                    tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item passed on without its fields");
+                }
+                OnError::Drop => {
+                    tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item dropped");
+                    Ack::for_item(&self.ledger, &item.source, &item.id, batch, 0).await;
+                    return;
+                }
+                OnError::DeadLetter => {
+                    tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item kept in the dead-letter store");
+                    let (src, id) = (item.source.clone(), item.id.clone());
+                    match self
+                        .dlq
+                        .add(&format!("extractor:{}", step.id), vec![item], &e.message, 1)
+                    {
+                        Ok(()) => {
+                            Ack::for_item(&self.ledger, &src, &id, batch, 0).await;
+                        }
+                        Err(se) => {
+                            tracing::error!(error = %se, "could not keep dead letter; item left for redelivery");
+                            self.ledger.release(&src, &id);
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+        let routes = self.routes.read().unwrap().clone();
+        let targets: Vec<&Route> = routes
+            .iter()
+            .filter(|r| r.when.as_ref().is_none_or(|f| f.matches(&item)))
+            .collect();
+        let item = Arc::new(item);
+        let acks = Ack::for_item(&self.ledger, &item.source, &item.id, batch, targets.len()).await;
+        for (r, ack) in targets.into_iter().zip(acks) {
+            r.handle
+                .submit(Envelope {
+                    item: item.clone(),
+                    ack: Some(ack),
+                })
+                .await;
+        }
+    }
+
+    /// Run the extractors on one item (no sources, no sinks): `feedloom extract`. An
+    /// extractor's failure follows its `on_error` (skip: go on; drop/dead_letter: stop).
+    pub async fn extract_one(&self, mut item: Item) -> Item {
+        let chain = self.chain.read().unwrap().clone();
+        for step in chain.iter() {
+            if let Err(e) = step.ex.extract(&mut item).await {
+                tracing::warn!(extractor = %step.id, error = %e, "extractor failed");
+                if step.on_error != OnError::Skip {
+                    break;
+                }
+            }
+        }
+        for s in chain.iter() {
+            s.ex.shutdown().await;
+        }
+        item
+    }
+}
+
+/// Close a sink handle once no worker holds it (they hold route snapshots only briefly).
+async fn close_when_unused(h: Arc<SinkHandle>) {
+    let mut h = h;
+    loop {
+        match Arc::try_unwrap(h) {
+            Ok(handle) => {
+                handle.close().await;
+                return;
+            }
+            Err(still) => {
+                h = still;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+}
+
+fn unknown(config: &Config, c: &Component, role: &str) -> RuntimeError {
+    let pos = config.spans.value(&format!("{}.type", c.path));
+    RuntimeError::Config(
+        ConfigError {
+            file: config.file.clone(),
+            line: pos.line,
+            col: pos.col,
+            message: format!("unknown {role} type `{}`", c.kind),
+        }
+        .to_string(),
+    )
+}
+
+async fn join_all(handles: Vec<JoinHandle<()>>) {
+    for h in handles {
+        let _ = h.await;
+    }
+}

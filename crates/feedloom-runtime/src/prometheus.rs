@@ -1,0 +1,366 @@
+//! `/metrics`: the pipeline's counters in the Prometheus text exposition format 0.0.4.
+//!
+//! Every family is written once, with its `# HELP` and `# TYPE` lines, and all of its samples
+//! together; label values are escaped (`\\`, `\"`, `\n`).
+
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
+
+use crate::Pipeline;
+use crate::metrics::FETCH_BUCKETS;
+
+/// The content type of the text exposition format.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The kind of a metric family (`# TYPE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+        }
+    }
+}
+
+/// A text exposition being written.
+#[derive(Default)]
+pub struct Exposition {
+    out: String,
+}
+
+impl Exposition {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Start a family: its `# HELP` and `# TYPE` lines.
+    pub fn family(&mut self, name: &str, help: &str, kind: Kind) {
+        let _ = writeln!(self.out, "# HELP {name} {}", escape_help(help));
+        let _ = writeln!(self.out, "# TYPE {name} {}", kind.as_str());
+    }
+
+    /// One sample line `name{labels} value`.
+    pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.out.push_str(name);
+        if !labels.is_empty() {
+            self.out.push('{');
+            for (i, (k, v)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                let _ = write!(self.out, "{k}=\"{}\"", escape_label_value(v));
+            }
+            self.out.push('}');
+        }
+        self.out.push(' ');
+        self.out.push_str(&format_value(value));
+        self.out.push('\n');
+    }
+
+    /// The samples of one histogram: cumulative `_bucket{le=..}` (ending with `+Inf`),
+    /// `_sum` and `_count`. `cumulative` holds one count per bound plus the `+Inf` count.
+    pub fn histogram(
+        &mut self,
+        name: &str,
+        labels: &[(&str, &str)],
+        bounds: &[f64],
+        cumulative: &[u64],
+        sum: f64,
+        count: u64,
+    ) {
+        let bucket = format!("{name}_bucket");
+        for (i, c) in cumulative.iter().enumerate() {
+            let le = bounds
+                .get(i)
+                .map(|b| format_value(*b))
+                .unwrap_or_else(|| "+Inf".into());
+            let mut l = labels.to_vec();
+            l.push(("le", &le));
+            self.sample(&bucket, &l, *c as f64);
+        }
+        if cumulative.len() <= bounds.len() {
+            // No +Inf slot given: it equals the count.
+            let mut l = labels.to_vec();
+            l.push(("le", "+Inf"));
+            self.sample(&bucket, &l, count as f64);
+        }
+        self.sample(&format!("{name}_sum"), labels, sum);
+        self.sample(&format!("{name}_count"), labels, count as f64);
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Escape a label value: backslash, double quote and line feed.
+pub fn escape_label_value(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            '"' => o.push_str("\\\""),
+            '\n' => o.push_str("\\n"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Escape a `# HELP` text: backslash and line feed.
+pub fn escape_help(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+/// A sample value as Prometheus writes it (`+Inf`, `-Inf`, `NaN`, integers without `.0`).
+pub fn format_value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Every metric of `pipeline` as a text exposition.
+pub fn render(pipeline: &Pipeline) -> String {
+    let mut x = Exposition::new();
+    let metrics = pipeline.metrics();
+    let sources = metrics.sources();
+    let status = pipeline.source_status();
+
+    // Sources.
+    x.family(
+        "feedloom_source_fetches_total",
+        "Polls of a source by result (ok, not_modified, error).",
+        Kind::Counter,
+    );
+    for (id, m) in &sources {
+        for (result, c) in [
+            ("ok", &m.fetch_ok),
+            ("not_modified", &m.fetch_not_modified),
+            ("error", &m.fetch_error),
+        ] {
+            x.sample(
+                "feedloom_source_fetches_total",
+                &[("source", id), ("result", result)],
+                c.load(Ordering::Relaxed) as f64,
+            );
+        }
+    }
+    x.family(
+        "feedloom_source_items_total",
+        "New items a source handed to the pipeline.",
+        Kind::Counter,
+    );
+    for (id, m) in &sources {
+        x.sample(
+            "feedloom_source_items_total",
+            &[("source", id)],
+            m.items.load(Ordering::Relaxed) as f64,
+        );
+    }
+    x.family(
+        "feedloom_source_bytes_total",
+        "Bytes a source fetched.",
+        Kind::Counter,
+    );
+    for (id, m) in &sources {
+        x.sample(
+            "feedloom_source_bytes_total",
+            &[("source", id)],
+            m.bytes.load(Ordering::Relaxed) as f64,
+        );
+    }
+    x.family(
+        "feedloom_source_last_success_timestamp_seconds",
+        "Unix time of a source's last successful poll (absent until one succeeds).",
+        Kind::Gauge,
+    );
+    for s in &status {
+        if let Some(t) = s.last_success {
+            x.sample(
+                "feedloom_source_last_success_timestamp_seconds",
+                &[("source", &s.id)],
+                t.timestamp_millis() as f64 / 1000.0,
+            );
+        }
+    }
+    x.family(
+        "feedloom_source_consecutive_errors",
+        "Failed polls of a source since its last success.",
+        Kind::Gauge,
+    );
+    for s in &status {
+        x.sample(
+            "feedloom_source_consecutive_errors",
+            &[("source", &s.id)],
+            s.consecutive_errors as f64,
+        );
+    }
+    x.family(
+        "feedloom_source_fetch_duration_seconds",
+        "Time a source's poll took.",
+        Kind::Histogram,
+    );
+    for (id, m) in &sources {
+        let (cum, sum, count) = m.duration.snapshot();
+        x.histogram(
+            "feedloom_source_fetch_duration_seconds",
+            &[("source", id)],
+            &FETCH_BUCKETS,
+            &cum,
+            sum,
+            count,
+        );
+    }
+
+    // Extractors.
+    let extractors = metrics.extractors();
+    for (name, help, pick) in [
+        (
+            "feedloom_extractor_items_total",
+            "Items an extractor processed.",
+            0,
+        ),
+        (
+            "feedloom_extractor_errors_total",
+            "Items an extractor failed on.",
+            1,
+        ),
+        (
+            "feedloom_extractor_seconds_total",
+            "Time spent in an extractor.",
+            2,
+        ),
+    ] {
+        x.family(name, help, Kind::Counter);
+        for (id, m) in &extractors {
+            let v = match pick {
+                0 => m.items.load(Ordering::Relaxed) as f64,
+                1 => m.errors.load(Ordering::Relaxed) as f64,
+                _ => m.nanos.load(Ordering::Relaxed) as f64 / 1e9,
+            };
+            x.sample(name, &[("extractor", id)], v);
+        }
+    }
+
+    // Sinks.
+    let sinks = pipeline.sink_stats();
+    type Pick = fn(&crate::delivery::SinkStats) -> u64;
+    let sink_families: [(&str, &str, Kind, Pick); 8] = [
+        (
+            "feedloom_sink_delivered_total",
+            "Items a sink accepted.",
+            Kind::Counter,
+            |s| s.delivered.load(Ordering::Relaxed),
+        ),
+        (
+            "feedloom_sink_retries_total",
+            "Retried deliveries of a batch to a sink.",
+            Kind::Counter,
+            |s| s.retries.load(Ordering::Relaxed),
+        ),
+        (
+            "feedloom_sink_failures_total",
+            "Failed delivery attempts to a sink.",
+            Kind::Counter,
+            |s| s.failures.load(Ordering::Relaxed),
+        ),
+        (
+            "feedloom_sink_dead_letters_total",
+            "Batches a sink gave up on and kept in the dead-letter store.",
+            Kind::Counter,
+            |s| s.dead_letters.load(Ordering::Relaxed),
+        ),
+        (
+            "feedloom_sink_backlog_memory",
+            "Items queued in memory for a sink.",
+            Kind::Gauge,
+            |s| s.queued.load(Ordering::Relaxed),
+        ),
+        (
+            "feedloom_sink_backlog_disk",
+            "Items waiting for a sink in its disk backlog.",
+            Kind::Gauge,
+            |s| s.backlog.load(Ordering::Relaxed),
+        ),
+        (
+            "feedloom_sink_last_delivery_timestamp_seconds",
+            "Unix time of a sink's last successful delivery (0: none yet).",
+            Kind::Gauge,
+            |s| s.last_delivery.load(Ordering::Relaxed),
+        ),
+        (
+            "feedloom_sink_failing",
+            "1 when a sink's last attempt failed and nothing was delivered since.",
+            Kind::Gauge,
+            |s| u64::from(s.failing()),
+        ),
+    ];
+    for (name, help, kind, pick) in sink_families {
+        x.family(name, help, kind);
+        for (id, s) in &sinks {
+            x.sample(name, &[("sink", id)], pick(s) as f64);
+        }
+    }
+
+    // Process.
+    x.family(
+        "feedloom_uptime_seconds",
+        "Seconds since the pipeline started.",
+        Kind::Gauge,
+    );
+    x.sample(
+        "feedloom_uptime_seconds",
+        &[],
+        metrics.uptime().as_secs_f64(),
+    );
+    x.family(
+        "feedloom_build_info",
+        "Build information; the value is always 1.",
+        Kind::Gauge,
+    );
+    x.sample(
+        "feedloom_build_info",
+        &[("version", env!("CARGO_PKG_VERSION"))],
+        1.0,
+    );
+    x.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_formats() {
+        assert_eq!(escape_label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+        assert_eq!(escape_help("x\\y\nz"), "x\\\\y\\nz");
+        assert_eq!(format_value(1.0), "1");
+        assert_eq!(format_value(0.25), "0.25");
+        assert_eq!(format_value(f64::INFINITY), "+Inf");
+        assert_eq!(format_value(f64::NAN), "NaN");
+        let mut x = Exposition::new();
+        x.family("m", "help", Kind::Histogram);
+        x.histogram("m", &[("s", "q\"")], &[0.5, 1.0], &[1, 2, 3], 2.5, 3);
+        let t = x.finish();
+        assert_eq!(
+            t,
+            "# HELP m help\n# TYPE m histogram\nm_bucket{s=\"q\\\"\",le=\"0.5\"} 1\nm_bucket{s=\"q\\\"\",le=\"1\"} 2\nm_bucket{s=\"q\\\"\",le=\"+Inf\"} 3\nm_sum{s=\"q\\\"\"} 2.5\nm_count{s=\"q\\\"\"} 3\n"
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! Acknowledgement: an item is done (its id marked delivered, its poll's state committed)
+//! only when every sink it was routed to has settled it.
+//!
+//! Marks are written by one task that groups them into few transactions (group commit),
+//! in order, so a poll's commit (a feed's ETag) lands after the marks of its items.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use feedloom_core::StateStore;
+use feedloom_core::state::StateOp;
+use tokio::sync::{mpsc, oneshot};
+
+use super::ns;
+
+enum Op {
+    Write(Vec<StateOp>),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Delivered ids and in-flight items, backed by the state store.
+pub struct Ledger {
+    store: Arc<dyn StateStore>,
+    tx: mpsc::Sender<Op>,
+    inflight: Mutex<HashSet<String>>,
+}
+
+pub(crate) fn key(source: &str, id: &str) -> String {
+    format!("{source}\u{1f}{id}")
+}
+
+impl Ledger {
+    /// Start the ledger's writer task.
+    pub fn start(store: Arc<dyn StateStore>) -> Arc<Ledger> {
+        let (tx, mut rx) = mpsc::channel::<Op>(1024);
+        let writer_store = store.clone();
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut ops = Vec::new();
+                let mut waiters = Vec::new();
+                let mut next = Some(first);
+                while let Some(op) = next.take() {
+                    match op {
+                        Op::Write(w) => ops.extend(w),
+                        Op::Flush(w) => waiters.push(w),
+                    }
+                    if ops.len() < 4096 {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                if !ops.is_empty() {
+                    let s = writer_store.clone();
+                    let res = tokio::task::spawn_blocking(move || s.apply(ops)).await;
+                    match res {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %e, "could not record deliveries; they will be redelivered after a restart")
+                        }
+                        Err(e) => tracing::error!(error = %e, "state writer panicked"),
+                    }
+                }
+                for w in waiters {
+                    let _ = w.send(());
+                }
+            }
+        });
+        Arc::new(Ledger {
+            store,
+            tx,
+            inflight: Mutex::new(HashSet::new()),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn StateStore> {
+        &self.store
+    }
+
+    /// Has this item been delivered (or is it on its way right now)?
+    pub fn seen(&self, source: &str, id: &str) -> bool {
+        let k = key(source, id);
+        if self.inflight.lock().unwrap().contains(&k) {
+            return true;
+        }
+        matches!(self.store.get(ns::DELIVERED, &k), Ok(Some(_)))
+    }
+
+    /// Claim an item for delivery; false when it is already delivered or in flight.
+    pub fn claim(&self, source: &str, id: &str) -> bool {
+        let k = key(source, id);
+        if matches!(self.store.get(ns::DELIVERED, &k), Ok(Some(_))) {
+            return false;
+        }
+        self.inflight.lock().unwrap().insert(k)
+    }
+
+    /// Release a claim without marking (the item will be offered again).
+    pub fn release(&self, source: &str, id: &str) {
+        self.inflight.lock().unwrap().remove(&key(source, id));
+    }
+
+    async fn write(&self, ops: Vec<StateOp>) {
+        let _ = self.tx.send(Op::Write(ops)).await;
+    }
+
+    async fn mark_delivered(&self, k: String) {
+        let now = chrono::Utc::now().timestamp();
+        self.write(vec![StateOp::put(
+            ns::DELIVERED,
+            k.clone(),
+            now.to_be_bytes().to_vec(),
+        )])
+        .await;
+        self.inflight.lock().unwrap().remove(&k);
+    }
+
+    /// Wait until everything sent so far is on disk.
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Op::Flush(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Forget delivered ids older than `retention` (bounded seen-set). Returns how many.
+    pub fn prune(&self, retention: std::time::Duration) -> usize {
+        let cutoff = chrono::Utc::now().timestamp() - retention.as_secs() as i64;
+        let mut old = Vec::new();
+        let _ = self.store.scan(ns::DELIVERED, "", &mut |k, v| {
+            let t = v.try_into().map(i64::from_be_bytes).unwrap_or(0);
+            if t < cutoff {
+                old.push(StateOp::delete(ns::DELIVERED, k));
+            }
+            true
+        });
+        let n = old.len();
+        for chunk in old.chunks(4096) {
+            if let Err(e) = self.store.apply(chunk.to_vec()) {
+                tracing::warn!(error = %e, "could not prune delivered ids");
+                break;
+            }
+        }
+        n
+    }
+
+    /// Apply a poll's commit now (used when none of its items needed delivery).
+    pub async fn commit(&self, ops: Vec<StateOp>) {
+        if !ops.is_empty() {
+            self.write(ops).await;
+        }
+    }
+}
+
+/// Counts down the items of one poll; commits the poll's state when all are done.
+pub struct BatchTracker {
+    remaining: AtomicUsize,
+    commit: Mutex<Option<Vec<StateOp>>>,
+    ledger: Arc<Ledger>,
+}
+
+impl BatchTracker {
+    pub fn new(ledger: Arc<Ledger>, items: usize, commit: Vec<StateOp>) -> Arc<Self> {
+        Arc::new(BatchTracker {
+            remaining: AtomicUsize::new(items),
+            commit: Mutex::new(Some(commit)),
+            ledger,
+        })
+    }
+
+    async fn one_done(&self) {
+        if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let ops = self.commit.lock().unwrap().take();
+            if let Some(ops) = ops {
+                self.ledger.commit(ops).await;
+            }
+        }
+    }
+}
+
+struct ItemTracker {
+    remaining: AtomicUsize,
+    key: String,
+    batch: Option<Arc<BatchTracker>>,
+    ledger: Arc<Ledger>,
+}
+
+/// One sink's acknowledgement of one item. Settle it when the sink has taken
+/// responsibility (delivered, kept on disk, or dead-lettered). Dropping it unsettled leaves
+/// the item undelivered: it is offered again after a restart.
+pub struct Ack {
+    item: Arc<ItemTracker>,
+}
+
+impl Ack {
+    /// `sinks` acks for one item (one per sink it is routed to). With zero sinks the item
+    /// is done at once and the returned list is empty.
+    pub async fn for_item(
+        ledger: &Arc<Ledger>,
+        source: &str,
+        id: &str,
+        batch: Option<Arc<BatchTracker>>,
+        sinks: usize,
+    ) -> Vec<Ack> {
+        let t = Arc::new(ItemTracker {
+            remaining: AtomicUsize::new(sinks.max(1)),
+            key: key(source, id),
+            batch,
+            ledger: ledger.clone(),
+        });
+        if sinks == 0 {
+            Ack { item: t }.settle().await;
+            return Vec::new();
+        }
+        (0..sinks).map(|_| Ack { item: t.clone() }).collect()
+    }
+
+    /// This sink is done with the item.
+    pub async fn settle(self) {
+        let t = &self.item;
+        if t.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+            t.ledger.mark_delivered(t.key.clone()).await;
+            if let Some(b) = &t.batch {
+                b.one_done().await;
+            }
+        }
+    }
+
+    /// The item's ledger key (`source\u{1f}id`).
+    pub fn key(&self) -> &str {
+        &self.item.key
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use feedloom_core::MemoryStore;
+
+    #[tokio::test]
+    async fn commit_waits_for_every_sink_of_every_item() {
+        let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+        let ledger = Ledger::start(store.clone());
+        let batch = BatchTracker::new(
+            ledger.clone(),
+            2,
+            vec![StateOp::put("feed", "s", b"etag".to_vec())],
+        );
+        assert!(ledger.claim("s", "a"));
+        assert!(!ledger.claim("s", "a"), "in flight");
+        let mut a = Ack::for_item(&ledger, "s", "a", Some(batch.clone()), 2).await;
+        let b = Ack::for_item(&ledger, "s", "b", Some(batch.clone()), 1).await;
+        a.pop().unwrap().settle().await;
+        for x in b {
+            x.settle().await;
+        }
+        ledger.flush().await;
+        assert_eq!(
+            store.get("feed", "s").unwrap(),
+            None,
+            "item a still has a sink to go"
+        );
+        assert!(store.get(ns::DELIVERED, &key("s", "b")).unwrap().is_some());
+        a.pop().unwrap().settle().await;
+        ledger.flush().await;
+        assert_eq!(
+            store.get("feed", "s").unwrap().as_deref(),
+            Some(&b"etag"[..])
+        );
+        assert!(ledger.seen("s", "a"));
+        assert!(!ledger.claim("s", "a"), "delivered");
+    }
+}

@@ -1,0 +1,348 @@
+//! `feedloom status` (issue 7): the source table from a running daemon's admin endpoint, or
+//! from the state store when none runs.
+//!
+//! With `admin.listen` configured, `GET /sources` is asked first (2 s timeout). When that
+//! fails, the per-source status the daemon persists in the state store is read instead; if a
+//! daemon holds the store (redb allows one process), that is said plainly.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Component;
+use crate::state::{RedbStore, ns};
+use crate::{Config, RuntimeError, SourceStatus};
+use feedloom_core::StateStore;
+
+/// How long to wait for the daemon's admin endpoint.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The status table (or JSON with `json`).
+pub async fn status(config: &Config, json: bool) -> Result<String, RuntimeError> {
+    let mut admin_error = None;
+    let mut from = None;
+    if let Some(admin) = &config.admin {
+        match fetch_admin(&admin.listen).await {
+            Ok((url, list)) => from = Some((format!("daemon at {url}"), list, true)),
+            Err(e) => admin_error = Some(e),
+        }
+    }
+    let (origin, list, live) = match from {
+        Some(f) => f,
+        None => {
+            let list = read_store(config, admin_error.as_deref())?;
+            (
+                format!(
+                    "state store {} (no daemon reachable)",
+                    config.state_dir.display()
+                ),
+                list,
+                false,
+            )
+        }
+    };
+    let rows = merge(config, list, live);
+    if json {
+        let mut s = serde_json::to_string_pretty(&rows)
+            .map_err(|e| RuntimeError::Other(format!("status: {e}")))?;
+        s.push('\n');
+        return Ok(s);
+    }
+    Ok(render_table(&rows, Utc::now(), &origin, live))
+}
+
+/// The URL of the admin endpoint for a `listen` address (wildcards become loopback).
+fn admin_base(listen: &str) -> Option<String> {
+    match listen.parse::<SocketAddr>() {
+        Ok(mut a) => {
+            if a.port() == 0 {
+                return None;
+            }
+            if a.ip().is_unspecified() {
+                a.set_ip(match a {
+                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
+            Some(format!("http://{a}"))
+        }
+        Err(_) => Some(format!("http://{listen}")),
+    }
+}
+
+async fn fetch_admin(listen: &str) -> Result<(String, Vec<SourceStatus>), String> {
+    let base = admin_base(listen).ok_or_else(|| format!("{listen} has no fixed port"))?;
+    let client = reqwest::Client::builder()
+        .timeout(ADMIN_TIMEOUT)
+        .connect_timeout(ADMIN_TIMEOUT)
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let url = format!("{base}/sources");
+    let resp = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    if !resp.status().is_success() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let body = resp.bytes().await.map_err(|e| format!("{url}: {e}"))?;
+    let list =
+        serde_json::from_slice::<Vec<SourceStatus>>(&body).map_err(|e| format!("{url}: {e}"))?;
+    Ok((base, list))
+}
+
+fn read_store(
+    config: &Config,
+    admin_error: Option<&str>,
+) -> Result<Vec<SourceStatus>, RuntimeError> {
+    // Nothing was ever run here: do not create a store just to read it.
+    if !config.state_dir.join("state.redb").exists() {
+        return Ok(Vec::new());
+    }
+    let store = RedbStore::open(&config.state_dir).map_err(|e| {
+        if !e.0.contains("in use by another") {
+            return RuntimeError::State(e);
+        }
+        let msg = match (&config.admin, admin_error) {
+            (Some(a), Some(ae)) => format!(
+                "a daemon holds the state store but its admin endpoint is not reachable (admin.listen {}: {ae})",
+                a.listen
+            ),
+            _ => "a daemon holds the state store but its admin endpoint is not reachable; configure admin.listen".to_string(),
+        };
+        RuntimeError::Other(format!("{msg} [{e}]"))
+    })?;
+    let mut out = Vec::new();
+    for (_, v) in store.list(ns::SOURCE_STATUS, "")? {
+        if let Ok(s) = serde_json::from_slice::<SourceStatus>(&v) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// Every configured source (never polled ones as `never`), in config order; with a live
+/// daemon, also the sources it runs that the file no longer lists.
+fn merge(config: &Config, list: Vec<SourceStatus>, live: bool) -> Vec<SourceStatus> {
+    let mut by_id: BTreeMap<String, SourceStatus> =
+        list.into_iter().map(|s| (s.id.clone(), s)).collect();
+    let mut out = Vec::new();
+    for c in &config.sources {
+        let s = match by_id.remove(&c.id) {
+            Some(mut s) => {
+                if s.target.is_empty() {
+                    s.target = target_of(c);
+                }
+                s
+            }
+            None => SourceStatus {
+                id: c.id.clone(),
+                kind: c.kind.clone(),
+                target: target_of(c),
+                state: "never".into(),
+                ..Default::default()
+            },
+        };
+        out.push(s);
+    }
+    if live {
+        out.extend(by_id.into_values());
+    }
+    out
+}
+
+/// What a configured source polls, from its options (`url`, `path`, ...), for display.
+pub fn target_of(c: &Component) -> String {
+    for k in ["url", "path", "command", "file", "dir"] {
+        if let Some(v) = c.options.get(k).and_then(|v| v.as_str()) {
+            return v.to_string();
+        }
+    }
+    String::new()
+}
+
+/// `3m ago`, `0s ago`, `in 5m`, `never`.
+pub fn relative(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(t) = t else {
+        return "never".into();
+    };
+    let secs = (now - t).num_seconds();
+    let span = |s: i64| {
+        let s = s.unsigned_abs();
+        if s < 60 {
+            format!("{s}s")
+        } else if s < 3600 {
+            format!("{}m", s / 60)
+        } else if s < 86_400 {
+            format!("{}h", s / 3600)
+        } else {
+            format!("{}d", s / 86_400)
+        }
+    };
+    if secs >= 0 {
+        format!("{} ago", span(secs))
+    } else {
+        format!("in {}", span(secs))
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let mut t: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The aligned table. Without a `live` daemon nothing is scheduled: NEXT POLL shows `-`.
+pub fn render_table(rows: &[SourceStatus], now: DateTime<Utc>, origin: &str, live: bool) -> String {
+    let header = [
+        "ID",
+        "TYPE",
+        "STATE",
+        "LAST FETCH",
+        "NEXT POLL",
+        "ITEMS",
+        "ERRORS",
+        "LAST ERROR",
+    ];
+    let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for s in rows {
+        let next = match s.next_poll {
+            _ if !live => "-".to_string(),
+            None => "-".to_string(),
+            Some(t) if t <= now => "due".to_string(),
+            Some(t) => relative(Some(t), now),
+        };
+        table.push(vec![
+            truncate(&s.id, 40),
+            truncate(&s.kind, 12),
+            truncate(&s.state, 10),
+            relative(s.last_fetch, now),
+            next,
+            s.items.to_string(),
+            s.consecutive_errors.to_string(),
+            s.last_error
+                .as_deref()
+                .map(|e| truncate(e, 60))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    let cols = header.len();
+    let widths: Vec<usize> = (0..cols)
+        .map(|i| {
+            table
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in &table {
+        let mut line = String::new();
+        for (i, cell) in r.iter().enumerate() {
+            if i + 1 == cols {
+                line.push_str(cell);
+            } else {
+                let pad = widths[i] - cell.chars().count();
+                // Numbers right-aligned.
+                if i == 5 || i == 6 {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad));
+                }
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("({} sources; from the {origin})\n", rows.len()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times() {
+        let now = Utc::now();
+        assert_eq!(relative(None, now), "never");
+        assert_eq!(
+            relative(Some(now - chrono::Duration::seconds(185)), now),
+            "3m ago"
+        );
+        assert_eq!(
+            relative(Some(now + chrono::Duration::seconds(7200)), now),
+            "in 2h"
+        );
+        assert_eq!(relative(Some(now), now), "0s ago");
+    }
+
+    #[test]
+    fn table_is_aligned_and_truncates_errors() {
+        let now = Utc::now();
+        let rows = vec![
+            SourceStatus {
+                id: "a".into(),
+                kind: "feed".into(),
+                state: "failing".into(),
+                last_fetch: Some(now - chrono::Duration::seconds(30)),
+                last_error: Some("x".repeat(200) + "\nsecond line"),
+                consecutive_errors: 12,
+                items: 5,
+                ..Default::default()
+            },
+            SourceStatus {
+                id: "longer-id".into(),
+                kind: "file".into(),
+                state: "never".into(),
+                ..Default::default()
+            },
+        ];
+        let t = render_table(&rows, now, "state store", true);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 4);
+        let col = |l: &str| {
+            l.find("TYPE")
+                .or_else(|| l.find("feed"))
+                .or_else(|| l.find("file"))
+        };
+        assert_eq!(col(lines[0]), col(lines[1]));
+        assert_eq!(col(lines[1]), col(lines[2]));
+        assert!(lines[1].contains("30s ago") && lines[1].ends_with('…'));
+        assert!(lines[2].contains("never"));
+        assert!(!t.contains("second line"));
+    }
+
+    #[test]
+    fn wildcard_listen_becomes_loopback() {
+        assert_eq!(
+            admin_base("0.0.0.0:9180").as_deref(),
+            Some("http://127.0.0.1:9180")
+        );
+        assert_eq!(
+            admin_base("[::]:9180").as_deref(),
+            Some("http://[::1]:9180")
+        );
+        assert_eq!(admin_base("127.0.0.1:0"), None);
+        assert_eq!(
+            admin_base("localhost:9180").as_deref(),
+            Some("http://localhost:9180")
+        );
+    }
+}
