@@ -1,0 +1,17 @@
+//! feedloom's built-in sources, one module per YAML `type:` name:
+//! - `file` — [`file`]: a glob of local feed files (.xml/.rss/.atom/.json) and articles (.txt/.html).
+//! - `feed` — [`feed`]: RSS, Atom and JSON Feed polled over HTTP.
+
+pub mod feed;
+pub mod file;
+pub mod fulltext;
+pub mod opml;
+pub mod parse;
+
+use feedloom_core::Registry;
+
+/// Add every built-in source to `reg`.
+pub fn register(reg: &mut Registry) {
+    feed::register(reg);
+    file::register(reg);
+}
