@@ -1,0 +1,723 @@
+//! `type: amounts` — money, percentages and counts.
+//!
+//! - Money with its ISO 4217 code: symbols and codes before the number (`$`, `US$`, `€`, `£`,
+//!   `¥`, `₸`, `₽`, `USD 5m`) and currency words after it (`dollars`, `euros`, `yuan`,
+//!   `tenge`, `som`, `sum`, `rubles`, `manat`, `somoni`, `rupees`, `lira`, ...), with scales
+//!   `thousand`/`k`, `million`/`m`/`mln`, `billion`/`bn`, `trillion`/`tn`:
+//!   "US$31.5 billion" → 31500000000 USD, "1.5 trillion tenge" → KZT.
+//! - Percentages: `64%`, `24 percent`, `3.5 per cent` → unit `percent`; `3 percentage
+//!   points` → unit `percentage points`.
+//! - Counts with their noun: "14,286 foreign citizens" → unit `foreign citizens`, "3.4 million
+//!   tonnes" → `tonnes`, "over 200 Chinese firms" → text "200 Chinese firms", unit `chinese
+//!   firms` (units of counts are lower case; qualifiers such as "over", "about" are left out
+//!   of the text). The unit is the noun phrase after the number: up to three words, lower
+//!   case, ending at a plural noun, a stopword (prepositions, articles, verbs such as
+//!   "were"), a month or punctuation; nationality adjectives are kept ("chinese firms").
+//!   A number standing alone (in parentheses, or of 100 or more, or with a thousands
+//!   separator) is a count with unit `count`, except a number in parentheses followed by
+//!   "of (the) <noun phrase>" ("24 percent (3,412) of the foreign workers" → `foreign
+//!   workers`), and a stand-alone number after a count in the same sentence takes that
+//!   count's noun ("150,000 vehicles ..., up from about 95,000" → `vehicles`).
+//! - Not amounts: years (1800–2100 written as four plain digits), days of dates ("July 1",
+//!   "June 19-23", "19 June"), times (`10:30`), ordinals (`21st`), phone numbers and other
+//!   space-separated digit groups (`+996 312 62 10 10`), model numbers (`BN-350`), and
+//!   numbers after `Section`, `Article`, `No.`, `Chapter`, `Line`, `Resolution` etc.
+//! - Currency words after a nationality pick that country's currency where the word is
+//!   shared: "Uzbek som/sum" → UZS (plain `som` → KGS), "Azerbaijani manat" → AZN (plain
+//!   `manat` → TMT).
+//!
+//! Options: `money`, `percent`, `counts` (each default true), `bare_numbers` (default true:
+//! stand-alone numbers as `count`).
+//!
+//! Output: `item.amounts = [{text, value, unit, section?}]` in text order.
+
+use std::sync::LazyLock;
+
+use feedloom_core::item::Amount;
+use feedloom_core::{ExtractError, Item, Registry, SyncExtractor};
+use regex::Regex;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::text;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AmountsOptions {
+    pub money: bool,
+    pub percent: bool,
+    pub counts: bool,
+    pub bare_numbers: bool,
+}
+
+impl Default for AmountsOptions {
+    fn default() -> Self {
+        AmountsOptions {
+            money: true,
+            percent: true,
+            counts: true,
+            bare_numbers: true,
+        }
+    }
+}
+
+pub struct Amounts(AmountsOptions);
+
+pub fn register(reg: &mut Registry) {
+    reg.sync_extractor(
+        "amounts",
+        "money (ISO currency), percentages and counts with their noun",
+        |o: AmountsOptions, _ctx| Ok(Amounts(o)),
+    );
+}
+
+const NUM: &str = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?";
+const SCALE: &str = r"trillion|billion|million|thousand|tn|bn|bln|mln|mn|m|k";
+const CURWORDS: &str = r"(?:US |U\.S\. |American |Hong Kong |Canadian |Australian )?dollars?|(?:Uzbek|Uzbekistani|Kyrgyz|Kyrgyzstani|Azerbaijani|Azeri|Turkmen|Tajik|Kazakh|Kazakhstani|Russian|Indian|Pakistani|Chinese|Turkish|Georgian|Armenian|Ukrainian|Iranian) (?:soms?|sums?|soums?|manats?|somoni|tenge|rubles?|roubles?|rupees?|yuan|lira|liras|lari|drams?|hryvnias?|rials?)|euros?|pounds? sterling|pounds?|yuan|renminbi|tenge|soms?|sums?|soums?|rubles?|roubles?|manats?|somoni|rupees?|yen|lira|liras|dirhams?|riyals?|rials?|hryvnias?|hryvnia|lari|drams?|won|swiss francs|francs?|zloty|afghanis?";
+const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|\$|€|£|¥|₸|₽|₹|₺|USD|EUR|GBP|CNY|RMB|RUB|KZT|KGS|UZS|TJS|TMT|JPY|INR|CHF|AZN|TRY";
+
+static RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"
+        (?P<cur>{PREFIX})[ \t\r\n]?(?P<n1>{NUM})(?:[ \t\r\n]?(?P<s1>{SCALE})(?-u:\b))?
+        |(?P<n2>{NUM})(?:[ \t\r\n]?(?P<s2>{SCALE}))?[ \t\r\n](?P<cw>{CURWORDS})(?-u:\b)
+        |(?P<n3>{NUM})[ \t\r\n]?(?:%|percent(?-u:\b)|per cent(?-u:\b)|pct(?-u:\b)|percentage points?(?-u:\b))
+        |(?P<n4>{NUM})(?:[ \t\r\n](?P<s4>trillion|billion|million|thousand)(?-u:\b))?
+        |(?-u:\b)(?P<a>a|one)[ \t\r\n](?P<s4b>trillion|billion|million|thousand)(?-u:\b)
+        "
+    ).lines().map(str::trim).collect::<String>())
+    .expect("amount regex compiles")
+});
+
+fn currency_of_word(w: &str) -> &'static str {
+    let w = w.to_ascii_lowercase();
+    let last = w.rsplit(' ').next().unwrap_or("");
+    let first = w.split(' ').next().unwrap_or("");
+    match last.trim_end_matches('s') {
+        // the same word names the currencies of several countries
+        "som" | "sum" | "soum" if first.starts_with("uzbek") => "UZS",
+        "manat" if first.starts_with("azer") => "AZN",
+        "rupee" if first == "pakistani" => "PKR",
+        "rial" if first == "iranian" => "IRR",
+        "dollar" if w.starts_with("hong kong") => "HKD",
+        "dollar" if w.starts_with("canadian") => "CAD",
+        "dollar" if w.starts_with("australian") => "AUD",
+        "dollar" => "USD",
+        "euro" => "EUR",
+        "pound" | "sterling" => "GBP",
+        "yuan" | "renminbi" => "CNY",
+        "tenge" => "KZT",
+        "som" => "KGS",
+        "sum" | "soum" => "UZS",
+        "ruble" | "rouble" => "RUB",
+        "manat" => "TMT",
+        "somoni" => "TJS",
+        "rupee" => "INR",
+        "yen" => "JPY",
+        "lira" => "TRY",
+        "dirham" => "AED",
+        "riyal" => "SAR",
+        "rial" => "IRR",
+        "hryvnia" => "UAH",
+        "lari" => "GEL",
+        "dram" => "AMD",
+        "won" => "KRW",
+        "franc" => "CHF",
+        "zloty" => "PLN",
+        "afghani" => "AFN",
+        _ => "USD",
+    }
+}
+
+fn currency_of_prefix(p: &str) -> &'static str {
+    match p {
+        "€" | "EUR" => "EUR",
+        "£" | "GBP" => "GBP",
+        "¥" | "CNY" | "RMB" => "CNY",
+        "₸" | "KZT" => "KZT",
+        "₽" | "RUB" => "RUB",
+        "₹" | "INR" => "INR",
+        "₺" | "TRY" => "TRY",
+        "C$" => "CAD",
+        "A$" => "AUD",
+        "HK$" => "HKD",
+        "KGS" => "KGS",
+        "UZS" => "UZS",
+        "TJS" => "TJS",
+        "TMT" => "TMT",
+        "JPY" => "JPY",
+        "CHF" => "CHF",
+        "AZN" => "AZN",
+        _ => "USD",
+    }
+}
+
+fn scale(s: Option<&str>) -> f64 {
+    match s.map(|s| s.to_ascii_lowercase()) {
+        Some(s) => match s.as_str() {
+            "trillion" | "tn" => 1e12,
+            "billion" | "bn" | "bln" => 1e9,
+            "million" | "mln" | "mn" | "m" => 1e6,
+            "thousand" | "k" => 1e3,
+            _ => 1.0,
+        },
+        None => 1.0,
+    }
+}
+
+fn parse_num(s: &str) -> Option<f64> {
+    s.replace(',', "").parse().ok()
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+fn is_month(w: &str) -> bool {
+    let l = w.trim_end_matches('.').to_ascii_lowercase();
+    MONTHS.contains(&l.as_str())
+}
+
+const NUMBER_MARKERS: &[&str] = &[
+    "section",
+    "article",
+    "no",
+    "nos",
+    "chapter",
+    "paragraph",
+    "part",
+    "line",
+    "route",
+    "resolution",
+    "law",
+    "decree",
+    "clause",
+    "item",
+    "page",
+    "pages",
+    "p",
+    "pp",
+    "vol",
+    "volume",
+    "number",
+    "room",
+    "flight",
+    "highway",
+    "gate",
+    "platform",
+    "code",
+    "version",
+    "model",
+    "grade",
+    "level",
+    "phase",
+    "stage",
+    "episode",
+    "season",
+    "round",
+    "week",
+    "day",
+    "act",
+    "bill",
+    "order",
+    "case",
+    "point",
+];
+
+/// The previous word before byte `i` (letters, digits and dots).
+fn prev_word(text: &str, i: usize) -> &str {
+    let before = text[..i].trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    &before[start..]
+}
+
+/// The words after byte `i` are capitalised modifiers ending in a lower-case plural noun
+/// within three words ("4.5 million Central Asian migrants").
+fn capitalised_modifiers(text: &str, i: usize) -> bool {
+    let mut caps = 0;
+    for w in text[i..].split(' ').skip(1).take(3) {
+        let w = w.trim_end_matches([',', '.', ';', ':', ')']);
+        if w.is_empty() {
+            return false;
+        }
+        if text::is_cap(w) {
+            caps += 1;
+            continue;
+        }
+        return caps > 0 && w.len() > 3 && w.ends_with('s') && w.chars().all(char::is_alphabetic);
+    }
+    false
+}
+
+/// The counted noun after a number: up to three words, stopping at a stopword, punctuation or a
+/// number; a trailing "-ing" word is dropped.
+fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
+    let rest = &text[i..];
+    if !rest.starts_with(' ') {
+        return None;
+    }
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut pos = i;
+    let cap_phrase = capitalised_modifiers(text, i);
+    for _ in 0..3 {
+        let r = &text[pos..];
+        if !r.starts_with(' ') {
+            break;
+        }
+        let ws = pos + 1;
+        let len = text[ws..]
+            .find(|c: char| !(c.is_alphabetic() || c == '-'))
+            .unwrap_or(text.len() - ws);
+        if len == 0 {
+            break;
+        }
+        let w = &text[ws..ws + len];
+        if text::is_stopword(w)
+            || is_month(w)
+            || (words.is_empty()
+                && !cap_phrase
+                && text::is_cap(w)
+                && crate::text::GAZ.get_word(w).is_none()
+                && !(w.len() > 3 && w.ends_with('s')))
+        {
+            break;
+        }
+        // a verb after a plural noun ends the phrase ("citizens were", "firms displaying")
+        if !words.is_empty() && (w.ends_with("ing") || w.ends_with("ed")) {
+            break;
+        }
+        words.push((ws, ws + len));
+        pos = ws + len;
+        // a plural noun usually ends the phrase
+        if (w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ous"))
+            || matches!(
+                w,
+                "people"
+                    | "children"
+                    | "men"
+                    | "women"
+                    | "police"
+                    | "staff"
+                    | "personnel"
+                    | "cattle"
+                    | "sheep"
+                    | "livestock"
+                    | "troops"
+                    | "feet"
+                    | "teeth"
+                    | "mice"
+                    | "geese"
+            )
+        {
+            break;
+        }
+    }
+    while let Some(&(s, e)) = words.last() {
+        let w = &text[s..e];
+        if w.ends_with("ing") || w.ends_with("ly") {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    let (&(s, _), &(_, e)) = (words.first()?, words.last()?);
+    Some((text[s..e].to_string(), e))
+}
+
+/// Find amounts in `text`.
+pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
+    let mut out = Vec::new();
+    for c in RE.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        let (s, e) = (m.start(), m.end());
+        // part of a longer token (ordinals, codes, times, decimals)
+        let before = text[..s].chars().next_back();
+        let after = text[e..].chars().next();
+        if before.is_some_and(|ch| ch.is_alphanumeric() || ch == '.' || ch == ':' || ch == '/')
+            || after.is_some_and(|ch| ch.is_alphanumeric() || ch == ':' || ch == '/')
+        {
+            continue;
+        }
+        // phone numbers and other digit groups: "+996 312 62 10 10"
+        if text[..s].ends_with('+')
+            || (text[..s].ends_with(' ') && text[..s - 1].ends_with(|ch: char| ch.is_ascii_digit()))
+            || (text[e..].starts_with(' ')
+                && text[e + 1..].starts_with(|ch: char| ch.is_ascii_digit())
+                && !m.as_str().ends_with(|ch: char| ch.is_alphabetic()))
+        {
+            continue;
+        }
+        // a model or code number ("BN-350", "Su-27", "COVID-19") or one end of a bare
+        // number range; "$5 million-$10 million" and "20%-30%" are two amounts
+        let bare = c.name("n4").is_some() && c.name("s4").is_none();
+        if bare
+            && text[..s].ends_with('-')
+            && text[..s - 1]
+                .chars()
+                .next_back()
+                .is_some_and(|ch| ch.is_alphanumeric())
+        {
+            continue;
+        }
+        if bare
+            && text[e..].starts_with('-')
+            && text[e + 1..].starts_with(|ch: char| ch.is_ascii_digit())
+        {
+            continue;
+        }
+        if let Some(cur) = c.name("cur") {
+            if !o.money {
+                continue;
+            }
+            let Some(v) = parse_num(&c["n1"]) else {
+                continue;
+            };
+            out.push((
+                s,
+                Amount {
+                    text: m.as_str().to_string(),
+                    value: v * scale(c.name("s1").map(|x| x.as_str())),
+                    unit: currency_of_prefix(cur.as_str().trim()).to_string(),
+                    section: None,
+                },
+            ));
+        } else if let Some(n) = c.name("n2") {
+            if !o.money {
+                continue;
+            }
+            let Some(v) = parse_num(n.as_str()) else {
+                continue;
+            };
+            out.push((
+                s,
+                Amount {
+                    text: m.as_str().to_string(),
+                    value: v * scale(c.name("s2").map(|x| x.as_str())),
+                    unit: currency_of_word(&c["cw"]).to_string(),
+                    section: None,
+                },
+            ));
+        } else if let Some(n) = c.name("n3") {
+            if !o.percent {
+                continue;
+            }
+            let Some(v) = parse_num(n.as_str()) else {
+                continue;
+            };
+            out.push((
+                s,
+                Amount {
+                    text: m.as_str().to_string(),
+                    value: v,
+                    unit: if m.as_str().ends_with("point") || m.as_str().ends_with("points") {
+                        "percentage points".into()
+                    } else {
+                        "percent".into()
+                    },
+                    section: None,
+                },
+            ));
+        } else {
+            if !o.counts {
+                continue;
+            }
+            let numtxt = c.name("n4").map(|x| x.as_str());
+            let sc = c.name("s4").or(c.name("s4b")).map(|x| x.as_str());
+            if numtxt.is_none() && sc.is_none() {
+                continue; // "a" / "one" alone
+            }
+            let v = match numtxt {
+                Some(t) => match parse_num(t) {
+                    Some(v) => v,
+                    None => continue,
+                },
+                None => 1.0,
+            } * scale(sc);
+            let nstart = c.name("n4").or(c.name("a")).map_or(s, |x| x.start());
+            let pw = prev_word(text, nstart);
+            if is_month(pw)
+                || NUMBER_MARKERS.contains(&pw.trim_end_matches('.').to_ascii_lowercase().as_str())
+            {
+                continue;
+            }
+            if let Some(t) = numtxt {
+                let plain = !t.contains([',', '.']);
+                // years
+                if plain && t.len() == 4 && (1800.0..=2100.0).contains(&v) && sc.is_none() {
+                    continue;
+                }
+                // day before a month ("19 June")
+                let next = text[e..]
+                    .trim_start()
+                    .split(|ch: char| !ch.is_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                if is_month(next) {
+                    continue;
+                }
+            }
+            match noun_after(text, e) {
+                Some((noun, ne)) => {
+                    let ms = nstart;
+                    let t = &text[ms..ne];
+                    if sc.is_none() && numtxt.is_none() {
+                        continue;
+                    }
+                    out.push((
+                        ms,
+                        Amount {
+                            text: t.to_string(),
+                            value: v,
+                            unit: noun.to_lowercase(),
+                            section: None,
+                        },
+                    ));
+                }
+                None => {
+                    if !o.bare_numbers || numtxt.is_none() {
+                        continue;
+                    }
+                    let in_parens = text[..s].ends_with('(') && text[e..].starts_with(')');
+                    let t = numtxt.unwrap_or_default();
+                    if !(in_parens || v >= 100.0 || t.contains(',') || sc.is_some()) {
+                        continue;
+                    }
+                    let ms = nstart;
+                    // "24 percent (3,412) of the foreign workers": the noun after the
+                    // parenthesis is what was counted
+                    let unit = in_parens
+                        .then(|| {
+                            let r = &text[e + 1..];
+                            let skip = [" of the", " of"]
+                                .iter()
+                                .find(|p| r.starts_with(**p) && r[p.len()..].starts_with(' '))?;
+                            noun_after(text, e + 1 + skip.len())
+                                .filter(|(n, _)| n.ends_with('s') || n.contains(' '))
+                        })
+                        .flatten()
+                        .map(|(n, _)| n.to_lowercase())
+                        .or_else(|| {
+                            // "more than 150,000 vehicles ..., up from about 95,000": the
+                            // count noun of the same sentence
+                            let (at, prev) = out.last()?;
+                            let between = &text[*at..s];
+                            (prev.unit != "count"
+                                && !prev.unit.starts_with("percent")
+                                && prev.unit.chars().any(char::is_lowercase)
+                                && !between.contains(". ")
+                                && !between.contains('\n')
+                                && !in_parens)
+                                .then(|| prev.unit.clone())
+                        })
+                        .unwrap_or_else(|| "count".to_string());
+                    out.push((
+                        ms,
+                        Amount {
+                            text: text[ms..e].to_string(),
+                            value: v,
+                            unit,
+                            section: None,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+impl SyncExtractor for Amounts {
+    fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        let found = find(&item.text, &self.0);
+        let v = found
+            .into_iter()
+            .map(|(off, mut a)| {
+                a.section = crate::section_at(item, off);
+                a
+            })
+            .collect();
+        item.amounts = Some(v);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(t: &str) -> Vec<(String, f64, String)> {
+        find(t, &AmountsOptions::default())
+            .into_iter()
+            .map(|(_, a)| (a.text, a.value, a.unit))
+            .collect()
+    }
+
+    #[test]
+    fn money() {
+        let r = f(
+            "Exports hit US$31.5 billion, up from $1.2bn; a €40m loan, 1.5 trillion tenge and 300 million yuan, plus 20,000 som and 5 billion rubles.",
+        );
+        assert_eq!(r[0], ("US$31.5 billion".into(), 31.5e9, "USD".into()));
+        assert_eq!(r[1], ("$1.2bn".into(), 1.2e9, "USD".into()));
+        assert_eq!(r[2], ("€40m".into(), 40e6, "EUR".into()));
+        assert_eq!(r[3], ("1.5 trillion tenge".into(), 1.5e12, "KZT".into()));
+        assert_eq!(r[4], ("300 million yuan".into(), 300e6, "CNY".into()));
+        assert_eq!(r[5].2, "KGS");
+        assert_eq!(r[6], ("5 billion rubles".into(), 5e9, "RUB".into()));
+    }
+
+    #[test]
+    fn percents_and_counts_not_dates() {
+        let r = f(
+            "As of July 1, 14,286 foreign citizens were working. Of that total, 24 percent (3,412) are Chinese. Over 200 Chinese firms came in 2020, and 64% said so from June 19-23 under Section 12. Output was 3.4 million tonnes.",
+        );
+        let texts: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "14,286 foreign citizens",
+                "24 percent",
+                "3,412",
+                "200 Chinese firms",
+                "64%",
+                "3.4 million tonnes"
+            ],
+            "{r:?}"
+        );
+        assert_eq!(r[0].2, "foreign citizens");
+        assert_eq!(r[2].2, "count");
+        assert_eq!(r[5].1, 3.4e6);
+    }
+}
+
+#[cfg(test)]
+mod patterns {
+    use super::*;
+
+    fn f(t: &str) -> Vec<(String, f64, String)> {
+        find(t, &AmountsOptions::default())
+            .into_iter()
+            .map(|(_, a)| (a.text, a.value, a.unit))
+            .collect()
+    }
+
+    fn units(t: &str) -> Vec<String> {
+        f(t).into_iter().map(|a| a.2).collect()
+    }
+
+    #[test]
+    fn currencies() {
+        assert_eq!(
+            units("€40m and £12 million, plus ¥300 million and RMB 2bn."),
+            ["EUR", "GBP", "CNY", "CNY"]
+        );
+        assert_eq!(
+            units("Wages rose to 45,000 soms; it costs 120,000 Uzbek som."),
+            ["KGS", "UZS"]
+        );
+        assert_eq!(
+            units("A budget of 3.2 billion Azerbaijani manat and 500 million manat."),
+            ["AZN", "TMT"]
+        );
+        assert_eq!(
+            units("He paid 150 roubles, 2,000 rupees and 10 million somoni."),
+            ["RUB", "INR", "TJS"]
+        );
+        let r = f("It is worth US$ 5 billion and USD 300,000, or $1.2 trillion.");
+        assert_eq!(r[0].1, 5e9);
+        assert_eq!(r[1].1, 300_000.0);
+        assert_eq!(r[2].1, 1.2e12);
+    }
+
+    #[test]
+    fn percentages_and_counts() {
+        assert_eq!(
+            f(
+                "Unemployment was 24 per cent and 7.5%, about 300 people died, up 3 percentage points."
+            ),
+            [
+                ("24 per cent".into(), 24.0, "percent".into()),
+                ("7.5%".into(), 7.5, "percent".into()),
+                ("300 people".into(), 300.0, "people".into()),
+                (
+                    "3 percentage points".into(),
+                    3.0,
+                    "percentage points".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            f("Of the total, 24 percent (3,412) of the foreign workers are Chinese.")[1],
+            ("3,412".into(), 3412.0, "foreign workers".into())
+        );
+        assert_eq!(
+            f("Russia hosts 4.5 million Central Asian migrants.")[0],
+            (
+                "4.5 million Central Asian migrants".into(),
+                4.5e6,
+                "central asian migrants".into()
+            )
+        );
+    }
+
+    #[test]
+    fn elided_count_noun() {
+        assert_eq!(
+            f(
+                "They will assemble 150,000 vehicles this year, up from about 95,000 in 2025. India is third with 1,474."
+            )[1..],
+            [
+                ("95,000".into(), 95_000.0, "vehicles".into()),
+                ("1,474".into(), 1474.0, "count".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn pairs_with_a_dash() {
+        assert_eq!(
+            units("$5 million-$10 million; 20%-30%."),
+            ["USD", "USD", "percent", "percent"]
+        );
+        assert_eq!(f("The BN-350 reactor and COVID-19 rules."), []);
+    }
+
+    #[test]
+    fn not_amounts() {
+        for t in [
+            "Call +996 312 62 10 10 or 0312-621010 before 10:30 on 3 March.",
+            "Under Article 5 and Section 12, No. 3 of the law, the 21st session met in 1999.",
+            "A 32-year-old man got 15 years in prison; two new crossings opened in 2021.",
+            "It happened on July 1 and from June 19-23 since 2019.",
+        ] {
+            assert_eq!(f(t), [], "{t}");
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! `type: clean` — removes boilerplate from `text` and normalises whitespace.
+//!
+//! A line (paragraph) is dropped when it matches one of the built-in patterns — "See also …",
+//! "Read more", "Related:", newsletter / sign-up / subscription prompts, donation and support
+//! appeals, "Follow us", share prompts, "Click here", copyright and photo credits, "This article
+//! first appeared …" — or one of the user's `patterns` (regular expressions, matched anywhere in
+//! the line, case-insensitive unless they say otherwise), or when it only repeats a byline
+//! ("By Jane Doe" where Jane Doe is one of `item.authors`, or a line equal to an author).
+//! Runs of spaces and tabs become one space, lines are trimmed, and more than one blank line
+//! becomes one: paragraph breaks are kept.
+//!
+//! Each built-in pattern has a word limit: a prompt is a short line, so a real sentence that only
+//! starts like one ("Recommended changes to the budget were approved ...", "Support for the
+//! party grew ...") is kept.
+//!
+//! Options: `patterns` (list of regexes, default none; an invalid one is a build error at
+//! `patterns.N`), `keep_patterns` (regexes for lines never removed), `builtin` (default true),
+//! `min_chars` (drop lines shorter than this; default 0 = keep).
+//!
+//! ```yaml
+//! - type: clean
+//!   patterns: ["^Advertisement$", "(?i)^listen to this story"]
+//! ```
+
+use std::sync::LazyLock;
+
+use feedloom_core::{BuildError, ExtractError, Item, Registry, SyncExtractor};
+use regex::{Regex, RegexSet};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CleanOptions {
+    /// Extra regular expressions; a line matching any of them is removed.
+    pub patterns: Vec<String>,
+    /// Use the built-in boilerplate list.
+    pub builtin: bool,
+    /// Drop lines shorter than this many characters (0 keeps every line).
+    pub min_chars: usize,
+    /// Regular expressions for lines that are never removed (checked before everything else).
+    pub keep_patterns: Vec<String>,
+}
+
+impl Default for CleanOptions {
+    fn default() -> Self {
+        CleanOptions {
+            patterns: vec![],
+            builtin: true,
+            min_chars: 0,
+            keep_patterns: vec![],
+        }
+    }
+}
+
+pub struct Clean {
+    opts: CleanOptions,
+    user: Option<RegexSet>,
+    keep: Option<RegexSet>,
+}
+
+/// The built-in boilerplate patterns (case-insensitive, matched against a trimmed line), each
+/// with the most words a matching line may have: a prompt is short, so a long line that merely
+/// starts like one ("Recommended changes to the budget were approved ...") is kept.
+pub const BUILTIN: &[(&str, usize)] = &[
+    (r"^(see also|read also|also read|read more)(?-u:\b)", 30),
+    (
+        r"^(related( stories| articles| coverage| news| reading| content)?|more on this( story| topic)?|recommended( reading| stories| articles)?|further reading|you may also like|you might also like|most read|most popular|trending( now| stories)?|editor'?s picks?|more from [\w']+)[ \t]*([:|>»\-–—]|$)",
+        40,
+    ),
+    (
+        r"^(related|recommended|trending|most read|most popular|further reading)(?-u:\b)",
+        6,
+    ),
+    (
+        r"^(sign up|subscribe|register|join)(?-u:\b).{0,200}(?-u:\b)(newsletter|updates|mailing list|email|inbox|free|channel|podcast)(?-u:\b)",
+        40,
+    ),
+    (
+        r"(?-u:\b)(free|weekly|daily|our|the)(?-u:\b).{0,30}(?-u:\b)newsletter(?-u:\b)",
+        25,
+    ),
+    (
+        r"^(get|receive) (our|the) .{0,60}(newsletter|briefing|updates)",
+        40,
+    ),
+    (
+        r"^(please )?(support|donate to|help fund|help support|help sustain)( us| our| independent| [\w]+'s| [\w]+’s| [\w]+:| today| now)(?-u:\b).{0,300}(journalism|reporting|donat|independent|mission|work|newsroom|subscri|member|contribut|free|open to all)",
+        60,
+    ),
+    (
+        r"^(please )?(donate( now| today)?|make a donation|become a (member|supporter|patron|subscriber))(?-u:\b)",
+        60,
+    ),
+    (
+        r"(?-u:\b)(donate now|make a donation|support our journalism|support independent journalism|keep our journalism)(?-u:\b)",
+        40,
+    ),
+    (
+        r"^follow (us|[\w@.]+) on (twitter|x|facebook|instagram|telegram|linkedin|youtube|tiktok|threads|bluesky|mastodon|whatsapp|vk|social media)(?-u:\b)",
+        30,
+    ),
+    (r"(?-u:\b)follow us(?-u:\b)", 20),
+    (
+        r"^(subscribe|join)( to)? (us|our) .{0,40}(telegram|whatsapp|youtube|channel|podcast)(?-u:\b)",
+        30,
+    ),
+    (
+        r"^(share|tweet|email|print)( this( article| story| page)?)?( on (facebook|twitter|x|linkedin|whatsapp|telegram))?[:.!]?$",
+        6,
+    ),
+    (r"^share (this|on)(?-u:\b)", 12),
+    (r"^click here(?-u:\b)", 30),
+    (
+        r"^(advertisement|sponsored( content)?|ad|scroll to continue)$",
+        3,
+    ),
+    (r"^(copyright[ \t]*)?(©|\(c\))", 30),
+    (r"^copyright[ \t]+(19|20)[0-9]{2}(?-u:\b)", 30),
+    (r"(?-u:\b)all rights reserved(?-u:\b)", 30),
+    (
+        r"^\(?(photo|image|picture|video|credit|illustration|main image|top image)s?( credit)?s?:",
+        40,
+    ),
+    (r"^\(?(photo|image|picture)s?( credit)? by(?-u:\b)", 15),
+    (
+        r"^this (article|story) (was |first |originally )?(appeared|published|was published)(?-u:\b)",
+        50,
+    ),
+    (
+        r"^(listen to|watch) (this|the) (article|story|podcast)(?-u:\b)",
+        20,
+    ),
+    (
+        r"^(comments?|leave a comment|join the conversation)(?-u:\b).{0,40}$",
+        8,
+    ),
+    (r"^(tags?|topics?|filed under):", 40),
+    (
+        r"^((additional )?reporting|writing|editing|compiled|translated|edited)(?-u:\b).{0,40}(?-u:\b)by(?-u:\b).{0,120}$",
+        30,
+    ),
+];
+
+static BUILTIN_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(BUILTIN.iter().map(|(p, _)| format!("(?i){p}")))
+        .expect("built-in patterns compile")
+});
+
+/// Is `line` built-in boilerplate (a pattern matches and the line is short enough for it)?
+fn builtin_match(line: &str) -> bool {
+    if !BUILTIN_SET.is_match(line) {
+        return false;
+    }
+    let words = line.split_whitespace().count();
+    BUILTIN_SET
+        .matches(line)
+        .into_iter()
+        .any(|i| words <= BUILTIN[i].1)
+}
+
+/// A user pattern set: `(?i)` unless the pattern sets its own flags.
+fn user_set(field: &str, patterns: &[String]) -> Result<Option<RegexSet>, BuildError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    for (i, p) in patterns.iter().enumerate() {
+        Regex::new(p)
+            .map_err(|e| BuildError::at(format!("{field}.{i}"), format!("invalid regex: {e}")))?;
+    }
+    RegexSet::new(patterns.iter().map(|p| {
+        if p.starts_with("(?") {
+            p.clone()
+        } else {
+            format!("(?i){p}")
+        }
+    }))
+    .map(Some)
+    .map_err(|e| BuildError::at(field, e.to_string()))
+}
+/// Runs of spaces, tabs and no-break/thin spaces become one space.
+fn squeeze(line: &str) -> std::borrow::Cow<'_, str> {
+    let is_sp = |c: char| matches!(c, ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\r');
+    let needs =
+        line.contains(['\t', '\u{a0}', '\u{2009}', '\u{202f}', '\r']) || line.contains("  ");
+    if !needs {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut prev = false;
+    for c in line.chars() {
+        if is_sp(c) {
+            if !prev {
+                out.push(' ');
+            }
+            prev = true;
+        } else {
+            out.push(c);
+            prev = false;
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:by)[ \t\r\n]+(\p{Lu}[\p{L}.'’-]*([ \t\r\n]+\p{Lu}[\p{L}.'’-]*){0,3})([ \t\r\n]*(,|and|\|).*)?$").expect("compiles")
+});
+
+pub fn register(reg: &mut Registry) {
+    reg.sync_extractor(
+        "clean",
+        "removes boilerplate lines, normalises whitespace",
+        |o: CleanOptions, _ctx| {
+            let user = user_set("patterns", &o.patterns)?;
+            let keep = user_set("keep_patterns", &o.keep_patterns)?;
+            Ok(Clean {
+                opts: o,
+                user,
+                keep,
+            })
+        },
+    );
+}
+
+impl Clean {
+    fn is_boilerplate(&self, line: &str, authors: &[String]) -> bool {
+        if self.keep.as_ref().is_some_and(|k| k.is_match(line)) {
+            return false;
+        }
+        if self.opts.builtin && builtin_match(line) {
+            return true;
+        }
+        if self.user.as_ref().is_some_and(|u| u.is_match(line)) {
+            return true;
+        }
+        if authors
+            .iter()
+            .any(|a| !a.trim().is_empty() && line.eq_ignore_ascii_case(a.trim()))
+        {
+            return true;
+        }
+        if let Some(c) = BYLINE.captures(line)
+            && line.len() < 80
+        {
+            let name = c.get(1).map_or("", |m| m.as_str());
+            if authors.is_empty()
+                || authors
+                    .iter()
+                    .any(|a| a.contains(name) || name.contains(a.as_str()))
+            {
+                return true;
+            }
+        }
+        self.opts.min_chars > 0 && line.chars().count() < self.opts.min_chars
+    }
+
+    /// The cleaned text.
+    pub fn clean(&self, text: &str, authors: &[String]) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut blank = false;
+        for raw in text.lines() {
+            let norm = squeeze(raw);
+            let line = norm.trim();
+            if line.is_empty() {
+                blank = !out.is_empty();
+                continue;
+            }
+            if self.is_boilerplate(line, authors) {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str(if blank { "\n\n" } else { "\n" });
+            }
+            blank = false;
+            out.push_str(line);
+        }
+        out
+    }
+}
+
+impl SyncExtractor for Clean {
+    fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        item.text = self.clean(&item.text, &item.authors);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(patterns: &[&str]) -> Clean {
+        Clean {
+            opts: CleanOptions {
+                patterns: patterns.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            user: (!patterns.is_empty())
+                .then(|| RegexSet::new(patterns.iter().map(|p| format!("(?i){p}"))).unwrap()),
+            keep: None,
+        }
+    }
+
+    #[test]
+    fn removes_builtin_boilerplate_and_keeps_paragraphs() {
+        let t = "First  para\tline.\n\n\n\nSee also: other story\nSecond para.\nSign up for Eurasianet's free weekly newsletter. Support Eurasianet: Help keep our journalism open to all.\nRead more\nFollow us on Twitter\nBy Jane Doe\nThird.";
+        let out = c(&[]).clean(t, &["Jane Doe".into()]);
+        assert_eq!(out, "First para line.\n\nSecond para.\nThird.");
+    }
+
+    #[test]
+    fn user_patterns() {
+        let out = c(&["^advert"]).clean("Keep me.\nADVERTISEMENT here\nAnd me.", &[]);
+        assert_eq!(out, "Keep me.\nAnd me.");
+    }
+
+    #[test]
+    fn bad_user_regex_is_a_build_error() {
+        let mut reg = Registry::new();
+        register(&mut reg);
+        let f = reg.extractor("clean").unwrap();
+        let ctx = feedloom_core::BuildContext::for_tests(std::path::Path::new("."));
+        assert!((f.build)(&serde_json::json!({"patterns": ["("]}), &ctx).is_err());
+        assert!((f.build)(&serde_json::json!({}), &ctx).is_ok());
+    }
+
+    #[test]
+    fn real_sentences_that_start_like_prompts_are_kept() {
+        let t = "Recommended changes to the budget were approved by parliament on Tuesday after a long debate.\n\
+Support for the ruling party among rural voters grew, and the work of the commission continued.\n\
+Copyright law in Kazakhstan was amended last year to cover online publishers.\n\
+Trending higher for a third week, wheat prices worried millers in Almaty and Bishkek.\n\
+Related talks on water sharing are expected to resume in the autumn, officials said.\n\
+The ministry said its weekly newsletter to exporters, which it has published since 2019 and which reaches thousands of firms across the region, would now include price data for cotton, wheat and fertiliser.\n\
+Support Eurasianet's journalism: donate today.\n\
+Related:\n\
+Follow us on Telegram\n\
+Photo: Reuters\n\
+Copyright 2024 Eurasianet. All rights reserved.\n\
+Recommended\n\
+Subscribe to our Telegram channel for updates.";
+        let out = c(&[]).clean(t, &[]);
+        let kept: Vec<&str> = out.lines().collect();
+        assert_eq!(kept.len(), 6, "{out}");
+        assert!(kept[5].starts_with("The ministry said its weekly newsletter"));
+    }
+
+    #[test]
+    fn keep_patterns_win() {
+        let mut reg = Registry::new();
+        register(&mut reg);
+        let f = reg.extractor("clean").unwrap();
+        let ctx = feedloom_core::BuildContext::for_tests(std::path::Path::new("."));
+        let e = (f.build)(
+            &serde_json::json!({"keep_patterns": ["^read more about"]}),
+            &ctx,
+        )
+        .unwrap();
+        let mut it = Item::new("s", "1");
+        it.text = "Read more about the dam project.\nRead more\nBody.".into();
+        futures_lite_block(e.extract(&mut it)).expect("extracts");
+        assert_eq!(it.text, "Read more about the dam project.\nBody.");
+        let bad = (f.build)(&serde_json::json!({"keep_patterns": ["ok", "("]}), &ctx);
+        assert_eq!(bad.err().unwrap().path, "keep_patterns.1");
+    }
+
+    fn futures_lite_block<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+}

@@ -1,0 +1,722 @@
+//! `type: dates` — dates and date ranges resolved to ISO dates.
+//!
+//! Recognises "March 22", "June 19-23", "July 3-5", "June 28 to July 2", "from July 1 to
+//! August 31", "April 1, 2023", "1 April 2023", "19-23 June", ISO `2023-07-10` (and
+//! `2023/07/10`), "March 2023" and "in May" (the whole month), "January-September", "2020"
+//! (the whole year, as in "in 2020", "since 2019"), "2019-2021", "2019 to 2021" and "between
+//! 2019 and 2021" (one span; "in 2019 and 2021" are two years), and relative dates:
+//! `yesterday`, `today`, `tomorrow`, `last/this/next week|month|year` (weeks run Monday to
+//! Sunday), and weekdays ("on Monday", "last Friday", "next Tuesday").
+//!
+//! A date without a year takes the year of the reference date — the item's `published` time,
+//! else its `fetched` time — always, even when a past-tense mention then lands months after
+//! the reference (simple and predictable; the eval set is annotated the same way). Relative
+//! dates resolve against the same reference. A bare weekday is the latest such day on or
+//! before the reference, unless the sentence looks ahead ("will", "is due to", "plans to",
+//! "is expected to"), then the next one.
+//!
+//! Not dates: times, amounts ("$2020", "2020 tonnes", "2,020"), decades ("the 2010s").
+//!
+//! Options: `relative` (default true), `years` (bare years, default true).
+//!
+//! Output: `item.dates = [{text, start, end, section?}]` (`start`/`end` as `YYYY-MM-DD`).
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use feedloom_core::item::DateMention;
+use feedloom_core::{ExtractError, Item, Registry, SyncExtractor};
+use regex::Regex;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatesOptions {
+    pub relative: bool,
+    pub years: bool,
+}
+
+impl Default for DatesOptions {
+    fn default() -> Self {
+        DatesOptions {
+            relative: true,
+            years: true,
+        }
+    }
+}
+
+pub struct Dates(DatesOptions);
+
+pub fn register(reg: &mut Registry) {
+    reg.sync_extractor(
+        "dates",
+        "dates, ranges and relative dates resolved to ISO dates",
+        |o: DatesOptions, _ctx| Ok(Dates(o)),
+    );
+}
+
+const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)";
+const WEEKDAY: &str = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+const DASH: &str = r"(?:[ \t\r\n]*[-–—][ \t\r\n]*|[ \t\r\n]+(?:to|through|until|and)[ \t\r\n]+)";
+const ORD: &str = r"(?:st|nd|rd|th)?";
+
+static RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"
+        (?-u:\b)(?P<iy>(?:1[89]|20)[0-9]{{2}})(?P<isep>[-/])(?P<im>[01]?[0-9])[-/](?P<id>[0-3]?[0-9])(?-u:\b)
+        |(?-u:\b)(?P<m1>{MONTH})[ \t\r\n](?P<d1>[0-9]{{1,2}}){ORD}(?:{DASH}(?:(?P<m1b>{MONTH})[ \t\r\n])?(?P<d1b>[0-9]{{1,2}}){ORD})?(?-u:\b)(?:,?[ \t\r\n](?P<y1>[0-9]{{4}})(?-u:\b))?
+        |(?-u:\b)(?P<d2>[0-9]{{1,2}}){ORD}(?:{DASH}(?P<d2b>[0-9]{{1,2}}){ORD})?[ \t\r\n](?:of[ \t\r\n])?(?P<m2>{MONTH})(?-u:\b)(?:,?[ \t\r\n](?P<y2>[0-9]{{4}})(?-u:\b))?
+        |(?-u:\b)(?P<m3>{MONTH})[ \t\r\n](?:of[ \t\r\n])?(?P<y3>[0-9]{{4}})(?:(?:[ \t\r\n]*[-–][ \t\r\n]*|[ \t\r\n]+(?:to|through|until)[ \t\r\n]+)(?P<m3b>{MONTH})[ \t\r\n](?P<y3b>[0-9]{{4}}))?(?-u:\b)
+        |(?-u:\b)(?P<m6>{MONTH})[-–](?P<m6b>{MONTH})(?:,?[ \t\r\n](?P<y6>[0-9]{{4}}))?(?-u:\b)
+        |(?-u:\b)(?P<m5>January|February|March|April|May|June|July|August|September|October|November|December)(?-u:\b)
+        |(?-u:\b)(?P<y4>(?:1[89]|20)[0-9]{{2}})(?:[ \t\r\n]*[-–][ \t\r\n]*(?P<y4b>(?:1[89]|20)?[0-9]{{2}})|[ \t\r\n]+(?P<yconn>to|through|until|and)[ \t\r\n]+(?P<y4c>(?:1[89]|20)[0-9]{{2}}))?(?-u:\b)
+        |(?-u:\b)(?P<rel>(?i:yesterday|today|tomorrow|(?:last|this|next|past)[ \t\r\n](?:week|month|year)|(?:the[ \t\r\n])?(?:day[ \t\r\n]before[ \t\r\n]yesterday|day[ \t\r\n]after[ \t\r\n]tomorrow)))(?-u:\b)
+        |(?-u:\b)(?P<wq>(?i:on|last|next|this|since|until|by|from)[ \t\r\n])?(?P<wd>{WEEKDAY})(?-u:\b)
+        "
+    ).lines().map(str::trim).collect::<String>())
+    .expect("date regex compiles")
+});
+
+fn month_num(m: &str) -> Option<u32> {
+    let l = m.trim_end_matches('.').to_ascii_lowercase();
+    Some(match &l[..3.min(l.len())] {
+        "jan" => 1,
+        "feb" => 2,
+        "mar" => 3,
+        "apr" => 4,
+        "may" => 5,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" => 9,
+        "oct" => 10,
+        "nov" => 11,
+        "dec" => 12,
+        _ => return None,
+    })
+}
+
+fn weekday(w: &str) -> Option<Weekday> {
+    w.parse().ok()
+}
+
+fn last_day(y: i32, m: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, 1)?
+        .checked_add_months(Months::new(1))?
+        .pred_opt()
+}
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The year for a month/day given without one: always the reference year. A past-tense
+/// "December 28" in an article of January 5 is thus put in the reference year too — the rule
+/// is kept simple and predictable rather than guessing from tense.
+fn infer_year(_m: u32, _d: u32, reference: NaiveDate) -> i32 {
+    reference.year()
+}
+
+/// The lower-case word before byte `at`.
+fn prev_word(text: &str, at: usize) -> String {
+    text[..at]
+        .trim_end()
+        .rsplit(|ch: char| !ch.is_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn looks_ahead(text: &str, at: usize) -> bool {
+    let mut s = at.saturating_sub(60);
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    let w = &text[s..at];
+    let sent = w.rsplit(['.', '\n']).next().unwrap_or(w);
+    [
+        " will ",
+        " is due ",
+        " are due ",
+        " plans to ",
+        " is set to ",
+        " are set to ",
+        " is expected to ",
+        " to be held",
+        " scheduled ",
+    ]
+    .iter()
+    .any(|k| sent.contains(k))
+}
+
+/// Find dates in `text`, resolving against `reference`.
+pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, DateMention)> {
+    let mut out = Vec::new();
+    for c in RE.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        let start_at = match c.name("m5") {
+            Some(x) => {
+                let before = text[..x.start()].trim_end_matches([' ', '-']);
+                let pw = before
+                    .rsplit(|ch: char| !ch.is_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                if matches!(pw.to_ascii_lowercase().as_str(), "last" | "next" | "this") {
+                    before.len() - pw.len()
+                } else {
+                    x.start()
+                }
+            }
+            None => m.start(),
+        };
+        let mut text_m = m.as_str().to_string();
+        let mut split_years: Option<(usize, usize, usize, i32)> = None;
+        let range: Option<(NaiveDate, NaiveDate)> = (|| {
+            if let Some(y) = c.name("iy") {
+                // ISO 2023-07-10 (or 2023/07/10)
+                let d = NaiveDate::from_ymd_opt(
+                    y.as_str().parse().ok()?,
+                    c["im"].parse().ok()?,
+                    c["id"].parse().ok()?,
+                )?;
+                Some((d, d))
+            } else if let Some(mn) = c.name("m1") {
+                let mo = month_num(mn.as_str())?;
+                let d: u32 = c["d1"].parse().ok()?;
+                let mo2 = c
+                    .name("m1b")
+                    .and_then(|x| month_num(x.as_str()))
+                    .unwrap_or(mo);
+                let d2: u32 = c.name("d1b").map_or(Some(d), |x| x.as_str().parse().ok())?;
+                let y = match c.name("y1") {
+                    Some(y) => y.as_str().parse().ok()?,
+                    None => infer_year(mo, d, reference),
+                };
+                let s = NaiveDate::from_ymd_opt(y, mo, d)?;
+                let y2 = if mo2 < mo { y + 1 } else { y };
+                let e = NaiveDate::from_ymd_opt(y2, mo2, d2)?;
+                (e >= s).then_some((s, e))
+            } else if let Some(mn) = c.name("m2") {
+                let mo = month_num(mn.as_str())?;
+                let d: u32 = c["d2"].parse().ok()?;
+                let d2: u32 = c.name("d2b").map_or(Some(d), |x| x.as_str().parse().ok())?;
+                let y = match c.name("y2") {
+                    Some(y) => y.as_str().parse().ok()?,
+                    None => infer_year(mo, d, reference),
+                };
+                let s = NaiveDate::from_ymd_opt(y, mo, d)?;
+                let e = NaiveDate::from_ymd_opt(y, mo, d2)?;
+                (e >= s).then_some((s, e))
+            } else if let Some(mn) = c.name("m3") {
+                let mo = month_num(mn.as_str())?;
+                let y: i32 = c["y3"].parse().ok()?;
+                let (mo2, y2) = match (c.name("m3b"), c.name("y3b")) {
+                    // "from June 2023 to May 2024"
+                    (Some(m), Some(y)) => (month_num(m.as_str())?, y.as_str().parse().ok()?),
+                    _ => (mo, y),
+                };
+                let (s, e) = (NaiveDate::from_ymd_opt(y, mo, 1)?, last_day(y2, mo2)?);
+                (e >= s).then_some((s, e))
+            } else if let Some(mn) = c.name("m6") {
+                // "January-September": whole months
+                let (mo, mo2) = (month_num(mn.as_str())?, month_num(&c["m6b"])?);
+                let y = match c.name("y6") {
+                    Some(y) => y.as_str().parse().ok()?,
+                    None => infer_year(mo, 1, reference),
+                };
+                let y2 = if mo2 < mo { y + 1 } else { y };
+                Some((NaiveDate::from_ymd_opt(y, mo, 1)?, last_day(y2, mo2)?))
+            } else if let Some(mn) = c.name("m5") {
+                // "in May": that month of the reference year ("last May": the one before)
+                let mo = month_num(mn.as_str())?;
+                let before = text[..mn.start()].trim_end_matches([' ', '-']);
+                let pw = before
+                    .rsplit(|ch: char| !ch.is_alphabetic())
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if !matches!(
+                    pw.as_str(),
+                    "in" | "since"
+                        | "by"
+                        | "until"
+                        | "from"
+                        | "last"
+                        | "next"
+                        | "this"
+                        | "early"
+                        | "late"
+                        | "mid"
+                        | "during"
+                        | "through"
+                        | "throughout"
+                        | "of"
+                        | "before"
+                        | "after"
+                ) {
+                    return None;
+                }
+                let p = Some(pw.clone());
+                let y = match p.as_deref() {
+                    Some("last") => {
+                        if mo >= reference.month() {
+                            reference.year() - 1
+                        } else {
+                            reference.year()
+                        }
+                    }
+                    Some("next") => {
+                        if mo <= reference.month() {
+                            reference.year() + 1
+                        } else {
+                            reference.year()
+                        }
+                    }
+                    _ => infer_year(mo, 1, reference),
+                };
+                text_m = mn.as_str().to_string();
+                if matches!(p.as_deref(), Some("last" | "next" | "this")) {
+                    text_m = format!("{} {}", &before[before.len() - pw.len()..], mn.as_str());
+                }
+                Some((NaiveDate::from_ymd_opt(y, mo, 1)?, last_day(y, mo)?))
+            } else if let Some(y) = c.name("y4") {
+                if !o.years {
+                    return None;
+                }
+                // not an amount ("2020 tonnes", "$2020") nor part of a number
+                let before = text[..m.start()].chars().next_back();
+                let after = &text[m.end()..];
+                if before.is_some_and(|ch| matches!(ch, '$' | '€' | '£' | ',' | '.' | '#'))
+                    || after.starts_with(',')
+                        && after[1..].starts_with(|ch: char| ch.is_ascii_digit())
+                    || after.starts_with('.')
+                        && after[1..].starts_with(|ch: char| ch.is_ascii_digit())
+                    || after.trim_start().starts_with('%')
+                    || after.trim_start().starts_with("percent")
+                {
+                    return None;
+                }
+                let y1: i32 = y.as_str().parse().ok()?;
+                if let Some(y3) = c.name("y4c") {
+                    // "2019 to 2021", "between 2019 and 2021" are one span; "in 2019 and
+                    // 2021" are two years
+                    let pw = prev_word(text, m.start());
+                    let y3: i32 = y3.as_str().parse().ok()?;
+                    if (&c["yconn"] != "and" || pw == "between") && y3 > y1 {
+                        return Some((
+                            NaiveDate::from_ymd_opt(y1, 1, 1)?,
+                            NaiveDate::from_ymd_opt(y3, 12, 31)?,
+                        ));
+                    }
+                    split_years = Some((y.start(), y.end(), c.get(0)?.end() - 4, y3));
+                    return None;
+                }
+                let y2: i32 = match c.name("y4b") {
+                    Some(b) if b.as_str().len() == 2 => {
+                        y1 / 100 * 100 + b.as_str().parse::<i32>().ok()?
+                    }
+                    Some(b) => b.as_str().parse().ok()?,
+                    None => y1,
+                };
+                if y2 < y1 {
+                    return None;
+                }
+                Some((
+                    NaiveDate::from_ymd_opt(y1, 1, 1)?,
+                    NaiveDate::from_ymd_opt(y2, 12, 31)?,
+                ))
+            } else if let Some(r) = c.name("rel") {
+                if !o.relative {
+                    return None;
+                }
+                let r = r.as_str().to_ascii_lowercase();
+                let week_start =
+                    reference - Days::new(reference.weekday().num_days_from_monday() as u64);
+                let month_start = reference.with_day(1)?;
+                Some(match r.trim_start_matches("the ") {
+                    "yesterday" => (reference.pred_opt()?, reference.pred_opt()?),
+                    "today" => (reference, reference),
+                    "tomorrow" => (reference.succ_opt()?, reference.succ_opt()?),
+                    "day before yesterday" => (reference - Days::new(2), reference - Days::new(2)),
+                    "day after tomorrow" => (reference + Days::new(2), reference + Days::new(2)),
+                    "last week" | "past week" => {
+                        (week_start - Days::new(7), week_start - Days::new(1))
+                    }
+                    "this week" => (week_start, week_start + Days::new(6)),
+                    "next week" => (week_start + Days::new(7), week_start + Days::new(13)),
+                    "last month" | "past month" => {
+                        let s = month_start.checked_sub_months(Months::new(1))?;
+                        (s, month_start.pred_opt()?)
+                    }
+                    "this month" => (month_start, last_day(reference.year(), reference.month())?),
+                    "next month" => {
+                        let s = month_start.checked_add_months(Months::new(1))?;
+                        (s, last_day(s.year(), s.month())?)
+                    }
+                    "last year" | "past year" => (
+                        NaiveDate::from_ymd_opt(reference.year() - 1, 1, 1)?,
+                        NaiveDate::from_ymd_opt(reference.year() - 1, 12, 31)?,
+                    ),
+                    "this year" => (
+                        NaiveDate::from_ymd_opt(reference.year(), 1, 1)?,
+                        NaiveDate::from_ymd_opt(reference.year(), 12, 31)?,
+                    ),
+                    "next year" => (
+                        NaiveDate::from_ymd_opt(reference.year() + 1, 1, 1)?,
+                        NaiveDate::from_ymd_opt(reference.year() + 1, 12, 31)?,
+                    ),
+                    _ => return None,
+                })
+            } else if let Some(w) = c.name("wd") {
+                if !o.relative {
+                    return None;
+                }
+                let wd = weekday(w.as_str())?;
+                let q = c.name("wq").map(|x| x.as_str().trim().to_ascii_lowercase());
+                let back = (7 + reference.weekday().num_days_from_monday() as i64
+                    - wd.num_days_from_monday() as i64)
+                    % 7;
+                let fwd = (7 + wd.num_days_from_monday() as i64
+                    - reference.weekday().num_days_from_monday() as i64)
+                    % 7;
+                let d = match q.as_deref() {
+                    Some("last") => reference - Days::new(if back == 0 { 7 } else { back } as u64),
+                    Some("next") => reference + Days::new(if fwd == 0 { 7 } else { fwd } as u64),
+                    _ if looks_ahead(text, m.start()) => reference + Days::new(fwd as u64),
+                    _ => reference - Days::new(back as u64),
+                };
+                if q.as_deref()
+                    .is_some_and(|q| !matches!(q, "on" | "last" | "next" | "this"))
+                {
+                    // "since Monday": keep the weekday only
+                    text_m = w.as_str().to_string();
+                }
+                Some((d, d))
+            } else {
+                None
+            }
+        })();
+        if let Some((a, b, c2, y3)) = split_years {
+            // two separate years joined by "and"
+            let y1: i32 = text[a..b].parse().unwrap_or(0);
+            for (at, y) in [(a, y1), (c2, y3)] {
+                if let (Some(s), Some(e)) = (
+                    NaiveDate::from_ymd_opt(y, 1, 1),
+                    NaiveDate::from_ymd_opt(y, 12, 31),
+                ) {
+                    out.push((
+                        at,
+                        DateMention {
+                            text: y.to_string(),
+                            start: iso(s),
+                            end: iso(e),
+                            section: None,
+                        },
+                    ));
+                }
+            }
+        }
+        if let Some((s, e)) = range {
+            out.push((
+                start_at,
+                DateMention {
+                    text: text_m,
+                    start: iso(s),
+                    end: iso(e),
+                    section: None,
+                },
+            ));
+        }
+    }
+    out
+}
+
+impl SyncExtractor for Dates {
+    fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        let reference = item.reference_time().date_naive();
+        let found = find(&item.text, reference, &self.0);
+        let v = found
+            .into_iter()
+            .map(|(off, mut d)| {
+                d.section = crate::section_at(item, off);
+                d
+            })
+            .collect();
+        item.dates = Some(v);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(t: &str) -> Vec<(String, String, String)> {
+        let r = NaiveDate::from_ymd_opt(2023, 7, 12).unwrap(); // a Wednesday
+        find(t, r, &DatesOptions::default())
+            .into_iter()
+            .map(|(_, d)| (d.text, d.start, d.end))
+            .collect()
+    }
+
+    #[test]
+    fn absolute_and_ranges() {
+        let r = f(
+            "From June 19-23 and July 3-5; on April 1, 2023 and March 22; 4 May 2021; in 2020; March 2019.",
+        );
+        assert_eq!(
+            r[0],
+            (
+                "June 19-23".into(),
+                "2023-06-19".into(),
+                "2023-06-23".into()
+            )
+        );
+        assert_eq!(
+            r[1],
+            ("July 3-5".into(), "2023-07-03".into(), "2023-07-05".into())
+        );
+        assert_eq!(
+            r[2],
+            (
+                "April 1, 2023".into(),
+                "2023-04-01".into(),
+                "2023-04-01".into()
+            )
+        );
+        assert_eq!(r[3].1, "2023-03-22");
+        assert_eq!(r[4].1, "2021-05-04");
+        assert_eq!(
+            r[5],
+            ("2020".into(), "2020-01-01".into(), "2020-12-31".into())
+        );
+        assert_eq!(
+            r[6],
+            (
+                "March 2019".into(),
+                "2019-03-01".into(),
+                "2019-03-31".into()
+            )
+        );
+    }
+
+    #[test]
+    fn relative() {
+        let r =
+            f("Yesterday he left. Last week was busy. They met on Monday and will meet on Friday.");
+        assert_eq!(r[0].1, "2023-07-11");
+        assert_eq!(
+            (r[1].1.as_str(), r[1].2.as_str()),
+            ("2023-07-03", "2023-07-09")
+        );
+        assert_eq!(
+            r[2],
+            ("on Monday".into(), "2023-07-10".into(), "2023-07-10".into())
+        );
+        assert_eq!(r[3].1, "2023-07-14");
+    }
+
+    #[test]
+    fn invalid_dates_skipped() {
+        assert!(f("February 31 and 45 June").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod patterns {
+    use super::*;
+
+    fn f(t: &str) -> Vec<(String, String, String)> {
+        let r = NaiveDate::from_ymd_opt(2023, 7, 12).unwrap(); // a Wednesday
+        find(t, r, &DatesOptions::default())
+            .into_iter()
+            .map(|(_, d)| (d.text, d.start, d.end))
+            .collect()
+    }
+
+    fn d(text: &str, s: &str, e: &str) -> (String, String, String) {
+        (text.into(), s.into(), e.into())
+    }
+
+    #[test]
+    fn spans_and_iso() {
+        assert_eq!(
+            f("The offer runs from July 1 to August 31 and between 2019 and 2021."),
+            [
+                d("July 1 to August 31", "2023-07-01", "2023-08-31"),
+                d("2019 and 2021", "2019-01-01", "2021-12-31")
+            ]
+        );
+        assert_eq!(
+            f("Elections were held in 2019 and 2021, and from 2015 to 2017."),
+            [
+                d("2019", "2019-01-01", "2019-12-31"),
+                d("2021", "2021-01-01", "2021-12-31"),
+                d("2015 to 2017", "2015-01-01", "2017-12-31")
+            ]
+        );
+        assert_eq!(
+            f("Published 2023-07-10; updated 2023/07/11; not 2023-02-30."),
+            [
+                d("2023-07-10", "2023-07-10", "2023-07-10"),
+                d("2023/07/11", "2023-07-11", "2023-07-11")
+            ]
+        );
+        assert_eq!(
+            f("In March 2024, 1 April 2023, April 1st, 2023."),
+            [
+                d("March 2024", "2024-03-01", "2024-03-31"),
+                d("1 April 2023", "2023-04-01", "2023-04-01"),
+                d("April 1st, 2023", "2023-04-01", "2023-04-01")
+            ]
+        );
+    }
+
+    #[test]
+    fn month_spans() {
+        assert_eq!(
+            f("It ran from June 2022 to May 2023, and in March 2021."),
+            [
+                d("June 2022 to May 2023", "2022-06-01", "2023-05-31"),
+                d("March 2021", "2021-03-01", "2021-03-31")
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_year_is_the_reference_year() {
+        // even a past-tense mention that lands months after the reference date
+        assert_eq!(
+            f("He left on December 28."),
+            [d("December 28", "2023-12-28", "2023-12-28")]
+        );
+    }
+
+    #[test]
+    fn relative_dates() {
+        assert_eq!(
+            f("Last month, next month, last year, this week, tomorrow."),
+            [
+                d("Last month", "2023-06-01", "2023-06-30"),
+                d("next month", "2023-08-01", "2023-08-31"),
+                d("last year", "2022-01-01", "2022-12-31"),
+                d("this week", "2023-07-10", "2023-07-16"),
+                d("tomorrow", "2023-07-13", "2023-07-13")
+            ]
+        );
+        assert_eq!(
+            f("The president will visit on Monday. He spoke on Friday."),
+            [
+                d("on Monday", "2023-07-17", "2023-07-17"),
+                d("on Friday", "2023-07-07", "2023-07-07")
+            ]
+        );
+    }
+
+    #[test]
+    fn not_dates() {
+        assert_eq!(f("At 10:30 the 1,500 people paid $2020 in the 2010s."), []);
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    /// Random texts of tricky pieces never make `quotes`, `amounts` or `dates` panic.
+    #[test]
+    fn no_panics_on_random_text() {
+        const PIECES: &[&str] = &[
+            "1",
+            "19",
+            "2020",
+            "3,412",
+            ".5",
+            "-",
+            "–",
+            "—",
+            ":",
+            "/",
+            "\n",
+            "\n\n",
+            " ",
+            " ",
+            "  ",
+            "\"",
+            "“",
+            "”",
+            "«",
+            "»",
+            "„",
+            "(",
+            ")",
+            "%",
+            "$",
+            "US$",
+            "€",
+            "£",
+            "¥",
+            "₸",
+            "é",
+            "ß",
+            "June",
+            "July ",
+            "Monday",
+            "on ",
+            "last ",
+            "week",
+            "said",
+            " he ",
+            "she ",
+            "told ",
+            "according to ",
+            "Almaz Bekov",
+            "Ministry",
+            "the ",
+            "billion",
+            "m",
+            "bn",
+            "tenge",
+            "Uzbek som",
+            "percent",
+            "(3,412)",
+            " of the ",
+            "workers",
+            ", ",
+            ". ",
+            "between ",
+            " and ",
+            " to ",
+            "2023-07-10",
+            "No.",
+            "Article ",
+            "+996 ",
+            "10:30",
+            "A ",
+            "quoted ",
+            " as saying ",
+            "a ",
+            "million",
+            "ğ",
+            "🙂",
+        ];
+        let mut seed: u64 = 0x1234_5678_9abc_def0;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let r = chrono::NaiveDate::from_ymd_opt(2023, 7, 12).expect("date");
+        for _ in 0..3_000 {
+            let n = (next() % 60) as usize;
+            let t: String = (0..n)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let _ = super::find(&t, r, &super::DatesOptions::default());
+            let _ = crate::amounts::find(&t, &crate::amounts::AmountsOptions::default());
+            let d = crate::entities::detect(&t);
+            let _ = crate::quotes::find(&t, &d, &crate::quotes::QuotesOptions::default());
+            let _ = crate::dedup::signature(&t, 3);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! feedloom's built-in extractors, one module per YAML `type:` name:
+//! `clean`, `sections`, `language`, `entities`, `countries`, `keywords`, `quotes`, `amounts`,
+//! `dates`, `dedup`.
+
+pub mod amounts;
+pub mod clean;
+pub mod countries;
+pub mod dates;
+pub mod dedup;
+pub mod entities;
+pub mod keywords;
+pub mod language;
+pub mod quotes;
+pub mod sections;
+pub mod text;
+
+use feedloom_core::{Item, Registry};
+
+/// Add every built-in extractor to `reg`.
+pub fn register(reg: &mut Registry) {
+    amounts::register(reg);
+    clean::register(reg);
+    countries::register(reg);
+    dates::register(reg);
+    dedup::register(reg);
+    entities::register(reg);
+    keywords::register(reg);
+    language::register(reg);
+    quotes::register(reg);
+    sections::register(reg);
+}
+
+/// The built-in extractors' `type:` names in the order `feedloom extract` runs them when no
+/// config is given (each may read what the earlier ones added).
+pub const DEFAULT_ORDER: &[&str] = &[
+    "clean",
+    "sections",
+    "language",
+    "entities",
+    "countries",
+    "quotes",
+    "amounts",
+    "dates",
+    "keywords",
+    "dedup",
+];
+
+/// The title of the section (see the `sections` extractor) that contains byte `offset` of
+/// `item.text`, if the item has sections.
+pub fn section_at(item: &Item, offset: usize) -> Option<String> {
+    item.sections
+        .as_ref()?
+        .iter()
+        .find(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+        .map(|s| s.title.clone())
+}

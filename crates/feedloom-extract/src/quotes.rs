@@ -1,0 +1,1031 @@
+//! `type: quotes` — direct quotations and who said them.
+//!
+//! Quotations are text between quote marks — straight (`"`) or curly (`“ ”`, also `« »`),
+//! mixed pairs included — of at least `min_words` words (default 4, so scare quotes and labels
+//! such as “anti-terrorist” or “near abroad” are not quotations). A shorter quotation (2+
+//! words) is kept only as a complete utterance ending in `,` `.` `!` `?` with its attribution
+//! right after it (`"We will win," Bekov said.`). A quotation left open at the end of a paragraph
+//! continues when the next paragraph opens with a quote mark (the news convention for long
+//! quotes); two quotations in one paragraph joined only by an attribution ("…,” he said. “…”,
+//! up to 20 words between them) are one.
+//!
+//! The speaker is looked for only in the quotation's own sentence, in this order:
+//! 1. after the quotation: `said X`, `X said`, `X, the deputy minister, said`, `X told ...`,
+//!    `the X report noted`, `he added` (attribution verbs: said, says, told, added, noted,
+//!    stressed, warned, explained, insisted, argued, declared, announced, asked, wrote,
+//!    recalled, continued, replied, ...);
+//! 2. before it: `quoted X as saying`, `X was quoted as saying`, `according to X`,
+//!    `X said/told/noted/...:`, a subject with a participle (`X, ..., touting the expo as
+//!    “…”`): the nearest person before the verb, else the nearest organisation — never a name
+//!    after a preposition ("a notice at the gate of the ministry read:"); with no verb, the
+//!    person opening a clause that ends in a colon (`X put it bluntly: “…”`);
+//! 3. `“…,” according to X` after the quotation, when nobody was found before it (in
+//!    `Xi said “…,” according to Xinhua` the agency is the source, not the speaker);
+//! 4. a quotation standing alone as a paragraph right after another quotation keeps that
+//!    speaker; a later quotation in the same paragraph without its own attribution keeps the
+//!    paragraph's speaker.
+//!
+//! Organisations are speakers only through "X said" (and the other verbs), "the X statement
+//! said" and "according to X" — not "an X spokesman/official/source said" (an unnamed member:
+//! null); "the committee said", "the ministry added" resolve to the
+//! latest organisation mentioned before whose name holds that noun.
+//!
+//! Pronouns (`he`, `she`) resolve to the person mentioned most recently before the quotation
+//! (the subject of the nearest sentence naming one), unless the previous quotation's speaker
+//! was attributed after that mention (then to that speaker). A person keeps the gender a
+//! pronoun first gave them, and the surname form gives one (-ova/-eva/-skaya female,
+//! -ov/-ev/-sky male), so "she" never lands on someone called "he". When the sentence
+//! before the quotation is about someone unnamed ("A diplomat I spoke to was blunt. “…,” he
+//! said.") the speaker is null. Otherwise `speaker` is null when nobody is named in the
+//! attribution — never a guess from another sentence. Names are the canonical names of the
+//! `entities` extractor (its rules are run here when `entities` did not run); when
+//! `item.entities` is set, a speaker is renamed to the entity there whose name or alias it
+//! is, or to the only person there with that surname.
+//!
+//! Options: `min_words` (default 4).
+//!
+//! Output: `item.quotes = [{text, speaker, section?}]`.
+
+use std::sync::LazyLock;
+
+use feedloom_core::item::{EntityKind, Quote};
+use feedloom_core::{ExtractError, Item, Registry, SyncExtractor};
+use regex::Regex;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::entities::{self, Detected};
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuotesOptions {
+    pub min_words: usize,
+}
+
+impl Default for QuotesOptions {
+    fn default() -> Self {
+        QuotesOptions { min_words: 4 }
+    }
+}
+
+pub struct Quotes(QuotesOptions);
+
+pub fn register(reg: &mut Registry) {
+    reg.sync_extractor(
+        "quotes",
+        "direct quotations with their speakers",
+        |o: QuotesOptions, _ctx| Ok(Quotes(o)),
+    );
+}
+
+const VERBS: &str = r"said|says|say|called|calls|described|describes|dubbed|told|tells|added|adds|noted|notes|stated|states|declared|declares|explained|explains|wrote|writes|warned|warns|insisted|insists|argued|argues|claimed|claims|continued|asked|asks|replied|answered|stressed|stresses|emphasi[sz]ed|commented|remarked|announced|announces|reported|reports|recalled|acknowledged|admitted|concluded|observed|underlined|underscored|pointed out|went on|quipped|tweeted|posted|wrote|urged|vowed|promised|predicted|suggested|cautioned|complained|conceded|confirmed|denied|mentioned|read";
+const PARTICIPLES: &str = r"saying|touting|calling|describing|adding|noting|stating|declaring|explaining|warning|insisting|arguing|claiming|stressing|telling|urging|vowing|promising|writing|describing";
+
+static AFTER_VERB_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^[[ \t\r\n],.;:!?—–-]*(?:{VERBS})(?-u:\b)")).expect("compiles")
+});
+static VERB_ANY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?-u:\b)(?:{VERBS}|{PARTICIPLES})(?-u:\b)")).expect("compiles")
+});
+static ACCORDING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)according to(?-u:\b)").expect("compiles"));
+static QUOTED_AS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:quoted|cited)(?-u:\b)(?P<who>.{1,80}?)(?-u:\b)as (?:saying|telling|stating)(?-u:\b)").expect("compiles")
+});
+static ANAPHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:the|The|its|Its) (ministry|committee|company|agency|bank|council|commission|service|office|department|corporation|organisation|organization|group|party|government|court|embassy|consulate|fund|union|authority|administration|bureau|association|federation|institute|exchange|airline|firm|statement)(?-u:\b)").expect("compiles")
+});
+static SHE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(?:she|She|her|Her)(?-u:\b)").expect("compiles"));
+static HE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(?:he|He|his|His|him)(?-u:\b)").expect("compiles"));
+static PRONOUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(?:he|she|He|She)(?-u:\b)").expect("compiles"));
+
+fn is_open(c: char) -> bool {
+    matches!(c, '“' | '«' | '„')
+}
+fn is_close(c: char) -> bool {
+    matches!(c, '”' | '»')
+}
+
+/// Byte ranges of quotations: (outer start, outer end, inner text).
+fn spans(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let marks: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|(_, c)| *c == '"' || is_open(*c) || is_close(*c))
+        .collect();
+    let mut i = 0;
+    while i < marks.len() {
+        let (p, c) = marks[i];
+        let prev = text[..p].chars().next_back();
+        let opening = is_open(c)
+            || (c == '"'
+                && prev.is_none_or(|ch| {
+                    ch.is_whitespace() || matches!(ch, '(' | '[' | '—' | '–' | '-' | ':' | ',')
+                }));
+        if !opening {
+            i += 1;
+            continue;
+        }
+        // find the closing mark; a paragraph break continues the quotation only when the next
+        // paragraph opens with a quote mark
+        let mut inner = String::new();
+        let mut seg_start = p + c.len_utf8();
+        let mut j = i + 1;
+        let mut closed = None;
+        while j < marks.len() {
+            let (q, d) = marks[j];
+            let seg = &text[seg_start..q];
+            if let Some(nl) = seg.find('\n') {
+                // paragraph ended inside the quotation
+                let rest = text[seg_start + nl..q].trim_start();
+                if rest.is_empty() && (is_open(d) || d == '"') {
+                    inner.push_str(text[seg_start..seg_start + nl].trim_end());
+                    inner.push(' ');
+                    seg_start = q + d.len_utf8();
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            let next = text[q + d.len_utf8()..].chars().next();
+            let closing = is_close(d) || (d == '"' && next.is_none_or(|ch| !ch.is_alphanumeric()));
+            if closing {
+                inner.push_str(seg);
+                closed = Some((q, q + d.len_utf8()));
+                break;
+            }
+            if is_open(d) {
+                break; // another opening before a close: this one was unbalanced
+            }
+            j += 1;
+        }
+        match closed {
+            Some((_, e)) => {
+                out.push((p, e, inner.trim().to_string()));
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+fn sentence_bounds(text: &str, qs: usize, qe: usize, ends_sentence: bool) -> (usize, usize) {
+    // start: after the last sentence end or paragraph break before the quote (not inside it)
+    let mut lo = qs.saturating_sub(400);
+    while !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let before = &text[lo..qs];
+    let s = lo
+        + before
+            .rfind(['\n'])
+            .map(|p| p + 1)
+            .into_iter()
+            .chain(before.rfind(". ").map(|p| p + 2))
+            .chain(before.rfind("? ").map(|p| p + 2))
+            .chain(before.rfind("! ").map(|p| p + 2))
+            .max()
+            .unwrap_or(0);
+    let mut hi = (qe + 400).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let after = &text[qe..hi];
+    let e = after
+        .find(['\n'])
+        .into_iter()
+        .chain(after.find(". ").map(|p| p + 1))
+        .chain(after.find(".\n").map(|p| p + 1))
+        .min()
+        .map_or(text.len(), |p| qe + p);
+    let next_word = after
+        .trim_start()
+        .split(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    let e = if ends_sentence
+        && next_word.starts_with(|c: char| c.is_uppercase())
+        && !matches!(next_word, "He" | "She" | "They" | "It" | "I" | "We")
+    {
+        qe
+    } else {
+        e
+    };
+    (s.min(qs), e.max(qe))
+}
+
+struct Ctx<'a> {
+    d: &'a Detected,
+}
+
+impl Ctx<'_> {
+    fn mentions_in(&self, s: usize, e: usize) -> impl Iterator<Item = &entities::Mention> {
+        self.d
+            .mentions
+            .iter()
+            .filter(move |m| m.start >= s && m.end <= e)
+    }
+    fn speaker_ok(&self, idx: usize) -> bool {
+        matches!(
+            self.d.entities[idx].kind,
+            EntityKind::Person | EntityKind::Organization
+        )
+    }
+    fn name(&self, idx: usize) -> String {
+        self.d.entities[idx].name.clone()
+    }
+    /// The first person named in the nearest sentence before `at` that names one (the
+    /// subject a pronoun most likely refers to), with the mention's position.
+    fn subject_before(&self, text: &str, at: usize) -> Option<(usize, usize)> {
+        let last = self.last_person_before(at)?;
+        // the start of the sentence holding that latest mention
+        let head = &text[..last.1];
+        let start = head
+            .rfind(['\n'])
+            .into_iter()
+            .chain(head.rfind(". ").map(|p| p + 1))
+            .max()
+            .map_or(0, |p| p + 1);
+        self.d
+            .mentions
+            .iter()
+            .find(|m| {
+                m.start >= start
+                    && m.end <= at
+                    && self.d.entities[m.entity].kind == EntityKind::Person
+            })
+            .map(|m| (m.entity, m.start))
+    }
+
+    fn last_person_before(&self, at: usize) -> Option<(usize, usize)> {
+        self.d
+            .mentions
+            .iter()
+            .rev()
+            .find(|m| m.end <= at && self.d.entities[m.entity].kind == EntityKind::Person)
+            .map(|m| (m.entity, m.start))
+    }
+}
+
+enum Who {
+    Entity(usize),
+    Pronoun,
+}
+
+/// The speaker named after the quotation. A trailing "according to X" names the speaker only
+/// when `according` is set (the caller tries it after the speaker before the quotation: in
+/// `Xi said "…," according to Xinhua` the agency is the source of the report, not the speaker).
+fn speaker_after(text: &str, cx: &Ctx, qe: usize, se: usize, according: bool) -> Option<Who> {
+    let post = &text[qe..se];
+    if post.trim().is_empty() {
+        return None;
+    }
+    // "…," according to X
+    if let Some(a) = ACCORDING.find(post)
+        && post[..a.start()]
+            .trim_matches([' ', ',', '\t', '—', '–', '-'])
+            .is_empty()
+    {
+        if !according {
+            return None;
+        }
+        let from = qe + a.end();
+        if let Some(m) = cx.mentions_in(from, se).find(|m| cx.speaker_ok(m.entity))
+            && text[from..m.start].split_whitespace().count() <= 2
+        {
+            return Some(Who::Entity(m.entity));
+        }
+        return None;
+    }
+    // "said X"
+    if let Some(v) = AFTER_VERB_FIRST.find(post) {
+        let from = qe + v.end();
+        let rest = &text[from..se];
+        if let Some(m) = cx.mentions_in(from, se).next()
+            && text[from..m.start].split_whitespace().count() <= 1
+            && cx.speaker_ok(m.entity)
+        {
+            return Some(Who::Entity(m.entity));
+        }
+        if PRONOUN.find(rest).is_some_and(|p| p.start() <= 2) {
+            return Some(Who::Pronoun);
+        }
+        return None;
+    }
+    // "X said", "the X report noted", "he added"
+    let v = VERB_ANY.find(post)?;
+    let vs = qe + v.start();
+    let head = &text[qe..vs];
+    if head.split_whitespace().count() > 8 {
+        return None;
+    }
+    // "X, the deputy economy minister, said": a person followed by an appositive wins over
+    // an organisation named inside the appositive ("X, head of Gazprom, said")
+    if let Some(m) = cx.mentions_in(qe, vs).find(|m| {
+        cx.d.entities[m.entity].kind == EntityKind::Person && appositive(&text[m.end..vs])
+    }) {
+        return Some(Who::Entity(m.entity));
+    }
+    if let Some(m) = cx
+        .mentions_in(qe, vs)
+        .filter(|m| cx.speaker_ok(m.entity))
+        .last()
+        && text[m.end..vs].split_whitespace().count() <= 2
+    {
+        if unnamed_member(cx, m, &text[m.end..vs]) {
+            return None;
+        }
+        return Some(Who::Entity(m.entity));
+    }
+    if PRONOUN.is_match(head) {
+        return Some(Who::Pronoun);
+    }
+    anaphor(text, cx, head, qe)
+}
+
+/// The sentence before `ss` is about someone unnamed ("A Central Asian diplomat I spoke to
+/// was less diplomatic."): a pronoun in the next quotation refers to that person, so nobody
+/// named is the speaker.
+fn unnamed_subject_before(text: &str, cx: &Ctx, ss: usize) -> bool {
+    let head = text[..ss].trim_end();
+    if head.is_empty() {
+        return false;
+    }
+    let last = head.chars().next_back().map_or(0, char::len_utf8);
+    let body = &head[..head.len() - last];
+    let ps = body
+        .rfind(". ")
+        .map(|p| p + 2)
+        .into_iter()
+        .chain(body.rfind('\n').map(|p| p + 1))
+        .max()
+        .unwrap_or(0);
+    let prev = &text[ps..head.len()];
+    let first = prev.split(' ').next().unwrap_or("");
+    matches!(first, "A" | "An" | "One" | "Another")
+        && !cx
+            .mentions_in(ps, head.len())
+            .any(|m| cx.d.entities[m.entity].kind == EntityKind::Person)
+}
+
+/// "A Foreign Ministry spokesman said", "Gazprom officials told": the speaker is an unnamed
+/// member of the organisation, not the organisation.
+fn unnamed_member(cx: &Ctx, m: &entities::Mention, gap: &str) -> bool {
+    cx.d.entities[m.entity].kind == EntityKind::Organization
+        && gap.split_whitespace().any(|w| {
+            matches!(
+                w.trim_matches(|c: char| !c.is_alphabetic()),
+                "spokesman"
+                    | "spokeswoman"
+                    | "spokesperson"
+                    | "official"
+                    | "officials"
+                    | "source"
+                    | "sources"
+                    | "representative"
+                    | "representatives"
+                    | "diplomat"
+                    | "diplomats"
+                    | "employee"
+                    | "employees"
+                    | "staff"
+                    | "analyst"
+                    | "analysts"
+                    | "adviser"
+                    | "advisor"
+                    | "aide"
+                    | "insider"
+                    | "member"
+                    | "members"
+                    | "officer"
+                    | "officers"
+                    | "expert"
+                    | "experts"
+                    | "researcher"
+                    | "researchers"
+                    | "lawyer"
+                    | "lawyers"
+            )
+        })
+}
+
+/// The quotation at `s` opens its sentence right after a sentence ending in a colon (in the
+/// same or the previous paragraph): that sentence's start and the colon's position.
+fn introduced_by_colon(text: &str, s: usize) -> Option<(usize, usize)> {
+    let head = text[..s].trim_end();
+    if !head.ends_with(':') {
+        return None;
+    }
+    let colon = head.len() - 1;
+    let body = &head[..colon];
+    let ps = body
+        .rfind(". ")
+        .map(|p| p + 2)
+        .into_iter()
+        .chain(body.rfind('\n').map(|p| p + 1))
+        .max()
+        .unwrap_or(0);
+    Some((ps, colon))
+}
+
+/// A name right after a preposition ("a notice at the gate of the ministry read:") is not
+/// the subject of the clause.
+fn after_preposition(text: &str, from: usize, at: usize) -> bool {
+    let mut words = text[from..at]
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .rev();
+    let mut w = words.next().unwrap_or("");
+    if matches!(w, "the" | "The" | "a" | "an") {
+        w = words.next().unwrap_or("");
+    }
+    matches!(
+        w,
+        "of" | "at" | "in" | "from" | "with" | "near" | "for" | "on" | "into" | "inside"
+    )
+}
+
+/// The text between a name and its verb is an appositive: ", the deputy minister," (up to 10
+/// words between commas, no sentence end, no quote mark).
+fn appositive(gap: &str) -> bool {
+    let g = gap.trim();
+    g.len() > 2
+        && g.starts_with(',')
+        && g.ends_with(',')
+        && g.split_whitespace().count() <= 10
+        && !g.contains(['.', '"', '“', '”', ';', ':', '\n'])
+}
+
+/// A person's likely gender from the form of the surname (Slavic and Central Asian endings:
+/// -ova/-eva/-skaya female, -ov/-ev/-sky male; other names, Chinese ones included, are
+/// unknown); `Some(true)` for female.
+fn name_gender(name: &str) -> Option<bool> {
+    let last = name.rsplit(' ').next()?.to_ascii_lowercase();
+    if ["ova", "eva", "yova", "skaya", "tskaya"]
+        .iter()
+        .any(|s| last.ends_with(s))
+    {
+        Some(true)
+    } else if ["ov", "ev", "yov", "sky", "skiy", "skii"]
+        .iter()
+        .any(|s| last.ends_with(s))
+    {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// "the committee said", "the ministry added": the latest organisation mentioned before `at`
+/// whose name holds that noun.
+fn anaphor(text: &str, cx: &Ctx, clause: &str, at: usize) -> Option<Who> {
+    let c = ANAPHOR.captures(clause)?;
+    if after_preposition(clause, 0, c.get(0)?.start()) {
+        return None; // "a notice at the gate of the ministry read:"
+    }
+    let noun = c.get(1)?.as_str();
+    let found =
+        cx.d.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.end <= at)
+            .find(|m| {
+                let e = &cx.d.entities[m.entity];
+                e.kind == EntityKind::Organization
+                    && e.name
+                        .split(' ')
+                        .any(|w| w.len() == noun.len() && w.eq_ignore_ascii_case(noun))
+            })
+            .or_else(|| {
+                // "the company said" after "according to QazaqGaz": the latest organisation
+                // mentioned within the last 300 bytes
+                matches!(
+                    noun,
+                    "company" | "firm" | "group" | "agency" | "operator" | "statement"
+                )
+                .then(|| {
+                    cx.d.mentions
+                        .iter()
+                        .rev()
+                        .filter(|m| m.end <= at && m.end + 300 >= at)
+                        .find(|m| cx.d.entities[m.entity].kind == EntityKind::Organization)
+                })
+                .flatten()
+            });
+    let _ = text;
+    found.map(|m| Who::Entity(m.entity))
+}
+
+fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Option<Who> {
+    let pre = &text[ss..qs];
+    if let Some(c) = QUOTED_AS.captures(pre) {
+        let w = c.name("who").expect("group");
+        let (a, b) = (ss + w.start(), ss + w.end());
+        if let Some(m) = cx.mentions_in(a, b).find(|m| cx.speaker_ok(m.entity)) {
+            return Some(Who::Entity(m.entity));
+        }
+        if PRONOUN.is_match(w.as_str())
+            || w.as_str().contains(" him ")
+            || w.as_str().contains(" her ")
+        {
+            return Some(Who::Pronoun);
+        }
+    }
+    if let Some(a) = ACCORDING.find_iter(pre).last() {
+        let from = ss + a.end();
+        if let Some(m) = cx.mentions_in(from, qs).find(|m| cx.speaker_ok(m.entity))
+            && text[from..m.start].split_whitespace().count() <= 2
+        {
+            return Some(Who::Entity(m.entity));
+        }
+    }
+    let Some(v) = VERB_ANY.find_iter(pre).last() else {
+        // "X, deputy minister, put it bluntly in an interview: “…”": the person who is the
+        // subject of a clause ending in a colon
+        if pre.trim_end().ends_with(':') {
+            return cx
+                .mentions_in(ss, qs)
+                .next()
+                .filter(|m| {
+                    cx.d.entities[m.entity].kind == EntityKind::Person
+                        && text[ss..m.start].split_whitespace().count() <= 1
+                })
+                .map(|m| Who::Entity(m.entity));
+        }
+        return None;
+    };
+    let vs = ss + v.start();
+    let subj: Vec<_> = cx
+        .mentions_in(ss, vs)
+        .filter(|m| cx.speaker_ok(m.entity) && !after_preposition(text, ss, m.start))
+        .collect();
+    let person = subj
+        .iter()
+        .rev()
+        .find(|m| cx.d.entities[m.entity].kind == EntityKind::Person);
+    if let Some(m) = person.or(subj.last()) {
+        if unnamed_member(cx, m, &text[m.end..vs]) {
+            return None;
+        }
+        // a pronoun between the name and the verb belongs to someone else's clause
+        return Some(Who::Entity(m.entity));
+    }
+    if PRONOUN.is_match(&text[ss..vs]) {
+        return Some(Who::Pronoun);
+    }
+    anaphor(text, cx, &text[ss..vs], ss)
+}
+
+/// Find quotations and speakers. `d` is the entity detection for `text`.
+pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> {
+    let cx = Ctx { d };
+    let raw = spans(text);
+    // merge "…,” he said. “…”" into one quotation
+    type Raw = (usize, usize, String, Option<(usize, usize)>);
+    let mut merged: Vec<Raw> = Vec::new();
+    for (s, e, t) in raw {
+        if let Some(last) = merged.last_mut() {
+            let gap = &text[last.1..s];
+            if !gap.contains('\n')
+                && gap.split_whitespace().count() <= 20
+                && gap.trim_end().ends_with(['.', ','])
+                && !gap.trim_end()[..gap.trim_end().len() - 1].contains(". ")
+                && VERB_ANY.is_match(gap)
+                && last.2.ends_with(',')
+            {
+                let g = (last.1, s);
+                if !last.2.ends_with(',') && !last.2.ends_with(['.', '?', '!']) {
+                    last.2.push(',');
+                }
+                last.2.push(' ');
+                last.2.push_str(&t);
+                last.1 = e;
+                last.3 = Some(g);
+                continue;
+            }
+        }
+        merged.push((s, e, t, None));
+    }
+    let mut out: Vec<(usize, Quote)> = Vec::new();
+    let mut last_speaker: Option<(usize, usize)> = None;
+    let mut prev_end: Option<(usize, Option<usize>)> = None;
+    let mut prev_para: Option<(usize, Option<usize>)> = None;
+    let mut genders: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
+    for (s, e, t, gap) in merged {
+        let ends = t
+            .trim_end_matches(['"', '”', '’', '\''])
+            .ends_with(['.', '?', '!', '…']);
+        let (ss, se) = sentence_bounds(text, s, e, ends);
+        let wc = t.split_whitespace().count();
+        if wc < o.min_words {
+            // a short quotation is kept only as a complete utterance with its attribution
+            // right after it ("We will win," Bekov said.); scare quotes and labels are not
+            let utterance = wc >= 2 && t.ends_with([',', '.', '!', '?']);
+            if !(utterance && speaker_after(text, &cx, e, se, true).is_some()) {
+                continue;
+            }
+        }
+        let para = text[..s].rfind('\n').map_or(0, |p| p + 1);
+        let mut who = gap.and_then(|(a, b)| speaker_after(text, &cx, a, b, true));
+        if who.is_none() {
+            who = speaker_after(text, &cx, e, se, false);
+        }
+        if who.is_none() {
+            who = speaker_before(text, &cx, ss, s);
+        }
+        if who.is_none() {
+            who = speaker_after(text, &cx, e, se, true);
+        }
+        if who.is_none()
+            && ss == s
+            && let Some((ps, colon)) = introduced_by_colon(text, s)
+        {
+            // "X said the exercises were about politics:\n\n“Moscow wants …"
+            who = speaker_before(text, &cx, ps, colon);
+        }
+        let mut speaker = match who {
+            Some(Who::Entity(i)) => Some(i),
+            Some(Who::Pronoun) if unnamed_subject_before(text, &cx, ss) => None,
+            Some(Who::Pronoun) => {
+                // the person mentioned most recently, unless the last quotation's speaker came
+                // after that mention
+                let speaker =
+                    last_speaker.filter(|&(i, _)| cx.d.entities[i].kind == EntityKind::Person);
+                let first = match (cx.subject_before(text, s), speaker) {
+                    (Some((p, at)), Some((_, qat))) if at > qat => Some(p),
+                    (_, Some((i, _))) => Some(i),
+                    (Some((p, _)), None) => Some(p),
+                    (None, None) => None,
+                };
+                // "she" never resolves to someone already referred to as "he" (and back)
+                let g = gap.map_or("", |(a, b)| &text[a..b]);
+                let around = format!("{} {} {}", &text[ss..s], g, &text[e..se]);
+                let female_named = SHE.is_match(&around) && !HE.is_match(&around);
+                let male_named = HE.is_match(&around) && !SHE.is_match(&around);
+                let ok = |i: usize| {
+                    let known = genders
+                        .get(&i)
+                        .copied()
+                        .or_else(|| name_gender(&cx.d.entities[i].name));
+                    known.is_none_or(|g| (g && !male_named) || (!g && !female_named))
+                };
+                let pick = first.filter(|&i| ok(i)).or_else(|| {
+                    cx.d.mentions
+                        .iter()
+                        .rev()
+                        .filter(|m| {
+                            m.end <= s && cx.d.entities[m.entity].kind == EntityKind::Person
+                        })
+                        .map(|m| m.entity)
+                        .find(|&i| ok(i))
+                });
+                if let Some(i) = pick
+                    && (female_named || male_named)
+                {
+                    genders.insert(i, female_named);
+                }
+                pick
+            }
+            None => None,
+        };
+        if speaker.is_none()
+            && ss == s
+            && let Some((pe, ps)) = prev_end
+        {
+            // a quotation paragraph right after a quoted one
+            let between = &text[pe..s];
+            if between.trim().is_empty() {
+                speaker = ps;
+            }
+        }
+        if speaker.is_none()
+            && let Some((pp, Some(ps))) = prev_para
+            && pp == para
+        {
+            // a later quotation in the same paragraph, with no attribution of its own
+            speaker = Some(ps);
+        }
+        if let Some(i) = speaker {
+            last_speaker = Some((i, e));
+        }
+        prev_end = Some((se, speaker));
+        prev_para = Some((para, speaker));
+        out.push((
+            s,
+            Quote {
+                text: t,
+                speaker: speaker.map(|i| cx.name(i)),
+                section: None,
+            },
+        ));
+    }
+    out
+}
+
+impl SyncExtractor for Quotes {
+    fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        let d = entities::detect_cached(&item.text);
+        let found = find(&item.text, &d, &self.0);
+        let v = found
+            .into_iter()
+            .map(|(off, mut q)| {
+                q.section = crate::section_at(item, off);
+                if let Some(ents) = item.entities.as_deref() {
+                    q.speaker = q.speaker.map(|sp| canonical(ents, sp));
+                }
+                q
+            })
+            .collect();
+        item.quotes = Some(v);
+        Ok(())
+    }
+}
+
+/// The name `item.entities` gives the speaker (an `entities` extractor configured
+/// differently may merge names differently): an entity whose name or alias is the speaker,
+/// else a person whose name ends with the speaker's surname; else the speaker as found.
+fn canonical(ents: &[feedloom_core::item::Entity], speaker: String) -> String {
+    if let Some(e) = ents
+        .iter()
+        .find(|e| e.name == speaker || e.aliases.contains(&speaker))
+    {
+        return e.name.clone();
+    }
+    let surname = speaker.rsplit(' ').next().unwrap_or(&speaker);
+    let mut persons = ents.iter().filter(|e| {
+        e.kind == EntityKind::Person
+            && (e.name.rsplit(' ').next() == Some(surname)
+                || e.aliases.iter().any(|a| a == surname))
+    });
+    match (persons.next(), persons.next()) {
+        (Some(e), None) => e.name.clone(),
+        _ => speaker,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(t: &str) -> Vec<(String, Option<String>)> {
+        let d = entities::detect(t);
+        find(t, &d, &QuotesOptions::default())
+            .into_iter()
+            .map(|(_, q)| (q.text, q.speaker))
+            .collect()
+    }
+
+    #[test]
+    fn speaker_after_and_before() {
+        let r = f(
+            "“We will build the road this year,” said Timur Umarov, the minister.\nUmarov told VOA: \"The money is there and it will be spent.\"\n“Nobody expected it,” he added.",
+        );
+        assert_eq!(
+            r[0],
+            (
+                "We will build the road this year,".into(),
+                Some("Timur Umarov".into())
+            )
+        );
+        assert_eq!(r[1].1.as_deref(), Some("Timur Umarov"));
+        assert_eq!(r[2].1.as_deref(), Some("Timur Umarov"));
+    }
+
+    #[test]
+    fn interrupted_and_spanning() {
+        let r = f(
+            "“The talks went well,” President Sadyr Japarov said. “We agreed on the border.\n“And on water too, which matters most.”\n“A separate quotation paragraph follows here.”",
+        );
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[1].1.as_deref(), Some("Sadyr Japarov"));
+        assert!(r[0].0.contains("border") && r[0].0.contains("water"));
+        assert_eq!(r[0].1.as_deref(), Some("Sadyr Japarov"));
+    }
+
+    #[test]
+    fn no_guess_and_no_scare_quotes() {
+        let r = f(
+            "Officials held “anti-terrorist” drills. The weather was cold in Bishkek.\n“This will never happen again in our country.”",
+        );
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].1, None);
+    }
+
+    #[test]
+    fn same_paragraph_and_pronoun_after_verb() {
+        let r = f(
+            "\"We are open to all partners,\" Tokayev told a meeting in Astana. \"Our doors are open to everyone.\"\nOn Monday Vice President Maros Sefcovic came. He called the project \"a strategic priority for the union.\" Later he said: \"We will be back in the spring.\"",
+        );
+        assert_eq!(
+            r[0].0,
+            "We are open to all partners, Our doors are open to everyone."
+        );
+        assert_eq!(r[0].1.as_deref(), Some("Tokayev"));
+        assert_eq!(r[1].1.as_deref(), Some("Maros Sefcovic"));
+        assert_eq!(r[2].1.as_deref(), Some("Maros Sefcovic"));
+    }
+
+    #[test]
+    fn according_to_an_organisation() {
+        let r = f(
+            "According to the Interior Ministry statement, officials had opportunities “to study new achievements in policing.”",
+        );
+        assert_eq!(r[0].1.as_deref(), Some("Interior Ministry"));
+    }
+}
+
+#[cfg(test)]
+mod patterns {
+    use super::*;
+
+    fn one(t: &str) -> Option<(String, Option<String>)> {
+        let d = entities::detect(t);
+        let v: Vec<_> = find(t, &d, &QuotesOptions::default())
+            .into_iter()
+            .map(|(_, q)| (q.text, q.speaker))
+            .collect();
+        assert!(v.len() <= 1, "{t}: {v:?}");
+        v.into_iter().next()
+    }
+
+    fn speaker(t: &str) -> Option<String> {
+        one(t).unwrap_or_else(|| panic!("no quotation in {t}")).1
+    }
+
+    #[test]
+    fn attribution_patterns() {
+        let bekov = Some("Almaz Bekov".to_string());
+        for t in [
+            "\"Prices will keep rising for a while,\" said Almaz Bekov, an economist in Bishkek.",
+            "\"Prices will keep rising for a while,\" Almaz Bekov said on Tuesday.",
+            "Almaz Bekov said \"prices will keep rising for a while\" at the meeting.",
+            "Almaz Bekov told Reuters that \"prices will keep rising for a while\".",
+            "Almaz Bekov told reporters: \"Prices will keep rising for a while.\"",
+            "\"Prices will keep rising for a while,\" according to Almaz Bekov.",
+            "Almaz Bekov, the economy minister, said: \"Prices will keep rising for a while.\"",
+            "\"Prices will keep rising for a while,\" Almaz Bekov, the deputy economy minister, said.",
+            "Almaz Bekov was quoted as saying \"prices will keep rising for a while.\"",
+            "The agency quoted Almaz Bekov as saying \"prices will keep rising for a while.\"",
+            "Almaz Bekov, a senior economist, put it bluntly in an interview: \"Prices will keep rising for a while.\"",
+            "“Prices will keep rising for a while,” Almaz Bekov warned.",
+        ] {
+            assert_eq!(speaker(t), bekov, "{t}");
+        }
+    }
+
+    #[test]
+    fn organisations_speak_only_through_their_rules() {
+        assert_eq!(
+            speaker(
+                "Gazprom said in a statement: \"Deliveries will resume next month as planned.\""
+            ),
+            Some("Gazprom".into())
+        );
+        assert_eq!(
+            speaker(
+                "A notice at the gate of the ministry read: \"Foreign investors are our guests here.\""
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn unnamed_members_of_organisations() {
+        assert_eq!(
+            speaker(
+                "A Foreign Ministry spokesman said: \"China respects the sovereignty of all states.\""
+            ),
+            None
+        );
+        assert_eq!(
+            speaker("\"We respect the sovereignty of all states,\" Gazprom officials said."),
+            None
+        );
+    }
+
+    #[test]
+    fn quotation_introduced_by_a_colon_paragraph() {
+        let t = "Rustam Haydarov, a security analyst, said the drills were about politics:\n\n\"Moscow wants to show that it still guarantees security here.\n\n\"But everybody knows who pays for the outposts.\"";
+        assert_eq!(
+            one(t),
+            Some((
+                "Moscow wants to show that it still guarantees security here. But everybody knows who pays for the outposts.".into(),
+                Some("Rustam Haydarov".into())
+            ))
+        );
+    }
+
+    #[test]
+    fn speakers_take_the_names_of_item_entities() {
+        use feedloom_core::item::Entity;
+        let ent = |name: &str, aliases: &[&str]| {
+            let mut e: Entity = serde_json::from_value(serde_json::json!({
+                "name": name, "kind": "person", "mentions": 2
+            }))
+            .expect("entity");
+            e.aliases = aliases.iter().map(|a| a.to_string()).collect();
+            e
+        };
+        let ents = [
+            ent("Sadyr Nurgozhoevich Japarov", &["Zhaparov"]),
+            ent("Akylbek Japarov", &[]),
+            ent("Almaz Bekov", &[]),
+        ];
+        assert_eq!(
+            canonical(&ents, "Zhaparov".into()),
+            "Sadyr Nurgozhoevich Japarov"
+        );
+        assert_eq!(canonical(&ents, "Bekov".into()), "Almaz Bekov");
+        // two people share the surname: the name as found
+        assert_eq!(canonical(&ents, "Japarov".into()), "Japarov");
+        assert_eq!(canonical(&ents, "Gazprom".into()), "Gazprom");
+    }
+
+    #[test]
+    fn source_of_report_is_not_the_speaker() {
+        let t = "Sadyr Japarov said the two countries should cooperate on \"energy, critical minerals and agriculture,\" according to the Kabar news agency.";
+        assert_eq!(speaker(t), Some("Sadyr Japarov".into()));
+    }
+
+    #[test]
+    fn pronouns() {
+        assert_eq!(
+            speaker(
+                "Dilnoza Karimova spoke first. \"We have been waiting for ten years,\" she added."
+            ),
+            Some("Dilnoza Karimova".into())
+        );
+        // the surname form tells a female speaker from a male one
+        assert_eq!(
+            speaker(
+                "Almaz Bekov arrived. Then Dilnoza Karimova spoke. \"Prices will rise for a while,\" he warned."
+            ),
+            Some("Almaz Bekov".into())
+        );
+        // a pronoun about someone unnamed is nobody's quotation
+        assert_eq!(
+            speaker(
+                "Almaz Bekov left early.\nA diplomat I spoke to was less diplomatic. \"They all come with promises,\" he said."
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn short_quotations() {
+        // attributed utterance kept, label and scare quotes skipped
+        assert_eq!(
+            one("\"We will win,\" Almaz Bekov said."),
+            Some(("We will win,".into(), Some("Almaz Bekov".into())))
+        );
+        assert_eq!(
+            one("Officials described the plan as \"very good\" in private."),
+            None
+        );
+        assert_eq!(one("Moscow calls it the “near abroad” and watches."), None);
+    }
+
+    #[test]
+    fn interrupted_guillemets_and_no_guess() {
+        assert_eq!(
+            one("\"First part of it,\" she said, \"second part of the sentence.\""),
+            Some((
+                "First part of it, second part of the sentence.".into(),
+                None
+            ))
+        );
+        assert_eq!(
+            one("«Nous ne céderons jamais sur ce point», a déclaré le ministre.").map(|q| q.0),
+            Some("Nous ne céderons jamais sur ce point".into())
+        );
+        assert_eq!(
+            speaker(
+                "The weather was bad. Almaz Bekov arrived late.\n\"This will never happen again here,\" a source said."
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for t in [
+            "“",
+            "”",
+            "\"",
+            "\"\"",
+            "« »",
+            "“a” “b c d e” he said”",
+            "said: “",
+            "”he said “x y z w",
+            "A “x”. “Ab cd ef gh,” he said, “",
+            "é“ö”ü \"ä ö ü ß\" said Ö",
+        ] {
+            let d = entities::detect(t);
+            let _ = find(t, &d, &QuotesOptions::default());
+        }
+    }
+}

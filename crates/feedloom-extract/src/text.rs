@@ -1,0 +1,471 @@
+//! Shared text helpers: the gazetteer, word lists, a small tokenizer and sentence bounds.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// What a gazetteer name stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GazKind {
+    Country,
+    Demonym,
+    Region,
+    Capital,
+    City,
+    /// A region of the world with no single country (Central Asia, the Middle East).
+    Macro,
+}
+
+#[derive(Clone, Debug)]
+pub struct GazEntry {
+    pub name: &'static str,
+    pub kind: GazKind,
+    /// ISO 3166-1 alpha-2, empty for [`GazKind::Macro`].
+    pub cc: &'static str,
+    /// A region that is also a city of the same name ("Almaty"): "Almaty Region" is then a
+    /// place of its own.
+    pub also_city: bool,
+}
+
+/// Names of places and demonyms with their countries (`data/gazetteer.tsv`, see the README).
+pub struct Gazetteer {
+    ac: AhoCorasick,
+    entries: Vec<GazEntry>,
+    by_name: HashMap<&'static str, usize, Fx>,
+}
+
+const MACRO: &[&str] = &[
+    "Central Asia",
+    "South Asia",
+    "East Asia",
+    "Southeast Asia",
+    "Asia",
+    "Europe",
+    "Eastern Europe",
+    "Western Europe",
+    "Africa",
+    "North Africa",
+    "Sub-Saharan Africa",
+    "Middle East",
+    "Caucasus",
+    "South Caucasus",
+    "Latin America",
+    "North America",
+    "South America",
+    "Central America",
+    "Eurasia",
+    "Balkans",
+    "Scandinavia",
+    "Arctic",
+    "Antarctica",
+    "Pacific",
+    "Atlantic",
+    "Persian Gulf",
+    "Gulf",
+    "Caspian",
+    "Caspian Sea",
+    "Black Sea",
+    "Baltic",
+    "Siberia",
+    "Sahel",
+    "Oceania",
+    "Horn of Africa",
+    "Indo-Pacific",
+    "Eastern Mediterranean",
+    "Mediterranean",
+];
+
+static DATA: &str = include_str!("../data/gazetteer.tsv");
+
+pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
+    let mut entries = Vec::with_capacity(17_500);
+    for line in DATA.lines() {
+        let mut f = line.split('\t');
+        let (Some(k), Some(name), Some(cc)) = (f.next(), f.next(), f.next()) else {
+            continue;
+        };
+        let kind = match k {
+            "C" => GazKind::Country,
+            "D" => GazKind::Demonym,
+            "R" => GazKind::Region,
+            "P" => GazKind::Capital,
+            "T" => GazKind::City,
+            _ => continue,
+        };
+        if MACRO.contains(&name) {
+            continue; // "Gulf" is the region of the world, not Papua New Guinea's province
+        }
+        let also_city = f.next() == Some("city");
+        entries.push(GazEntry {
+            name,
+            kind,
+            cc,
+            also_city,
+        });
+    }
+    for m in MACRO {
+        entries.push(GazEntry {
+            name: m,
+            kind: GazKind::Macro,
+            cc: "",
+            also_city: false,
+        });
+    }
+    let mut by_name = HashMap::with_capacity_and_hasher(entries.len(), Fx::default());
+    for (i, e) in entries.iter().enumerate() {
+        by_name.insert(e.name, i);
+    }
+    let ac = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(entries.iter().map(|e| e.name))
+        .expect("gazetteer automaton builds");
+    Gazetteer {
+        ac,
+        entries,
+        by_name,
+    }
+});
+
+impl Gazetteer {
+    /// The entry for exactly this name.
+    pub fn get(&self, name: &str) -> Option<&GazEntry> {
+        self.by_name.get(name).map(|&i| &self.entries[i])
+    }
+
+    /// Same as [`get`](Self::get), also accepting a plural demonym ("Uzbeks").
+    pub fn get_word(&self, w: &str) -> Option<&GazEntry> {
+        self.get(w).or_else(|| {
+            let e = self.get(w.strip_suffix('s')?)?;
+            (e.kind == GazKind::Demonym).then_some(e)
+        })
+    }
+
+    /// Whole-word occurrences in `text`: (start, end, entry). A demonym may take a plural `s`.
+    pub fn find_iter<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize, &'a GazEntry)> + 'a {
+        let b = text.as_bytes();
+        self.ac.find_iter(text).filter_map(move |m| {
+            let e = &self.entries[m.pattern().as_usize()];
+            if !boundary_before(text, m.start()) {
+                return None;
+            }
+            let mut end = m.end();
+            if e.kind == GazKind::Demonym && b.get(end) == Some(&b's') {
+                end += 1;
+            }
+            // "US$31.5 billion", "HK$": a currency, not a place
+            (boundary_after(text, end) && b.get(end) != Some(&b'$')).then_some((m.start(), end, e))
+        })
+    }
+}
+
+/// Consonant skeleton of a name, for matching transliteration variants of places: accents
+/// dropped, lower case, `kh`/`x`/`q` → `k`, `sh` → `s`, `zh`/`dzh` → `j`, `w` → `v`, other `h`
+/// and vowels (with `y`) dropped, doubled letters collapsed. "Kashkadarya" and "Qashqadaryo"
+/// are both `kskdr`; "Khorezm" and "Xorazm" both `krzm`. (`data/gen_gazetteer.py` has the
+/// same rules.)
+pub fn skeleton(s: &str) -> String {
+    let mut st = s.chars().filter_map(|c| {
+        Some(match c {
+            'A'..='Z' => c.to_ascii_lowercase(),
+            'a'..='z' => c,
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'Á' | 'Ä' | 'é' | 'è' | 'ê' | 'ë' | 'ē'
+            | 'É' | 'í' | 'ì' | 'î' | 'ï' | 'ı' | 'ī' | 'İ' | 'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ō'
+            | 'Ö' | 'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'Ü' | 'ý' | 'ÿ' => 'a',
+            'ş' | 'š' | 'Ş' | 'Š' => 's',
+            'ç' | 'č' | 'Ç' | 'Č' => 'c',
+            'ğ' | 'Ğ' => 'g',
+            'ž' | 'Ž' => 'z',
+            'ñ' | 'ň' => 'n',
+            c if c.is_alphabetic() => c.to_lowercase().next().unwrap_or(c),
+            _ => return None,
+        })
+    });
+    let mut out = String::with_capacity(s.len());
+    let mut win = [st.next(), st.next(), st.next()];
+    while let Some(c0) = win[0] {
+        let (c, step) = match (c0, win[1], win[2]) {
+            ('d', Some('z'), Some('h')) => ('j', 3),
+            ('z', Some('h'), _) => ('j', 2),
+            ('k' | 's' | 'c' | 'g', Some('h'), _) => (c0, 2),
+            ('x' | 'q', _, _) => ('k', 1),
+            ('w', _, _) => ('v', 1),
+            (c, _, _) => (c, 1),
+        };
+        for _ in 0..step {
+            win = [win[1], win[2], st.next()];
+        }
+        if matches!(c, 'h' | 'a' | 'e' | 'i' | 'o' | 'u' | 'y') || out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Countries of the regions and settlements by consonant skeleton (at least three consonants).
+static BY_SKELETON: LazyLock<HashMap<String, Vec<&'static str>, Fx>> = LazyLock::new(|| {
+    let mut m: HashMap<String, Vec<&'static str>, Fx> = HashMap::default();
+    for e in &GAZ.entries {
+        if !matches!(e.kind, GazKind::Region | GazKind::City | GazKind::Capital) {
+            continue;
+        }
+        let k = skeleton(e.name);
+        if k.len() < 3 {
+            continue;
+        }
+        let v = m.entry(k).or_default();
+        if !v.contains(&e.cc) {
+            v.push(e.cc);
+        }
+    }
+    m
+});
+
+/// The countries of places known under another spelling of `name` ("Kashkadarya" → UZ via
+/// "Qashqadaryo"); empty when the name has fewer than three consonants or matches nothing.
+pub fn countries_by_skeleton(name: &str) -> &'static [&'static str] {
+    let k = skeleton(name);
+    if k.len() < 3 {
+        return &[];
+    }
+    BY_SKELETON.get(&k).map_or(&[], Vec::as_slice)
+}
+
+pub fn boundary_before(text: &str, i: usize) -> bool {
+    text[..i]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric())
+}
+
+pub fn boundary_after(text: &str, i: usize) -> bool {
+    text[i..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// Common English function words (lower case).
+pub static STOPWORDS: LazyLock<std::collections::HashSet<&'static str, Fx>> = LazyLock::new(|| {
+    "a about above across after again against all almost also although always am among an and
+    another any are around as at be became because become been before being below between both
+    but by can could did do does doing down during each either else even ever every few for from
+    further had has have having he her here hers herself him himself his how however i if in into
+    is it its itself just least less like many may me might more most much must my myself neither
+    never no nor not now of off on once one only onto or other others our ours ourselves out over
+    own per perhaps rather same several she should since so some such than that the their theirs
+    them themselves then there these they this those though through thus to too toward towards
+    under until up upon us very via was we well were what whatever when where whether which while
+    who whom whose why will with within without would yet you your yours yourself yourselves
+    according said says say told tells added adds noted also new will would could last next
+    still already yesterday today tomorrow mr mrs ms dr week month year years months weeks days day
+    monday tuesday wednesday thursday friday saturday sunday january february march april june
+    july august september october november december two three four five six seven eight nine ten
+    first second third meanwhile however despite instead later earlier now then
+    nobody everybody everyone someone somebody anyone anybody nothing everything something"
+        .split_whitespace()
+        .collect()
+});
+
+pub fn is_stopword(w: &str) -> bool {
+    let b = w.as_bytes();
+    if b.len() > 12 || !b.is_ascii() {
+        return false;
+    }
+    let mut buf = [0u8; 12];
+    for (d, s) in buf.iter_mut().zip(b) {
+        *d = s.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| STOPWORDS.contains(l))
+}
+
+/// A small fast hasher (FxHash) for word maps.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+pub type Fx = std::hash::BuildHasherDefault<FxHasher>;
+
+/// A word in the text with its byte range.
+#[derive(Clone, Copy, Debug)]
+pub struct Tok<'a> {
+    pub s: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Words: runs of letters and digits, with inner hyphens, apostrophes and dots (`Jalal-Abad`,
+/// `O'Brien`, `U.S`). A trailing possessive `'s`/`’s` is not part of the word.
+pub fn words(text: &str) -> Vec<Tok<'_>> {
+    let b = text.as_bytes();
+    let n = b.len();
+    // the char at byte `i` and its length, ASCII without decoding
+    let at = |i: usize| -> (char, usize) {
+        if b[i] < 0x80 {
+            (b[i] as char, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        }
+    };
+    let mut out = Vec::with_capacity(n / 6);
+    let mut i = 0;
+    while i < n {
+        let (c, l) = at(i);
+        if !alnum(c) {
+            i += l;
+            continue;
+        }
+        let start = i;
+        let mut end = i + l;
+        while end < n {
+            let (d, dl) = at(end);
+            if alnum(d) {
+                end += dl;
+                continue;
+            }
+            if !matches!(d, '-' | '\'' | '’' | '.') {
+                break;
+            }
+            // a joiner only when followed by a letter/digit
+            let after = end + dl;
+            if after >= n || !alnum(at(after).0) {
+                break;
+            }
+            // possessive 's: stop before it
+            if matches!(d, '\'' | '’')
+                && b[after] == b's'
+                && (after + 1 >= n || !alnum(at(after + 1).0))
+            {
+                break;
+            }
+            if d == '.' && !(end - start <= 2 && b[start].is_ascii_uppercase()) {
+                break;
+            }
+            end = after;
+        }
+        out.push(Tok {
+            s: &text[start..end],
+            start,
+            end,
+        });
+        i = end;
+    }
+    out
+}
+
+/// `char::is_alphanumeric`, answering ASCII and the General Punctuation block (curly quotes,
+/// dashes) without a table lookup.
+#[inline]
+fn alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{2000}'..='\u{206f}').contains(&c) {
+        false
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Byte ranges of sentences: split at line breaks and at `.`, `!`, `?` followed by a space and
+/// an upper-case letter or a quote mark (`Mr.`-style abbreviations are kept together).
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let cut = if c == b'\n' {
+            Some(i + 1)
+        } else if matches!(c, b'.' | b'!' | b'?') {
+            // after optional closing quotes
+            let mut j = i + 1;
+            while j < b.len() && (b[j] == b'"' || text[j..].starts_with('”') || b[j] == b')') {
+                j += if b[j] == b'"' || b[j] == b')' {
+                    1
+                } else {
+                    '”'.len_utf8()
+                };
+            }
+            if j < b.len() && b[j] == b' ' {
+                let next = text[j + 1..].chars().next();
+                let prev_word = text[start..i]
+                    .rsplit(|ch: char| !ch.is_alphanumeric())
+                    .next()
+                    .unwrap_or("");
+                let abbrev = matches!(
+                    prev_word,
+                    "Mr" | "Mrs"
+                        | "Ms"
+                        | "Dr"
+                        | "St"
+                        | "Gen"
+                        | "Col"
+                        | "Lt"
+                        | "Sgt"
+                        | "Prof"
+                        | "Jr"
+                        | "Sr"
+                        | "No"
+                        | "vs"
+                        | "U.S"
+                        | "Inc"
+                        | "Co"
+                ) || (prev_word.len() == 1
+                    && prev_word.chars().all(|c| c.is_uppercase()));
+                if !abbrev
+                    && next.is_some_and(|n| {
+                        n.is_uppercase() || n == '“' || n == '"' || n.is_ascii_digit()
+                    })
+                {
+                    Some(j + 1)
+                } else {
+                    None
+                }
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        if let Some(e) = cut {
+            if !text[start..e].trim().is_empty() {
+                out.push((start, e));
+            }
+            start = e;
+            i = e;
+            continue;
+        }
+        i += 1;
+    }
+    if start < b.len() && !text[start..].trim().is_empty() {
+        out.push((start, b.len()));
+    }
+    out
+}
+
+/// Is `w` capitalised (first letter upper case)?
+pub fn is_cap(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+/// All letters upper case, at least two (an acronym: NCE, SCO, U.S).
+pub fn is_acronym(w: &str) -> bool {
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2
+        && w.chars()
+            .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
+}

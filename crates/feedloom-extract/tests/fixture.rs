@@ -1,0 +1,231 @@
+//! The real bulletin fixture through every built-in extractor, built via the registry.
+
+use feedloom_core::item::EntityKind;
+use feedloom_core::{BuildContext, Extractor, Item, Registry};
+
+fn chain() -> Vec<Box<dyn Extractor>> {
+    let mut reg = Registry::new();
+    feedloom_extract::register(&mut reg);
+    let ctx = BuildContext::for_tests(std::path::Path::new("."));
+    feedloom_extract::DEFAULT_ORDER
+        .iter()
+        .map(|t| {
+            (reg.extractor(t)
+                .unwrap_or_else(|| panic!("{t} registered"))
+                .build)(&serde_json::json!({}), &ctx)
+            .expect("builds")
+        })
+        .collect()
+}
+
+fn fixture() -> Item {
+    let raw = include_str!("fixtures/eurasianet-bulletin.txt");
+    let (title, text) = raw.split_once('\n').unwrap();
+    let mut it = Item::new("eurasianet-1", "test");
+    it.title = Some(title.to_string());
+    it.text = text.to_string();
+    it.fetched = "2023-07-12T10:00:00Z".parse().unwrap();
+    it
+}
+
+#[tokio::test]
+async fn bulletin_facts() {
+    let mut it = fixture();
+    for e in chain() {
+        e.extract(&mut it).await.unwrap();
+    }
+    if std::env::var("DUMP").is_ok() {
+        println!("{}", serde_json::to_string_pretty(&it).unwrap());
+    }
+    assert!(!it.text.contains("Sign up for Eurasianet"));
+    assert!(!it.text.contains("Support Eurasianet"));
+    assert_eq!(it.language.as_deref(), Some("en"));
+    let secs: Vec<&str> = it
+        .sections
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.title.as_str())
+        .collect();
+    assert_eq!(
+        secs,
+        ["Kyrgyzstan", "Kazakhstan", "Uzbekistan", "Turkmenistan"]
+    );
+
+    let ents = it.entities.as_ref().unwrap();
+    let get = |name: &str, kind: EntityKind| {
+        ents.iter()
+            .find(|e| e.kind == kind && (e.name == name || e.aliases.iter().any(|a| a == name)))
+            .unwrap_or_else(|| panic!("{kind:?} {name} missing from {ents:#?}"))
+    };
+    for p in [
+        "Oktyabr Urmambetov",
+        "Jiang Wei",
+        "Rashid Meredov",
+        "Hou Qijun",
+    ] {
+        assert_eq!(get(p, EntityKind::Person).name, p);
+    }
+    assert!(
+        get("Jiang Wei", EntityKind::Person)
+            .aliases
+            .contains(&"Jiang".to_string())
+    );
+    assert!(
+        get("Rashid Meredov", EntityKind::Person)
+            .aliases
+            .contains(&"Meredov".to_string())
+    );
+    assert_eq!(
+        get("Rashid Meredov", EntityKind::Person).sections,
+        ["Turkmenistan"]
+    );
+    let ministry = get("Kyrgyz Interior Ministry", EntityKind::Organization);
+    assert!(ministry.aliases.contains(&"Interior Ministry".to_string()));
+    assert!(
+        get(
+            "National Chamber of Entrepreneurs",
+            EntityKind::Organization
+        )
+        .aliases
+        .contains(&"NCE".to_string())
+    );
+    for o in [
+        "Uzbekistan Airways",
+        "Ministry of Labor",
+        "National Petroleum Corporation",
+        "Dunyo",
+    ] {
+        get(o, EntityKind::Organization);
+    }
+    for (p, cc) in [
+        ("Xinjiang", "CN"),
+        ("Almaty", "KZ"),
+        ("Tashkent", "UZ"),
+        ("Urumqi", "CN"),
+        ("Ashgabat", "TM"),
+        ("Beijing", "CN"),
+    ] {
+        assert_eq!(
+            get(p, EntityKind::Place).country.as_deref(),
+            Some(cc),
+            "{p}"
+        );
+    }
+    assert!(!ents.iter().any(|e| e.kind == EntityKind::Person
+        && ["Line D", "Central Asia", "Covid"].contains(&e.name.as_str())));
+
+    let countries = it.countries.as_ref().unwrap();
+    for c in ["KG", "KZ", "CN", "UZ", "TM"] {
+        assert!(countries.contains(&c.to_string()), "{c} in {countries:?}");
+    }
+
+    let quotes = it.quotes.as_ref().unwrap();
+    let q = |needle: &str| {
+        quotes
+            .iter()
+            .find(|q| q.text.contains(needle))
+            .unwrap_or_else(|| panic!("quote {needle} in {quotes:#?}"))
+    };
+    assert_eq!(
+        q("important platform").speaker.as_deref(),
+        Some("Jiang Wei")
+    );
+    assert_eq!(
+        q("most important priority").speaker.as_deref(),
+        Some("Rashid Meredov")
+    );
+    assert!(matches!(
+        q("new achievements").speaker.as_deref(),
+        None | Some("Kyrgyz Interior Ministry")
+    ));
+    assert!(matches!(
+        q("will conduct and organize").speaker.as_deref(),
+        None | Some("Kyrgyz Interior Ministry")
+    ));
+    assert!(!quotes.iter().any(|q| q.text == "anti-terrorist"));
+
+    let amounts = it.amounts.as_ref().unwrap();
+    let a = |t: &str| {
+        amounts
+            .iter()
+            .find(|a| a.text == t)
+            .unwrap_or_else(|| panic!("amount {t} in {amounts:#?}"))
+    };
+    assert_eq!(a("14,286 foreign citizens").unit, "foreign citizens");
+    assert_eq!(a("24 percent").unit, "percent");
+    assert_eq!(a("3,412").value, 3412.0);
+    assert_eq!(a("200 Chinese firms").value, 200.0);
+    a("1,884");
+    a("1,474");
+    assert!(
+        !amounts
+            .iter()
+            .any(|a| a.value == 2020.0 || a.value == 19.0 || a.value == 1.0 && a.unit == "count"),
+        "{amounts:#?}"
+    );
+
+    let dates = it.dates.as_ref().unwrap();
+    let d = |t: &str| {
+        dates
+            .iter()
+            .find(|d| d.text == t)
+            .unwrap_or_else(|| panic!("date {t} in {dates:#?}"))
+    };
+    assert_eq!(
+        (d("June 19-23").start.as_str(), d("June 19-23").end.as_str()),
+        ("2023-06-19", "2023-06-23")
+    );
+    assert_eq!(d("July 3-5").end, "2023-07-05");
+    assert_eq!(d("July 1").start, "2023-07-01");
+    assert_eq!(d("2020").start, "2020-01-01");
+    assert_eq!(d("July 3-5").section.as_deref(), Some("Kazakhstan"));
+
+    assert!(!it.keywords.as_ref().unwrap().is_empty());
+    assert_eq!(it.duplicate_of, Some(None));
+}
+
+#[tokio::test]
+async fn syndicated_copy_is_a_duplicate() {
+    let chain = chain();
+    let mut a = fixture();
+    let mut b = fixture();
+    b.id = "copy".into();
+    b.source = "other".into();
+    b.text = b.text.replace("Eurasianet", "Wire");
+    for e in &chain {
+        e.extract(&mut a).await.unwrap();
+    }
+    for e in &chain {
+        e.extract(&mut b).await.unwrap();
+    }
+    assert_eq!(a.duplicate_of, Some(None));
+    assert_eq!(b.duplicate_of, Some(Some("eurasianet-1".into())));
+}
+
+#[tokio::test]
+async fn every_extractor_alone_on_odd_input() {
+    let mut reg = Registry::new();
+    feedloom_extract::register(&mut reg);
+    let ctx = BuildContext::for_tests(std::path::Path::new("."));
+    for t in feedloom_extract::DEFAULT_ORDER {
+        let e = (reg.extractor(t).unwrap().build)(&serde_json::json!({}), &ctx).unwrap();
+        for text in [
+            "",
+            "“",
+            "\"\"\"",
+            "July 99-1 $ 5bn (",
+            "Ü\n\n\nÖ’s ’s 's",
+            "1,000,000,000,000,000,000,000 tenge",
+        ] {
+            let mut it = Item::new("x", "s");
+            it.text = text.into();
+            e.extract(&mut it).await.unwrap();
+        }
+        assert!(
+            (reg.extractor(t).unwrap().build)(&serde_json::json!({"no_such_option": 1}), &ctx)
+                .is_err(),
+            "{t} rejects unknown options"
+        );
+    }
+}
