@@ -1,0 +1,17 @@
+//! feedloom's built-in sinks, one module per YAML `type:` name:
+//! - `stdout` — [`stdout`]: one JSON object per line (or pretty).
+//! - `jsonl` — [`jsonl`]: append to a JSON Lines file, daily rotation with `{date}`.
+//! - `webhook` — [`webhook`]: HTTP POST of JSON arrays, signed.
+
+pub mod jsonl;
+pub mod stdout;
+pub mod webhook;
+
+use feedloom_core::Registry;
+
+/// Add every built-in sink to `reg`.
+pub fn register(reg: &mut Registry) {
+    jsonl::register(reg);
+    stdout::register(reg);
+    webhook::register(reg);
+}
