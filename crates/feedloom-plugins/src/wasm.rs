@@ -1,0 +1,397 @@
+//! `type: wasm` — a sandboxed plugin compiled to WebAssembly, run with wasmtime.
+//!
+//! The module gets no imports at all (no WASI, no host functions): it can only compute on the
+//! bytes it is given. Each item runs in a fresh instance with its own fuel budget (`fuel`),
+//! memory cap (`max_memory`) and wall-clock limit (`timeout`, enforced with epoch
+//! interruption), on a blocking thread so it never stalls the async runtime.
+//!
+//! ## ABI
+//!
+//! The module exports:
+//!
+//! * `memory` — its linear memory (32-bit);
+//! * `alloc(len: i32) -> i32` — return a pointer to `len` writable bytes;
+//! * `process(ptr: i32, len: i32) -> i64` — read the request at `ptr..ptr+len` and return the
+//!   response's location packed as `(ptr << 32) | len`.
+//!
+//! The request is the UTF-8 JSON `{"item": {...}}` (the full item); the response is UTF-8
+//! JSON, `{"item": {...}}` (fields to add or replace) or `{"error": "..."}` — the same as an
+//! exec plugin's response, without the `id`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use feedloom_core::{BuildContext, BuildError, Duration, ExtractError, Extractor, Item, Registry};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+use wasmtime::{
+    Config, Engine, ExternType, InstancePre, Linker, Module, Store, StoreLimits,
+    StoreLimitsBuilder, Trap, ValType,
+};
+
+/// How often the epoch ticks while a wasm extractor is in use.
+const TICK: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// A size in bytes, written as a number or with a unit: `16MiB`, `64MB`, `512KiB`, `1GiB`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl std::str::FromStr for ByteSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let digits = t.bytes().take_while(|b| b.is_ascii_digit()).count();
+        let err = || {
+            format!(
+                "invalid size {s:?}: expected bytes or a number with a unit, e.g. 16MiB, 64MB, 512KiB"
+            )
+        };
+        if digits == 0 {
+            return Err(err());
+        }
+        let n: u64 = t[..digits].parse().map_err(|_| err())?;
+        let mult: u64 = match t[digits..].trim() {
+            "" | "B" => 1,
+            "KB" | "kB" => 1_000,
+            "KiB" => 1 << 10,
+            "MB" => 1_000_000,
+            "MiB" => 1 << 20,
+            "GB" => 1_000_000_000,
+            "GiB" => 1 << 30,
+            _ => return Err(err()),
+        };
+        n.checked_mul(mult).map(ByteSize).ok_or_else(err)
+    }
+}
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.0;
+        if b >= 1 << 20 && b.is_multiple_of(1 << 20) {
+            write!(f, "{}MiB", b >> 20)
+        } else if b >= 1 << 10 && b.is_multiple_of(1 << 10) {
+            write!(f, "{}KiB", b >> 10)
+        } else {
+            write!(f, "{b}B")
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(ByteSize(n)),
+            Raw::S(s) => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+impl JsonSchema for ByteSize {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ByteSize".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": "^[0-9]+ *(B|KB|kB|KiB|MB|MiB|GB|GiB)?$"}
+            ],
+            "description": "A size in bytes, or with a unit such as 16MiB, 64MB, 512KiB"
+        })
+    }
+}
+
+fn default_fuel() -> u64 {
+    100_000_000
+}
+fn default_max_memory() -> ByteSize {
+    ByteSize(64 << 20)
+}
+fn default_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+
+/// Options of `type: wasm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WasmOptions {
+    /// The `.wasm` module, relative to the config file.
+    pub path: PathBuf,
+    /// Fuel per item (about one unit per wasm instruction). An item that runs out fails.
+    #[serde(default = "default_fuel")]
+    pub fuel: u64,
+    /// Largest linear memory an instance may have (bytes, or `16MiB`, `64MB`...).
+    #[serde(default = "default_max_memory")]
+    pub max_memory: ByteSize,
+    /// Longest wall-clock time one item may take.
+    #[serde(default = "default_timeout")]
+    pub timeout: Duration,
+}
+
+struct Inner {
+    id: String,
+    engine: Engine,
+    pre: InstancePre<StoreLimits>,
+    fuel: u64,
+    max_memory: usize,
+    timeout: std::time::Duration,
+    /// Epoch ticks an item may run for.
+    ticks: u64,
+}
+
+/// Increments the engine's epoch every [`TICK`] until dropped. Started on the first item.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The built `wasm` extractor.
+pub struct Wasm {
+    inner: Arc<Inner>,
+    ticker: OnceLock<Result<Ticker, String>>,
+}
+
+fn check_func(
+    module: &Module,
+    name: &str,
+    params: &[&str],
+    results: &[&str],
+) -> Result<(), String> {
+    let sig = format!("({}) -> {}", params.join(", "), results.join(", "));
+    let Some(ExternType::Func(ft)) = module.get_export(name) else {
+        return Err(format!(
+            "the module does not export a function `{name}{sig}` (see the wasm ABI in docs/plugins.md)"
+        ));
+    };
+    let name_of = |v: ValType| match v {
+        ValType::I32 => "i32",
+        ValType::I64 => "i64",
+        ValType::F32 => "f32",
+        ValType::F64 => "f64",
+        _ => "other",
+    };
+    let got_p: Vec<&str> = ft.params().map(name_of).collect();
+    let got_r: Vec<&str> = ft.results().map(name_of).collect();
+    if got_p != params || got_r != results {
+        return Err(format!(
+            "export `{name}` has type ({}) -> {}, expected {sig}",
+            got_p.join(", "),
+            got_r.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+impl Wasm {
+    pub fn build(opts: WasmOptions, ctx: &BuildContext) -> Result<Wasm, BuildError> {
+        if opts.fuel == 0 {
+            return Err(BuildError::at("fuel", "must be at least 1"));
+        }
+        if opts.timeout.get().is_zero() {
+            return Err(BuildError::at("timeout", "must be longer than 0s"));
+        }
+        let max_memory = usize::try_from(opts.max_memory.0)
+            .map_err(|_| BuildError::at("max_memory", "too large for this machine"))?;
+        let path = ctx.resolve(&opts.path);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| BuildError::at("path", format!("cannot read {}: {e}", path.display())))?;
+        let mut config = Config::new();
+        config.consume_fuel(true).epoch_interruption(true);
+        let engine = Engine::new(&config)
+            .map_err(|e| BuildError::new(format!("cannot set up wasmtime: {e}")))?;
+        let module = Module::from_binary(&engine, &bytes).map_err(|e| {
+            BuildError::at(
+                "path",
+                format!("{} is not a valid wasm module: {e:#}", path.display()),
+            )
+        })?;
+        if let Some(imp) = module.imports().next() {
+            return Err(BuildError::at(
+                "path",
+                format!(
+                    "{} imports `{}::{}`, but wasm plugins get no imports (no WASI): build for wasm32-unknown-unknown",
+                    path.display(),
+                    imp.module(),
+                    imp.name()
+                ),
+            ));
+        }
+        let at_path = |m: String| BuildError::at("path", format!("{}: {m}", path.display()));
+        match module.get_export("memory") {
+            Some(ExternType::Memory(m)) if !m.is_64() => {}
+            Some(ExternType::Memory(_)) => {
+                return Err(at_path("a 64-bit memory is not supported".into()));
+            }
+            _ => return Err(at_path("the module does not export `memory`".into())),
+        }
+        check_func(&module, "alloc", &["i32"], &["i32"]).map_err(at_path)?;
+        check_func(&module, "process", &["i32", "i32"], &["i64"]).map_err(at_path)?;
+        let linker = Linker::new(&engine);
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| at_path(format!("{e:#}")))?;
+        let timeout = opts.timeout.get();
+        let ticks = (timeout.as_millis() / TICK.as_millis()).max(1) as u64 + 1;
+        Ok(Wasm {
+            inner: Arc::new(Inner {
+                id: ctx.id.clone(),
+                engine,
+                pre,
+                fuel: opts.fuel,
+                max_memory,
+                timeout,
+                ticks,
+            }),
+            ticker: OnceLock::new(),
+        })
+    }
+
+    fn start_ticker(&self) -> Result<(), ExtractError> {
+        let r = self.ticker.get_or_init(|| {
+            let stop = Arc::new(AtomicBool::new(false));
+            let engine = self.inner.engine.clone();
+            let flag = stop.clone();
+            std::thread::Builder::new()
+                .name(format!("wasm-epoch-{}", self.inner.id))
+                .spawn(move || {
+                    while !flag.load(Ordering::Relaxed) {
+                        std::thread::sleep(TICK);
+                        engine.increment_epoch();
+                    }
+                })
+                .map(|_| Ticker { stop })
+                .map_err(|e| format!("cannot start the epoch thread: {e}"))
+        });
+        match r {
+            Ok(_) => Ok(()),
+            Err(m) => Err(ExtractError::new(format!(
+                "wasm plugin {}: {m}",
+                self.inner.id
+            ))),
+        }
+    }
+}
+
+impl Inner {
+    /// Run one item in a fresh instance; the response JSON on success.
+    fn run(&self, request: &[u8]) -> Result<serde_json::Value, String> {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.max_memory)
+            .table_elements(1 << 16)
+            .instances(1)
+            .memories(1)
+            .tables(4)
+            .trap_on_grow_failure(true)
+            .build();
+        let mut store = Store::new(&self.engine, limits);
+        store.limiter(|l| l);
+        store
+            .set_fuel(self.fuel)
+            .map_err(|e| format!("cannot set fuel: {e}"))?;
+        store.set_epoch_deadline(self.ticks);
+        let explain = |e: wasmtime::Error| -> String {
+            match e.downcast_ref::<Trap>() {
+                Some(Trap::OutOfFuel) => format!("ran out of fuel ({} units)", self.fuel),
+                Some(Trap::Interrupt) => format!("timed out after {}", Duration(self.timeout)),
+                Some(t) => format!("trapped: {t}"),
+                None => {
+                    let s = format!("{e:#}");
+                    if s.contains("memory") && s.contains("grow") || s.contains("memory minimum") {
+                        format!(
+                            "exceeded its memory limit of {} ({s})",
+                            ByteSize(self.max_memory as u64)
+                        )
+                    } else {
+                        s
+                    }
+                }
+            }
+        };
+        let instance = self.pre.instantiate(&mut store).map_err(explain)?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or("no `memory` export")?;
+        let alloc = instance
+            .get_typed_func::<i32, i32>(&mut store, "alloc")
+            .map_err(|e| format!("{e:#}"))?;
+        let process = instance
+            .get_typed_func::<(i32, i32), i64>(&mut store, "process")
+            .map_err(|e| format!("{e:#}"))?;
+        let len = i32::try_from(request.len()).map_err(|_| "the item is larger than 2 GiB")?;
+        let ptr = alloc.call(&mut store, len).map_err(explain)?;
+        memory
+            .write(&mut store, ptr as u32 as usize, request)
+            .map_err(|_| format!("alloc({len}) returned {ptr}, which is outside its memory"))?;
+        let packed = process.call(&mut store, (ptr, len)).map_err(explain)? as u64;
+        let (rptr, rlen) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+        let data = memory.data(&store);
+        let Some(out) = rptr.checked_add(rlen).and_then(|end| data.get(rptr..end)) else {
+            return Err(format!(
+                "process returned ptr {rptr} len {rlen}, outside its {} bytes of memory",
+                data.len()
+            ));
+        };
+        serde_json::from_slice(out).map_err(|e| {
+            let text = String::from_utf8_lossy(&out[..out.len().min(200)]).into_owned();
+            format!("invalid response {text:?}: {e}")
+        })
+    }
+}
+
+#[async_trait]
+impl Extractor for Wasm {
+    async fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        self.start_ticker()?;
+        let err = |m: String| ExtractError::new(format!("wasm plugin {}: {m}", self.inner.id));
+        let request = serde_json::to_vec(&serde_json::json!({ "item": &*item }))
+            .map_err(|e| err(format!("cannot encode the item: {e}")))?;
+        let inner = self.inner.clone();
+        let resp = tokio::task::spawn_blocking(move || inner.run(&request))
+            .await
+            .map_err(|e| err(format!("the plugin thread failed: {e}")))?
+            .map_err(err)?;
+        crate::exec::apply(item, resp).map_err(err)
+    }
+}
+
+pub fn register(reg: &mut Registry) {
+    reg.extractor_type(
+        "wasm",
+        "runs a sandboxed WebAssembly module (fuel, memory and time limits) that enriches items",
+        Wasm::build,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!("16MiB".parse::<ByteSize>().unwrap(), ByteSize(16 << 20));
+        assert_eq!("64MB".parse::<ByteSize>().unwrap(), ByteSize(64_000_000));
+        assert_eq!("1024".parse::<ByteSize>().unwrap(), ByteSize(1024));
+        assert_eq!("512 KiB".parse::<ByteSize>().unwrap(), ByteSize(512 << 10));
+        for bad in ["", "MiB", "5 parsecs", "99999999999999999999GiB"] {
+            assert!(bad.parse::<ByteSize>().is_err(), "{bad}");
+        }
+        assert_eq!(ByteSize(16 << 20).to_string(), "16MiB");
+        let v: ByteSize = serde_json::from_value(serde_json::json!(4096)).unwrap();
+        assert_eq!(v, ByteSize(4096));
+    }
+}

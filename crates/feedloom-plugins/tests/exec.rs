@@ -1,0 +1,298 @@
+//! `type: exec` against real Python plugins (tests/plugins/*.py): responses, plugin errors,
+//! crashes, hangs, garbage, stderr, concurrency and restarts.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use feedloom_core::{BuildContext, Extractor, Item, Registry, parse_options};
+use feedloom_plugins::exec::{Exec, ExecOptions};
+
+fn plugins_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/plugins")
+}
+
+fn exec(id: &str, opts: serde_json::Value) -> Exec {
+    let mut ctx = BuildContext::for_tests(&plugins_dir());
+    ctx.id = id.into();
+    let o: ExecOptions = parse_options(&opts).expect("options parse");
+    Exec::build(o, &ctx).expect("builds")
+}
+
+fn item(id: &str, title: &str) -> Item {
+    let mut it = Item::new(id, "test");
+    it.title = Some(title.into());
+    it.text = "Gas flows through Line D again".into();
+    it
+}
+
+#[tokio::test]
+async fn a_good_plugin_adds_fields_and_keeps_running() {
+    let ex = exec(
+        "tagger",
+        serde_json::json!({"command": ["python3", "good.py"], "env": {"FEEDLOOM_GREETING": "hi"}}),
+    );
+    assert_eq!(ex.starts().await, 0, "build does not start the plugin");
+    let mut a = item("a", "first");
+    ex.extract(&mut a).await.unwrap();
+    assert_eq!(a.tags, Some(vec!["seen".to_string()]));
+    assert_eq!(a.extra["word_count"], 6);
+    assert_eq!(a.extra["greeting"], "hi");
+    assert_eq!(
+        a.extra["cwd_name"], "plugins",
+        "runs in the config's directory"
+    );
+    let mut b = item("b", "second");
+    b.tags = Some(vec!["before".into()]);
+    ex.extract(&mut b).await.unwrap();
+    assert_eq!(b.tags, Some(vec!["before".to_string(), "seen".to_string()]));
+    assert_eq!(
+        a.extra["plugin_pid"], b.extra["plugin_pid"],
+        "one process for both"
+    );
+    assert_eq!(ex.starts().await, 1);
+
+    // A plugin-reported error fails that item only.
+    let mut c = item("c", "please fail");
+    let err = ex.extract(&mut c).await.unwrap_err();
+    assert_eq!(
+        err.message,
+        "exec plugin tagger: plugin error: asked to fail"
+    );
+    assert!(c.tags.is_none(), "a failed item is left as it was");
+    let mut d = item("d", "fourth");
+    ex.extract(&mut d).await.unwrap();
+    assert_eq!(d.extra["plugin_pid"], a.extra["plugin_pid"]);
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_crashing_plugin_is_restarted_and_later_items_succeed() {
+    let ex = exec(
+        "crashy",
+        serde_json::json!({"command": ["python3", "crash.py", "2"]}),
+    );
+    let mut pids = Vec::new();
+    for n in 0..2 {
+        let mut it = item(&format!("i{n}"), "x");
+        ex.extract(&mut it).await.unwrap();
+        pids.push(it.extra["plugin_pid"].clone());
+    }
+    assert_eq!(pids[0], pids[1]);
+    let mut third = item("i2", "x");
+    let err = ex.extract(&mut third).await.unwrap_err();
+    assert!(
+        err.message.starts_with("exec plugin crashy: exited ("),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("status: 3"), "{}", err.message);
+    assert!(third.extra.get("plugin_pid").is_none());
+    let mut fourth = item("i3", "x");
+    ex.extract(&mut fourth).await.unwrap();
+    assert_ne!(fourth.extra["plugin_pid"], pids[0], "a fresh process");
+    assert_eq!(ex.starts().await, 2);
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_hanging_plugin_is_killed_after_the_timeout_and_restarted() {
+    let ex = exec(
+        "sleepy",
+        serde_json::json!({"command": ["python3", "hang.py"], "timeout": "500ms"}),
+    );
+    let mut first = item("a", "fine");
+    ex.extract(&mut first).await.unwrap();
+    let mut hung = item("b", "hang");
+    let err = ex.extract(&mut hung).await.unwrap_err();
+    assert_eq!(
+        err.message,
+        "exec plugin sleepy: timed out after 500ms; killed (it restarts on the next item)"
+    );
+    let mut after = item("c", "fine");
+    ex.extract(&mut after).await.unwrap();
+    assert_ne!(after.extra["plugin_pid"], first.extra["plugin_pid"]);
+    assert_eq!(ex.starts().await, 2);
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn garbage_output_names_the_plugin_and_quotes_the_line() {
+    let ex = exec(
+        "noisy",
+        serde_json::json!({"command": ["python3", "garbage.py"]}),
+    );
+    let mut g = item("a", "garbage");
+    let err = ex.extract(&mut g).await.unwrap_err();
+    assert!(
+        err.message.starts_with(
+            "exec plugin noisy: invalid response line \"this is not json, just a stray debug print\" (not JSON:"
+        ),
+        "{}",
+        err.message
+    );
+    let mut ok = item("b", "fine");
+    ex.extract(&mut ok).await.unwrap();
+    assert!(ok.extra.contains_key("plugin_pid"));
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_missing_program_is_an_item_error_not_a_panic() {
+    let ex = exec(
+        "ghost",
+        serde_json::json!({"command": ["./no-such-plugin", "--flag"], "timeout": "1s"}),
+    );
+    let mut it = item("a", "x");
+    let err = ex.extract(&mut it).await.unwrap_err();
+    assert!(
+        err.message.starts_with("exec plugin ghost: cannot start "),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("no-such-plugin"), "{}", err.message);
+    // The next item does not hammer the system: it waits out the backoff or says so.
+    let err = ex.extract(&mut it).await.unwrap_err();
+    assert!(
+        err.message.starts_with("exec plugin ghost: "),
+        "{}",
+        err.message
+    );
+}
+
+#[tokio::test]
+async fn concurrency_runs_that_many_processes() {
+    let ex = Arc::new(exec(
+        "pool",
+        serde_json::json!({"command": ["python3", "hang.py"], "concurrency": 3}),
+    ));
+    // Nine items at once: every slot is busy, so all three processes start and share them.
+    let mut tasks = Vec::new();
+    for n in 0..9 {
+        let ex = ex.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut it = item(&format!("i{n}"), "fine");
+            ex.extract(&mut it).await.map(|_| it)
+        }));
+    }
+    let mut pids = std::collections::BTreeSet::new();
+    for t in tasks {
+        let it = t.await.unwrap().unwrap();
+        pids.insert(it.extra["plugin_pid"].to_string());
+    }
+    assert_eq!(pids.len(), 3, "{pids:?}");
+    assert_eq!(ex.starts().await, 3);
+    ex.shutdown().await;
+}
+
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+impl Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn stderr_lines_are_logged_with_the_plugin_id() {
+    let buf = Buf::default();
+    let w = buf.clone();
+    let sub = tracing_subscriber::fmt()
+        .with_writer(move || w.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(sub);
+    let ex = exec(
+        "chatty",
+        serde_json::json!({"command": ["python3", "stderr.py"]}),
+    );
+    let mut it = item("item-42", "x");
+    ex.extract(&mut it).await.unwrap();
+    assert_eq!(it.extra["noted"], true);
+    // The stderr reader runs beside the exchange: give it a moment (bounded) to catch up.
+    let mut logged = String::new();
+    for _ in 0..200 {
+        logged = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
+        if logged.contains("stderr-note") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let line = logged
+        .lines()
+        .find(|l| l.contains("stderr-note: working on item-42"))
+        .unwrap_or_else(|| panic!("not logged: {logged}"));
+    assert!(line.contains("plugin=chatty"), "{line}");
+    assert!(line.contains("WARN"), "{line}");
+    ex.shutdown().await;
+}
+
+#[test]
+fn bad_options_are_build_errors_at_their_key() {
+    let mut reg = Registry::new();
+    feedloom_plugins::register(&mut reg);
+    let f = reg.extractor("exec").unwrap();
+    let ctx = BuildContext::for_tests(&plugins_dir());
+    let cases = [
+        (
+            serde_json::json!({"command": []}),
+            "command",
+            "an empty command",
+        ),
+        (
+            serde_json::json!({"command": [""]}),
+            "command.0",
+            "an empty program",
+        ),
+        (
+            serde_json::json!({"command": ["python3"], "concurrency": 0}),
+            "concurrency",
+            "at least 1",
+        ),
+        (
+            serde_json::json!({"command": ["python3"], "timeout": "0s"}),
+            "timeout",
+            "longer than 0s",
+        ),
+        (
+            serde_json::json!({"command": "python3 tagger.py"}),
+            "command",
+            "invalid type",
+        ),
+        (
+            serde_json::json!({"command": ["python3"], "on_eror": "skip"}),
+            "on_eror",
+            "unknown field",
+        ),
+    ];
+    for (opts, path, msg) in cases {
+        let err = (f.build)(&opts, &ctx).err().expect("fails");
+        assert_eq!(err.path, path, "{opts}");
+        assert!(err.message.contains(msg), "{opts}: {}", err.message);
+    }
+}
+
+#[tokio::test]
+async fn an_abandoned_request_does_not_confuse_the_next_item() {
+    let ex = exec(
+        "sleepy",
+        serde_json::json!({"command": ["python3", "hang.py"]}),
+    );
+    let mut first = item("a", "fine");
+    ex.extract(&mut first).await.unwrap();
+    // The caller gives up on an item mid-request (its future is dropped).
+    let mut hung = item("b", "hang");
+    let gave_up =
+        tokio::time::timeout(std::time::Duration::from_millis(300), ex.extract(&mut hung)).await;
+    assert!(gave_up.is_err());
+    // The next item gets a fresh process, not the abandoned request's answer.
+    let mut next = item("c", "fine");
+    ex.extract(&mut next).await.unwrap();
+    assert_ne!(next.extra["plugin_pid"], first.extra["plugin_pid"]);
+    assert_eq!(ex.starts().await, 2);
+    ex.shutdown().await;
+}
