@@ -1,0 +1,579 @@
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use feedloom_core::{Item, MemoryStore, Registry};
+use feedloom_runtime::config::Config;
+use feedloom_runtime::dlq::DeadLetters;
+use feedloom_runtime::state::RedbStore;
+use feedloom_runtime::{Mode, Pipeline};
+use tokio_util::sync::CancellationToken;
+
+/// feedloom — a streaming ingest pipeline for news feeds.
+#[derive(Parser, Debug)]
+#[command(name = "feedloom", version, about, long_about = None)]
+struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Log level (error, warn, info, debug, trace) or a RUST_LOG-style filter. RUST_LOG wins.
+    #[arg(long, global = true, default_value = "info")]
+    log_level: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum ArticleFormat {
+    Text,
+    Html,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the daemon: poll sources, extract, deliver, until SIGINT/SIGTERM.
+    Run {
+        #[arg(short, long)]
+        config: PathBuf,
+    },
+    /// Poll every source once, process, flush and exit (non-zero when a sink failed).
+    Once {
+        #[arg(short, long)]
+        config: PathBuf,
+    },
+    /// Validate a config file without running it (exit 2 on errors, FILE:LINE:COL).
+    Check {
+        #[arg(short, long)]
+        config: PathBuf,
+    },
+    /// Run the extractors on one article and print the enriched item as JSON.
+    Extract {
+        /// Use this config's extractors (default: every built-in extractor).
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+        /// Input format (default: html for .html/.htm files, else text: first line is the title).
+        #[arg(long, value_enum)]
+        format: Option<ArticleFormat>,
+        /// The article's publication date (RFC 3339 or YYYY-MM-DD), for resolving dates.
+        #[arg(long)]
+        published: Option<String>,
+        /// Indent the JSON.
+        #[arg(long)]
+        pretty: bool,
+        /// The article file, or - for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+    },
+    /// List the sources, extractors and sinks this binary knows.
+    Plugins,
+    /// Print a JSON Schema: of the item, or of the config file.
+    Schema {
+        #[arg(value_enum)]
+        what: SchemaKind,
+    },
+    /// Show each source's state: last fetch, last error, items, next poll (from the running
+    /// daemon's admin endpoint, or from the state store when none runs).
+    Status {
+        #[arg(short, long)]
+        config: PathBuf,
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the `sources:` YAML for every feed in an OPML export (from an RSS reader).
+    ImportOpml {
+        /// The .opml file, or - for standard input.
+        file: String,
+    },
+    /// Manage the dead-letter store.
+    Dlq {
+        #[command(subcommand)]
+        command: DlqCommand,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum SchemaKind {
+    Item,
+    Config,
+}
+
+#[derive(Subcommand, Debug)]
+enum DlqCommand {
+    /// List dead letters.
+    List {
+        #[arg(short, long)]
+        config: PathBuf,
+        #[arg(long)]
+        sink: Option<String>,
+        /// JSON output (one object per dead letter, with its items).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send dead letters to their sink again; delivered ones are removed.
+    Replay {
+        #[arg(short, long)]
+        config: PathBuf,
+        #[arg(long)]
+        sink: Option<String>,
+    },
+    /// Delete dead letters.
+    Purge {
+        #[arg(short, long)]
+        config: PathBuf,
+        #[arg(long)]
+        sink: Option<String>,
+    },
+}
+
+/// Run the CLI with `registry` (the built-in one, or one with extra plugins).
+pub fn main_with(registry: Registry) -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format, &cli.log_level);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("feedloom: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(dispatch(cli.command, registry)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("feedloom: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat, level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+    };
+}
+
+/// Load a config; on errors print them (FILE:LINE:COL) and give exit code 2.
+fn load(path: &Path, registry: &Registry) -> Result<Config, ExitCode> {
+    Config::load(path, registry).map_err(|errs| {
+        for e in &errs.0 {
+            eprintln!("{e}");
+        }
+        ExitCode::from(2)
+    })
+}
+
+async fn dispatch(cmd: Command, registry: Registry) -> Result<ExitCode> {
+    match cmd {
+        Command::Check { config } => {
+            let cfg = match load(&config, &registry) {
+                Ok(c) => c,
+                Err(code) => return Ok(code),
+            };
+            println!(
+                "{}: ok ({} sources, {} extractors, {} sinks)",
+                config.display(),
+                cfg.sources.len(),
+                cfg.extractors.len(),
+                cfg.sinks.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { config } => run(&config, registry, Mode::Daemon).await,
+        Command::Once { config } => run(&config, registry, Mode::Once).await,
+        Command::Extract {
+            config,
+            format,
+            published,
+            pretty,
+            file,
+        } => {
+            extract(
+                config.as_deref(),
+                format,
+                published.as_deref(),
+                pretty,
+                &file,
+                registry,
+            )
+            .await
+        }
+        Command::Plugins => {
+            let w = registry
+                .sources()
+                .map(|(n, _)| n.len())
+                .chain(registry.extractors().map(|(n, _)| n.len()))
+                .chain(registry.sinks().map(|(n, _)| n.len()))
+                .max()
+                .unwrap_or(0);
+            println!("sources:");
+            for (n, f) in registry.sources() {
+                println!("  {n:w$}  {}", f.summary);
+            }
+            println!("extractors:");
+            for (n, f) in registry.extractors() {
+                println!("  {n:w$}  {}", f.summary);
+            }
+            println!("sinks:");
+            for (n, f) in registry.sinks() {
+                println!("  {n:w$}  {}", f.summary);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { what } => {
+            let v = match what {
+                SchemaKind::Item => serde_json::to_value(schemars::schema_for!(Item))?,
+                SchemaKind::Config => feedloom_runtime::config::config_schema(&registry),
+            };
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Dlq { command } => dlq(command, registry).await,
+        Command::ImportOpml { file } => {
+            let mut raw = Vec::new();
+            if file == "-" {
+                std::io::stdin()
+                    .read_to_end(&mut raw)
+                    .context("cannot read standard input")?;
+            } else {
+                raw = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
+            }
+            let feeds = feedloom_sources::opml::opml_feeds(&raw)
+                .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+            let bar = progress_bar(feeds.len() as u64, "feeds");
+            bar.inc(feeds.len() as u64);
+            let yaml = feedloom_sources::opml::opml_to_sources_yaml(&raw)
+                .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+            bar.finish_and_clear();
+            print!("{yaml}");
+            eprintln!(
+                "{} feeds; paste the block under `sources:` in your config and run `feedloom check`",
+                feeds.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { config, json } => {
+            let cfg = match load(&config, &registry) {
+                Ok(c) => c,
+                Err(code) => return Ok(code),
+            };
+            let out = feedloom_runtime::status::status(&cfg, json)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            print!("{out}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn run(path: &Path, registry: Registry, mode: Mode) -> Result<ExitCode> {
+    let cfg = match load(path, &registry) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let pipeline = Pipeline::build(cfg, registry).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let shutdown = CancellationToken::new();
+    spawn_signal_handler(shutdown.clone());
+    if mode == Mode::Daemon {
+        feedloom_runtime::reload::spawn_reloader(
+            pipeline.clone(),
+            path.to_path_buf(),
+            shutdown.clone(),
+        );
+        if let Some(admin) = pipeline.config().admin.clone() {
+            let addr =
+                feedloom_runtime::admin::serve(pipeline.clone(), &admin.listen, shutdown.clone())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(%addr, "admin endpoint listening");
+        }
+        tracing::info!(config = %path.display(), "feedloom running");
+    }
+    let progress = (mode == Mode::Once).then(|| spawn_progress(pipeline.clone()));
+    let report = pipeline
+        .run(mode, shutdown)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some((bar, task)) = progress {
+        task.abort();
+        bar.finish_and_clear();
+    }
+    tracing::info!(
+        polls = report.polls,
+        poll_errors = report.poll_errors,
+        items = report.items,
+        delivered = report.delivered,
+        dead_letters = report.dead_letters,
+        undelivered = report.undelivered,
+        "done"
+    );
+    if mode == Mode::Once && report.sink_failed() {
+        eprintln!(
+            "feedloom: a sink failed: {} batch(es) dead-lettered, {} item(s) undelivered (see `feedloom dlq list -c {}`)",
+            report.dead_letters,
+            report.undelivered,
+            path.display()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar for `once` on a terminal: sources polled, items, deliveries, rate. Hidden
+/// when stderr is not a terminal.
+fn spawn_progress(
+    pipeline: Arc<Pipeline>,
+) -> (indicatif::ProgressBar, tokio::task::JoinHandle<()>) {
+    use std::sync::atomic::Ordering;
+    let total = pipeline.config().sources.len() as u64;
+    let bar = progress_bar(total, "sources");
+    let b = bar.clone();
+    let started = std::time::Instant::now();
+    let task = tokio::spawn(async move {
+        loop {
+            let st = pipeline.source_status();
+            let polled = st.iter().filter(|s| s.state != "starting").count() as u64;
+            let items: u64 = pipeline
+                .metrics()
+                .sources()
+                .iter()
+                .map(|(_, m)| m.items.load(Ordering::Relaxed))
+                .sum();
+            let delivered: u64 = pipeline
+                .sink_stats()
+                .iter()
+                .map(|(_, s)| s.delivered.load(Ordering::Relaxed))
+                .sum();
+            let rate = delivered as f64 / started.elapsed().as_secs_f64().max(0.001);
+            b.set_position(polled);
+            b.set_message(format!(
+                "{items} items, {delivered} deliveries ({rate:.0}/s)"
+            ));
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    });
+    (bar, task)
+}
+
+/// A progress bar on stderr when it is a terminal; a hidden one otherwise.
+pub(crate) fn progress_bar(total: u64, unit: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:30}} {{pos}}/{{len}} {unit} {{msg}} [{{elapsed}}]"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+fn spawn_signal_handler(token: CancellationToken) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM received"),
+                _ = int.recv() => tracing::info!("SIGINT received"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        token.cancel();
+    });
+}
+
+async fn extract(
+    config: Option<&Path>,
+    format: Option<ArticleFormat>,
+    published: Option<&str>,
+    pretty: bool,
+    file: &str,
+    registry: Registry,
+) -> Result<ExitCode> {
+    let mut raw = Vec::new();
+    if file == "-" {
+        std::io::stdin()
+            .read_to_end(&mut raw)
+            .context("cannot read standard input")?;
+    } else {
+        raw = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    }
+    let text = String::from_utf8_lossy(&raw);
+    let is_html = match format {
+        Some(f) => f == ArticleFormat::Html,
+        None => {
+            file.ends_with(".html") || file.ends_with(".htm") || text.trim_start().starts_with('<')
+        }
+    };
+    let (title, body) = if is_html {
+        feedloom_sources::file::split_html_article(&text)
+    } else {
+        feedloom_sources::file::split_text_article(&text)
+    };
+    let mut item = Item::new(feedloom_core::item::content_hash(&title, &body), "extract");
+    item.title = Some(title).filter(|t| !t.is_empty());
+    item.text = body;
+    if file != "-" {
+        item.url = Some(file.to_string());
+    }
+    if let Some(p) = published {
+        item.published = Some(
+            parse_date(p)
+                .with_context(|| format!("--published {p:?}: expected RFC 3339 or YYYY-MM-DD"))?,
+        );
+    }
+
+    let cfg = match config {
+        Some(path) => {
+            let mut cfg = match load(path, &registry) {
+                Ok(c) => c,
+                Err(code) => return Ok(code),
+            };
+            cfg.sources.clear();
+            cfg.sinks.clear();
+            cfg
+        }
+        None => {
+            let dir = std::env::temp_dir();
+            let types: Vec<String> = feedloom_extract::DEFAULT_ORDER
+                .iter()
+                .map(|n| format!("{{type: {n}}}"))
+                .collect();
+            let yaml = format!("extractors: [{}]\n", types.join(", "));
+            match Config::from_str(&yaml, &dir.join("builtin.yaml"), &registry, &|k| {
+                std::env::var(k).ok()
+            }) {
+                Ok(c) => c,
+                Err(e) => bail!("built-in extractor defaults do not load: {e}"),
+            }
+        }
+    };
+    let pipeline = Pipeline::build_with_store(cfg, registry, Arc::new(MemoryStore::new()))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let out = pipeline.extract_one(item).await;
+    let s = if pretty {
+        serde_json::to_string_pretty(&out)?
+    } else {
+        serde_json::to_string(&out)?
+    };
+    println!("{s}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+}
+
+async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
+    let (path, sink) = match &cmd {
+        DlqCommand::List { config, sink, .. }
+        | DlqCommand::Replay { config, sink }
+        | DlqCommand::Purge { config, sink } => (config, sink.clone()),
+    };
+    let cfg = match load(path, &registry) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let store = Arc::new(RedbStore::open(&cfg.state_dir).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let dl = DeadLetters::new(store.clone());
+    match cmd {
+        DlqCommand::List { json, .. } => {
+            let all = dl
+                .list(sink.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if json {
+                for d in &all {
+                    println!(
+                        "{}",
+                        serde_json::json!({"key": d.key, "sink": d.sink, "error": d.error, "attempts": d.attempts, "time": d.time, "items": d.items})
+                    );
+                }
+            } else if all.is_empty() {
+                println!("no dead letters");
+            } else {
+                println!(
+                    "{:<20} {:>5} {:>8} {:<25} ERROR",
+                    "SINK", "ITEMS", "ATTEMPTS", "TIME"
+                );
+                for d in &all {
+                    println!(
+                        "{:<20} {:>5} {:>8} {:<25} {}",
+                        d.sink,
+                        d.items.len(),
+                        d.attempts,
+                        d.time.format("%Y-%m-%dT%H:%M:%SZ"),
+                        cfg.redact(&d.error)
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DlqCommand::Purge { .. } => {
+            let n = dl
+                .purge(sink.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("purged {n} dead letter(s)");
+            Ok(ExitCode::SUCCESS)
+        }
+        DlqCommand::Replay { .. } => {
+            let bar = progress_bar(0, "dead letters");
+            let b = bar.clone();
+            let progress = move |done: usize, total: usize| {
+                b.set_length(total as u64);
+                b.set_position(done as u64);
+            };
+            let r =
+                feedloom_runtime::dlq::replay(&cfg, &registry, store, sink.as_deref(), &progress)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            println!(
+                "replayed {} dead letter(s): {} delivered, {} still failing",
+                r.attempted, r.delivered, r.failed
+            );
+            Ok(if r.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}

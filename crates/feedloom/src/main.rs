@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    feedloom::main_with(feedloom::builtin_registry())
+}
