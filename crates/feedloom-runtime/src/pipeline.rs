@@ -839,10 +839,11 @@ impl Pipeline {
             .collect();
         let n = new.len();
         if n == 0 {
-            self.ledger.commit(batch.commit).await;
+            // Waits for earlier polls of this source whose items are still in flight.
+            self.ledger.commit_poll(source, batch.commit).await;
             return 0;
         }
-        let tracker = BatchTracker::new(self.ledger.clone(), n, batch.commit);
+        let tracker = BatchTracker::new(self.ledger.clone(), source, n, batch.commit);
         let tx = self.work_tx.lock().unwrap().clone();
         let Some(tx) = tx else {
             for i in &new {

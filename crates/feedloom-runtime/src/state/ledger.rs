@@ -3,8 +3,14 @@
 //!
 //! Marks are written by one task that groups them into few transactions (group commit),
 //! in order, so a poll's commit (a feed's ETag) lands after the marks of its items.
+//!
+//! Poll commits of one source are applied in poll order: a poll's commit waits until every
+//! earlier poll of the same source is done too. Without that, a later poll whose items are
+//! all still in flight from an earlier one (so it has nothing new of its own) would save the
+//! feed's new ETag at once; a kill -9 before the earlier items reach their sinks would then
+//! lose them behind a `304 Not Modified`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -24,6 +30,20 @@ pub struct Ledger {
     store: Arc<dyn StateStore>,
     tx: mpsc::Sender<Op>,
     inflight: Mutex<HashSet<String>>,
+    /// Per source: polls whose commit is not written yet, oldest first.
+    polls: Mutex<HashMap<String, PollQueue>>,
+}
+
+#[derive(Default)]
+struct PollQueue {
+    next_ticket: u64,
+    slots: VecDeque<PollSlot>,
+}
+
+struct PollSlot {
+    ticket: u64,
+    /// `Some` once every item of the poll is done: the ops to write.
+    done: Option<Vec<StateOp>>,
 }
 
 pub(crate) fn key(source: &str, id: &str) -> String {
@@ -69,6 +89,7 @@ impl Ledger {
             store,
             tx,
             inflight: Mutex::new(HashSet::new()),
+            polls: Mutex::new(HashMap::new()),
         })
     }
 
@@ -143,25 +164,87 @@ impl Ledger {
         n
     }
 
-    /// Apply a poll's commit now (used when none of its items needed delivery).
+    /// Write `ops` now, unordered with respect to polls (status snapshots).
     pub async fn commit(&self, ops: Vec<StateOp>) {
         if !ops.is_empty() {
             self.write(ops).await;
         }
     }
+
+    /// Commit a poll that handed nothing new to the pipeline: written once every earlier
+    /// poll of `source` is done.
+    pub async fn commit_poll(self: &Arc<Self>, source: &str, ops: Vec<StateOp>) {
+        let ticket = self.begin_poll(source);
+        self.finish_poll(source, ticket, ops).await;
+    }
+
+    fn begin_poll(&self, source: &str) -> u64 {
+        let mut polls = self.polls.lock().unwrap();
+        let q = polls.entry(source.to_string()).or_default();
+        let ticket = q.next_ticket;
+        q.next_ticket += 1;
+        q.slots.push_back(PollSlot { ticket, done: None });
+        ticket
+    }
+
+    /// Poll `ticket` is done; write its commit and those of later polls that were waiting
+    /// for it, in poll order.
+    async fn finish_poll(&self, source: &str, ticket: u64, ops: Vec<StateOp>) {
+        let ready = {
+            let mut polls = self.polls.lock().unwrap();
+            let Some(q) = polls.get_mut(source) else {
+                return;
+            };
+            if let Some(slot) = q.slots.iter_mut().find(|s| s.ticket == ticket) {
+                slot.done = Some(ops);
+            }
+            let mut ready = Vec::new();
+            while q.slots.front().is_some_and(|s| s.done.is_some()) {
+                if let Some(ops) = q.slots.pop_front().and_then(|s| s.done) {
+                    ready.extend(ops);
+                }
+            }
+            if q.slots.is_empty() {
+                polls.remove(source);
+            }
+            ready
+        };
+        // Two finishers may send their ready commits in either order; both polls are fully
+        // delivered by then, so the worst case is an older validator (one needless full GET).
+        self.commit(ready).await;
+    }
+
+    /// Polls of `source` whose commit is still waiting (for tests and status).
+    pub fn pending_polls(&self, source: &str) -> usize {
+        self.polls
+            .lock()
+            .unwrap()
+            .get(source)
+            .map_or(0, |q| q.slots.len())
+    }
 }
 
-/// Counts down the items of one poll; commits the poll's state when all are done.
+/// Counts down the items of one poll; commits the poll's state when all are done (and
+/// every earlier poll of the same source is too). A tracker dropped before all its items
+/// are done never commits, and holds back the later polls of its source until the process
+/// restarts: their items are delivered, but the feed's state stays where it was, so nothing
+/// that was fetched can hide behind a newer ETag.
 pub struct BatchTracker {
     remaining: AtomicUsize,
+    source: String,
+    ticket: u64,
     commit: Mutex<Option<Vec<StateOp>>>,
     ledger: Arc<Ledger>,
 }
 
 impl BatchTracker {
-    pub fn new(ledger: Arc<Ledger>, items: usize, commit: Vec<StateOp>) -> Arc<Self> {
+    /// Track a poll of `source` that handed `items` items to the pipeline.
+    pub fn new(ledger: Arc<Ledger>, source: &str, items: usize, commit: Vec<StateOp>) -> Arc<Self> {
+        let ticket = ledger.begin_poll(source);
         Arc::new(BatchTracker {
             remaining: AtomicUsize::new(items),
+            source: source.to_string(),
+            ticket,
             commit: Mutex::new(Some(commit)),
             ledger,
         })
@@ -171,7 +254,9 @@ impl BatchTracker {
         if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
             let ops = self.commit.lock().unwrap().take();
             if let Some(ops) = ops {
-                self.ledger.commit(ops).await;
+                self.ledger
+                    .finish_poll(&self.source, self.ticket, ops)
+                    .await;
             }
         }
     }
@@ -182,6 +267,16 @@ struct ItemTracker {
     key: String,
     batch: Option<Arc<BatchTracker>>,
     ledger: Arc<Ledger>,
+}
+
+impl Drop for ItemTracker {
+    /// Some sink dropped its ack unsettled (its driver stopped): release the claim so the
+    /// next poll offers the item again (to every sink: a duplicate, never a loss).
+    fn drop(&mut self) {
+        if self.remaining.load(Ordering::Acquire) > 0 {
+            self.ledger.inflight.lock().unwrap().remove(&self.key);
+        }
+    }
 }
 
 /// One sink's acknowledgement of one item. Settle it when the sink has taken
@@ -242,6 +337,7 @@ mod tests {
         let ledger = Ledger::start(store.clone());
         let batch = BatchTracker::new(
             ledger.clone(),
+            "s",
             2,
             vec![StateOp::put("feed", "s", b"etag".to_vec())],
         );
@@ -268,5 +364,76 @@ mod tests {
         );
         assert!(ledger.seen("s", "a"));
         assert!(!ledger.claim("s", "a"), "delivered");
+    }
+
+    /// A later poll with nothing new (its items are still in flight from an earlier poll)
+    /// must not save the feed's state before the earlier poll's items are delivered.
+    #[tokio::test]
+    async fn a_poll_commit_waits_for_earlier_polls_of_its_source() {
+        let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+        let ledger = Ledger::start(store.clone());
+        assert!(ledger.claim("feed", "a"));
+        let first = BatchTracker::new(
+            ledger.clone(),
+            "feed",
+            1,
+            vec![StateOp::put("v", "feed", b"etag-1".to_vec())],
+        );
+        let acks = Ack::for_item(&ledger, "feed", "a", Some(first.clone()), 1).await;
+        drop(first);
+        // Poll 2: same body, item a still in flight, so nothing new; its commit waits.
+        assert!(!ledger.claim("feed", "a"));
+        ledger
+            .commit_poll("feed", vec![StateOp::put("v", "feed", b"etag-2".to_vec())])
+            .await;
+        // Another source is not held up.
+        ledger
+            .commit_poll("other", vec![StateOp::put("v", "other", b"x".to_vec())])
+            .await;
+        ledger.flush().await;
+        assert_eq!(store.get("v", "feed").unwrap(), None, "held back");
+        assert_eq!(store.get("v", "other").unwrap().as_deref(), Some(&b"x"[..]));
+        assert_eq!(ledger.pending_polls("feed"), 2);
+        for a in acks {
+            a.settle().await;
+        }
+        ledger.flush().await;
+        assert_eq!(
+            store.get("v", "feed").unwrap().as_deref(),
+            Some(&b"etag-2"[..]),
+            "both written, in poll order"
+        );
+        assert_eq!(ledger.pending_polls("feed"), 0);
+    }
+
+    /// An ack dropped unsettled (its sink driver stopped) releases the claim, and the poll
+    /// never commits: its later polls stay held back.
+    #[tokio::test]
+    async fn an_unsettled_ack_releases_the_item_and_holds_the_poll() {
+        let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+        let ledger = Ledger::start(store.clone());
+        assert!(ledger.claim("feed", "a"));
+        let batch = BatchTracker::new(
+            ledger.clone(),
+            "feed",
+            1,
+            vec![StateOp::put("v", "feed", b"etag-1".to_vec())],
+        );
+        let acks = Ack::for_item(&ledger, "feed", "a", Some(batch), 2).await;
+        let mut acks = acks.into_iter();
+        acks.next().unwrap().settle().await;
+        drop(acks);
+        assert!(ledger.claim("feed", "a"), "offered again");
+        ledger
+            .commit_poll("feed", vec![StateOp::put("v", "feed", b"etag-2".to_vec())])
+            .await;
+        ledger.flush().await;
+        assert_eq!(store.get("v", "feed").unwrap(), None);
+        assert!(
+            store
+                .get(ns::DELIVERED, &key("feed", "a"))
+                .unwrap()
+                .is_none()
+        );
     }
 }
