@@ -1,10 +1,18 @@
 //! Feed bytes → items: RSS 0.9x/1.0/2.0, Atom and JSON Feed via feed-rs, mapped onto
 //! [`Item`] with a stable id. Shared by the `file` and `feed` sources.
 
+use std::borrow::Cow;
+
 use chrono::Utc;
 use feedloom_core::{Item, SourceError, SourceErrorKind};
 
 /// Parse a feed document. `base` (the feed's URL) resolves relative links.
+///
+/// A document that does not parse is repaired once and parsed again when the repair changes
+/// it: bare `&` (as in `AT&T`, the commonest fault of hand-made RSS) become `&amp;` outside
+/// CDATA sections and comments, and bytes that are not UTF-8 in a document that claims (or
+/// defaults to) UTF-8 are replaced. If the repaired document fails too, the first error is
+/// reported.
 pub fn parse_feed(
     bytes: &[u8],
     base: Option<&str>,
@@ -13,38 +21,225 @@ pub fn parse_feed(
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SourceError::new(SourceErrorKind::Parse, "empty body"));
     }
+    let feed = match parse_doc(bytes, base) {
+        Ok(feed) => feed,
+        Err(first) => match repair_xml(bytes) {
+            Some(fixed) => parse_doc(&fixed, base).map_err(|_| first)?,
+            None => return Err(first),
+        },
+    };
+    let fetched = Utc::now();
+    let base = base.and_then(|b| url::Url::parse(b).ok());
+    let feed_meta = FeedMeta {
+        language: feed.language.clone(),
+        authors: people(&feed.authors),
+        base,
+    };
+    Ok(feed
+        .entries
+        .into_iter()
+        .map(|e| entry_to_item(e, source_id, fetched, &feed_meta))
+        .collect())
+}
+
+/// One feed-rs parse, on a parser of its own (a feed-rs parser that failed half-way through
+/// an entry panics when used again), with a panic inside feed-rs turned into a parse error:
+/// a hostile document must fail its source, not the thread it runs on.
+fn parse_doc(bytes: &[u8], base: Option<&str>) -> Result<feed_rs::model::Feed, SourceError> {
     // feed-rs invents an id (random for an entry with no guid, link or title) when the
     // document has none. Invent nothing: an empty id sends us to our own stable key.
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
         .id_generator(|_links, _title, _uri| String::new())
         .build();
-    let feed = parser
-        .parse(bytes)
-        .map_err(|e| SourceError::new(SourceErrorKind::Parse, format!("not a feed: {e}")))?;
-    let fetched = Utc::now();
-    let feed_lang = feed.language.clone();
-    Ok(feed
-        .entries
-        .into_iter()
-        .map(|e| entry_to_item(e, source_id, fetched, feed_lang.as_deref()))
-        .collect())
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes))) {
+        Ok(Ok(feed)) => Ok(feed),
+        Ok(Err(e)) => Err(SourceError::new(
+            SourceErrorKind::Parse,
+            format!("not a feed: {e}"),
+        )),
+        Err(_) => Err(SourceError::new(
+            SourceErrorKind::Parse,
+            "not a feed: the feed parser gave up on this document (internal error)",
+        )),
+    }
+}
+
+/// What entries inherit from their feed.
+struct FeedMeta {
+    language: Option<String>,
+    /// Atom: an entry without authors has the feed's.
+    authors: Vec<String>,
+    /// The feed's URL: links feed-rs left relative (JSON Feed) are resolved against it.
+    base: Option<url::Url>,
+}
+
+/// The document as UTF-8 where it is safe to say so, for [`parse_feed`]:
+/// - a byte-order mark, or an XML declaration naming another encoding, is left to the
+///   parser (it decodes those itself);
+/// - a body that is valid UTF-8 is left alone, whatever the Content-Type says (servers often
+///   send `charset=iso-8859-1` on UTF-8 feeds; Latin text is almost never valid UTF-8 by
+///   accident);
+/// - otherwise the Content-Type's `charset` decodes it (a feed without an XML encoding
+///   declaration served as `text/xml; charset=windows-1251`).
+///
+/// Bytes still not UTF-8 after this are replaced by [`parse_feed`]'s repair.
+pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]> {
+    if bytes.starts_with(b"\xef\xbb\xbf")
+        || bytes.starts_with(b"\xff\xfe")
+        || bytes.starts_with(b"\xfe\xff")
+    {
+        return Cow::Borrowed(bytes);
+    }
+    if declared_encoding(bytes).is_some_and(|e| e != encoding_rs::UTF_8) {
+        return Cow::Borrowed(bytes);
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return Cow::Borrowed(bytes);
+    }
+    let Some(enc) = content_type
+        .and_then(charset_param)
+        .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
+        .filter(|e| *e != encoding_rs::UTF_8)
+    else {
+        return Cow::Borrowed(bytes);
+    };
+    let (text, _) = enc.decode_without_bom_handling(bytes);
+    Cow::Owned(text.into_owned().into_bytes())
+}
+
+/// The `charset` parameter of a Content-Type value.
+fn charset_param(ct: &str) -> Option<String> {
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']).to_string())
+    })
+}
+
+/// The encoding named by the document's XML declaration, if it names a known one.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let head = &bytes[start..bytes.len().min(start + 256)];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let at = decl.find("encoding")? + "encoding".len();
+    let rest = decl[at..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let label = rest[1..].split(quote).next()?;
+    encoding_rs::Encoding::for_label(label.trim().as_bytes())
+}
+
+/// A repaired copy of a malformed XML feed, or `None` when there is nothing to repair
+/// (JSON, or no bare `&` and no invalid UTF-8 in a UTF-8 document).
+fn repair_xml(bytes: &[u8]) -> Option<Vec<u8>> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first == b'{' {
+        return None;
+    }
+    let utf8 = declared_encoding(bytes).is_none_or(|e| e == encoding_rs::UTF_8)
+        && !bytes.starts_with(b"\xff\xfe")
+        && !bytes.starts_with(b"\xfe\xff");
+    let text: Cow<[u8]> = if utf8 {
+        match String::from_utf8_lossy(bytes) {
+            Cow::Borrowed(_) => Cow::Borrowed(bytes),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        }
+    } else {
+        Cow::Borrowed(bytes)
+    };
+    let mut changed = matches!(text, Cow::Owned(_));
+    let mut out = Vec::with_capacity(text.len() + 64);
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        // Raw sections: copied as they are.
+        let raw_end = if rest.starts_with(b"<![CDATA[") {
+            Some(find(rest, b"]]>").map_or(rest.len(), |e| e + 3))
+        } else if rest.starts_with(b"<!--") {
+            Some(find(rest, b"-->").map_or(rest.len(), |e| e + 3))
+        } else {
+            None
+        };
+        if let Some(n) = raw_end {
+            out.extend_from_slice(&rest[..n]);
+            i += n;
+            continue;
+        }
+        if rest[0] == b'&' && !is_reference(&rest[1..]) {
+            out.extend_from_slice(b"&amp;");
+            changed = true;
+        } else {
+            out.push(rest[0]);
+        }
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Does `s` (what follows an `&`) start with a character or entity reference (`#123;`,
+/// `#x1F;`, `name;`)?
+fn is_reference(s: &[u8]) -> bool {
+    let s = &s[..s.len().min(64)];
+    let Some(semi) = s.iter().position(|&b| b == b';') else {
+        return false;
+    };
+    let r = &s[..semi];
+    match r {
+        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
+        [b'#', dec @ ..] => !dec.is_empty() && dec.iter().all(u8::is_ascii_digit),
+        [first, tail @ ..] => {
+            (first.is_ascii_alphabetic() || *first == b'_')
+                && tail
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+        }
+        [] => false,
+    }
+}
+
+/// Display names of feed-rs people: the name, else the e-mail's owner as RSS writes it
+/// (`desk@example.com (News Desk)` → `News Desk`).
+fn people(p: &[feed_rs::model::Person]) -> Vec<String> {
+    p.iter()
+        .filter_map(|p| {
+            let name = p.name.as_deref()?.trim();
+            // feed-rs splits some of these into an e-mail and `(News Desk)`, not all.
+            let name = match (name.find('('), name.ends_with(')')) {
+                (Some(open), true) if open == 0 || name[..open].contains('@') => {
+                    name[open + 1..name.len() - 1].trim()
+                }
+                _ => name,
+            };
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
 }
 
 fn entry_to_item(
     e: feed_rs::model::Entry,
     source_id: &str,
     fetched: chrono::DateTime<Utc>,
-    feed_lang: Option<&str>,
+    feed: &FeedMeta,
 ) -> Item {
     // The article's page: an `alternate` link (or one without rel) before `self`,
-    // `replies`, `enclosure` and friends.
+    // `replies`, `enclosure` and friends. feed-rs resolves XML links against the base URI and
+    // xml:base; JSON Feed links it leaves as written, so resolve those here.
     let link = e
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .or(e.links.first())
-        .map(|l| l.href.clone());
+        .map(|l| absolute(l.href.trim(), feed.base.as_ref()))
+        .filter(|l| !l.is_empty());
     let title = e.title.map(|t| t.content);
     let summary = e.summary.map(|t| t.content);
     let content = e.content.and_then(|c| c.body);
@@ -61,27 +256,36 @@ fn entry_to_item(
         .or(summary.as_deref())
         .map(html_to_text)
         .unwrap_or_default();
+    let mut authors = people(&e.authors);
+    if authors.is_empty() {
+        authors = feed.authors.clone();
+    }
     Item {
         id,
         source: source_id.to_string(),
         url: link,
-        title: title.map(|t| html_to_text(&t)),
+        title: title.map(|t| html_to_text(&t)).filter(|t| !t.is_empty()),
         published: e.published.or(e.updated),
         fetched,
-        authors: e
-            .authors
-            .into_iter()
-            .filter_map(|p| p.name)
-            .filter(|n| !n.is_empty())
-            .collect(),
-        summary: summary.map(|s| html_to_text(&s)),
+        authors,
+        summary: summary.map(|s| html_to_text(&s)).filter(|s| !s.is_empty()),
         text,
         language: e
             .language
-            .or(feed_lang.map(str::to_string))
-            .map(|l| l.split(['-', '_']).next().unwrap_or("").to_lowercase()),
+            .or(feed.language.clone())
+            .map(|l| l.split(['-', '_']).next().unwrap_or("").to_lowercase())
+            .filter(|l| !l.is_empty()),
         ..Item::default()
     }
+}
+
+/// `href` made absolute against `base` when it is relative (unchanged when it cannot be).
+fn absolute(href: &str, base: Option<&url::Url>) -> String {
+    if url::Url::parse(href).is_ok() {
+        return href.to_string();
+    }
+    base.and_then(|b| b.join(href).ok())
+        .map_or_else(|| href.to_string(), |u| u.to_string())
 }
 
 /// Plain text from an HTML fragment: tags dropped, block ends become paragraph breaks,
@@ -143,7 +347,9 @@ pub fn html_to_text(html: &str) -> String {
     normalise_ws(&decode_entities(&out))
 }
 
-/// Decode the common named and numeric HTML entities.
+/// Decode HTML character references: every HTML5 named entity (`&eacute;`, `&hellip;`),
+/// decimal and hex references, and the Windows-1252 meanings of `&#128;`–`&#159;` that
+/// browsers apply. Anything else is left as written.
 pub fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
@@ -153,36 +359,31 @@ pub fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp..];
-        let semi = after[..after.len().min(12)].find(';');
-        let decoded = semi.and_then(|semi| {
+        // The longest named entity is 32 characters with its `;`.
+        let window = &after.as_bytes()[..after.len().min(40)];
+        let decoded = window.iter().position(|&b| b == b';').and_then(|semi| {
             let ent = &after[1..semi];
-            let ch = match ent {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" | "#39" => Some('\''),
-                "nbsp" => Some(' '),
-                "ndash" => Some('–'),
-                "mdash" => Some('—'),
-                "lsquo" => Some('‘'),
-                "rsquo" => Some('’'),
-                "ldquo" => Some('“'),
-                "rdquo" => Some('”'),
-                "hellip" => Some('…'),
-                _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                    u32::from_str_radix(&ent[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                _ if ent.starts_with('#') => ent[1..].parse::<u32>().ok().and_then(char::from_u32),
-                _ => None,
-            }?;
-            Some((ch, semi + 1))
+            let chars = if let Some(num) = ent.strip_prefix('#') {
+                let code = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => num.parse::<u32>().ok(),
+                }?;
+                let c1 = markup5ever::data::C1_REPLACEMENTS;
+                let ch = match code {
+                    0x80..=0x9f => c1[(code - 0x80) as usize].or(char::from_u32(code)),
+                    0 => Some('\u{fffd}'),
+                    _ => char::from_u32(code),
+                }?;
+                [Some(ch), None]
+            } else {
+                let &(a, b) = markup5ever::data::NAMED_ENTITIES.get(&after[1..=semi])?;
+                [char::from_u32(a), char::from_u32(b).filter(|_| b != 0)]
+            };
+            Some((chars, semi + 1))
         });
         match decoded {
-            Some((ch, len)) => {
-                out.push(ch);
+            Some((chars, len)) => {
+                out.extend(chars.into_iter().flatten());
                 rest = &after[len..];
             }
             None => {
@@ -201,7 +402,17 @@ pub fn normalise_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut blank = false;
     for line in s.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
+        // Control characters other than whitespace (XML 1.0 forbids them; feeds have them).
+        let clean: Cow<str> = if line.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+            Cow::Owned(
+                line.chars()
+                    .filter(|c| !c.is_control() || c.is_whitespace())
+                    .collect(),
+            )
+        } else {
+            Cow::Borrowed(line)
+        };
+        let words: Vec<&str> = clean.split_whitespace().collect();
         if words.is_empty() {
             blank = !out.is_empty();
             continue;
@@ -273,6 +484,94 @@ mod tests {
             SourceErrorKind::Parse
         );
         assert!(parse_feed(b"<html><body>hi</body></html>", None, "s").is_err());
+    }
+
+    #[test]
+    fn every_html_entity_and_windows_1252_references() {
+        assert_eq!(
+            decode_entities(
+                "caf&eacute; &hellip; &euro;5 &#8217; &#x2014; &#150; &NotANamedOne; &amp"
+            ),
+            "café … €5 ’ — – &NotANamedOne; &amp"
+        );
+        assert_eq!(
+            html_to_text("<p>R&amp;D&nbsp;team &copy; 2025</p>"),
+            "R&D team © 2025"
+        );
+        assert_eq!(normalise_ws("a\u{1}b\u{c}c  d"), "ab c d");
+    }
+
+    #[test]
+    fn repairs_bare_ampersands_outside_cdata_only() {
+        let bad = br#"<rss version="2.0"><channel><title>Q&A</title><item><guid>1</guid><title>AT&T &amp; co &#169; &x;</title><description><![CDATA[a & b]]></description></item><!-- x & y --></channel></rss>"#;
+        let fixed = String::from_utf8(repair_xml(bad).unwrap()).unwrap();
+        assert!(fixed.contains("Q&amp;A"));
+        assert!(fixed.contains("AT&amp;T &amp; co &#169; &x;"));
+        assert!(fixed.contains("<![CDATA[a & b]]>") && fixed.contains("<!-- x & y -->"));
+        let items = parse_feed(bad, None, "s").unwrap();
+        assert_eq!(items[0].title.as_deref(), Some("AT&T & co © &x;"));
+        assert_eq!(items[0].text, "a & b");
+        // Nothing to repair, or JSON: no second parse.
+        assert!(repair_xml(b"<rss><channel></channel></rss>").is_none());
+        assert!(repair_xml(b"{\"a\": \"&\"}").is_none());
+        // Still broken after the repair: the first error is reported.
+        let e = parse_feed(b"<rss version=\"2.0\"><channel>&<item>", None, "s").unwrap_err();
+        assert!(e.message.starts_with("not a feed"), "{e}");
+    }
+
+    #[test]
+    fn charsets() {
+        let cp1252 = b"<rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>Caf\xe9 \x93q\x94</title></item></channel></rss>";
+        // Content-Type names the charset; the document does not.
+        let fixed = to_utf8(cp1252, Some("text/xml; charset=\"windows-1252\""));
+        assert!(matches!(fixed, Cow::Owned(_)));
+        let items = parse_feed(&fixed, None, "s").unwrap();
+        assert_eq!(items[0].title.as_deref(), Some("Café “q”"));
+        // No charset anywhere: bad bytes are replaced, the feed is not lost.
+        let items = parse_feed(cp1252, None, "s").unwrap();
+        assert_eq!(
+            items[0].title.as_deref(),
+            Some("Caf\u{fffd} \u{fffd}q\u{fffd}")
+        );
+        // Valid UTF-8 wins over a header that says otherwise.
+        let utf8 = "<rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>Café</title></item></channel></rss>";
+        assert!(matches!(
+            to_utf8(utf8.as_bytes(), Some("text/xml; charset=iso-8859-1")),
+            Cow::Borrowed(_)
+        ));
+        // A declared encoding is the parser's business.
+        let mut latin = b"<?xml version='1.0' encoding='ISO-8859-1'?><rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>Caf".to_vec();
+        latin.extend_from_slice(b"\xe9</title></item></channel></rss>");
+        assert!(matches!(
+            to_utf8(&latin, Some("text/xml; charset=utf-8")),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            parse_feed(&latin, None, "s").unwrap()[0].title.as_deref(),
+            Some("Café")
+        );
+        assert_eq!(
+            declared_encoding(b" <?xml version=\"1.0\" encoding = \"windows-1251\" ?><rss/>"),
+            Some(encoding_rs::WINDOWS_1251)
+        );
+        assert_eq!(
+            charset_param("text/xml;Charset=KOI8-R ; q=1").as_deref(),
+            Some("KOI8-R")
+        );
+    }
+
+    #[test]
+    fn json_feed_links_are_resolved_and_rss_authors_named() {
+        let j = r#"{"version":"https://jsonfeed.org/version/1","title":"J","items":[{"url":"/a/1","content_text":"t"}]}"#;
+        let items =
+            parse_feed(j.as_bytes(), Some("https://example.com/feeds/j.json"), "s").unwrap();
+        assert_eq!(items[0].url.as_deref(), Some("https://example.com/a/1"));
+        assert_eq!(items[0].id, "https://example.com/a/1");
+        let rss = r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><author>desk@example.com (News Desk)</author></item></channel></rss>"#;
+        assert_eq!(
+            parse_feed(rss.as_bytes(), None, "s").unwrap()[0].authors,
+            ["News Desk"]
+        );
     }
 
     #[test]
