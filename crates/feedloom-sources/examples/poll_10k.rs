@@ -23,13 +23,15 @@ use futures_util::StreamExt;
 const ITEMS_PER_FEED: usize = 20;
 
 fn feed_body(n: usize) -> String {
+    // Recent dates: items older than the dedup retention (90 days) are skipped.
+    let day = (chrono::Utc::now() - chrono::Duration::days(1)).format("%a, %d %b %Y");
     let mut s = format!(
         r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {n}</title><link>http://example.com/{n}/</link>"#
     );
     for i in 0..ITEMS_PER_FEED {
         s.push_str(&format!(
             "<item><title>Feed {n} story {i}</title><link>/{n}/{i}</link><guid>urn:{n}:{i}</guid>\
-             <pubDate>Mon, 06 Jan 2025 10:{:02}:00 GMT</pubDate>\
+             <pubDate>{day} 10:{:02}:00 GMT</pubDate>\
              <description>&lt;p&gt;The council said on Tuesday that water prices would rise by four percent next year.&lt;/p&gt;</description></item>",
             i % 60
         ));

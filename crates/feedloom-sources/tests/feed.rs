@@ -283,6 +283,96 @@ async fn handle(State(st): State<Arc<St>>, req: Request) -> Response {
             );
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
         }
+        "/cp1251" => {
+            // No XML encoding declaration: only the Content-Type names the charset.
+            let mut body = b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><guid>w1</guid><title>".to_vec();
+            body.extend_from_slice(&[0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]); // "Привет"
+            body.extend_from_slice(b"</title></item></channel></rss>");
+            (
+                [(header::CONTENT_TYPE, "text/xml; charset=windows-1251")],
+                body,
+            )
+                .into_response()
+        }
+        "/lying-utf8" => (
+            // Says UTF-8 (header) but the body is, and declares, ISO-8859-1.
+            [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>T</title><item><guid>l1</guid><title>Caf\xe9</title></item></channel></rss>".to_vec(),
+        )
+            .into_response(),
+        "/html-as-rss" => (
+            [(header::CONTENT_TYPE, "application/rss+xml")],
+            "<!-- cms -->\n<!DOCTYPE html><html><head><link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom\"></head><body>blog</body></html>",
+        )
+            .into_response(),
+        "/atom" => (
+            [(header::CONTENT_TYPE, "application/atom+xml")],
+            // Dated now: items older than the dedup retention are skipped.
+            r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id><updated>{NOW}</updated>
+<author><name>Feed Author</name></author>
+<entry><id>urn:a:1</id><title>Rel</title><updated>{NOW}</updated><link href="posts/1"/></entry>
+<entry xml:base="https://cdn.example.org/x/"><id>urn:a:2</id><title>Base</title><updated>{NOW}</updated><link href="p2"/><author><name>Own</name></author></entry>
+</feed>"#
+                .replace("{NOW}", &chrono::Utc::now().to_rfc3339()),
+        )
+            .into_response(),
+        "/moved-atom" => redirect(StatusCode::FOUND, "/blog/atom/"),
+        "/blog/atom/" => (
+            [(header::CONTENT_TYPE, "application/atom+xml")],
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:b</id><updated>{NOW}</updated>
+<entry><id>urn:b:1</id><title>R</title><updated>{NOW}</updated><link href="../posts/1"/></entry></feed>"#
+                .replace("{NOW}", &chrono::Utc::now().to_rfc3339()),
+        )
+            .into_response(),
+        "/json" => (
+            [(header::CONTENT_TYPE, "application/feed+json")],
+            r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[
+                {"url":"/j/1","content_html":"<p>Only <b>HTML</b> &eacute;t&eacute;</p>"},
+                {"content_html":"<p>No id, no url</p>"}]}"#,
+        )
+            .into_response(),
+        "/no-ids" => xml(
+            r#"<rss version="2.0"><channel><title>T</title>
+<item><title>Only a title</title></item>
+<item><description>Only a description</description></item></channel></rss>"#
+                .into(),
+        ),
+        "/bare-amp" => xml(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>amp1</guid><title>AT&T buys Q&A site</title><description><![CDATA[<p>R&D &amp; more</p>]]></description></item></channel></rss>"#
+                .into(),
+        ),
+        "/dated" => {
+            let recent = chrono::Utc::now() - chrono::Duration::days(2);
+            let old = chrono::Utc::now() - chrono::Duration::days(400);
+            let fmt = |d: chrono::DateTime<chrono::Utc>| d.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            xml(format!(
+                r#"<rss version="2.0"><channel><title>T</title>
+<item><guid>recent</guid><title>R</title><pubDate>{}</pubDate></item>
+<item><guid>old</guid><title>O</title><pubDate>{}</pubDate></item>
+<item><guid>undated</guid><title>U</title></item></channel></rss>"#,
+                fmt(recent),
+                fmt(old)
+            ))
+        }
+        "/stall-body" => {
+            // Headers at once, then 10 bytes, then nothing for ever.
+            let first = futures_util::stream::once(async {
+                Ok::<_, std::io::Error>(Bytes::from_static(b"<rss versi"))
+            });
+            let never = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+            (
+                [(header::CONTENT_TYPE, "application/rss+xml")],
+                Body::from_stream(futures_util::StreamExt::chain(first, never)),
+            )
+                .into_response()
+        }
+        "/429-forever" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "31536000")],
+            "come back next year",
+        )
+            .into_response(),
         "/entity-bomb" => xml(
             r#"<?xml version="1.0"?>
 <!DOCTYPE rss [
@@ -944,4 +1034,218 @@ async fn https_goes_through_rustls_and_a_failed_handshake_is_a_connect_error() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, SourceErrorKind::Connect, "{e}");
+}
+
+#[tokio::test]
+async fn charset_from_the_content_type_and_lying_headers() {
+    let srv = Server::start().await;
+    let ctx = ctx_with(Arc::new(MemoryStore::new()), "cs");
+    // No encoding declaration, windows-1251 bytes, charset only in the Content-Type.
+    let b = poll(
+        &*build(&ctx, serde_json::json!({ "url": srv.url("/cp1251") })),
+        "cs",
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.items[0].title.as_deref(), Some("Привет"));
+    // The header says UTF-8, the document declares (and is) ISO-8859-1: the document wins.
+    let b = poll(
+        &*build(&ctx, serde_json::json!({ "url": srv.url("/lying-utf8") })),
+        "cs",
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.items[0].title.as_deref(), Some("Café"));
+}
+
+#[tokio::test]
+async fn an_html_page_served_as_rss_is_still_searched_for_its_feed() {
+    let srv = Server::start().await;
+    let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+    let src = build(
+        &ctx_with(store.clone(), "lie"),
+        serde_json::json!({ "url": srv.url("/html-as-rss") }),
+    );
+    let b = poll(&*src, "lie").await.unwrap();
+    assert_eq!(ids(&b), ["urn:a:1", "urn:a:2"]);
+    let loc: serde_json::Value =
+        serde_json::from_slice(&store.get(STATE_NS, &location_key("lie")).unwrap().unwrap())
+            .unwrap();
+    assert_eq!(loc["current"], srv.url("/atom"));
+}
+
+#[tokio::test]
+async fn atom_relative_links_resolve_against_the_final_url_and_xml_base() {
+    let srv = Server::start().await;
+    let ctx = ctx_with(Arc::new(MemoryStore::new()), "atom");
+    let b = poll(
+        &*build(&ctx, serde_json::json!({ "url": srv.url("/atom") })),
+        "atom",
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.items[0].url.as_deref(), Some(&*srv.url("/posts/1")));
+    assert_eq!(
+        b.items[0].authors,
+        ["Feed Author"],
+        "inherited from the feed"
+    );
+    assert_eq!(
+        b.items[1].url.as_deref(),
+        Some("https://cdn.example.org/x/p2"),
+        "xml:base on the entry"
+    );
+    assert_eq!(b.items[1].authors, ["Own"]);
+    // Behind a 302 the base is where the document really came from.
+    let b = poll(
+        &*build(&ctx, serde_json::json!({ "url": srv.url("/moved-atom") })),
+        "atom",
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.items[0].url.as_deref(), Some(&*srv.url("/blog/posts/1")));
+}
+
+#[tokio::test]
+async fn json_feed_with_only_content_html_and_no_ids() {
+    let srv = Server::start().await;
+    let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+    let src = build(
+        &ctx_with(store.clone(), "j"),
+        serde_json::json!({ "url": srv.url("/json") }),
+    );
+    let b = poll(&*src, "j").await.unwrap();
+    assert_eq!(b.items.len(), 2);
+    // A relative url is resolved (feed-rs leaves JSON Feed links as written) and is the id.
+    assert_eq!(b.items[0].url.as_deref(), Some(&*srv.url("/j/1")));
+    assert_eq!(b.items[0].id, srv.url("/j/1"));
+    assert_eq!(b.items[0].text, "Only HTML été");
+    assert!(b.items[1].id.starts_with("sha256:"), "{}", b.items[1].id);
+    assert_eq!(b.items[1].text, "No id, no url");
+    // Same ids from a new instance (a restart) polling the same document.
+    let again = poll(
+        &*build(
+            &ctx_with(Arc::new(MemoryStore::new()), "j"),
+            serde_json::json!({ "url": srv.url("/json") }),
+        ),
+        "j",
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(&again), ids(&b));
+}
+
+#[tokio::test]
+async fn items_without_guid_or_link_keep_their_id_between_polls() {
+    let srv = Server::start().await;
+    let mut all = Vec::new();
+    for _ in 0..3 {
+        let ctx = ctx_with(Arc::new(MemoryStore::new()), "n");
+        let b = poll(
+            &*build(&ctx, serde_json::json!({ "url": srv.url("/no-ids") })),
+            "n",
+        )
+        .await
+        .unwrap();
+        assert_eq!(b.items.len(), 2);
+        all.push(ids(&b));
+    }
+    assert!(all[0][0].starts_with("sha256:") && all[0][0] != all[0][1]);
+    assert!(all.windows(2).all(|w| w[0] == w[1]), "{all:?}");
+}
+
+#[tokio::test]
+async fn a_bare_ampersand_does_not_lose_the_feed() {
+    let srv = Server::start().await;
+    let ctx = ctx_with(Arc::new(MemoryStore::new()), "amp");
+    let b = poll(
+        &*build(&ctx, serde_json::json!({ "url": srv.url("/bare-amp") })),
+        "amp",
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.items[0].title.as_deref(), Some("AT&T buys Q&A site"));
+    assert_eq!(b.items[0].text, "R&D & more", "CDATA left as it was");
+}
+
+#[tokio::test]
+async fn items_older_than_the_dedup_retention_are_skipped() {
+    let srv = Server::start().await;
+    let ctx = ctx_with(Arc::new(MemoryStore::new()), "d");
+    assert_eq!(
+        ctx.defaults.retention.get(),
+        Duration::from_secs(90 * 86_400)
+    );
+    let b = poll(
+        &*build(&ctx, serde_json::json!({ "url": srv.url("/dated") })),
+        "d",
+    )
+    .await
+    .unwrap();
+    // The 400-day-old item's delivered mark would be pruned at 90 days and the item
+    // delivered again; undated items cannot be judged and are kept.
+    assert_eq!(ids(&b), ["recent", "undated"]);
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_after_the_headers_times_out() {
+    let srv = Server::start().await;
+    let ctx = ctx_with(Arc::new(MemoryStore::new()), "stall");
+    let e = poll(
+        &*build(
+            &ctx,
+            serde_json::json!({ "url": srv.url("/stall-body"), "timeout": "300ms" }),
+        ),
+        "stall",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, SourceErrorKind::Timeout, "{e}");
+    assert!(e.message.contains("/stall-body"), "{e}");
+}
+
+#[tokio::test]
+async fn retry_after_is_capped_and_its_message_is_the_same_every_time() {
+    let srv = Server::start().await;
+    let ctx = ctx_with(Arc::new(MemoryStore::new()), "ra");
+    // A year's Retry-After is held to max_backoff (6 h by default).
+    let e = poll(
+        &*build(&ctx, serde_json::json!({ "url": srv.url("/429-forever") })),
+        "ra",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.retry_after, Some(ctx.defaults.max_backoff.get()));
+    // An HTTP-date Retry-After counts down between requests; the reason logged must not,
+    // or the runtime would log every retry of a failure streak as a new reason.
+    let src = build(&ctx, serde_json::json!({ "url": srv.url("/503") }));
+    let a = poll(&*src, "ra").await.unwrap_err();
+    assert!(a.retry_after.is_some());
+    assert_eq!(
+        a.message,
+        format!(
+            "{}: HTTP 503 Service Unavailable (waiting as its Retry-After asks)",
+            srv.url("/503")
+        )
+    );
+}
+
+#[tokio::test]
+async fn max_concurrent_fetches_holds_across_hosts() {
+    let srv = Server::start().await;
+    let mut ctx = ctx_with(Arc::new(MemoryStore::new()), "g");
+    ctx.defaults.max_concurrent_fetches = 1;
+    ctx.defaults.per_host_concurrency = 4;
+    // 127.0.0.1 and localhost are two hosts to the per-host limiter, one server to us.
+    let urls = [
+        srv.url("/busy"),
+        srv.url("/busy").replace("127.0.0.1", "localhost"),
+    ];
+    let sources: Vec<_> = (0..6)
+        .map(|i| build(&ctx, serde_json::json!({ "url": urls[i % 2] })))
+        .collect();
+    let results = futures_util::future::join_all(sources.iter().map(|s| poll(&**s, "g"))).await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert_eq!(srv.hits("/busy"), 6);
+    assert_eq!(srv.st.max_in_flight.load(Ordering::SeqCst), 1);
 }

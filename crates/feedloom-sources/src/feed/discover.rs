@@ -3,25 +3,70 @@
 use url::Url;
 
 /// Does this response look like an HTML page rather than a feed?
-/// The body wins over the Content-Type: a feed served as `text/html` is still a feed.
+/// The body wins over the Content-Type (servers lie both ways: feeds served as `text/html`,
+/// HTML pages served as `application/rss+xml`); the Content-Type decides only when the body's
+/// first element says nothing.
 pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
-    let head = &body[..body.len().min(1024)];
+    match sniff(body) {
+        Sniffed::Html => true,
+        Sniffed::Feed => false,
+        Sniffed::Unknown => content_type.is_some_and(|ct| {
+            let ct = ct.to_ascii_lowercase();
+            ct.contains("text/html") || ct.contains("application/xhtml")
+        }),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Sniffed {
+    Html,
+    Feed,
+    Unknown,
+}
+
+/// What the document's first element (after a BOM, whitespace, the XML declaration,
+/// processing instructions, comments and the doctype) says it is. A JSON object is a feed
+/// candidate; an HTML doctype or an `html`/`head`/`body` root is a page.
+fn sniff(body: &[u8]) -> Sniffed {
+    let head = &body[..body.len().min(4096)];
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    if head.starts_with("<!doctype html") || head.starts_with("<html") {
-        return true;
+    let mut rest = head.trim_start_matches('\u{feff}').trim_start();
+    loop {
+        if rest.starts_with('{') {
+            return Sniffed::Feed;
+        }
+        let skip_to = |s: &str, end: &str| s.find(end).map(|i| i + end.len());
+        let next = if rest.starts_with("<?") {
+            skip_to(rest, "?>")
+        } else if rest.starts_with("<!--") {
+            skip_to(rest, "-->")
+        } else if let Some(doctype) = rest.strip_prefix("<!doctype") {
+            if doctype.trim_start().starts_with("html") {
+                return Sniffed::Html;
+            }
+            // An internal subset (`<!DOCTYPE rss [ <!ENTITY ...> ]>`) ends at `]>`.
+            match (rest.find('['), rest.find('>')) {
+                (Some(b), Some(g)) if b < g => skip_to(rest, "]>"),
+                _ => skip_to(rest, ">"),
+            }
+        } else if let Some(tag) = rest.strip_prefix('<') {
+            let name: String = tag
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'))
+                .collect();
+            return match name.as_str() {
+                "html" | "head" | "body" => Sniffed::Html,
+                "rss" | "feed" | "rdf:rdf" | "rdf" | "channel" => Sniffed::Feed,
+                _ => Sniffed::Unknown,
+            };
+        } else {
+            return Sniffed::Unknown;
+        };
+        match next {
+            Some(n) => rest = rest[n..].trim_start(),
+            None => return Sniffed::Unknown,
+        }
     }
-    if head.starts_with('{')
-        || ["<rss", "<feed", "<rdf:rdf", "<channel"]
-            .iter()
-            .any(|t| head.contains(t))
-    {
-        return false;
-    }
-    content_type.is_some_and(|ct| {
-        let ct = ct.to_ascii_lowercase();
-        ct.contains("text/html") || ct.contains("application/xhtml")
-    })
 }
 
 /// The first feed link of an HTML page, resolved against `base`; RSS preferred over Atom over
@@ -152,6 +197,32 @@ mod tests {
             Some("text/html"),
             b"<?xml version=\"1.0\"?><rss version=\"2.0\">"
         ));
+    }
+
+    #[test]
+    fn the_body_decides_when_the_content_type_lies() {
+        let feed_types = Some("application/rss+xml");
+        for page in [
+            &b"\xef\xbb\xbf  <!-- generated --><!DOCTYPE html><html><head>"[..],
+            b"<?xml version=\"1.0\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"x\"><html xmlns=\"http://www.w3.org/1999/xhtml\">",
+            b"<HTML><HEAD><TITLE>x</TITLE>",
+            b"<head><meta charset=utf-8>",
+        ] {
+            assert!(looks_like_html(feed_types, page), "{}", String::from_utf8_lossy(page));
+        }
+        for feed in [
+            &b"<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.xsl\"?><!-- c --><rss version=\"2.0\">"[..],
+            b"<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+            b"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">",
+            b"<!DOCTYPE rss [ <!ENTITY a \"b\"> <!ENTITY c \"d\"> ]><rss>",
+            b"  {\"version\": \"https://jsonfeed.org/version/1.1\"}",
+        ] {
+            assert!(!looks_like_html(Some("text/html"), feed), "{}", String::from_utf8_lossy(feed));
+        }
+        // Nothing to go on in the body: the Content-Type decides.
+        assert!(looks_like_html(Some("text/html"), b"hello"));
+        assert!(!looks_like_html(Some("application/xml"), b"<foo/>"));
+        assert!(!looks_like_html(None, b""));
     }
 
     #[test]

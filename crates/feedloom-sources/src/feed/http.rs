@@ -23,6 +23,9 @@ pub struct Shared {
     pub(crate) guarded: Result<reqwest::Client, String>,
     global: Arc<Semaphore>,
     per_host: usize,
+    /// The longest Retry-After honoured (`defaults.max_backoff`): a server asking for a
+    /// year does not silence its feed for a year.
+    max_retry_after: Duration,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
@@ -48,6 +51,7 @@ impl Shared {
             guarded: build(true),
             global: Arc::new(Semaphore::new(d.max_concurrent_fetches.max(1))),
             per_host: d.per_host_concurrency.max(1),
+            max_retry_after: d.max_backoff.get(),
             hosts: Mutex::new(HashMap::new()),
         }
     }
@@ -239,13 +243,17 @@ pub async fn fetch(shared: &Arc<Shared>, spec: &RequestSpec<'_>) -> Result<Fetch
         }
         if !status.is_success() {
             let retry_after = if matches!(status.as_u16(), 429 | 503) {
-                hdr(header::RETRY_AFTER).and_then(|v| parse_retry_after(&v, chrono::Utc::now()))
+                hdr(header::RETRY_AFTER)
+                    .and_then(|v| parse_retry_after(&v, chrono::Utc::now()))
+                    .map(|ra| ra.min(shared.max_retry_after))
             } else {
                 None
             };
+            // The same words on every retry (the runtime logs a failure streak once per
+            // distinct reason): no countdown from an HTTP-date Retry-After in the message.
             let mut msg = format!("{final_url}: HTTP {status}");
-            if let Some(ra) = retry_after {
-                msg.push_str(&format!(" (retry after {}s)", ra.as_secs()));
+            if retry_after.is_some() {
+                msg.push_str(" (waiting as its Retry-After asks)");
             }
             return Err(
                 SourceError::new(SourceErrorKind::Status(status.as_u16()), msg)

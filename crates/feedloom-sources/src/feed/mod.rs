@@ -46,7 +46,7 @@ use sha2::{Digest, Sha256};
 pub use discover::{find_feed_link, looks_like_html};
 pub use http::{Shared, is_private};
 
-use crate::parse::parse_feed;
+use crate::parse::{parse_feed, to_utf8};
 
 /// State namespace of the feed source.
 pub const STATE_NS: &str = "feed";
@@ -162,6 +162,10 @@ pub struct FeedSource {
     /// Time allowed for all of one poll's article fetches.
     fulltext_budget: std::time::Duration,
     fetch_private_networks: bool,
+    /// `defaults.retention`: items published before `now - retention` are skipped.
+    retention: std::time::Duration,
+    /// Whether the "old items skipped" line was logged at info level already.
+    logged_old: std::sync::atomic::AtomicBool,
     state: Arc<dyn StateStore>,
     shared: Arc<Shared>,
     /// The location in use, as last read or written (logs a move once).
@@ -210,6 +214,8 @@ impl FeedSource {
             // Half the runtime's poll timeout (10 × defaults.timeout, at least 60 s).
             fulltext_budget: (d.timeout.get() * 5).max(std::time::Duration::from_secs(30)),
             fetch_private_networks: o.fetch_private_networks,
+            retention: d.retention.get(),
+            logged_old: std::sync::atomic::AtomicBool::new(false),
             state: ctx.state.clone(),
             shared,
             location: Mutex::new(None),
@@ -292,6 +298,33 @@ impl FeedSource {
             etag: v.and_then(|v| v.etag.as_deref()),
             last_modified: v.and_then(|v| v.last_modified.as_deref()),
             guarded: false,
+        }
+    }
+
+    /// Drop items published before the dedup window (`defaults.retention`): their delivered
+    /// marks are pruned after that long, so such an item, still listed by a slow feed,
+    /// would be delivered a second time. Logged at info level once, then at debug level.
+    fn skip_old(&self, source_id: &str, items: &mut Vec<Item>) {
+        let Ok(window) = chrono::Duration::from_std(self.retention) else {
+            return;
+        };
+        let Some(cutoff) = chrono::Utc::now().checked_sub_signed(window) else {
+            return;
+        };
+        let before = items.len();
+        items.retain(|it| it.published.is_none_or(|p| p >= cutoff));
+        let skipped = before - items.len();
+        if skipped == 0 {
+            return;
+        }
+        let retention = humantime_days(self.retention);
+        if !self
+            .logged_old
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::info!(source = %source_id, skipped, retention = %retention, "skipping items published before the dedup retention window (they could come back as duplicates once forgotten)");
+        } else {
+            tracing::debug!(source = %source_id, skipped, "skipping items older than the retention window");
         }
     }
 
@@ -389,6 +422,18 @@ impl FeedSource {
 
 /// An article fetch: its main text (when found) and the bytes read.
 type ArticleResult = Result<(Option<String>, u64), SourceError>;
+
+/// `90d`, `36h` or `15m`: a retention for a log line.
+fn humantime_days(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 86_400 && s.is_multiple_of(86_400) {
+        format!("{}d", s / 86_400)
+    } else if s >= 3600 && s.is_multiple_of(3600) {
+        format!("{}h", s / 3600)
+    } else {
+        format!("{}s", s)
+    }
+}
 
 fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
@@ -496,13 +541,17 @@ impl Source for FeedSource {
         let body = std::mem::take(&mut f.body);
         let base = f.final_url.clone();
         let sid = source_id.to_string();
-        let mut items = tokio::task::spawn_blocking(move || parse_feed(&body, Some(&base), &sid))
-            .await
-            .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("parser: {e}")))?
-            .map_err(|mut e| {
-                e.message = format!("{}: {}", f.final_url, e.message);
-                e
-            })?;
+        let content_type = f.content_type.clone();
+        let mut items = tokio::task::spawn_blocking(move || {
+            parse_feed(&to_utf8(&body, content_type.as_deref()), Some(&base), &sid)
+        })
+        .await
+        .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("parser: {e}")))?
+        .map_err(|mut e| {
+            e.message = format!("{}: {}", f.final_url, e.message);
+            e
+        })?;
+        self.skip_old(source_id, &mut items);
         if self.fulltext {
             bytes += self.add_fulltext(ctx, &mut items).await;
         }
