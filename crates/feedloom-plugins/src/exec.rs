@@ -8,11 +8,16 @@
 //! * A plugin that exits is restarted on the next item, with backoff when it keeps exiting.
 //! * An item that takes longer than `timeout` fails, and the process is killed (a later item
 //!   starts a fresh one).
-//! * A line that is not a response (garbage, a stray `print`) fails the item with an error
-//!   that names the plugin and quotes the line; the process is restarted, because the
-//!   conversation is out of step.
-//! * Every line the plugin writes to stderr is logged with the plugin id.
-//! * `concurrency: N` runs N processes; items are spread over whichever is free.
+//! * A line that is not a response (garbage, a stray `print`, the wrong `id`, half a line
+//!   before exiting, a line over [`MAX_LINE`]) fails the item with an error that names the
+//!   plugin and quotes the line; the process is restarted, because the conversation is out of
+//!   step. A plugin that closes its stdout but keeps running is killed at once.
+//! * The plugin's stderr is always drained (a plugin never blocks on it) and logged with the
+//!   plugin id: lines cut at [`STDERR_LINE`] bytes, at most [`STDERR_RATE`] lines a second;
+//!   lines over the rate are counted and the count logged.
+//! * Each plugin runs in its own process group, and "killed" means the whole group, so a
+//!   wrapper (`sh run.sh`, `uv run`, `npm start`) does not leave its child behind.
+//! * `concurrency: N` runs N processes; each item goes to whichever is free.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,14 +31,22 @@ use feedloom_core::backoff::Backoff;
 use feedloom_core::{BuildContext, BuildError, Duration, ExtractError, Extractor, Item, Registry};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard, Semaphore, SemaphorePermit};
 
 /// Longest response line accepted (a plugin that never writes a newline cannot exhaust memory).
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 /// How much of an offending line an error quotes.
 const QUOTE: usize = 200;
+/// Longest stderr line logged; the rest of a longer line is read and thrown away.
+pub const STDERR_LINE: usize = 4096;
+/// Most stderr lines logged per second and process; the others are counted, and the count
+/// logged with the next line that is logged (or when the stream ends).
+pub const STDERR_RATE: u32 = 100;
+/// How long a plugin that closed its stdout gets to exit before it is taken to be still
+/// running (and killed).
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn default_timeout() -> Duration {
     Duration::from_secs(5)
@@ -82,6 +95,44 @@ struct Proc {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     next_id: u64,
+    /// The process group the plugin leads (unix): killed with it.
+    pgid: Option<i32>,
+}
+
+impl Proc {
+    /// SIGKILL the plugin's whole process group (what it started, too).
+    fn kill_group(&mut self) {
+        #[cfg(unix)]
+        if let Some(pg) = self.pgid.take() {
+            // SAFETY: killpg only sends a signal; a group that is gone gives ESRCH.
+            unsafe {
+                libc::killpg(pg, libc::SIGKILL);
+            }
+        }
+    }
+
+    /// Kill the plugin (and its process group) and reap it.
+    async fn kill(mut self) {
+        self.kill_group();
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+
+    /// The plugin's exit status, if it exits within [`EXIT_GRACE`] (it has closed a pipe,
+    /// which it usually does by exiting).
+    async fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        match tokio::time::timeout(EXIT_GRACE, self.child.wait()).await {
+            Ok(Ok(status)) => Some(status),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        // `kill_on_drop` ends the plugin itself; this ends what it started.
+        self.kill_group();
+    }
 }
 
 /// A process slot: the process (if running) and its restart bookkeeping.
@@ -103,7 +154,15 @@ struct Slot {
 pub struct Exec {
     spec: Arc<Spec>,
     slots: Vec<Mutex<Slot>>,
+    /// One permit per slot: an item waits here until some slot is free.
+    free: Semaphore,
     next: AtomicUsize,
+}
+
+/// A slot held for one item (and the permit that reserved it).
+struct Held<'a> {
+    slot: MutexGuard<'a, Slot>,
+    _permit: SemaphorePermit<'a>,
 }
 
 impl std::fmt::Debug for Exec {
@@ -151,6 +210,102 @@ async fn read_line_limited<R: AsyncBufRead + Unpin>(
         if done {
             return Ok(Some(line));
         }
+    }
+}
+
+/// Read one line, keeping at most `cap` bytes of it and throwing the rest away: the kept
+/// bytes and the line's full length (without its `\n`). `Ok(None)` at end of stream.
+async fn read_line_capped<R: AsyncBufRead + Unpin>(
+    r: &mut R,
+    cap: usize,
+) -> std::io::Result<Option<(Vec<u8>, usize)>> {
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let buf = r.fill_buf().await?;
+        if buf.is_empty() {
+            return Ok((total > 0).then_some((kept, total)));
+        }
+        let (take, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let body = if done { take - 1 } else { take };
+        let room = cap.saturating_sub(kept.len()).min(body);
+        kept.extend_from_slice(&buf[..room]);
+        total += body;
+        r.consume(take);
+        if done {
+            return Ok(Some((kept, total)));
+        }
+    }
+}
+
+/// At most `max` events per one-second window.
+struct Window {
+    start: Instant,
+    used: u32,
+    max: u32,
+}
+
+impl Window {
+    fn new(max: u32) -> Window {
+        Window {
+            start: Instant::now(),
+            used: 0,
+            max,
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        if now.saturating_duration_since(self.start) >= std::time::Duration::from_secs(1) {
+            self.start = now;
+            self.used = 0;
+        }
+        if self.used < self.max {
+            self.used += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Drain a plugin's stderr until it closes, logging each line with the plugin id (cut to
+/// [`STDERR_LINE`] bytes, rate-limited). Never stops reading early: a plugin blocked on a
+/// full stderr pipe would hang.
+async fn log_stderr<R: AsyncRead + Unpin>(id: String, stderr: R) {
+    let mut r = BufReader::new(stderr);
+    let mut window = Window::new(STDERR_RATE);
+    let mut suppressed = 0u64;
+    let report = |n: u64| {
+        tracing::warn!(
+            target: "feedloom::plugin", plugin = %id,
+            "{n} stderr line(s) not logged: over {STDERR_RATE} lines/s"
+        );
+    };
+    while let Ok(Some((line, total))) = read_line_capped(&mut r, STDERR_LINE).await {
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end();
+        if text.is_empty() {
+            continue;
+        }
+        if !window.allow() {
+            suppressed += 1;
+            continue;
+        }
+        if suppressed > 0 {
+            report(std::mem::take(&mut suppressed));
+        }
+        if total > line.len() {
+            tracing::warn!(target: "feedloom::plugin", plugin = %id, "{text}… ({total} bytes, cut)");
+        } else {
+            tracing::warn!(target: "feedloom::plugin", plugin = %id, "{text}");
+        }
+    }
+    if suppressed > 0 {
+        report(suppressed);
     }
 }
 
@@ -205,6 +360,7 @@ impl Exec {
         Ok(Exec {
             spec: Arc::new(spec),
             slots: (0..opts.concurrency).map(|_| Mutex::default()).collect(),
+            free: Semaphore::new(opts.concurrency),
             next: AtomicUsize::new(0),
         })
     }
@@ -218,16 +374,28 @@ impl Exec {
         n
     }
 
-    /// Lock a free slot if there is one, else wait for the next one in turn.
-    async fn slot(&self) -> tokio::sync::MutexGuard<'_, Slot> {
+    /// Wait until a slot is free and lock it.
+    async fn slot(&self) -> Held<'_> {
+        let permit = self
+            .free
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         let n = self.slots.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for k in 0..n {
-            if let Ok(g) = self.slots[(start + k) % n].try_lock() {
-                return g;
+            if let Ok(slot) = self.slots[(start + k) % n].try_lock() {
+                return Held {
+                    slot,
+                    _permit: permit,
+                };
             }
         }
-        self.slots[start % n].lock().await
+        // Only `starts()` or `shutdown()` can hold a slot that no item holds, and briefly.
+        Held {
+            slot: self.slots[start % n].lock().await,
+            _permit: permit,
+        }
     }
 
     fn err(&self, msg: impl std::fmt::Display) -> ExtractError {
@@ -244,6 +412,8 @@ impl Exec {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        #[cfg(unix)]
+        cmd.process_group(0);
         let mut child = cmd.spawn().map_err(|e| {
             format!(
                 "cannot start {} (in {}): {e}",
@@ -254,31 +424,27 @@ impl Exec {
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
-        let id = s.id.clone();
-        tokio::spawn(async move {
-            let mut r = BufReader::new(stderr);
-            while let Ok(Some(line)) = read_line_limited(&mut r, 64 * 1024).await {
-                let line = String::from_utf8_lossy(&line);
-                let line = line.trim_end();
-                if !line.is_empty() {
-                    tracing::warn!(target: "feedloom::plugin", plugin = %id, "{line}");
-                }
-            }
-        });
+        tokio::spawn(log_stderr(s.id.clone(), stderr));
         tracing::debug!(plugin = %s.id, pid = ?child.id(), "exec plugin started");
+        // With `process_group(0)` the plugin leads a group whose id is its pid.
+        let pgid = if cfg!(unix) {
+            child.id().and_then(|p| i32::try_from(p).ok())
+        } else {
+            None
+        };
         Ok(Proc {
             child,
             stdin,
             stdout: BufReader::new(stdout),
             next_id: 1,
+            pgid,
         })
     }
 
     /// Kill the slot's process (if any) and count a failure for the restart backoff.
     async fn discard(&self, slot: &mut Slot) {
-        if let Some(mut p) = slot.proc.take() {
-            let _ = p.child.start_kill();
-            let _ = p.child.wait().await;
+        if let Some(p) = slot.proc.take() {
+            p.kill().await;
         }
         slot.failures += 1;
         slot.not_before = Some(Instant::now() + self.spec.backoff.delay(slot.failures, None));
@@ -289,10 +455,9 @@ impl Exec {
     async fn ensure(&self, slot: &mut Slot, deadline: Instant) -> Result<(), ExtractError> {
         if slot.in_flight {
             slot.in_flight = false;
-            if let Some(mut p) = slot.proc.take() {
+            if let Some(p) = slot.proc.take() {
                 tracing::debug!(plugin = %self.spec.id, "replacing an exec plugin left mid-request");
-                let _ = p.child.start_kill();
-                let _ = p.child.wait().await;
+                p.kill().await;
             }
         }
         if let Some(p) = &mut slot.proc {
@@ -346,41 +511,59 @@ impl Exec {
             proc.stdin.flush().await
         };
         if let Err(e) = write.await {
-            return Err(Failure::Process(format!("cannot write to the plugin: {e}")));
+            return Err(Failure::Process(match proc.exit_status().await {
+                Some(status) => format!("exited ({status}) before reading request {id}"),
+                None => format!(
+                    "stopped reading its stdin ({e}) before request {id}; killed (it restarts on the next item)"
+                ),
+            }));
         }
         let line = match read_line_limited(&mut proc.stdout, MAX_LINE).await {
             Ok(Some(l)) => l,
             Ok(None) => {
-                let status = match proc.child.wait().await {
-                    Ok(s) => s.to_string(),
-                    Err(e) => e.to_string(),
-                };
-                return Err(Failure::Process(format!(
-                    "exited ({status}) without answering request {id}"
-                )));
+                return Err(Failure::Process(match proc.exit_status().await {
+                    Some(status) => format!("exited ({status}) without answering request {id}"),
+                    None => format!(
+                        "closed its stdout without answering request {id}; killed (it restarts on the next item)"
+                    ),
+                }));
             }
             Err(e) => return Err(Failure::Process(format!("cannot read its output: {e}"))),
         };
         let text = String::from_utf8_lossy(&line);
-        let garbage = |why: &str| {
-            Failure::Process(format!(
+        match parse_response(&text, id) {
+            Ok(v) => Ok(v),
+            // The stream ended inside the line: say so rather than "not JSON".
+            Err(_) if !line.ends_with(b"\n") => {
+                Err(Failure::Process(match proc.exit_status().await {
+                    Some(status) => format!(
+                        "exited ({status}) in the middle of response line {} to request {id}",
+                        quote(&text)
+                    ),
+                    None => format!(
+                        "closed its stdout in the middle of response line {} to request {id}; killed",
+                        quote(&text)
+                    ),
+                }))
+            }
+            Err(why) => Err(Failure::Process(format!(
                 "invalid response line {} ({why}); expected {{\"id\": {id}, \"item\": {{...}}}} or {{\"id\": {id}, \"error\": \"...\"}}",
                 quote(&text)
-            ))
-        };
-        let v: serde_json::Value = match serde_json::from_str(&text) {
-            Ok(v) => v,
-            Err(e) => return Err(garbage(&format!("not JSON: {e}"))),
-        };
-        let Some(obj) = v.as_object() else {
-            return Err(garbage("not a JSON object"));
-        };
-        match obj.get("id") {
-            Some(got) if got.as_u64() == Some(id) => {}
-            Some(got) => return Err(garbage(&format!("answers id {got}, not {id}"))),
-            None => return Err(garbage("no `id`")),
+            ))),
         }
-        Ok(v)
+    }
+}
+
+/// Parse one response line to request `id`: a JSON object with that `id`.
+fn parse_response(text: &str, id: u64) -> Result<serde_json::Value, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let Some(obj) = v.as_object() else {
+        return Err("not a JSON object".into());
+    };
+    match obj.get("id") {
+        Some(got) if got.as_u64() == Some(id) => Ok(v),
+        Some(got) => Err(format!("answers id {got}, not {id}")),
+        None => Err("no `id`".into()),
     }
 }
 
@@ -411,9 +594,12 @@ pub(crate) fn apply(item: &mut Item, resp: serde_json::Value) -> Result<(), Stri
 #[async_trait]
 impl Extractor for Exec {
     async fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        let mut held = self.slot().await;
+        // The budget starts once a process is ours: waiting for a free one is not the
+        // plugin's time (the pipeline's `extract_timeout` bounds the whole step).
         let deadline = Instant::now() + self.spec.timeout;
-        let mut slot = self.slot().await;
-        self.ensure(&mut slot, deadline).await?;
+        let slot = &mut *held.slot;
+        self.ensure(slot, deadline).await?;
         slot.in_flight = true;
         let proc = slot.proc.as_mut().expect("ensure started a process");
         let left = deadline.saturating_duration_since(Instant::now());
@@ -421,14 +607,14 @@ impl Extractor for Exec {
         slot.in_flight = false;
         match res {
             Err(_) => {
-                self.discard(&mut slot).await;
+                self.discard(slot).await;
                 Err(self.err(format!(
                     "timed out after {}; killed (it restarts on the next item)",
                     Duration(self.spec.timeout)
                 )))
             }
             Ok(Err(Failure::Process(m))) => {
-                self.discard(&mut slot).await;
+                self.discard(slot).await;
                 Err(self.err(m))
             }
             Ok(Err(Failure::Item(m))) => Err(self.err(m)),
@@ -443,9 +629,8 @@ impl Extractor for Exec {
     async fn shutdown(&self) {
         for s in &self.slots {
             let mut s = s.lock().await;
-            if let Some(mut p) = s.proc.take() {
-                let _ = p.child.start_kill();
-                let _ = p.child.wait().await;
+            if let Some(p) = s.proc.take() {
+                p.kill().await;
             }
         }
     }

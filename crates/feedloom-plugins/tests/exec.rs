@@ -296,3 +296,235 @@ async fn an_abandoned_request_does_not_confuse_the_next_item() {
     assert_eq!(ex.starts().await, 2);
     ex.shutdown().await;
 }
+
+/// Capture this thread's log output (the plugin's stderr reader runs on the same thread in a
+/// current-thread test runtime).
+fn capture_logs() -> (Buf, tracing::subscriber::DefaultGuard) {
+    let buf = Buf::default();
+    let w = buf.clone();
+    let sub = tracing_subscriber::fmt()
+        .with_writer(move || w.clone())
+        .with_ansi(false)
+        .finish();
+    (buf, tracing::subscriber::set_default(sub))
+}
+
+impl Buf {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// Wait (bounded) until the log contains `needle`; the log so far.
+    async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..500 {
+            let t = self.text();
+            if t.contains(needle) {
+                return t;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("{needle:?} never logged: {}", self.text())
+    }
+}
+
+fn misbehave(timeout: &str) -> Exec {
+    exec(
+        "rogue",
+        serde_json::json!({"command": ["python3", "misbehave.py"], "timeout": timeout}),
+    )
+}
+
+/// One bad item fails with `want` in its error; the next item gets a fresh process.
+async fn fails_then_recovers(ex: &Exec, title: &str) -> String {
+    let mut ok = item("ok1", "fine");
+    ex.extract(&mut ok).await.unwrap();
+    let mut bad = item("bad", title);
+    let err = ex.extract(&mut bad).await.unwrap_err().message;
+    assert!(bad.extra.is_empty(), "a failed item is left as it was");
+    let mut after = item("ok2", "fine");
+    ex.extract(&mut after).await.unwrap();
+    assert_ne!(
+        after.extra["plugin_pid"], ok.extra["plugin_pid"],
+        "{title}: a fresh process after {err}"
+    );
+    err
+}
+
+#[tokio::test]
+async fn a_plugin_that_closes_stdout_but_keeps_running_is_killed_not_waited_for() {
+    // The timeout is long: the error must come from the closed pipe, not from the timeout.
+    let ex = misbehave("120s");
+    let err = fails_then_recovers(&ex, "close-stdout").await;
+    assert_eq!(
+        err,
+        "exec plugin rogue: closed its stdout without answering request 2; killed (it restarts on the next item)"
+    );
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn half_a_line_then_exit_is_reported_as_such() {
+    let ex = misbehave("30s");
+    let err = fails_then_recovers(&ex, "partial-exit").await;
+    assert_eq!(
+        err,
+        r#"exec plugin rogue: exited (exit status: 0) in the middle of response line "{\"id\": 2, \"it" to request 2"#
+    );
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_line_longer_than_the_limit_is_refused_without_buffering_it_all() {
+    let ex = misbehave("60s");
+    let err = fails_then_recovers(&ex, "huge-line").await;
+    assert_eq!(
+        err,
+        format!(
+            "exec plugin rogue: cannot read its output: a response line longer than {} bytes",
+            feedloom_plugins::exec::MAX_LINE
+        )
+    );
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_answer_with_the_wrong_id_is_out_of_step() {
+    let ex = misbehave("30s");
+    let err = fails_then_recovers(&ex, "wrong-id").await;
+    assert!(
+        err.starts_with(r#"exec plugin rogue: invalid response line "{\"id\": 9, \"item\": {}}" (answers id 9, not 2)"#),
+        "{err}"
+    );
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_very_long_stderr_line_is_cut_and_the_plugin_keeps_working() {
+    let (logs, _guard) = capture_logs();
+    let ex = misbehave("30s");
+    let mut it = item("a", "long-stderr");
+    ex.extract(&mut it).await.unwrap();
+    let mut next = item("b", "fine");
+    ex.extract(&mut next).await.unwrap();
+    assert_eq!(it.extra["plugin_pid"], next.extra["plugin_pid"]);
+    let log = logs.wait_for("after-long").await;
+    let cut = log
+        .lines()
+        .find(|l| l.contains("(1000000 bytes, cut)"))
+        .unwrap_or_else(|| panic!("no cut line: {log}"));
+    assert!(cut.contains("plugin=rogue"), "{cut}");
+    assert!(cut.len() < 5000, "cut to STDERR_LINE: {} bytes", cut.len());
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_stderr_flood_is_drained_rate_limited_and_counted() {
+    let (logs, _guard) = capture_logs();
+    let ex = misbehave("60s");
+    let mut it = item("a", "flood-stderr");
+    ex.extract(&mut it).await.unwrap();
+    ex.shutdown().await;
+    // The count of what was not logged comes with the next logged line or at the end.
+    logs.wait_for("stderr line(s) not logged").await;
+    // Every line is either logged or counted (wait, bounded, for the end of the stream).
+    let mut seen = 0;
+    for _ in 0..500 {
+        let log = logs.text();
+        let logged = log.lines().filter(|l| l.contains(" flood ")).count();
+        let dropped: usize = log
+            .lines()
+            .filter(|l| l.contains("stderr line(s) not logged"))
+            .map(|l| {
+                assert!(l.contains("plugin=rogue"), "{l}");
+                let n = l.split("WARN feedloom::plugin: ").nth(1).unwrap_or(l);
+                n.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum();
+        assert!(logged >= 1, "some lines are logged");
+        seen = logged + dropped;
+        if seen == 20_000 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(seen, 20_000, "{}", logs.text());
+}
+
+/// Whether process `pid` is gone (or a zombie: dead, waiting to be reaped by init).
+fn dead(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_timed_out_plugin_is_killed_with_the_processes_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("orphan.pid");
+    let ex = exec(
+        "wrapper",
+        serde_json::json!({
+            "command": ["python3", "misbehave.py"],
+            "timeout": "3s",
+            "env": {"ORPHAN_PID_FILE": pid_file.to_str().unwrap()},
+        }),
+    );
+    let mut it = item("a", "orphan");
+    let err = ex.extract(&mut it).await.unwrap_err().message;
+    assert!(err.contains("timed out after 3s; killed"), "{err}");
+    let pid: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SIGKILL is delivered at once, but give the kernel a (bounded) moment.
+    for _ in 0..500 {
+        if dead(pid) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(dead(pid), "the plugin's child {pid} outlived it");
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn items_go_to_whichever_process_is_free() {
+    let ex = Arc::new(exec(
+        "pool",
+        serde_json::json!({"command": ["python3", "hang.py"], "concurrency": 2, "timeout": "120s"}),
+    ));
+    // One process is stuck on a hanging item...
+    let stuck = {
+        let ex = ex.clone();
+        tokio::spawn(async move {
+            let mut it = item("h", "hang");
+            ex.extract(&mut it).await
+        })
+    };
+    // ...so every other item goes to the other one, none waits behind the stuck one.
+    let mut tasks = Vec::new();
+    for n in 0..6 {
+        let ex = ex.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut it = item(&format!("i{n}"), "fine");
+            ex.extract(&mut it).await.map(|_| it)
+        }));
+    }
+    let mut pids = std::collections::BTreeSet::new();
+    for t in tasks {
+        pids.insert(t.await.unwrap().unwrap().extra["plugin_pid"].to_string());
+    }
+    assert!(!stuck.is_finished(), "the hanging item is still pending");
+    assert_eq!(pids.len(), 1, "{pids:?}");
+    stuck.abort();
+    ex.shutdown().await;
+}
