@@ -5,6 +5,10 @@
 //! memory cap (`max_memory`) and wall-clock limit (`timeout`, enforced with epoch
 //! interruption), on a blocking thread so it never stalls the async runtime.
 //!
+//! A `memory.grow` past `max_memory` is refused the standard way (it returns -1, so a guest
+//! may recover); if the item then fails — a Rust guest aborts on allocation failure — the
+//! error says that the memory limit was hit.
+//!
 //! ## ABI
 //!
 //! The module exports:
@@ -12,11 +16,14 @@
 //! * `memory` — its linear memory (32-bit);
 //! * `alloc(len: i32) -> i32` — return a pointer to `len` writable bytes;
 //! * `process(ptr: i32, len: i32) -> i64` — read the request at `ptr..ptr+len` and return the
-//!   response's location packed as `(ptr << 32) | len`.
+//!   response's location packed as `(ptr << 32) | len`;
+//! * optionally `_initialize() -> ()` — called once per instance before `alloc` (the
+//!   "reactor" convention of C, Zig and TinyGo toolchains).
 //!
 //! The request is the UTF-8 JSON `{"item": {...}}` (the full item); the response is UTF-8
 //! JSON, `{"item": {...}}` (fields to add or replace) or `{"error": "..."}` — the same as an
-//! exec plugin's response, without the `id`.
+//! exec plugin's response, without the `id`. The full description, for guest authors in any
+//! language, is in docs/plugins.md.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -29,12 +36,57 @@ use feedloom_core::{BuildContext, BuildError, Duration, ExtractError, Extractor,
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 use wasmtime::{
-    Config, Engine, ExternType, InstancePre, Linker, Module, Store, StoreLimits,
-    StoreLimitsBuilder, Trap, ValType,
+    Config, Engine, ExternType, InstancePre, Linker, Module, ResourceLimiter, Store, Trap, ValType,
 };
 
 /// How often the epoch ticks while a wasm extractor is in use.
 const TICK: std::time::Duration = std::time::Duration::from_millis(10);
+/// Most elements a table may grow to (function tables of ordinary guests are far smaller).
+const MAX_TABLE_ELEMENTS: usize = 1 << 16;
+
+/// The resource limits of one instance, and the memory growth it refused.
+struct Limits {
+    max_memory: usize,
+    /// The largest memory size (bytes) asked for past `max_memory`, if any.
+    refused: Option<usize>,
+}
+
+impl ResourceLimiter for Limits {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_memory {
+            // Refused: `memory.grow` returns -1 (instantiation fails for a too-large minimum).
+            self.refused = Some(self.refused.map_or(desired, |r| r.max(desired)));
+            return Ok(false);
+        }
+        Ok(maximum.is_none_or(|m| desired <= m))
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS && maximum.is_none_or(|m| desired <= m))
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        4
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+}
 
 /// A size in bytes, written as a number or with a unit: `16MiB`, `64MB`, `512KiB`, `1GiB`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +193,9 @@ pub struct WasmOptions {
 struct Inner {
     id: String,
     engine: Engine,
-    pre: InstancePre<StoreLimits>,
+    pre: InstancePre<Limits>,
+    /// The module exports `_initialize` (called before `alloc`).
+    initialize: bool,
     fuel: u64,
     max_memory: usize,
     timeout: std::time::Duration,
@@ -172,7 +226,11 @@ fn check_func(
     params: &[&str],
     results: &[&str],
 ) -> Result<(), String> {
-    let sig = format!("({}) -> {}", params.join(", "), results.join(", "));
+    let show = |p: &[&str], r: &[&str]| match r {
+        [] => format!("({}) -> ()", p.join(", ")),
+        _ => format!("({}) -> {}", p.join(", "), r.join(", ")),
+    };
+    let sig = show(params, results);
     let Some(ExternType::Func(ft)) = module.get_export(name) else {
         return Err(format!(
             "the module does not export a function `{name}{sig}` (see the wasm ABI in docs/plugins.md)"
@@ -189,9 +247,8 @@ fn check_func(
     let got_r: Vec<&str> = ft.results().map(name_of).collect();
     if got_p != params || got_r != results {
         return Err(format!(
-            "export `{name}` has type ({}) -> {}, expected {sig}",
-            got_p.join(", "),
-            got_r.join(", ")
+            "export `{name}` has type {}, expected {sig}",
+            show(&got_p, &got_r)
         ));
     }
     Ok(())
@@ -241,6 +298,10 @@ impl Wasm {
         }
         check_func(&module, "alloc", &["i32"], &["i32"]).map_err(at_path)?;
         check_func(&module, "process", &["i32", "i32"], &["i64"]).map_err(at_path)?;
+        let initialize = module.get_export("_initialize").is_some();
+        if initialize {
+            check_func(&module, "_initialize", &[], &[]).map_err(at_path)?;
+        }
         let linker = Linker::new(&engine);
         let pre = linker
             .instantiate_pre(&module)
@@ -252,6 +313,7 @@ impl Wasm {
                 id: ctx.id.clone(),
                 engine,
                 pre,
+                initialize,
                 fuel: opts.fuel,
                 max_memory,
                 timeout,
@@ -290,56 +352,73 @@ impl Wasm {
 impl Inner {
     /// Run one item in a fresh instance; the response JSON on success.
     fn run(&self, request: &[u8]) -> Result<serde_json::Value, String> {
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.max_memory)
-            .table_elements(1 << 16)
-            .instances(1)
-            .memories(1)
-            .tables(4)
-            .trap_on_grow_failure(true)
-            .build();
-        let mut store = Store::new(&self.engine, limits);
+        let mut store = Store::new(
+            &self.engine,
+            Limits {
+                max_memory: self.max_memory,
+                refused: None,
+            },
+        );
         store.limiter(|l| l);
         store
             .set_fuel(self.fuel)
             .map_err(|e| format!("cannot set fuel: {e}"))?;
         store.set_epoch_deadline(self.ticks);
+        let res = self.run_in(&mut store, request);
+        match (res, store.data().refused) {
+            (Err(m), Some(asked)) => Err(format!(
+                "exceeded its memory limit of {} (asked for {}); then: {m}",
+                ByteSize(self.max_memory as u64),
+                ByteSize(asked as u64)
+            )),
+            (res, _) => res,
+        }
+    }
+
+    fn run_in(
+        &self,
+        store: &mut Store<Limits>,
+        request: &[u8],
+    ) -> Result<serde_json::Value, String> {
         let explain = |e: wasmtime::Error| -> String {
             match e.downcast_ref::<Trap>() {
                 Some(Trap::OutOfFuel) => format!("ran out of fuel ({} units)", self.fuel),
                 Some(Trap::Interrupt) => format!("timed out after {}", Duration(self.timeout)),
                 Some(t) => format!("trapped: {t}"),
-                None => {
-                    let s = format!("{e:#}");
-                    if s.contains("memory") && s.contains("grow") || s.contains("memory minimum") {
-                        format!(
-                            "exceeded its memory limit of {} ({s})",
-                            ByteSize(self.max_memory as u64)
-                        )
-                    } else {
-                        s
-                    }
-                }
+                None => format!("{e:#}"),
             }
         };
-        let instance = self.pre.instantiate(&mut store).map_err(explain)?;
+        let instance = self.pre.instantiate(&mut *store).map_err(explain)?;
+        if self.initialize {
+            instance
+                .get_typed_func::<(), ()>(&mut *store, "_initialize")
+                .map_err(|e| format!("{e:#}"))?
+                .call(&mut *store, ())
+                .map_err(explain)?;
+        }
         let memory = instance
-            .get_memory(&mut store, "memory")
+            .get_memory(&mut *store, "memory")
             .ok_or("no `memory` export")?;
         let alloc = instance
-            .get_typed_func::<i32, i32>(&mut store, "alloc")
+            .get_typed_func::<i32, i32>(&mut *store, "alloc")
             .map_err(|e| format!("{e:#}"))?;
         let process = instance
-            .get_typed_func::<(i32, i32), i64>(&mut store, "process")
+            .get_typed_func::<(i32, i32), i64>(&mut *store, "process")
             .map_err(|e| format!("{e:#}"))?;
         let len = i32::try_from(request.len()).map_err(|_| "the item is larger than 2 GiB")?;
-        let ptr = alloc.call(&mut store, len).map_err(explain)?;
+        let ptr = alloc.call(&mut *store, len).map_err(explain)?;
         memory
-            .write(&mut store, ptr as u32 as usize, request)
-            .map_err(|_| format!("alloc({len}) returned {ptr}, which is outside its memory"))?;
-        let packed = process.call(&mut store, (ptr, len)).map_err(explain)? as u64;
+            .write(&mut *store, ptr as u32 as usize, request)
+            .map_err(|_| {
+                format!(
+                    "alloc({len}) returned {}, which is outside its {} bytes of memory",
+                    ptr as u32,
+                    memory.data_size(&*store)
+                )
+            })?;
+        let packed = process.call(&mut *store, (ptr, len)).map_err(explain)? as u64;
         let (rptr, rlen) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
-        let data = memory.data(&store);
+        let data = memory.data(&*store);
         let Some(out) = rptr.checked_add(rlen).and_then(|end| data.get(rptr..end)) else {
             return Err(format!(
                 "process returned ptr {rptr} len {rlen}, outside its {} bytes of memory",

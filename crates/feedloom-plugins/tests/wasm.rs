@@ -104,18 +104,73 @@ async fn an_endless_loop_with_ample_fuel_hits_the_timeout() {
 
 #[tokio::test]
 async fn growing_memory_past_the_limit_is_an_item_error() {
+    // The guest ignores the refusal and returns garbage: the error says why.
     let e = fails(&wat::hog(100), serde_json::json!({"max_memory": "1MiB"})).await;
     assert!(
-        e.starts_with("wasm plugin sandbox: exceeded its memory limit of 1MiB"),
+        e.starts_with(
+            "wasm plugin sandbox: exceeded its memory limit of 1MiB (asked for 6464KiB); then: invalid response"
+        ),
         "{e}"
     );
     // The same module within a larger limit is fine (it returns an empty response, which
-    // is not JSON: a different error).
+    // is not JSON: a different error, with no word of memory).
     let e = fails(&wat::hog(100), serde_json::json!({"max_memory": "16MiB"})).await;
     assert!(
         e.starts_with("wasm plugin sandbox: invalid response"),
         "{e}"
     );
+}
+
+#[tokio::test]
+async fn memory_grow_past_the_limit_returns_minus_one_to_the_guest() {
+    // Refused the standard way (memory.grow = -1): the guest sees it and reports an error
+    // itself, so memory never exceeds the limit and the guest is not killed for asking.
+    let e = fails(
+        &wat::grow_or_report(32),
+        serde_json::json!({"max_memory": "1MiB"}),
+    )
+    .await;
+    assert_eq!(e, "wasm plugin sandbox: plugin error: memory.grow refused");
+    // 1 + 15 pages = exactly 1MiB: allowed.
+    let dir = tempfile::tempdir().unwrap();
+    let ex = build(
+        dir.path(),
+        &wat::grow_or_report(15),
+        serde_json::json!({"max_memory": "1MiB"}),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let mut it = item();
+        ex.extract(&mut it).await.unwrap();
+        assert_eq!(
+            it.extra["grew"], true,
+            "a fresh 1-page memory for every item"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_module_whose_minimum_memory_exceeds_the_limit_fails_each_item() {
+    let module = ::wat::parse_str(
+        r#"(module (memory (export "memory") 100)
+             (func (export "alloc") (param i32) (result i32) (i32.const 0))
+             (func (export "process") (param i32 i32) (result i64) (i64.const 0)))"#,
+    )
+    .unwrap();
+    let e = fails(&module, serde_json::json!({"max_memory": "1MiB"})).await;
+    assert!(
+        e.starts_with("wasm plugin sandbox: exceeded its memory limit of 1MiB (asked for 6400KiB)"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn an_initialize_export_runs_before_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = build(dir.path(), &wat::reactor(), serde_json::json!({})).unwrap();
+    let mut it = item();
+    ex.extract(&mut it).await.unwrap();
+    assert_eq!(it.extra["initialized"], true);
 }
 
 #[tokio::test]
@@ -180,6 +235,18 @@ fn modules_are_checked_at_build() {
             serde_json::json!({}),
             "path",
             "does not export `memory`",
+        ),
+        (
+            ::wat::parse_str(
+                r#"(module (memory (export "memory") 1)
+                     (func (export "_initialize") (param i32))
+                     (func (export "alloc") (param i32) (result i32) (i32.const 0))
+                     (func (export "process") (param i32 i32) (result i64) (i64.const 0)))"#,
+            )
+            .unwrap(),
+            serde_json::json!({}),
+            "path",
+            "export `_initialize` has type (i32) -> (), expected () -> ()",
         ),
         (wat::tagger(), serde_json::json!({"fuel": 0}), "fuel", "at least 1"),
         (wat::tagger(), serde_json::json!({"max_memory": "lots"}), "max_memory", "invalid size"),

@@ -85,3 +85,42 @@ pub fn out_of_bounds() -> Vec<u8> {
     ))
     .unwrap()
 }
+
+/// Grows its memory by `pages` and reports what `memory.grow` answered: `{"item":{"grew":true}}`
+/// or, when the grow was refused (it returned -1), `{"error":"memory.grow refused"}`. Shows
+/// that a refused grow is the standard -1 a guest can handle, not a crash.
+pub fn grow_or_report(pages: u32) -> Vec<u8> {
+    let ok = r#"{"item":{"grew":true}}"#;
+    let refused = r#"{"error":"memory.grow refused"}"#;
+    let body = format!(
+        r#"(if (result i64) (i32.eq (memory.grow (i32.const {pages})) (i32.const -1))
+      (then {no})
+      (else {yes}))"#,
+        no = packed(
+            &format!("(i32.const {})", ok.len()),
+            &format!("(i32.const {})", refused.len())
+        ),
+        yes = packed("(i32.const 0)", &format!("(i32.const {})", ok.len())),
+    );
+    wat::parse_str(module(&wat_escape(&format!("{ok}{refused}")), &body)).unwrap()
+}
+
+/// A "reactor": `_initialize` must run before `process`, which answers
+/// `{"item":{"initialized":true}}` only if it did (else it traps).
+pub fn reactor() -> Vec<u8> {
+    let resp = r#"{"item":{"initialized":true}}"#;
+    wat::parse_str(format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (global $ready (mut i32) (i32.const 0))
+  (data (i32.const 0) "{data}")
+  (func (export "_initialize") (global.set $ready (i32.const 1)))
+  (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "process") (param i32 i32) (result i64)
+    (if (i32.eqz (global.get $ready)) (then unreachable))
+    {ret}))"#,
+        data = wat_escape(resp),
+        ret = packed("(i32.const 0)", &format!("(i32.const {})", resp.len())),
+    ))
+    .unwrap()
+}
