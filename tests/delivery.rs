@@ -84,6 +84,20 @@ fn count_files(dir: &std::path::Path) -> usize {
     std::fs::read_dir(dir).unwrap().count()
 }
 
+/// The items in a sink's disk backlog (every segment, oldest first, from its start).
+fn backlog_items(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let mut segs: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    segs.retain(|p: &std::path::PathBuf| {
+        p.extension().is_some_and(|e| e == "jsonl")
+            && p.file_stem()
+                .is_some_and(|s| s.to_string_lossy().parse::<u64>().is_ok())
+    });
+    segs.sort();
+    segs.iter().flat_map(|p| read_jsonl(p)).collect()
+}
+
 #[test]
 fn webhook_retries_503_until_accepted_with_valid_signatures_and_stable_keys() {
     let dir = tempfile::tempdir().unwrap();
@@ -231,8 +245,8 @@ fn long_outage_spills_to_disk_with_a_tiny_buffer_and_drains_in_order() {
         Some(1),
         "items left in the backlog count as a sink failure"
     );
-    let backlog = dir.path().join("st/backlog/hook/items.jsonl");
-    let spilled = read_jsonl(&backlog);
+    let backlog = dir.path().join("st/backlog/hook");
+    let spilled = backlog_items(&backlog);
     assert!(
         spilled.len() >= 38,
         "items kept on disk, not in memory: {}",
@@ -263,9 +277,14 @@ fn long_outage_spills_to_disk_with_a_tiny_buffer_and_drains_in_order() {
         "backlog drained in the order it was written"
     );
     assert_eq!(
-        std::fs::metadata(&backlog).unwrap().len(),
-        0,
-        "backlog emptied"
+        std::fs::read_to_string(backlog.join("cursor")).unwrap(),
+        format!(
+            "0 {}\n",
+            std::fs::metadata(backlog.join("0000000000000000.jsonl"))
+                .unwrap()
+                .len()
+        ),
+        "backlog fully consumed"
     );
 }
 

@@ -37,8 +37,8 @@ fn bench(c: &mut Criterion) {
                 let mut bl = Backlog::open(dir.path()).unwrap();
                 bl.push(&refs).unwrap();
                 while !bl.is_empty() {
-                    let (got, end) = bl.peek(25).unwrap();
-                    bl.consume(end, got.len() as u64).unwrap();
+                    let p = bl.peek(25).unwrap();
+                    bl.consume(p.end, p.lines).unwrap();
                 }
                 dir
             },

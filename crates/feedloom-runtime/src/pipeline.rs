@@ -30,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::RuntimeError;
 use crate::config::{Component, Config, ConfigError, ExtractorSpec, OnError, SinkSpec};
-use crate::delivery::{Envelope, SinkHandle, SinkStats, spawn_sink};
+use crate::delivery::{Envelope, Redactor, SinkHandle, SinkLane, SinkStats, spawn_sink};
 use crate::dlq::DeadLetters;
 use crate::metrics::Metrics;
 use crate::routing::Filter;
@@ -193,6 +193,9 @@ pub struct Pipeline {
     sources: Mutex<BTreeMap<String, SourceTask>>,
     status: Mutex<BTreeMap<String, SourceStatus>>,
     sink_stats: Mutex<BTreeMap<String, Arc<SinkStats>>>,
+    /// Every sink id's lane (counters, disk backlog), kept across reloads so that a
+    /// replaced or re-added sink shares one backlog with the driver before it.
+    lanes: Mutex<BTreeMap<String, Arc<SinkLane>>>,
     work_tx: Mutex<Option<mpsc::Sender<Work>>>,
     running: Mutex<Option<(Mode, CancellationToken)>>,
     reload_lock: tokio::sync::Mutex<()>,
@@ -238,6 +241,7 @@ impl Pipeline {
             sources: Mutex::new(BTreeMap::new()),
             status: Mutex::new(BTreeMap::new()),
             sink_stats: Mutex::new(BTreeMap::new()),
+            lanes: Mutex::new(BTreeMap::new()),
             work_tx: Mutex::new(None),
             running: Mutex::new(None),
             reload_lock: tokio::sync::Mutex::new(()),
@@ -250,6 +254,9 @@ impl Pipeline {
             routes.push(p.spawn_route(s, p.build_sink(&config, &s.component)?));
         }
         *p.routes.write().unwrap() = Arc::new(routes);
+        if !in_memory {
+            warn_orphan_backlogs(&config);
+        }
         Ok(p)
     }
 
@@ -308,14 +315,24 @@ impl Pipeline {
 
     fn spawn_route(&self, s: &SinkSpec, sink: Arc<dyn Sink>) -> Route {
         let id = s.component.id.clone();
-        let dir = (!self.in_memory).then(|| self.config().state_dir.join("backlog").join(&id));
+        let config = self.config();
+        let lane = self
+            .lanes
+            .lock()
+            .unwrap()
+            .entry(id.clone())
+            .or_insert_with(|| {
+                let dir = (!self.in_memory).then(|| config.state_dir.join("backlog").join(&id));
+                SinkLane::open(&id, dir.as_deref())
+            })
+            .clone();
         let handle = spawn_sink(
-            id.clone(),
             sink,
             s.common.clone(),
             self.dlq.clone(),
-            self.drain.clone(),
-            dir.as_deref(),
+            &self.drain,
+            lane,
+            Redactor::new(&config.secrets),
         );
         self.sink_stats
             .lock()
@@ -648,6 +665,10 @@ impl Pipeline {
             }
             for r in old_routes.iter() {
                 if !routes.iter().any(|n| Arc::ptr_eq(&n.handle, &r.handle)) {
+                    if sum.sinks_changed.contains(&r.id) {
+                        // Its successor reads the same backlog: hand over instead of retrying.
+                        r.handle.hand_over();
+                    }
                     retired.push(r.handle.clone());
                 }
             }
@@ -964,6 +985,25 @@ async fn close_when_unused(h: Arc<SinkHandle>) {
                 h = still;
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
+        }
+    }
+}
+
+/// Warn about disk backlogs of sinks that are no longer configured: their items were
+/// acknowledged when they were spilled, so they reach that sink only if it comes back.
+fn warn_orphan_backlogs(config: &Config) {
+    let Ok(dirs) = std::fs::read_dir(config.state_dir.join("backlog")) else {
+        return;
+    };
+    for d in dirs.flatten() {
+        let id = d.file_name().to_string_lossy().into_owned();
+        if config.sinks.iter().any(|s| s.component.id == id) {
+            continue;
+        }
+        if let Ok(b) = crate::delivery::Backlog::open(&d.path())
+            && !b.is_empty()
+        {
+            tracing::warn!(sink = %id, items = b.len(), dir = %d.path().display(), "disk backlog of a sink that is not in the config; kept until a sink with this id is configured again");
         }
     }
 }

@@ -732,7 +732,7 @@ fn expand(
     Ok(out)
 }
 
-fn redact(s: &str, secrets: &[String]) -> String {
+pub(crate) fn redact(s: &str, secrets: &[String]) -> String {
     let mut out = s.to_string();
     for sec in secrets {
         if out.contains(sec.as_str()) {
