@@ -7,10 +7,20 @@
 //!   fsync: interval                # always | interval | never
 //!   fsync_interval: 1s
 //! ```
-//! Each batch is written with one `write` call of whole lines, so a crash can only tear the
+//! Each batch is written as whole lines at the end of the file, so a crash can only tear the
 //! last line; a torn tail left by an earlier crash is cut off when the file is opened (its
-//! item was never acknowledged, so it is delivered again). Parent directories are created.
-//! A failed write is an error (retried, then dead-lettered), never a silent drop.
+//! item was never acknowledged, so it is delivered again). With `{date}`, the earlier dated
+//! files are repaired too when the sink first opens a file (a crash just before midnight
+//! tears yesterday's file, which is never written again). A write or fsync that fails (a
+//! full disk) is cut back to the last whole line, so a retry never leaves a fragment in the
+//! middle of the file. Parent directories are created. A failed write is an error (retried,
+//! then dead-lettered), never a silent drop.
+//!
+//! Durability: `always` fsyncs each batch before it is acknowledged; `interval` fsyncs within
+//! `fsync_interval` of a write (a timer, so an idle sink does not leave data unsynced), when
+//! the file rotates, and on shutdown; `never` leaves it to the OS (and shutdown). A kill -9
+//! loses nothing in any mode (written data is in the OS's cache); a power failure can lose
+//! up to `fsync_interval` of acknowledged items with `interval`, and more with `never`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -63,6 +73,10 @@ pub fn register(reg: &mut Registry) {
 struct Open {
     path: PathBuf,
     file: File,
+    /// Length up to the last whole line written.
+    len: u64,
+    /// A failed write may have left bytes after `len`: cut them before the next write.
+    tail_dirty: bool,
     last_sync: Instant,
     dirty: bool,
 }
@@ -72,6 +86,10 @@ pub struct JsonlSink {
     fsync: Fsync,
     fsync_interval: std::time::Duration,
     state: Arc<Mutex<Option<Open>>>,
+    /// The interval fsync timer is running.
+    timer: std::sync::atomic::AtomicBool,
+    /// Earlier dated files have been checked for a torn tail.
+    repaired_others: std::sync::atomic::AtomicBool,
 }
 
 impl JsonlSink {
@@ -84,7 +102,66 @@ impl JsonlSink {
             fsync: o.fsync,
             fsync_interval: o.fsync_interval.get(),
             state: Arc::new(Mutex::new(None)),
+            timer: Default::default(),
+            repaired_others: Default::default(),
         })
+    }
+
+    /// `fsync: interval`: sync within `fsync_interval` of a write even when no further write
+    /// comes. The timer stops when the sink is dropped.
+    fn start_timer(&self) {
+        use std::sync::atomic::Ordering;
+        if self.fsync != Fsync::Interval
+            || self.timer.swap(true, Ordering::AcqRel)
+            || tokio::runtime::Handle::try_current().is_err()
+        {
+            return;
+        }
+        let weak = Arc::downgrade(&self.state);
+        let every = self.fsync_interval.max(std::time::Duration::from_millis(1));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(state) = weak.upgrade() else { break };
+                let _ = tokio::task::spawn_blocking(move || {
+                    let mut g = state.lock().unwrap();
+                    let Some(o) = g.as_mut() else { return };
+                    if !o.dirty || o.last_sync.elapsed() < every {
+                        return;
+                    }
+                    match o.file.sync_data() {
+                        Ok(()) => {
+                            o.dirty = false;
+                            o.last_sync = Instant::now();
+                        }
+                        Err(e) => {
+                            tracing::error!(file = %o.path.display(), error = %e, "fsync failed")
+                        }
+                    }
+                })
+                .await;
+            }
+        });
+    }
+
+    /// With `{date}`: the other dated files, whose torn tail (from a crash just before the
+    /// date changed) would otherwise never be repaired.
+    fn other_dated_files(&self, current: &Path) -> Vec<PathBuf> {
+        let t = self.template.to_string_lossy();
+        if !t.contains("{date}") {
+            return Vec::new();
+        }
+        let pattern = t
+            .split("{date}")
+            .map(glob::Pattern::escape)
+            .collect::<Vec<_>>()
+            .join("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]");
+        match glob::glob(&pattern) {
+            Ok(paths) => paths.flatten().filter(|p| p != current).collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     fn current_path(&self) -> PathBuf {
@@ -97,8 +174,8 @@ impl JsonlSink {
     }
 }
 
-/// Open for append, cutting off a torn last line.
-fn open_repaired(path: &Path) -> std::io::Result<File> {
+/// Open for append, cutting off a torn last line. Returns the file and its length.
+fn open_repaired(path: &Path) -> std::io::Result<(File, u64)> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
@@ -129,9 +206,11 @@ fn open_repaired(path: &Path) -> std::io::Result<File> {
         if keep < len {
             tracing::warn!(file = %path.display(), bytes = len - keep, "cutting off a torn last line left by an earlier crash");
             f.set_len(keep)?;
+            f.sync_all()?;
         }
+        return Ok((f, keep));
     }
-    Ok(f)
+    Ok((f, 0))
 }
 
 #[async_trait]
@@ -141,39 +220,77 @@ impl Sink for JsonlSink {
         let path = self.current_path();
         let state = self.state.clone();
         let (fsync, every) = (self.fsync, self.fsync_interval);
+        self.start_timer();
+        let others = if self
+            .repaired_others
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            Vec::new()
+        } else {
+            self.other_dated_files(&path)
+        };
         tokio::task::spawn_blocking(move || {
+            for p in others {
+                if let Err(e) = open_repaired(&p) {
+                    tracing::warn!(file = %p.display(), error = %e, "cannot check an earlier file for a torn last line");
+                }
+            }
             let mut g = state.lock().unwrap();
             if g.as_ref().is_none_or(|o| o.path != path) {
-                if let Some(mut old) = g.take() {
-                    let _ = old.file.flush();
-                    let _ = old.file.sync_data();
+                if let Some(old) = g.take()
+                    && old.dirty
+                    && let Err(e) = old.file.sync_data()
+                {
+                    tracing::error!(file = %old.path.display(), error = %e, "fsync of the rotated file failed");
                 }
-                let file = open_repaired(&path).map_err(|e| {
+                let (file, len) = open_repaired(&path).map_err(|e| {
                     SinkError::retryable(format!("cannot open {}: {e}", path.display()))
                 })?;
                 *g = Some(Open {
                     path: path.clone(),
                     file,
+                    len,
+                    tail_dirty: false,
                     last_sync: Instant::now(),
                     dirty: false,
                 });
             }
             let o = g.as_mut().unwrap();
-            o.file.write_all(&buf).map_err(|e| {
-                SinkError::retryable(format!("cannot write {}: {e}", o.path.display()))
-            })?;
-            o.dirty = true;
+            if o.tail_dirty {
+                o.file.set_len(o.len).map_err(|e| {
+                    SinkError::retryable(format!("cannot repair {}: {e}", o.path.display()))
+                })?;
+                o.tail_dirty = false;
+            }
             let sync_now = match fsync {
                 Fsync::Always => true,
                 Fsync::Interval => o.last_sync.elapsed() >= every,
                 Fsync::Never => false,
             };
+            let res = o
+                .file
+                .write_all(&buf)
+                .map_err(|e| format!("cannot write {}: {e}", o.path.display()))
+                .and_then(|_| {
+                    if sync_now {
+                        o.file
+                            .sync_data()
+                            .map_err(|e| format!("cannot fsync {}: {e}", o.path.display()))
+                    } else {
+                        Ok(())
+                    }
+                });
+            if let Err(e) = res {
+                // Cut the file back to its last whole line: the retry writes the batch again.
+                o.tail_dirty = o.file.set_len(o.len).is_err();
+                return Err(SinkError::retryable(e));
+            }
+            o.len += buf.len() as u64;
             if sync_now {
-                o.file.sync_data().map_err(|e| {
-                    SinkError::retryable(format!("cannot fsync {}: {e}", o.path.display()))
-                })?;
                 o.last_sync = Instant::now();
                 o.dirty = false;
+            } else {
+                o.dirty = true;
             }
             Ok(())
         })
@@ -259,6 +376,94 @@ mod tests {
         s.send(&[Item::new("a", "s")]).await.unwrap();
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
         assert!(dir.path().join(format!("a/b/items-{today}.jsonl")).exists());
+    }
+
+    /// A crash just before midnight tore yesterday's file; today's first write repairs it.
+    #[tokio::test]
+    async fn earlier_dated_files_are_repaired_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = BuildContext::for_tests(dir.path());
+        std::fs::create_dir_all(dir.path().join("out")).unwrap();
+        let old = dir.path().join("out/items-2001-02-03.jsonl");
+        std::fs::write(&old, "{\"id\":\"a\"}\n{\"id\":\"b").unwrap();
+        let other = dir.path().join("out/notes.jsonl");
+        std::fs::write(&other, "half").unwrap();
+        let s = JsonlSink::build(
+            JsonlOptions {
+                path: "out/items-{date}.jsonl".into(),
+                fsync: Fsync::Always,
+                fsync_interval: default_fsync_interval(),
+            },
+            &ctx,
+        )
+        .unwrap();
+        s.send(&[Item::new("c", "s")]).await.unwrap();
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "{\"id\":\"a\"}\n");
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "half", "not ours");
+    }
+
+    /// A write that fails part-way (a full disk) is cut back, so the retry's lines follow the
+    /// last whole line and no fragment is left in the middle of the file.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_failed_write_leaves_no_fragment() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = BuildContext::for_tests(dir.path());
+        let s = JsonlSink::build(
+            JsonlOptions {
+                path: "x.jsonl".into(),
+                fsync: Fsync::Always,
+                fsync_interval: default_fsync_interval(),
+            },
+            &ctx,
+        )
+        .unwrap();
+        s.send(&[Item::new("a", "s")]).await.unwrap();
+        let path = dir.path().join("x.jsonl");
+        // A partial write landed, then the disk filled up.
+        let real = {
+            let mut g = s.state.lock().unwrap();
+            let o = g.as_mut().unwrap();
+            o.file.write_all(b"{\"id\":\"b\",\"ti").unwrap();
+            std::mem::replace(
+                &mut o.file,
+                OpenOptions::new().append(true).open("/dev/full").unwrap(),
+            )
+        };
+        assert!(s.send(&[Item::new("b", "s")]).await.is_err());
+        s.state.lock().unwrap().as_mut().unwrap().file = real;
+        s.send(&[Item::new("b", "s")]).await.unwrap();
+        let ids: Vec<String> = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect();
+        assert_eq!(ids, ["\"a\"", "\"b\""]);
+    }
+
+    /// `fsync: interval` syncs an idle file within the interval, without another write.
+    #[tokio::test]
+    async fn interval_fsync_happens_without_another_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = BuildContext::for_tests(dir.path());
+        let s = JsonlSink::build(
+            JsonlOptions {
+                path: "x.jsonl".into(),
+                fsync: Fsync::Interval,
+                fsync_interval: Duration::from_millis(20),
+            },
+            &ctx,
+        )
+        .unwrap();
+        s.send(&[Item::new("a", "s")]).await.unwrap();
+        s.send(&[Item::new("b", "s")]).await.unwrap();
+        for _ in 0..1000 {
+            if !s.state.lock().unwrap().as_ref().unwrap().dirty {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("never synced");
     }
 
     #[tokio::test]

@@ -14,7 +14,13 @@
 //! from the batch's item ids, the same on every retry and after a restart, so a receiver can
 //! drop repeats. Connection errors, timeouts, 408, 429 and 5xx are retried by the runtime
 //! (honouring Retry-After); other 4xx are permanent and the batch goes to the dead-letter
-//! store. The secret and header values never appear in logs or errors.
+//! store. Redirects are not followed (a client following a 301/302 turns the POST into a
+//! GET without the body, and a 200 to that would count as delivered): a 3xx is permanent,
+//! and the message says to point `url` at the final address.
+//!
+//! The secret and header values never appear in logs or errors, and neither does the URL's
+//! path or query (they often carry a token, as in Slack-style webhook URLs): messages name
+//! the scheme, host and port only.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -100,15 +106,18 @@ impl fmt::Debug for WebhookSink {
     }
 }
 
-/// The URL as it may be shown: no userinfo, no query, no fragment.
+/// The URL as it may be shown: scheme, host and port; the path (which may hold a token),
+/// query, fragment and userinfo are replaced by `…`.
 pub fn redacted_url(url: &str) -> String {
     match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.set_query(None);
-            u.set_fragment(None);
-            u.to_string()
+        Ok(u) => {
+            let origin = u.origin().ascii_serialization();
+            let bare = u.path() == "/" && u.query().is_none() && u.fragment().is_none();
+            if bare || origin == "null" {
+                format!("{origin}/")
+            } else {
+                format!("{origin}/…")
+            }
         }
         Err(_) => "<invalid url>".into(),
     }
@@ -143,6 +152,7 @@ impl WebhookSink {
             .timeout(o.timeout.get())
             .connect_timeout(o.timeout.get().min(StdDuration::from_secs(10)))
             .user_agent(format!("feedloom/{}", feedloom_core::VERSION))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| BuildError::new(format!("cannot build HTTP client: {e}")))?;
         Ok(WebhookSink {
@@ -215,6 +225,12 @@ impl Sink for WebhookSink {
             .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
         let msg = format!("POST {}: HTTP {}", self.shown, status.as_u16());
         let code = status.as_u16();
+        if status.is_redirection() {
+            return Err(SinkError::permanent(format!(
+                "{msg} (a redirect: webhooks are not redirected, so that the POST and its body \
+                 are never turned into a GET; set `url` to the final address)"
+            )));
+        }
         if code == 408 || code == 429 || status.is_server_error() {
             Err(SinkError::retryable(msg).with_retry_after(retry_after))
         } else {
@@ -340,22 +356,33 @@ mod tests {
             assert_eq!(e.retryable, retryable, "HTTP {code}");
             assert!(e.message.contains(&format!("HTTP {code}")));
         }
+        // A redirect is permanent, and nothing follows it with a GET.
+        let (url, seen) = receiver(vec![(301, None)]).await;
+        let e = sink(&url, None)
+            .send(&[Item::new("a", "s")])
+            .await
+            .unwrap_err();
+        assert!(
+            !e.retryable && e.message.contains("HTTP 301"),
+            "{}",
+            e.message
+        );
+        assert_eq!(seen.lock().unwrap().len(), 1, "not followed");
         // Nothing listening: retryable, and no secret in the message.
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         drop(l);
         let e = sink(
-            &format!("http://user:pw@127.0.0.1:{port}/x?token=s3cret"),
+            &format!("http://user:pw@127.0.0.1:{port}/services/T0/B0/p4thtok?token=s3cret"),
             None,
         )
         .send(&[Item::new("a", "s")])
         .await
         .unwrap_err();
         assert!(e.retryable);
-        assert!(
-            !e.message.contains("s3cret") && !e.message.contains("pw"),
-            "{}",
-            e.message
+        assert_eq!(
+            e.message,
+            format!("POST http://127.0.0.1:{port}/…: cannot connect")
         );
     }
 
