@@ -920,9 +920,10 @@ impl Pipeline {
                 OnError::DeadLetter => {
                     tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item kept in the dead-letter store");
                     let (src, id) = (item.source.clone(), item.id.clone());
+                    let message = self.config().redact(&e.message);
                     match self
                         .dlq
-                        .add(&format!("extractor:{}", step.id), vec![item], &e.message, 1)
+                        .add(&format!("extractor:{}", step.id), vec![item], &message, 1)
                     {
                         Ok(()) => {
                             Ack::for_item(&self.ledger, &src, &id, batch, 0).await;

@@ -523,7 +523,7 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
                 for d in &all {
                     println!(
                         "{}",
-                        serde_json::json!({"key": d.key, "sink": d.sink, "error": d.error, "attempts": d.attempts, "time": d.time, "items": d.items})
+                        serde_json::json!({"key": d.key, "sink": d.sink, "error": cfg.redact(&d.error), "attempts": d.attempts, "time": d.time, "items": d.items})
                     );
                 }
             } else if all.is_empty() {

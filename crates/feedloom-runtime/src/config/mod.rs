@@ -149,8 +149,9 @@ pub struct RawConfig {
     pub sinks: Vec<Map<String, Value>>,
 }
 
-/// A component (source, extractor or sink) as configured.
-#[derive(Clone, Debug, PartialEq)]
+/// A component (source, extractor or sink) as configured. Its Debug form shows the option
+/// keys, not their values (they may hold secrets from `${ENV}`).
+#[derive(Clone, PartialEq)]
 pub struct Component {
     pub id: String,
     /// The `type:` name.
@@ -178,6 +179,22 @@ pub struct SinkSpec {
     pub when_raw: Option<Value>,
 }
 
+impl std::fmt::Debug for Component {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&String> = self
+            .options
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        f.debug_struct("Component")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("options", &keys)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
 impl Component {
     /// Same plugin with the same options (the position in the file does not matter).
     pub fn same_as(&self, other: &Component) -> bool {
@@ -194,8 +211,8 @@ impl SinkSpec {
     }
 }
 
-/// A loaded, validated configuration.
-#[derive(Clone, Debug)]
+/// A loaded, validated configuration. Its Debug form hides secrets.
+#[derive(Clone)]
 pub struct Config {
     pub file: PathBuf,
     /// The config file's directory: relative paths resolve against it.
@@ -210,6 +227,25 @@ pub struct Config {
     pub spans: SpanIndex,
     /// Strings that came from environment variables (redacted from messages).
     pub secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("file", &self.file)
+            .field("state_dir", &self.state_dir)
+            .field("defaults", &self.defaults)
+            .field("pipeline", &self.pipeline)
+            .field("admin", &self.admin)
+            .field("sources", &self.sources)
+            .field("extractors", &self.extractors)
+            .field("sinks", &self.sinks)
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -386,7 +422,7 @@ impl Config {
                                 };
                                 errors.push(located(
                                     spans.value(&p),
-                                    format!("invalid `when`: {}", e.message),
+                                    redact(&format!("invalid `when`: {}", e.message), &secrets),
                                 ));
                                 None
                             }
@@ -405,7 +441,7 @@ impl Config {
                             } else {
                                 spans.value(&p)
                             };
-                            errors.push(located(pos, e.message));
+                            errors.push(located(pos, redact(&e.message, &secrets)));
                             SinkCommon::default()
                         }
                     };

@@ -764,4 +764,23 @@ mod tests {
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].error, "POST https://h/[redacted]: HTTP 400");
     }
+
+    /// A Debug print of the config shows neither option values nor the secrets list.
+    #[test]
+    fn config_debug_hides_secrets() {
+        let y = "sinks:\n  - id: hook\n    type: webhook\n    url: http://h/x\n    secret: ${HOOK_SECRET}\n    headers: {Authorization: \"Bearer ${TOKEN}\"}\n";
+        let env = |k: &str| match k {
+            "HOOK_SECRET" => Some("hmac-k3y-value".to_string()),
+            "TOKEN" => Some("bearer-t0ken".to_string()),
+            _ => None,
+        };
+        let cfg = crate::Config::parse(y, Path::new("f.yaml"), &env).unwrap();
+        assert_eq!(cfg.sinks[0].component.options["secret"], "hmac-k3y-value");
+        let dbg = format!("{cfg:?} {:#?}", cfg.sinks);
+        assert!(
+            !dbg.contains("hmac-k3y-value") && !dbg.contains("bearer-t0ken"),
+            "{dbg}"
+        );
+        assert!(dbg.contains("secret"), "keys are shown: {dbg}");
+    }
 }
