@@ -4,9 +4,13 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use common::{feedloom, repo, stderr, stdout, write_config};
+use common::{bin, feedloom, repo, stderr, stdout, write_config};
 
 fn plugin(name: &str) -> String {
     repo()
@@ -189,6 +193,21 @@ fn an_over_fuel_wasm_plugin_is_skipped() {
 }
 
 #[test]
+fn a_wasm_plugin_over_its_memory_limit_is_skipped() {
+    let (_, err) = failing_then_rules(
+        &format!(
+            "  - type: wasm\n    id: hog\n    path: {}\n    max_memory: 1MiB\n",
+            fixture("hog.wasm")
+        ),
+        "Hog",
+    );
+    assert!(
+        err.contains("wasm plugin hog: exceeded its memory limit of 1MiB"),
+        "{err}"
+    );
+}
+
+#[test]
 fn check_locates_a_bad_rules_regex_and_a_bad_wasm_module() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(
@@ -272,5 +291,190 @@ fn once_keeps_going_when_an_exec_plugin_crashes() {
             "{}",
             stderr(&o)
         );
+    }
+}
+
+/// A `feedloom run` daemon whose stderr is collected.
+struct Daemon {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    fn start(cfg: &Path) -> Daemon {
+        let mut child = Command::new(bin())
+            .args(["run", "-c", cfg.to_str().unwrap()])
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start feedloom run");
+        let log = Arc::new(Mutex::new(String::new()));
+        let err = child.stderr.take().unwrap();
+        let l = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                let mut g = l.lock().unwrap();
+                g.push_str(&line);
+                g.push('\n');
+            }
+        });
+        Daemon { child, log }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Wait (at most a minute) until `cond` holds; fail with the log if the daemon exits.
+    fn wait(&mut self, what: &str, mut cond: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while !cond() {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                panic!(
+                    "daemon exited ({st}) while waiting for {what}\n{}",
+                    self.log()
+                );
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                panic!("timed out waiting for {what}\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// SIGTERM and wait for the exit.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let st = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn write_article(dir: &Path, file: &str, title: &str) {
+    std::fs::write(
+        dir.join(file),
+        format!("{title}\n\nKazakhstan signed a gas pipeline agreement for Line D.\n"),
+    )
+    .unwrap();
+}
+
+/// The daemon under every kind of plugin failure: an exec plugin that crashes, hangs, prints
+/// garbage, answers with a wrong id, writes half a line and exits, or closes its stdout
+/// (`on_error: dead_letter`), behind a wasm plugin that exceeds its memory limit on every item
+/// (`on_error: skip`). The daemon keeps running, good items are enriched and delivered, bad
+/// ones are in the dead-letter store with their error, and an article added later still goes
+/// through (the plugin was restarted).
+#[test]
+fn the_daemon_keeps_running_through_failing_plugins_and_dead_letters_their_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let bad = [
+        "crash",
+        "hang",
+        "garbage",
+        "wrong-id",
+        "partial-exit",
+        "close-stdout",
+    ];
+    for (n, title) in bad.iter().enumerate() {
+        write_article(&input, &format!("b{n}.txt"), title);
+    }
+    write_article(&input, "g0.txt", "fine one");
+    write_article(&input, "g1.txt", "fine two");
+    let cfg = write_config(
+        dir.path(),
+        &format!(
+            "state_dir: state
+sources:
+  - {{id: in, type: file, path: in/*.txt, interval: 1s}}
+sinks:
+  - {{id: out, type: jsonl, path: out/items.jsonl, fsync: always}}
+extractors:
+  - type: wasm
+    id: hog
+    path: {hog}
+    max_memory: 1MiB
+    on_error: skip
+  - type: exec
+    id: rogue
+    command: [python3, {rogue}]
+    timeout: 5s
+    on_error: dead_letter
+{RULES}",
+            hog = fixture("hog.wasm"),
+            rogue = plugin("misbehave.py"),
+        ),
+    );
+    let out = dir.path().join("out/items.jsonl");
+    let mut d = Daemon::start(&cfg);
+    d.wait("the two good items", || common::read_jsonl(&out).len() >= 2);
+    // Added while the daemon runs, after every failure: the plugin still answers.
+    write_article(&input, "g2.txt", "fine three");
+    d.wait("the third good item", || {
+        common::read_jsonl(&out).len() >= 3
+    });
+    let log = d.log();
+    assert!(d.child.try_wait().unwrap().is_none(), "still running");
+    let st = d.stop();
+    assert!(st.success(), "{st}\n{log}");
+
+    let items = common::read_jsonl(&out);
+    let mut titles: Vec<&str> = items.iter().map(|v| v["title"].as_str().unwrap()).collect();
+    titles.sort();
+    assert_eq!(titles, ["fine one", "fine three", "fine two"], "{items:?}");
+    for v in &items {
+        assert!(v.get("plugin_pid").is_some(), "enriched by the plugin: {v}");
+        assert_eq!(v["tags"], serde_json::json!(["energy"]), "rules ran: {v}");
+    }
+    assert!(
+        log.contains("wasm plugin hog: exceeded its memory limit of 1MiB"),
+        "{log}"
+    );
+
+    let o = feedloom(&["dlq", "list", "-c", cfg.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let letters: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut by_title = std::collections::BTreeMap::new();
+    for l in &letters {
+        assert_eq!(l["sink"], "extractor:rogue", "{l}");
+        let title = l["items"][0]["title"].as_str().unwrap().to_string();
+        by_title.insert(title, l["error"].as_str().unwrap().to_string());
+    }
+    let want = [
+        ("close-stdout", "closed its stdout without answering"),
+        ("crash", "exited (exit status: 3) without answering"),
+        ("garbage", "invalid response line \"loading model... done\""),
+        ("hang", "timed out after 5s"),
+        ("partial-exit", "in the middle of response line"),
+        ("wrong-id", "(answers id "),
+    ];
+    assert_eq!(
+        by_title.keys().map(String::as_str).collect::<Vec<_>>(),
+        want.iter().map(|w| w.0).collect::<Vec<_>>(),
+        "{letters:?}"
+    );
+    for (title, msg) in want {
+        let e = &by_title[title];
+        assert!(e.starts_with("exec plugin rogue: "), "{title}: {e}");
+        assert!(e.contains(msg), "{title}: {e}");
     }
 }

@@ -5,7 +5,8 @@
 //! `{"id": N, "item": {...}}`, and one response per line, `{"id": N, "item": {...}}` (fields
 //! to add or replace) or `{"id": N, "error": "..."}`.
 //!
-//! * A plugin that exits is restarted on the next item, with backoff when it keeps exiting.
+//! * A plugin that exits is restarted on the next item, with backoff when it keeps exiting
+//!   (100 ms doubling up to `timeout`, at most 30 s; the item waits for the restart).
 //! * An item that takes longer than `timeout` fails, and the process is killed (a later item
 //!   starts a fresh one).
 //! * A line that is not a response (garbage, a stray `print`, the wrong `id`, half a line
@@ -351,9 +352,12 @@ impl Exec {
             env: opts.env,
             cwd,
             timeout: opts.timeout.get(),
+            // Capped at the item timeout: an item waits for a pending restart rather than
+            // failing untried, so a crash-looping plugin costs at most `timeout` per item (like
+            // a hanging one) and is restarted at most once per `timeout`.
             backoff: Backoff::new(
                 std::time::Duration::from_millis(100),
-                std::time::Duration::from_secs(30),
+                opts.timeout.get().min(std::time::Duration::from_secs(30)),
             )
             .with_jitter(0.2),
         };
@@ -450,9 +454,9 @@ impl Exec {
         slot.not_before = Some(Instant::now() + self.spec.backoff.delay(slot.failures, None));
     }
 
-    /// Make sure the slot has a live process, waiting out the restart backoff when it fits in
-    /// the item's time budget.
-    async fn ensure(&self, slot: &mut Slot, deadline: Instant) -> Result<(), ExtractError> {
+    /// Make sure the slot has a live process, waiting out the restart backoff (at most
+    /// `timeout`) first.
+    async fn ensure(&self, slot: &mut Slot) -> Result<(), ExtractError> {
         if slot.in_flight {
             slot.in_flight = false;
             if let Some(p) = slot.proc.take() {
@@ -474,15 +478,8 @@ impl Exec {
             }
         }
         if let Some(t) = slot.not_before {
-            let now = Instant::now();
-            if t > deadline {
-                return Err(self.err(format!(
-                    "not running: restarting in {:.1}s after {} failure(s)",
-                    t.saturating_duration_since(now).as_secs_f64(),
-                    slot.failures
-                )));
-            }
-            tokio::time::sleep(t.saturating_duration_since(now)).await;
+            tracing::debug!(plugin = %self.spec.id, failures = slot.failures, "waiting to restart the exec plugin");
+            tokio::time::sleep(t.saturating_duration_since(Instant::now())).await;
         }
         match self.spawn() {
             Ok(p) => {
@@ -595,11 +592,11 @@ pub(crate) fn apply(item: &mut Item, resp: serde_json::Value) -> Result<(), Stri
 impl Extractor for Exec {
     async fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let mut held = self.slot().await;
-        // The budget starts once a process is ours: waiting for a free one is not the
-        // plugin's time (the pipeline's `extract_timeout` bounds the whole step).
-        let deadline = Instant::now() + self.spec.timeout;
         let slot = &mut *held.slot;
-        self.ensure(slot, deadline).await?;
+        self.ensure(slot).await?;
+        // The budget starts once a process is ours: waiting for a free one or for a restart
+        // is not the plugin's time (the pipeline's `extract_timeout` bounds the whole step).
+        let deadline = Instant::now() + self.spec.timeout;
         slot.in_flight = true;
         let proc = slot.proc.as_mut().expect("ensure started a process");
         let left = deadline.saturating_duration_since(Instant::now());

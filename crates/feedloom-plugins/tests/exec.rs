@@ -99,7 +99,7 @@ async fn a_crashing_plugin_is_restarted_and_later_items_succeed() {
 async fn a_hanging_plugin_is_killed_after_the_timeout_and_restarted() {
     let ex = exec(
         "sleepy",
-        serde_json::json!({"command": ["python3", "hang.py"], "timeout": "500ms"}),
+        serde_json::json!({"command": ["python3", "hang.py"], "timeout": "2s"}),
     );
     let mut first = item("a", "fine");
     ex.extract(&mut first).await.unwrap();
@@ -107,12 +107,32 @@ async fn a_hanging_plugin_is_killed_after_the_timeout_and_restarted() {
     let err = ex.extract(&mut hung).await.unwrap_err();
     assert_eq!(
         err.message,
-        "exec plugin sleepy: timed out after 500ms; killed (it restarts on the next item)"
+        "exec plugin sleepy: timed out after 2s; killed (it restarts on the next item)"
     );
     let mut after = item("c", "fine");
     ex.extract(&mut after).await.unwrap();
     assert_ne!(after.extra["plugin_pid"], first.extra["plugin_pid"]);
     assert_eq!(ex.starts().await, 2);
+    ex.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_crash_looping_plugin_is_restarted_with_backoff_and_every_item_is_tried() {
+    // crash.py 0 dies on every item. The restart delay grows (100 ms, 200 ms, ...) but is
+    // capped at the timeout and waited out, so no item fails untried with "not running".
+    let ex = exec(
+        "looping",
+        serde_json::json!({"command": ["python3", "crash.py", "0"], "timeout": "1s"}),
+    );
+    for n in 0..5 {
+        let mut it = item(&format!("i{n}"), "x");
+        let err = ex.extract(&mut it).await.unwrap_err().message;
+        assert_eq!(
+            err,
+            "exec plugin looping: exited (exit status: 3) without answering request 1"
+        );
+    }
+    assert_eq!(ex.starts().await, 5);
     ex.shutdown().await;
 }
 

@@ -10,7 +10,11 @@ use common::wat;
 fn wasm_fixtures_match_their_wat_source() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let update = std::env::var_os("FEEDLOOM_UPDATE_FIXTURES").is_some();
-    for (name, module) in [("tagger.wasm", wat::tagger()), ("spin.wasm", wat::spin())] {
+    for (name, module) in [
+        ("tagger.wasm", wat::tagger()),
+        ("spin.wasm", wat::spin()),
+        ("hog.wasm", wat::hog(100)),
+    ] {
         let p = dir.join(name);
         if update {
             std::fs::write(&p, &module).unwrap();

@@ -1,5 +1,8 @@
 """Misbehaves in the way an item's title asks; answers every other item with its pid.
 
+crash         exits with status 3 without answering
+garbage       prints a line that is not JSON
+hang          never answers
 close-stdout  closes stdout and keeps running
 partial-exit  writes half a response line and exits 0
 huge-line     writes a 17 MiB line with no newline and keeps running
@@ -18,7 +21,15 @@ for line in sys.stdin:
     req = json.loads(line)
     rid = req["id"]
     title = req["item"].get("title")
-    if title == "close-stdout":
+    if title == "crash":
+        sys.exit(3)
+    elif title == "garbage":
+        sys.stdout.write("loading model... done\n")
+        sys.stdout.flush()
+        continue
+    elif title == "hang":
+        time.sleep(600)
+    elif title == "close-stdout":
         sys.stdout.flush()
         os.close(1)
         time.sleep(600)
