@@ -7,8 +7,9 @@
 //!     - { name: tender, regex: "(?i)tender worth (?P<value>[0-9.]+ \\w+)", fields: { tender_value: "$value" } }
 //! ```
 //!
-//! Word rules match case-insensitively as whole words or phrases; every word of every rule is
-//! found in one pass over the title, summary and text with aho-corasick. Regex rules run their
+//! Word rules match case-insensitively as whole words or phrases (any run of whitespace in the
+//! text — a line break, a no-break space — matches the space of a phrase); every word of
+//! every rule is found in one pass over the title, summary and text with aho-corasick. Regex rules run their
 //! regex over the same fields; named (or numbered) capture groups fill `fields` templates
 //! (`$name`, `${name}`, `$0` for the whole match, `$$` for a literal `$`). Everything is
 //! checked when the extractor is built, so `feedloom check` reports a bad regex, an unknown
@@ -152,6 +153,9 @@ pub struct Rules {
     word_text: Vec<String>,
     /// Every word is ASCII: match case-insensitively in place, without lower-casing the text.
     ascii_only: bool,
+    /// Some word is a phrase: runs of whitespace in the text (double spaces, line breaks,
+    /// no-break spaces) are read as one space, as they are in the phrase.
+    phrases: bool,
     word_rule_count: usize,
 }
 
@@ -296,6 +300,7 @@ impl Rules {
             });
         }
         let ascii_only = patterns.iter().all(|p| p.is_ascii());
+        let phrases = patterns.iter().any(|p| p.contains(' '));
         let words = if patterns.is_empty() {
             None
         } else {
@@ -313,6 +318,7 @@ impl Rules {
             word_rules,
             word_text,
             ascii_only,
+            phrases,
             word_rule_count,
         })
     }
@@ -326,6 +332,13 @@ impl Rules {
         first: &mut [Option<usize>],
         left: &mut usize,
     ) {
+        let collapsed;
+        let hay = if self.phrases && !single_spaced(hay) {
+            collapsed = collapse_whitespace(hay);
+            collapsed.as_str()
+        } else {
+            hay
+        };
         let lowered;
         let hay = if self.ascii_only {
             hay
@@ -357,6 +370,40 @@ fn normalise_word(w: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// Whether every whitespace in `s` is a lone ASCII space (nothing to collapse).
+fn single_spaced(s: &str) -> bool {
+    let mut prev_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else {
+            prev_space = false;
+        }
+    }
+    true
+}
+
+/// Every run of whitespace as one ASCII space (what [`normalise_word`] does to a phrase).
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
 }
 
 fn is_word_char(c: char) -> bool {
@@ -465,6 +512,18 @@ mod tests {
         );
         assert!(Template::parse("${oops").is_err());
         assert!(Template::parse("cost $").is_err());
+    }
+
+    #[test]
+    fn whitespace_runs_collapse_like_phrases() {
+        assert!(single_spaced("a b c") && single_spaced(" a "));
+        for s in ["a  b", "a\nb", "a\u{a0}b", "a\tb"] {
+            assert!(!single_spaced(s), "{s:?}");
+        }
+        assert_eq!(
+            collapse_whitespace("Line\u{a0}D,\n\n  line\tD"),
+            "Line D, line D"
+        );
     }
 
     #[test]

@@ -48,7 +48,9 @@ async fn words_match_whole_words_and_phrases_case_insensitively() {
         ("biogas output", false),
         ("a new Pipeline", true),
         ("pipelines everywhere", false),
-        ("line  d", false),
+        ("line  d", true),
+        ("on Line\u{a0}D, the no-break space of HTML", true),
+        ("Line\nD", true),
         ("on line d today", true),
         ("online daily", false),
     ] {
