@@ -21,8 +21,14 @@
 //! - An HTML page where a feed was expected is searched for `<link rel="alternate">` with an
 //!   RSS, Atom or JSON Feed type; the feed found is fetched, logged once and remembered.
 //! - Errors carry a [`SourceErrorKind`] (connect, timeout, HTTP status, parse, too large) and,
-//!   for 429 and 503, the server's Retry-After. The runtime logs, counts and backs off; this
-//!   source never sleeps or retries by itself.
+//!   for 429 and 503, the server's Retry-After (at most `defaults.max_backoff`). The runtime
+//!   logs, counts and backs off; this source never sleeps or retries by itself.
+//! - The body is decoded by its XML declaration, else by the Content-Type charset when it is
+//!   not UTF-8; a malformed document is repaired once (bare `&`, invalid UTF-8) before it
+//!   counts as a parse error.
+//! - Items published before `now - defaults.retention` are skipped: their delivered marks
+//!   are forgotten after that long, and a slow feed still listing them would deliver them
+//!   again.
 //! - One HTTP client, a global `max_concurrent_fetches` limit and a per-host limit
 //!   (`per_host_concurrency`) are shared by every feed source.
 
