@@ -214,10 +214,13 @@ fn sink_metrics(addr: &str, sink: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// Per feed request: the If-None-Match sent and the status answered.
+type FeedLog = Arc<Mutex<Vec<(Option<String>, u16)>>>;
+
 /// An RSS feed on 127.0.0.1 with an ETag: answers 304 to a matching If-None-Match. Returns
 /// its URL and a log of (If-None-Match sent, status answered) per request.
-fn serve_feed(items: usize) -> (String, Arc<Mutex<Vec<(Option<String>, u16)>>>) {
-    let log: Arc<Mutex<Vec<(Option<String>, u16)>>> = Default::default();
+fn serve_feed(items: usize) -> (String, FeedLog) {
+    let log: FeedLog = Default::default();
     let mut rss = String::from(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>http://x/</link><description>d</description>",
     );
