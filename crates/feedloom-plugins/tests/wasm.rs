@@ -270,3 +270,22 @@ fn modules_are_checked_at_build() {
     assert_eq!(err.path, "path");
     assert!(err.message.starts_with("cannot read "), "{}", err.message);
 }
+
+/// The smallest module shown in docs/plugins.md (the ```wat block) loads and works as the
+/// guide says: "nothing to add" for every item.
+#[tokio::test]
+async fn the_guides_wat_example_works() {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/plugins.md"),
+    )
+    .unwrap();
+    let start = guide.find("```wat\n").expect("a ```wat block in the guide") + 7;
+    let len = guide[start..].find("```").unwrap();
+    let module = ::wat::parse_str(&guide[start..start + len]).expect("the guide's WAT parses");
+    let dir = tempfile::tempdir().unwrap();
+    let ex = build(dir.path(), &module, serde_json::json!({})).unwrap();
+    let mut it = item();
+    let before = it.clone();
+    ex.extract(&mut it).await.unwrap();
+    assert_eq!(it, before);
+}
