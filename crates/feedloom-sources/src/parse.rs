@@ -76,7 +76,9 @@ struct FeedMeta {
 
 /// The document as UTF-8 where it is safe to say so, for [`parse_feed`]:
 /// - a byte-order mark, or an XML declaration naming another encoding, is left to the
-///   parser (it decodes those itself);
+///   parser (it decodes those itself) — unless the declaration names an ASCII-compatible
+///   encoding and the body is valid UTF-8 with non-ASCII bytes in it (a CMS that says
+///   ISO-8859-1 and writes UTF-8): then the declaration is rewritten to UTF-8;
 /// - a body that is valid UTF-8 is left alone, whatever the Content-Type says (servers often
 ///   send `charset=iso-8859-1` on UTF-8 feeds; Latin text is almost never valid UTF-8 by
 ///   accident);
@@ -91,7 +93,16 @@ pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]>
     {
         return Cow::Borrowed(bytes);
     }
-    if declared_encoding(bytes).is_some_and(|e| e != encoding_rs::UTF_8) {
+    if let Some((label, enc)) = xml_declared_encoding(bytes)
+        && enc != encoding_rs::UTF_8
+    {
+        if enc.is_ascii_compatible() && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+            let mut out = Vec::with_capacity(bytes.len());
+            out.extend_from_slice(&bytes[..label.start]);
+            out.extend_from_slice(b"UTF-8");
+            out.extend_from_slice(&bytes[label.end..]);
+            return Cow::Owned(out);
+        }
         return Cow::Borrowed(bytes);
     }
     if std::str::from_utf8(bytes).is_ok() {
@@ -120,6 +131,13 @@ fn charset_param(ct: &str) -> Option<String> {
 
 /// The encoding named by the document's XML declaration, if it names a known one.
 fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    xml_declared_encoding(bytes).map(|(_, e)| e)
+}
+
+/// The declared encoding and where its label sits in `bytes`.
+fn xml_declared_encoding(
+    bytes: &[u8],
+) -> Option<(std::ops::Range<usize>, &'static encoding_rs::Encoding)> {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let head = &bytes[start..bytes.len().min(start + 256)];
     if !head.starts_with(b"<?xml") {
@@ -127,11 +145,29 @@ fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     }
     let end = head.windows(2).position(|w| w == b"?>")?;
     let decl = std::str::from_utf8(&head[..end]).ok()?;
-    let at = decl.find("encoding")? + "encoding".len();
-    let rest = decl[at..].trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let label = rest[1..].split(quote).next()?;
-    encoding_rs::Encoding::for_label(label.trim().as_bytes())
+    // encoding <ws>* = <ws>* ("label" | 'label')
+    let b = decl.as_bytes();
+    let mut i = decl.find("encoding")? + "encoding".len();
+    while b.get(i)?.is_ascii_whitespace() {
+        i += 1;
+    }
+    if b[i] != b'=' {
+        return None;
+    }
+    i += 1;
+    while b.get(i)?.is_ascii_whitespace() {
+        i += 1;
+    }
+    let quote = *b.get(i)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let from = i + 1;
+    let len = b[from..].iter().position(|&c| c == quote)?;
+    let label = &decl[from..from + len];
+    let label_start = start + from;
+    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
+    Some((label_start..label_start + label.len(), enc))
 }
 
 /// A repaired copy of a malformed XML feed, or `None` when there is nothing to repair
@@ -539,6 +575,14 @@ mod tests {
             to_utf8(utf8.as_bytes(), Some("text/xml; charset=iso-8859-1")),
             Cow::Borrowed(_)
         ));
+        // A declaration that lies (says ISO-8859-1, is UTF-8) is rewritten.
+        let liar = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>Café</title></item></channel></rss>";
+        let fixed = to_utf8(liar.as_bytes(), None);
+        assert!(fixed.starts_with(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss"));
+        assert_eq!(
+            parse_feed(&fixed, None, "s").unwrap()[0].title.as_deref(),
+            Some("Café")
+        );
         // A declared encoding is the parser's business.
         let mut latin = b"<?xml version='1.0' encoding='ISO-8859-1'?><rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>Caf".to_vec();
         latin.extend_from_slice(b"\xe9</title></item></channel></rss>");
