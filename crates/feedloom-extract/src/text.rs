@@ -12,7 +12,11 @@ pub enum GazKind {
     Demonym,
     Region,
     Capital,
+    /// A city of 100,000 people or more.
     City,
+    /// A smaller town (GeoNames cities5000): a place only where the text says so (see
+    /// [`Gazetteer::get_any`]); [`Gazetteer::get`] does not return it.
+    Town,
     /// A region of the world with no single country (Central Asia, the Middle East).
     Macro,
 }
@@ -26,6 +30,21 @@ pub struct GazEntry {
     /// A region that is also a city of the same name ("Almaty"): "Almaty Region" is then a
     /// place of its own.
     pub also_city: bool,
+    /// Other countries with a place of this name, most important first (`"IN US"`), for
+    /// [`GazEntry::countries`].
+    pub others: &'static str,
+}
+
+impl GazEntry {
+    /// The countries this name may stand for: `cc` first, then the others.
+    pub fn countries(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.cc).chain(
+            self.others
+                .split(' ')
+                .filter_map(|c| c.strip_prefix('+'))
+                .filter(|c| c.len() == 2),
+        )
+    }
 }
 
 /// Names of places and demonyms with their countries (`data/gazetteer.tsv`, see the README).
@@ -79,7 +98,7 @@ const MACRO: &[&str] = &[
 static DATA: &str = include_str!("../data/gazetteer.tsv");
 
 pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
-    let mut entries = Vec::with_capacity(17_500);
+    let mut entries = Vec::with_capacity(110_000);
     for line in DATA.lines() {
         let mut f = line.split('\t');
         let (Some(k), Some(name), Some(cc)) = (f.next(), f.next(), f.next()) else {
@@ -91,17 +110,21 @@ pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
             "R" => GazKind::Region,
             "P" => GazKind::Capital,
             "T" => GazKind::City,
+            "S" => GazKind::Town,
             _ => continue,
         };
         if MACRO.contains(&name) {
             continue; // "Gulf" is the region of the world, not Papua New Guinea's province
         }
-        let also_city = f.next() == Some("city");
+        let flags = f.next().unwrap_or("");
+        let also_city = flags.starts_with("city");
+        let others = flags.trim_start_matches("city").trim_start();
         entries.push(GazEntry {
             name,
             kind,
             cc,
             also_city,
+            others,
         });
     }
     for m in MACRO {
@@ -110,6 +133,7 @@ pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
             kind: GazKind::Macro,
             cc: "",
             also_city: false,
+            others: "",
         });
     }
     let mut by_name = HashMap::with_capacity_and_hasher(entries.len(), Fx::default());
@@ -128,8 +152,14 @@ pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
 });
 
 impl Gazetteer {
-    /// The entry for exactly this name.
+    /// The entry for exactly this name, not a [`GazKind::Town`] (a town named like a
+    /// surname or a word is a place only in a place's context).
     pub fn get(&self, name: &str) -> Option<&GazEntry> {
+        self.get_any(name).filter(|e| e.kind != GazKind::Town)
+    }
+
+    /// The entry for exactly this name, towns included.
+    pub fn get_any(&self, name: &str) -> Option<&GazEntry> {
         self.by_name.get(name).map(|&i| &self.entries[i])
     }
 
@@ -206,7 +236,8 @@ pub fn skeleton(s: &str) -> String {
     out
 }
 
-/// Countries of the regions and settlements by consonant skeleton (at least three consonants).
+/// Countries of the regions and cities (not towns: too many short skeletons) by consonant
+/// skeleton (at least three consonants).
 static BY_SKELETON: LazyLock<HashMap<String, Vec<&'static str>, Fx>> = LazyLock::new(|| {
     let mut m: HashMap<String, Vec<&'static str>, Fx> = HashMap::default();
     for e in &GAZ.entries {
