@@ -477,6 +477,42 @@ struct Span {
     acronym: Option<String>,
 }
 
+impl Span {
+    /// A candidate named as the text writes it.
+    fn new(text: &str, start: usize, end: usize, kind: Cand) -> Span {
+        Span {
+            start,
+            end,
+            kind,
+            name: text[start..end].to_string(),
+            country: None,
+            acronym: None,
+        }
+    }
+
+    /// A place named by the gazetteer entry `g` (its spelling and country).
+    fn gaz(start: usize, end: usize, g: &text::GazEntry) -> Span {
+        Span {
+            start,
+            end,
+            kind: Cand::Place,
+            name: g.name.to_string(),
+            country: (!g.cc.is_empty()).then_some(g.cc),
+            acronym: None,
+        }
+    }
+
+    fn country(mut self, c: Option<&'static str>) -> Span {
+        self.country = c;
+        self
+    }
+
+    fn acronym(mut self, a: Option<String>) -> Span {
+        self.acronym = a;
+        self
+    }
+}
+
 /// Peoples without a country of their own name (their plural is a group, not a person).
 const ETHNIC: &[&str] = &[
     "Uyghur",
@@ -1042,14 +1078,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
             && let Some(g) = GAZ.get(pre)
             && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
         {
-            spans.push(Span {
-                start: run[p].start,
-                end: run[p].start + pre.len(),
-                kind: Cand::Place,
-                name: g.name.to_string(),
-                country: Some(g.cc),
-                acronym: None,
-            });
+            spans.push(Span::gaz(run[p].start, run[p].start + pre.len(), g));
         }
         run = &run[p + 1..];
     }
@@ -1086,14 +1115,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
             .all(|t| name_like(t.s) && !is_org_word(t.s))
     {
         let (s, e) = (run[q + 1].start, run[run.len() - 1].end);
-        spans.push(Span {
-            start: s,
-            end: e,
-            kind: Cand::Person,
-            name: text[s..e].to_string(),
-            country: None,
-            acronym: None,
-        });
+        spans.push(Span::new(text, s, e, Cand::Person));
         return;
     }
     // "Energy Minister Almasadam Satkaliyev": a person title followed by a name is a person,
@@ -1116,24 +1138,10 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         }
         if q >= o + 2 && run[o..q].iter().any(|t| is_org_word(t.s)) {
             let (s, e) = (run[0].start, run[q - 1].end);
-            spans.push(Span {
-                start: s,
-                end: e,
-                kind: Cand::Org,
-                name: text[s..e].to_string(),
-                country: None,
-                acronym: None,
-            });
+            spans.push(Span::new(text, s, e, Cand::Org));
         }
         let (s, e) = (run[p + 1].start, run[run.len() - 1].end);
-        spans.push(Span {
-            start: s,
-            end: e,
-            kind: Cand::Person,
-            name: text[s..e].to_string(),
-            country: None,
-            acronym: None,
-        });
+        spans.push(Span::new(text, s, e, Cand::Person));
         return;
     }
     if run.len() > 1
@@ -1144,14 +1152,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         )
     {
         // "Russian Federation", "United Arab Emirates": a place even with an organisation word
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Place,
-            name: g.name.to_string(),
-            country: Some(g.cc),
-            acronym: None,
-        });
+        spans.push(Span::gaz(start, end, g));
         return;
     }
     let has_org = run.iter().any(|t| is_org_word(t.s));
@@ -1159,14 +1160,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         && (MEDIA_SET.contains(run[0].s)
             || (inner_caps(run[0].s) && GAZ.get_word(strip_possessive(run[0].s)).is_none()))
     {
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Org,
-            name: full.to_string(),
-            country: None,
-            acronym: paren_acronym(text, end),
-        });
+        spans.push(Span::new(text, start, end, Cand::Org).acronym(paren_acronym(text, end)));
         return;
     }
     if has_org && run.len() == 1 && !is_acronym(run[0].s) && !org_noun_before(text, start) {
@@ -1190,14 +1184,11 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
             }))
     {
         let g = GAZ.get(run[0].s).filter(|g| g.kind != GazKind::Demonym);
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Place,
-            name: full.to_string(),
-            country: g.filter(|g| !g.cc.is_empty()).map(|g| g.cc),
-            acronym: paren_acronym(text, end),
-        });
+        spans.push(
+            Span::new(text, start, end, Cand::Place)
+                .country(g.filter(|g| !g.cc.is_empty()).map(|g| g.cc))
+                .acronym(paren_acronym(text, end)),
+        );
         return;
     }
     // acronym in parentheses right after: "National Chamber of Entrepreneurs (NCE)"
@@ -1224,14 +1215,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         || (text[..start].ends_with("-based ") && GAZ.get_word(full).is_none())
     {
         // strip a leading title-only prefix that is not part of the organisation name
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Org,
-            name: full.to_string(),
-            country: None,
-            acronym,
-        });
+        spans.push(Span::new(text, start, end, Cand::Org).acronym(acronym));
         return;
     }
     // "the town of Zharkent", "the city of Osh": a place
@@ -1257,13 +1241,9 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         .any(|w| before[..before.len() - 3].ends_with(w))
     {
         let g = GAZ.get(full);
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Place,
-            name: g.map_or(full, |g| g.name).to_string(),
-            country: g.filter(|g| !g.cc.is_empty()).map(|g| g.cc),
-            acronym: None,
+        spans.push(match g {
+            Some(g) => Span::gaz(start, end, g),
+            None => Span::new(text, start, end, Cand::Place),
         });
         return;
     }
@@ -1281,14 +1261,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         && next.is_some_and(|n| text[end..n.start].trim().is_empty())
         && run.iter().all(|t| !is_title(t.s))
     {
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Place,
-            name: full.to_string(),
-            country: None,
-            acronym: None,
-        });
+        spans.push(Span::new(text, start, end, Cand::Place));
         return;
     }
     let org_after = next.is_some_and(|n| {
@@ -1304,27 +1277,13 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         && text[end..n.start].trim().is_empty()
         && GAZ.get(full).is_none()
     {
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Org,
-            name: full.to_string(),
-            country: None,
-            acronym: None,
-        });
+        spans.push(Span::new(text, start, end, Cand::Org));
         return;
     }
     // whole run in the gazetteer
     if let Some(g) = GAZ.get_word(full) {
         if g.kind != GazKind::Demonym {
-            spans.push(Span {
-                start,
-                end,
-                kind: Cand::Place,
-                name: g.name.to_string(),
-                country: (!g.cc.is_empty()).then_some(g.cc),
-                acronym: None,
-            });
+            spans.push(Span::gaz(start, end, g));
         }
         return;
     }
@@ -1337,14 +1296,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         && let Some(g) = GAZ.get(run[0].s)
         && g.kind != GazKind::Demonym
     {
-        spans.push(Span {
-            start,
-            end: run[0].end,
-            kind: Cand::Place,
-            name: g.name.to_string(),
-            country: (!g.cc.is_empty()).then_some(g.cc),
-            acronym: None,
-        });
+        spans.push(Span::gaz(start, run[0].end, g));
         return;
     }
     // an unknown two-word name after "in", "over", "near": a place, not a person
@@ -1372,14 +1324,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
                 | "beyond"
         )
     } {
-        spans.push(Span {
-            start,
-            end,
-            kind: Cand::Place,
-            name: full.to_string(),
-            country: None,
-            acronym: None,
-        });
+        spans.push(Span::new(text, start, end, Cand::Place));
         return;
     }
     // titles and nationality words in front: "Turkmen Foreign Minister Rashid Meredov"
@@ -1398,14 +1343,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
             if let Some(g) = GAZ.get(strip_possessive(w))
                 && g.kind != GazKind::Demonym
             {
-                spans.push(Span {
-                    start: run[k].start,
-                    end: run[k].end,
-                    kind: Cand::Place,
-                    name: g.name.to_string(),
-                    country: (!g.cc.is_empty()).then_some(g.cc),
-                    acronym: None,
-                });
+                spans.push(Span::gaz(run[k].start, run[k].end, g));
             }
             k += 1;
         } else if matches!(w, "of" | "for" | "and" | "the") && titled {
@@ -1424,14 +1362,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
     if titled && rest.iter().all(|t| name_part(t.s)) && rest.len() <= 4 {
         let s = rest[0].start;
         let e = rest[rest.len() - 1].end;
-        spans.push(Span {
-            start: s,
-            end: e,
-            kind: Cand::Person,
-            name: text[s..e].to_string(),
-            country: None,
-            acronym: None,
-        });
+        spans.push(Span::new(text, s, e, Cand::Person));
         return;
     }
     if rest.len() == 1 {
@@ -1453,45 +1384,17 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
             && let Some(g) = GAZ.get(&titled)
             && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
         {
-            spans.push(Span {
-                start: rest[0].start,
-                end: rest[0].end,
-                kind: Cand::Place,
-                name: g.name.to_string(),
-                country: Some(g.cc),
-                acronym: None,
-            });
+            spans.push(Span::gaz(rest[0].start, rest[0].end, g));
             return;
         }
         if is_acronym(w) && !NOT_NAME.contains(w) {
-            spans.push(Span {
-                start: rest[0].start,
-                end: rest[0].end,
-                kind: Cand::Single,
-                name: w.to_string(),
-                country: None,
-                acronym: None,
-            });
+            spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         } else if let Some(g) = GAZ.get_word(w) {
             if g.kind != GazKind::Demonym {
-                spans.push(Span {
-                    start: rest[0].start,
-                    end: rest[0].end,
-                    kind: Cand::Place,
-                    name: g.name.to_string(),
-                    country: (!g.cc.is_empty()).then_some(g.cc),
-                    acronym: None,
-                });
+                spans.push(Span::gaz(rest[0].start, rest[0].end, g));
             }
         } else if name_like(w) {
-            spans.push(Span {
-                start: rest[0].start,
-                end: rest[0].end,
-                kind: Cand::Single,
-                name: w.to_string(),
-                country: None,
-                acronym: None,
-            });
+            spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         }
         return;
     }
@@ -1528,14 +1431,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
             )
         {
             let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
-            spans.push(Span {
-                start: s,
-                end: e,
-                kind: Cand::Place,
-                name: text[s..e].to_string(),
-                country: None,
-                acronym: None,
-            });
+            spans.push(Span::new(text, s, e, Cand::Place));
         }
         return;
     }
@@ -1546,14 +1442,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
     {
         let s = rest[0].start;
         let e = rest[rest.len() - 1].end;
-        spans.push(Span {
-            start: s,
-            end: e,
-            kind: Cand::Person,
-            name: text[s..e].to_string(),
-            country: None,
-            acronym: None,
-        });
+        spans.push(Span::new(text, s, e, Cand::Person));
         return;
     }
     // a longer run: emit the gazetteer places inside it
@@ -1561,14 +1450,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         if let Some(g) = GAZ.get_word(t.s)
             && g.kind != GazKind::Demonym
         {
-            spans.push(Span {
-                start: t.start,
-                end: t.end,
-                kind: Cand::Place,
-                name: g.name.to_string(),
-                country: (!g.cc.is_empty()).then_some(g.cc),
-                acronym: None,
-            });
+            spans.push(Span::gaz(t.start, t.end, g));
         }
     }
 }
