@@ -1,12 +1,16 @@
 //! Items per second through each plugin type: an exec plugin (python3, JSON Lines round trip),
 //! a wasm plugin (the item in and out of linear memory, a fresh instance per item) and rules.
 //!
-//! `cargo bench -p feedloom-plugins` (criterion prints `thrpt` in elements/s = items/s).
+//! `cargo bench -p feedloom-plugins --bench plugins` (criterion prints `thrpt` in
+//! elements/s = items/s). `plugins/*` is one item at a time; `plugins_batch/*` sends
+//! batches of `BATCH` items at once, as the pipeline's extract workers do, through exec
+//! with `concurrency` 1 and 2 and through wasm (instances on blocking threads).
 
 #[path = "../tests/common/wat.rs"]
 mod wat;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use feedloom_core::{BuildContext, Extractor, Item, Registry};
@@ -93,6 +97,49 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
+    g.finish();
+
+    // Batches of items in flight at once.
+    const BATCH: usize = 64;
+    let mut g = c.benchmark_group("plugins_batch");
+    g.throughput(Throughput::Elements(BATCH as u64));
+    g.sample_size(20);
+    let mut run_batch = |name: &str, ex: Arc<Box<dyn Extractor>>| {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let tasks: Vec<_> = (0..BATCH)
+                        .map(|_| {
+                            let ex = ex.clone();
+                            let mut it = base.clone();
+                            tokio::spawn(async move {
+                                ex.extract(&mut it).await.unwrap();
+                                it
+                            })
+                        })
+                        .collect();
+                    for t in tasks {
+                        t.await.unwrap();
+                    }
+                })
+            })
+        });
+        rt.block_on(ex.shutdown());
+    };
+    for n in [1, 2] {
+        let ex = build(
+            "exec",
+            serde_json::json!({"command": ["python3", "echo.py"], "concurrency": n}),
+            &plugins,
+        );
+        run_batch(&format!("exec_python_echo_concurrency_{n}"), Arc::new(ex));
+    }
+    let wasm = build(
+        "wasm",
+        serde_json::json!({"path": "tagger.wasm"}),
+        tmp.path(),
+    );
+    run_batch("wasm_echo", Arc::new(wasm));
     g.finish();
 }
 
