@@ -694,3 +694,45 @@ fn check_locates_a_bad_when_regex() {
     assert!(line.starts_with(&want), "{line}");
     assert!(line.contains("bad regex"), "{line}");
 }
+
+/// The operator's workflow against a running daemon: the receiver rejects a batch, `dlq
+/// list` shows it while the daemon runs, the receiver is fixed, `dlq replay` delivers it,
+/// all without stopping the daemon.
+#[test]
+fn dead_letters_can_be_listed_and_replayed_while_the_daemon_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(&dir.path().join("in"), 3);
+    let r = Receiver::default();
+    r.fail_with.store(400, Ordering::SeqCst);
+    r.fail_next.store(1000, Ordering::SeqCst);
+    let url = serve(r.clone());
+    let cfg = write_config(
+        dir.path(),
+        &format!(
+            "state_dir: st\nsources:\n  - {{id: in, type: file, path: in/*.txt}}\nsinks:\n  - {{id: hook, type: webhook, url: \"{url}\", batch_size: 10, batch_timeout: 100ms}}\n"
+        ),
+    );
+    let c = cfg.to_str().unwrap();
+    let mut d = Daemon::start(&cfg, &[]);
+    d.wait("a dead letter listed while running", |_| {
+        let o = feedloom(&["dlq", "list", "-c", c, "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).contains("HTTP 400")
+    });
+    r.fail_with.store(0, Ordering::SeqCst);
+    d.wait("every dead letter replayed", |_| {
+        let o = feedloom(&["dlq", "replay", "-c", c]);
+        assert!(
+            o.status.success() || stdout(&o).contains("still failing"),
+            "{}",
+            stderr(&o)
+        );
+        stdout(&feedloom(&["dlq", "list", "-c", c])).contains("no dead letters")
+    });
+    let got: BTreeSet<String> = r.ids().into_iter().collect();
+    assert_eq!(got.len(), 3);
+    assert!(
+        d.child.try_wait().unwrap().is_none(),
+        "the daemon kept running"
+    );
+}

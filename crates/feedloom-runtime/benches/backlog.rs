@@ -1,4 +1,5 @@
-//! The cost of a sink's disk spill: items/s written (fsynced) to the backlog and read back.
+//! The cost of a sink's disk spill: items/s written (fsynced) to the backlog and read back,
+//! and the bytes each item takes on disk (printed once).
 //! `cargo bench -p feedloom-runtime --bench backlog`
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -15,6 +16,17 @@ fn item(i: usize) -> Item {
 fn bench(c: &mut Criterion) {
     let items: Vec<Item> = (0..100).map(item).collect();
     let refs: Vec<&Item> = items.iter().collect();
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bl = Backlog::open(dir.path()).unwrap();
+        bl.push(&refs).unwrap();
+        let one = serde_json::to_vec(&items[0]).unwrap().len();
+        eprintln!(
+            "backlog: {} bytes on disk per item ({} bytes of JSON per item in memory)",
+            bl.disk_bytes() / items.len() as u64,
+            one
+        );
+    }
     let mut g = c.benchmark_group("backlog");
     g.throughput(Throughput::Elements(100));
     g.bench_function("spill_100_one_fsync_each", |b| {

@@ -1,7 +1,15 @@
 //! The dead-letter store: batches a sink could not deliver (a permanent error, or
 //! `max_retries` used up), and items an extractor failed on with `on_error: dead_letter`.
 //! Kept under `state_dir` with the sink, the last error, the attempt count and the time.
+//!
+//! On disk: `state_dir/dlq/<sink>/<time>-<seq>.json`, one file per dead letter (the sink id
+//! with characters other than `A-Za-z0-9_.-` written as `%XX`), each written to a temporary
+//! name, fsynced and renamed. The daemon only adds files and `feedloom dlq` only reads and
+//! removes them, so `dlq list`, `replay` and `purge` work while the daemon runs (the state
+//! store, `state.redb`, is locked by the daemon). Runs without files (tests, `feedloom
+//! extract`) keep dead letters in their in-memory state store instead.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -26,18 +34,66 @@ pub struct DeadLetter {
     pub items: Vec<Item>,
 }
 
-/// Dead letters in the state store, namespace `dlq`, keyed `sink/time-seq` so they list in
-/// arrival order per sink.
+/// The dead-letter store: files under a directory, or (runs without files) the state store's
+/// namespace `dlq`, keyed `sink/time-seq` so they list in arrival order per sink.
 #[derive(Clone)]
 pub struct DeadLetters {
-    store: Arc<dyn StateStore>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Store(Arc<dyn StateStore>),
+    Dir(PathBuf),
 }
 
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
+fn io(e: std::io::Error, what: &str, p: &Path) -> StateError {
+    StateError(format!("dead letters: cannot {what} {}: {e}", p.display()))
+}
+
+/// A sink id as a directory name: `A-Za-z0-9_.-` kept, anything else `%XX`.
+fn dir_name(sink: &str) -> String {
+    let mut out = String::new();
+    for b in sink.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || (b == b'.' && !out.is_empty()) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 impl DeadLetters {
+    /// Dead letters in a state store (runs without files, tests).
     pub fn new(store: Arc<dyn StateStore>) -> Self {
-        DeadLetters { store }
+        DeadLetters {
+            backend: Backend::Store(store),
+        }
+    }
+
+    /// Dead letters as files under `state_dir/dlq`.
+    pub fn for_state_dir(state_dir: &Path) -> Self {
+        DeadLetters {
+            backend: Backend::Dir(state_dir.join("dlq")),
+        }
+    }
+
+    /// Move dead letters an earlier version kept in the state store into this store's files.
+    /// Returns how many.
+    pub fn migrate_from(&self, store: &Arc<dyn StateStore>) -> Result<usize, StateError> {
+        let Backend::Dir(_) = self.backend else {
+            return Ok(0);
+        };
+        let old = DeadLetters::new(store.clone());
+        let letters = old.list(None)?;
+        for d in &letters {
+            self.keep(d)?;
+            old.remove(&d.key)?;
+        }
+        Ok(letters.len())
     }
 
     /// Keep a batch. Durable when this returns.
@@ -48,30 +104,57 @@ impl DeadLetters {
         error: &str,
         attempts: u32,
     ) -> Result<(), StateError> {
-        let time = Utc::now();
-        let key = format!(
-            "{sink}/{:020}-{:06}",
-            time.timestamp_micros(),
-            SEQ.fetch_add(1, Ordering::Relaxed) % 1_000_000
-        );
         let dl = DeadLetter {
-            key: key.clone(),
+            key: String::new(),
             sink: sink.to_string(),
             error: error.to_string(),
             attempts,
-            time,
+            time: Utc::now(),
             items,
         };
-        let bytes = serde_json::to_vec(&dl).map_err(|e| StateError(e.to_string()))?;
-        self.store.apply(vec![StateOp::put(ns::DLQ, key, bytes)])
+        self.keep(&dl)
+    }
+
+    fn keep(&self, dl: &DeadLetter) -> Result<(), StateError> {
+        let stamp = format!(
+            "{:020}-{:06}",
+            dl.time.timestamp_micros(),
+            SEQ.fetch_add(1, Ordering::Relaxed) % 1_000_000
+        );
+        let bytes = serde_json::to_vec(dl).map_err(|e| StateError(e.to_string()))?;
+        match &self.backend {
+            Backend::Store(store) => store.apply(vec![StateOp::put(
+                ns::DLQ,
+                format!("{}/{stamp}", dl.sink),
+                bytes,
+            )]),
+            Backend::Dir(root) => {
+                let dir = root.join(dir_name(&dl.sink));
+                std::fs::create_dir_all(&dir).map_err(|e| io(e, "create", &dir))?;
+                let tmp = dir.join(format!(".{stamp}.tmp"));
+                let path = dir.join(format!("{stamp}.json"));
+                std::fs::write(&tmp, &bytes).map_err(|e| io(e, "write", &tmp))?;
+                std::fs::File::open(&tmp)
+                    .and_then(|f| f.sync_all())
+                    .map_err(|e| io(e, "fsync", &tmp))?;
+                std::fs::rename(&tmp, &path).map_err(|e| io(e, "rename", &tmp))?;
+                std::fs::File::open(&dir)
+                    .and_then(|f| f.sync_all())
+                    .map_err(|e| io(e, "fsync", &dir))
+            }
+        }
     }
 
     /// Every dead letter, optionally of one sink, oldest first per sink.
     pub fn list(&self, sink: Option<&str>) -> Result<Vec<DeadLetter>, StateError> {
+        let store = match &self.backend {
+            Backend::Store(store) => store,
+            Backend::Dir(root) => return list_dir(root, sink),
+        };
         let prefix = sink.map(|s| format!("{s}/")).unwrap_or_default();
         let mut out = Vec::new();
         let mut bad = 0usize;
-        self.store.scan(ns::DLQ, &prefix, &mut |k, v| {
+        store.scan(ns::DLQ, &prefix, &mut |k, v| {
             match serde_json::from_slice::<DeadLetter>(v) {
                 Ok(mut d) => {
                     d.key = k.to_string();
@@ -89,20 +172,83 @@ impl DeadLetters {
 
     /// Remove one dead letter (after a successful replay).
     pub fn remove(&self, key: &str) -> Result<(), StateError> {
-        self.store.apply(vec![StateOp::delete(ns::DLQ, key)])
+        match &self.backend {
+            Backend::Store(store) => store.apply(vec![StateOp::delete(ns::DLQ, key)]),
+            Backend::Dir(root) => {
+                if key.split('/').any(|p| p == ".." || p.is_empty()) {
+                    return Err(StateError(format!("not a dead-letter key: {key}")));
+                }
+                let p = root.join(key);
+                match std::fs::remove_file(&p) {
+                    Ok(()) => Ok(()),
+                    // Removed meanwhile (another `dlq` command): the same outcome.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    Err(e) => Err(io(e, "remove", &p)),
+                }
+            }
+        }
     }
 
     /// Remove every dead letter (of one sink). Returns how many.
     pub fn purge(&self, sink: Option<&str>) -> Result<usize, StateError> {
         let all = self.list(sink)?;
-        let ops: Vec<_> = all
-            .iter()
-            .map(|d| StateOp::delete(ns::DLQ, d.key.clone()))
-            .collect();
-        let n = ops.len();
-        self.store.apply(ops)?;
-        Ok(n)
+        for d in &all {
+            self.remove(&d.key)?;
+        }
+        Ok(all.len())
     }
+}
+
+/// The dead letters under `root` (of one sink), oldest first per sink.
+fn list_dir(root: &Path, sink: Option<&str>) -> Result<Vec<DeadLetter>, StateError> {
+    let mut dirs: Vec<String> = match sink {
+        Some(s) => vec![dir_name(s)],
+        None => match std::fs::read_dir(root) {
+            Ok(rd) => rd
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io(e, "list", root)),
+        },
+    };
+    dirs.sort();
+    let mut out = Vec::new();
+    let mut bad = 0usize;
+    for d in dirs {
+        let dir = root.join(&d);
+        let mut files: Vec<String> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io(e, "list", &dir)),
+        };
+        files.sort();
+        for f in files {
+            let p = dir.join(&f);
+            let bytes = match std::fs::read(&p) {
+                Ok(b) => b,
+                // Replayed or purged meanwhile.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io(e, "read", &p)),
+            };
+            match serde_json::from_slice::<DeadLetter>(&bytes) {
+                Ok(mut dl) => {
+                    dl.key = format!("{d}/{f}");
+                    out.push(dl);
+                }
+                Err(_) => bad += 1,
+            }
+        }
+    }
+    if bad > 0 {
+        tracing::warn!(count = bad, dir = %root.display(), "unreadable dead letters skipped (left in place)");
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -112,7 +258,39 @@ mod tests {
 
     #[test]
     fn add_list_purge_per_sink() {
-        let d = DeadLetters::new(Arc::new(MemoryStore::new()));
+        let dir = tempfile::tempdir().unwrap();
+        for d in [
+            DeadLetters::new(Arc::new(MemoryStore::new())),
+            DeadLetters::for_state_dir(dir.path()),
+        ] {
+            add_list_purge(d);
+        }
+    }
+
+    #[test]
+    fn files_survive_reopen_and_odd_sink_ids_and_migrate_from_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+        DeadLetters::new(store.clone())
+            .add("old", vec![Item::new("0", "s")], "HTTP 400", 1)
+            .unwrap();
+        let d = DeadLetters::for_state_dir(dir.path());
+        assert_eq!(d.migrate_from(&store).unwrap(), 1);
+        assert!(DeadLetters::new(store).list(None).unwrap().is_empty());
+        d.add("extractor:rules/x", vec![Item::new("1", "s")], "boom", 1)
+            .unwrap();
+        let again = DeadLetters::for_state_dir(dir.path());
+        let all = again.list(None).unwrap();
+        assert_eq!(all.len(), 2);
+        let ex = again.list(Some("extractor:rules/x")).unwrap();
+        assert_eq!(ex[0].items[0].id, "1");
+        assert!(again.remove("../../etc/passwd").is_err());
+        again.remove(&ex[0].key).unwrap();
+        again.remove(&ex[0].key).unwrap();
+        assert_eq!(again.list(None).unwrap().len(), 1);
+    }
+
+    fn add_list_purge(d: DeadLetters) {
         d.add("hook", vec![Item::new("1", "s")], "HTTP 400", 1)
             .unwrap();
         d.add("hook", vec![Item::new("2", "s")], "HTTP 400", 1)
@@ -142,12 +320,13 @@ pub struct ReplayReport {
 pub async fn replay(
     config: &crate::Config,
     registry: &feedloom_core::Registry,
-    store: Arc<dyn StateStore>,
+    dl: &DeadLetters,
     sink: Option<&str>,
     on_progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ReplayReport, crate::RuntimeError> {
-    let dl = DeadLetters::new(store.clone());
     let letters = dl.list(sink)?;
+    // Sinks keep no state of their own here; the daemon may hold the real store.
+    let store: Arc<dyn StateStore> = Arc::new(feedloom_core::MemoryStore::new());
     let total = letters.len();
     let mut report = ReplayReport::default();
     let mut sinks: std::collections::HashMap<String, Box<dyn feedloom_core::Sink>> =
@@ -182,7 +361,7 @@ pub async fn replay(
         for t in &targets {
             match sinks.get(*t) {
                 None => {
-                    tracing::error!(sink = %t, "dead letter's sink is not in the config; kept");
+                    tracing::error!(sink = %t, "dead letter's sink is not in the config; kept (drop it with `feedloom dlq purge --sink {t}`)");
                     ok = false;
                 }
                 Some(s) => {

@@ -233,7 +233,19 @@ impl Pipeline {
             config: RwLock::new(Arc::new(config.clone())),
             registry,
             ledger: Ledger::start(store.clone()),
-            dlq: DeadLetters::new(store),
+            dlq: if in_memory {
+                DeadLetters::new(store)
+            } else {
+                let dl = DeadLetters::for_state_dir(&config.state_dir);
+                match dl.migrate_from(&store) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(count = n, "dead letters moved to state_dir/dlq"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot move dead letters to state_dir/dlq")
+                    }
+                }
+                dl
+            },
             resources: Arc::new(Resources::default()),
             metrics: Arc::new(Metrics::default()),
             chain: RwLock::new(Arc::new(Vec::new())),

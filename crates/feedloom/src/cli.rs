@@ -512,8 +512,14 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let store = Arc::new(RedbStore::open(&cfg.state_dir).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let dl = DeadLetters::new(store.clone());
+    // Dead letters are files under state_dir/dlq, usable while the daemon runs. Move any an
+    // earlier version kept in the state store (only possible when no daemon holds it).
+    let dl = DeadLetters::for_state_dir(&cfg.state_dir);
+    if let Ok(store) = RedbStore::open(&cfg.state_dir) {
+        let store: Arc<dyn feedloom_core::StateStore> = Arc::new(store);
+        dl.migrate_from(&store)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     match cmd {
         DlqCommand::List { json, .. } => {
             let all = dl
@@ -560,10 +566,9 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
                 b.set_length(total as u64);
                 b.set_position(done as u64);
             };
-            let r =
-                feedloom_runtime::dlq::replay(&cfg, &registry, store, sink.as_deref(), &progress)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = feedloom_runtime::dlq::replay(&cfg, &registry, &dl, sink.as_deref(), &progress)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             bar.finish_and_clear();
             println!(
                 "replayed {} dead letter(s): {} delivered, {} still failing",
