@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use feedloom_core::{Item, MemoryStore, Registry};
 use feedloom_runtime::config::Config;
 use feedloom_runtime::dlq::DeadLetters;
-use feedloom_runtime::state::RedbStore;
 use feedloom_runtime::{Mode, Pipeline};
 use tokio_util::sync::CancellationToken;
 
@@ -512,14 +511,10 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    // Dead letters are files under state_dir/dlq, usable while the daemon runs. Move any an
-    // earlier version kept in the state store (only possible when no daemon holds it).
+    // Dead letters are files under state_dir/dlq, usable while the daemon runs. The state
+    // store is not opened: a `dlq` command must never stand in the way of a daemon starting
+    // (dead letters an earlier build kept there are moved by the next `run` or `once`).
     let dl = DeadLetters::for_state_dir(&cfg.state_dir);
-    if let Ok(store) = RedbStore::open(&cfg.state_dir) {
-        let store: Arc<dyn feedloom_core::StateStore> = Arc::new(store);
-        dl.migrate_from(&store)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
     match cmd {
         DlqCommand::List { json, .. } => {
             let all = dl
