@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use feedloom_core::backoff::Backoff;
 use feedloom_core::{
     BuildContext, MemoryStore, PollBatch, PollOutcome, Registry, Source, SourceContext,
-    SourceError, SourceErrorKind, StateStore,
+    SourceError, SourceErrorKind, StateOp, StateStore,
 };
 use feedloom_sources::feed::{STATE_NS, location_key, validators_key};
 
@@ -1169,22 +1169,32 @@ async fn a_bare_ampersand_does_not_lose_the_feed() {
 }
 
 #[tokio::test]
-async fn items_older_than_the_dedup_retention_are_skipped() {
+async fn items_older_than_the_dedup_retention_are_skipped_once_the_source_has_been_polled() {
     let srv = Server::start().await;
-    let ctx = ctx_with(Arc::new(MemoryStore::new()), "d");
+    let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+    let ctx = ctx_with(store.clone(), "d");
     assert_eq!(
         ctx.defaults.retention.get(),
         Duration::from_secs(90 * 86_400)
     );
-    let b = poll(
-        &*build(&ctx, serde_json::json!({ "url": srv.url("/dated") })),
-        "d",
-    )
-    .await
-    .unwrap();
-    // The 400-day-old item's delivered mark would be pruned at 90 days and the item
-    // delivered again; undated items cannot be judged and are kept.
-    assert_eq!(ids(&b), ["recent", "undated"]);
+    let src = build(&ctx, serde_json::json!({ "url": srv.url("/dated") }));
+    // A new subscription gets everything the feed lists, however old.
+    let first = poll(&*src, "d").await.unwrap();
+    assert_eq!(ids(&first), ["recent", "old", "undated"]);
+    // Polled to completion before (validators stored, here for another URL so that the
+    // body is fetched and parsed again): the 400-day-old item's delivered mark would be
+    // pruned at 90 days and the item delivered again, so it is skipped; undated items
+    // cannot be judged and are kept.
+    let earlier = serde_json::json!({ "url": srv.url("/elsewhere") });
+    store
+        .apply(vec![StateOp::Put {
+            ns: STATE_NS.into(),
+            key: validators_key("d"),
+            value: serde_json::to_vec(&earlier).unwrap(),
+        }])
+        .unwrap();
+    let later = poll(&*src, "d").await.unwrap();
+    assert_eq!(ids(&later), ["recent", "undated"]);
 }
 
 #[tokio::test]

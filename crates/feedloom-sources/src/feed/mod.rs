@@ -26,9 +26,10 @@
 //! - The body is decoded by its XML declaration, else by the Content-Type charset when it is
 //!   not UTF-8; a malformed document is repaired once (bare `&`, invalid UTF-8) before it
 //!   counts as a parse error.
-//! - Items published before `now - defaults.retention` are skipped: their delivered marks
-//!   are forgotten after that long, and a slow feed still listing them would deliver them
-//!   again.
+//! - Once a source has been polled to completion, items published before
+//!   `now - defaults.retention` are skipped: their delivered marks are forgotten after that
+//!   long, and a slow feed still listing them would deliver them again. A new source's first
+//!   poll delivers everything its feed lists, however old.
 //! - One HTTP client, a global `max_concurrent_fetches` limit and a per-host limit
 //!   (`per_host_concurrency`) are shared by every feed source.
 
@@ -309,8 +310,17 @@ impl FeedSource {
 
     /// Drop items published before the dedup window (`defaults.retention`): their delivered
     /// marks are pruned after that long, so such an item, still listed by a slow feed,
-    /// would be delivered a second time. Logged at info level once, then at debug level.
+    /// would be delivered a second time. Only once the source has been polled to completion
+    /// (its validators are stored): a new subscription gets the whole feed, as a reader
+    /// would show it. Logged at info level once, then at debug level.
     fn skip_old(&self, source_id: &str, items: &mut Vec<Item>) {
+        let polled_before = matches!(
+            self.state.get(STATE_NS, &validators_key(source_id)),
+            Ok(Some(_))
+        );
+        if !polled_before {
+            return;
+        }
         let Ok(window) = chrono::Duration::from_std(self.retention) else {
             return;
         };
