@@ -119,7 +119,14 @@ static TITLES: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = Laz
     Agriculture Transport Culture Tourism Emergency Emergencies Security National Presidential
     Parliamentary Party CEO CFO Chairperson Founder Co-founder Analyst Economist Activist Coach
     Lawmaker Deputy-Minister Vice-President Vice-Premier Cabinet State Akim Hokim Ombudsman
-    Auditor Inspector Prosecutor Prosecutor-General Investigator Journalist Editor Correspondent"
+    Auditor Inspector Prosecutor Prosecutor-General Investigator Journalist Editor Correspondent
+    Archbishop Metropolitan Reverend Rev Mufti Ayatollah Mullah Maulana Pastor Deacon Abbot
+    Lieutenant Lieutenant-General Lieutenant-Colonel Maj Major-General Brig Brigadier Field-Marshal
+    Brigadier-General Admiral Adm Vice-Admiral Marshal Sergeant Sgt Capt Cmdr
+    Corporal Cpl Commandant Gov Amb Hon Honourable Honorable Excellency Manager Managing Officer
+    Operating Vice-Chairman Vice-Chair Deputy-Chairman Undersecretary Under-Secretary
+    President-elect Councillor Councilor Alderman Magistrate Governor-General Sultan Emir
+    Mayor-elect Baroness Baron"
         .split_whitespace()
         .collect()
 });
@@ -140,7 +147,8 @@ static ORG_WORDS: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = 
     Kenesh Majlis Mazhilis Duma Rada Sejm Knesset Bundestag Khural Jirga Loya Seimas Saeima
     Nations Shipping Engineering Research Machines Auto Automotive Copper Logistics Technologies
     Systems Pharma Pharmaceuticals Chemicals Electric Ventures Insurance Investments Jamaat Hizb
-    Harakat Lashkar Jaish Tehreek"
+    Harakat Lashkar Jaish Tehreek Minerals Finance Financial Ports Operations Monitoring
+    Consortium Cooperative Commissariat Observatory Tribunal Guards Militia Fleet Directorate"
         .split_whitespace()
         .collect()
     },
@@ -149,6 +157,10 @@ static ORG_WORDS: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = 
 /// Lower-case nouns that make the capitalised word before them an organisation
 /// ("the Dunyo information agency", "Kabar news agency", "the Vedomosti newspaper").
 const ORG_AFTER: &[&str] = &[
+    "rebels",
+    "militants",
+    "militia",
+    "insurgents",
     "agency",
     "newspaper",
     "news",
@@ -234,6 +246,45 @@ const PERSON_TITLES: &[&str] = &[
     "Founder",
     "Economist",
     "Analyst",
+    "Executive",
+    "Officer",
+    "Manager",
+    "Archbishop",
+    "Bishop",
+    "Cardinal",
+    "Patriarch",
+    "Metropolitan",
+    "Imam",
+    "Mufti",
+    "Ayatollah",
+    "Mullah",
+    "Rabbi",
+    "Reverend",
+    "Rev",
+    "Pastor",
+    "Lieutenant",
+    "Lieutenant-General",
+    "Lieutenant-Colonel",
+    "Major-General",
+    "Brigadier",
+    "Brigadier-General",
+    "Maj",
+    "Brig",
+    "Admiral",
+    "Adm",
+    "Marshal",
+    "Sergeant",
+    "Sgt",
+    "Capt",
+    "Cmdr",
+    "Commander",
+    "Commandant",
+    "Sultan",
+    "Councillor",
+    "Undersecretary",
+    "Under-Secretary",
+    "Vice-Chairman",
+    "Gov",
 ];
 
 /// Lower-case nouns after a capitalised run that make it the name of a thing, not a person
@@ -329,8 +380,384 @@ const GEO_TAIL: &[&str] = &[
     "Monastery",
 ];
 
+/// Head words of natural features named "X of Y" or "X Y" ("Cape of Good Hope", "Strait of
+/// Hormuz", "Lake Balkhash", "Mount Ararat").
+const GEO_HEAD: &[&str] = &[
+    "Cape",
+    "Strait",
+    "Straits",
+    "Gulf",
+    "Bay",
+    "Lake",
+    "Mount",
+    "Mt",
+    "Sea",
+    "Isle",
+    "Isles",
+    "Gorge",
+    "Pass",
+    "Port",
+    "Peninsula",
+];
+
+/// Administrative nouns after a region's or a town's name ("Region", "Autonomous Region").
+const ADMIN_TAIL: &[&str] = &[
+    "Region",
+    "Province",
+    "Oblast",
+    "District",
+    "Prefecture",
+    "County",
+    "Governorate",
+    "Territory",
+    "Autonomous",
+    "Special",
+    "Administrative",
+    "Municipality",
+    "Okrug",
+    "Krai",
+    "Rayon",
+    "Velayat",
+    "Viloyat",
+    "Marz",
+    "Emirate",
+    "Canton",
+    "Department",
+    "Voivodeship",
+];
+
+/// Last words of document names followed by a number ("Government Decision No. 412-N").
+const DOCUMENT_NOUNS: &[&str] = &[
+    "Decision",
+    "Decree",
+    "Resolution",
+    "Order",
+    "Law",
+    "Act",
+    "Article",
+    "Section",
+    "Directive",
+    "Regulation",
+    "Protocol",
+    "Annex",
+    "Appendix",
+    "Chapter",
+    "Clause",
+    "Paragraph",
+    "Bill",
+    "Ordinance",
+    "Convention",
+    "Item",
+    "Part",
+    "Rule",
+    "Code",
+];
+
+/// The text right after a name says it is a place: ", a village/town/port ...", ", the capital
+/// of ...".
+fn place_apposition_after(text: &str, end: usize) -> bool {
+    let Some(r) = text[end..].strip_prefix(", ") else {
+        return false;
+    };
+    let mut ws = r.split(' ').take(5);
+    if !matches!(ws.next(), Some("a" | "an" | "the")) {
+        return false;
+    }
+    ws.map(|w| w.trim_end_matches([',', '.']))
+        .take_while(|w| !w.is_empty() && w.chars().all(|c| c.is_lowercase() || c == '-'))
+        .any(|w| {
+            matches!(
+                w,
+                "town"
+                    | "village"
+                    | "city"
+                    | "port"
+                    | "settlement"
+                    | "hamlet"
+                    | "oasis"
+                    | "district"
+                    | "region"
+                    | "province"
+                    | "capital"
+                    | "suburb"
+                    | "crossing"
+                    | "checkpoint"
+                    | "exclave"
+                    | "enclave"
+                    | "resort"
+                    | "harbour"
+                    | "harbor"
+            )
+        })
+}
+
+/// The words before `start` put a place there: a preposition of place (after an optional
+/// "the"), or the name stands in apposition to a place noun.
+fn town_context(text: &str, start: usize, end: usize) -> bool {
+    if place_apposition_after(text, end) {
+        return true;
+    }
+    let head = text[..start].trim_end();
+    let head = head.strip_suffix(" the").unwrap_or(head);
+    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    let w = ws.next().unwrap_or("");
+    let w2 = ws.next().unwrap_or("");
+    text[..start].ends_with(' ')
+        && (matches!(
+            w,
+            "in" | "near"
+                | "at"
+                | "from"
+                | "via"
+                | "outside"
+                | "into"
+                | "towards"
+                | "toward"
+                | "around"
+                | "between"
+                | "through"
+                | "off"
+                | "across"
+                | "reach"
+                | "reached"
+                | "reaches"
+        ) || (w == "to"
+            && !matches!(
+                w2,
+                "according" | "spoke" | "told" | "close" | "due" | "next"
+            )))
+}
+
+/// " in Kırklareli Province", " in northern Iran": the name before lies in a known place.
+fn in_known_place(text: &str, end: usize) -> bool {
+    let Some(r) = text[end..]
+        .strip_prefix(" in ")
+        .or_else(|| text[end..].strip_prefix(", in "))
+    else {
+        return false;
+    };
+    let r = r
+        .strip_prefix("northern ")
+        .or_else(|| r.strip_prefix("southern "))
+        .or_else(|| r.strip_prefix("eastern "))
+        .or_else(|| r.strip_prefix("western "))
+        .unwrap_or(r);
+    let words: Vec<&str> = r
+        .split(|c: char| !(c.is_alphanumeric() || c == ' ' || c == '-' || c == '\''))
+        .next()
+        .unwrap_or("")
+        .split(' ')
+        .take(3)
+        .collect();
+    (1..=words.len()).any(|n| {
+        GAZ.get(&words[..n].join(" "))
+            .is_some_and(|g| g.kind != GazKind::Demonym)
+    })
+}
+
+/// ", Kyrgyzstan" after a name: the country it lies in (datelines "SARY-TASH, Kyrgyzstan —",
+/// "Osh, Kyrgyzstan").
+fn place_after_comma(text: &str, end: usize) -> Option<&'static str> {
+    let r = text[end..].strip_prefix(", ")?;
+    let w = r
+        .split(|c: char| !(c.is_alphanumeric() || c == ' ' || c == '-'))
+        .next()?;
+    // the longest run of words that is a country ("United Arab Emirates")
+    let words: Vec<&str> = w.split(' ').take(4).collect();
+    (1..=words.len()).rev().find_map(|n| {
+        let cand = words[..n].join(" ");
+        // the country ends the clause ("Osh, Kyrgyzstan, ..."; not "Rosatom, China National
+        // Nuclear Corporation")
+        let after = &r[cand.len()..];
+        let ends = after.is_empty()
+            || after.starts_with([',', '.', ';', ')', '\n'])
+            || after.starts_with(" —")
+            || after.starts_with(" –")
+            || after.starts_with(" -");
+        GAZ.get(&cand)
+            .filter(|g| g.kind == GazKind::Country && ends)
+            .map(|g| g.cc)
+    })
+}
+
+/// Organisation nouns in apposition to a lone name ("Bulgartransgaz, the gas grid operator,"
+/// "the Majlisi Oli, Tajikistan's parliament,").
+const ORG_APPOSITION: &[&str] = &[
+    "parliament",
+    "company",
+    "firm",
+    "operator",
+    "lender",
+    "bank",
+    "agency",
+    "regulator",
+    "broadcaster",
+    "group",
+    "party",
+    "ministry",
+    "union",
+    "carrier",
+    "producer",
+    "insurer",
+    "miner",
+    "investor",
+    "fund",
+    "militia",
+    "movement",
+    "legislature",
+    "exchange",
+    "developer",
+    "manufacturer",
+    "subsidiary",
+    "conglomerate",
+    "airline",
+    "newspaper",
+    "channel",
+    "outlet",
+    "network",
+    "consortium",
+    "utility",
+    "monopoly",
+    "giant",
+    "maker",
+    "automaker",
+    "carmaker",
+    "supplier",
+    "contractor",
+    "holding",
+    "council",
+    "assembly",
+    "court",
+];
+
+/// A lone capitalised name is an organisation by what surrounds it: the agent of building
+/// or owning ("built by Rosatom"), a platform one speaks on ("said on Facebook"), an
+/// organisation noun in apposition before or after it ("operator, Bulgartransgaz,"; "the
+/// Majlisi Oli, Tajikistan's parliament,").
+fn org_context(text: &str, start: usize, end: usize) -> bool {
+    let head = text[..start].trim_end();
+    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    let w1 = ws.next().unwrap_or("");
+    let w2 = ws.next().unwrap_or("");
+    if text[..start].ends_with(' ')
+        && w1 == "by"
+        && matches!(
+            w2,
+            "built"
+                | "owned"
+                | "operated"
+                | "run"
+                | "financed"
+                | "funded"
+                | "developed"
+                | "acquired"
+                | "bought"
+                | "controlled"
+                | "managed"
+                | "constructed"
+                | "supplied"
+                | "produced"
+                | "made"
+                | "designed"
+                | "backed"
+                | "led"
+                | "founded"
+        )
+    {
+        return true;
+    }
+    if text[..start].ends_with(' ')
+        && w1 == "on"
+        && matches!(
+            w2,
+            "said"
+                | "wrote"
+                | "posted"
+                | "says"
+                | "writes"
+                | "announced"
+                | "published"
+                | "shared"
+                | "tweeted"
+                | "commented"
+                | "statement"
+        )
+    {
+        return true; // a platform
+    }
+    // "the gas grid operator, Bulgartransgaz, has"
+    if let Some(h) = text[..start].strip_suffix(", ")
+        && text[end..].starts_with(',')
+        && ORG_APPOSITION.contains(&h.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or(""))
+    {
+        return true;
+    }
+    // "the Majlisi Oli, Tajikistan's parliament, approved"
+    if let Some(r) = text[end..].strip_prefix(", ") {
+        let clause = r.split([',', '.', ';', '\n']).next().unwrap_or("");
+        let ws: Vec<&str> = clause.split(' ').collect();
+        if ws.len() <= 5
+            && ws.last().is_some_and(|w| ORG_APPOSITION.contains(w))
+            && ws[..ws.len() - 1].iter().all(|w| {
+                matches!(*w, "the" | "a" | "its" | "their" | "state" | "national")
+                    || w.ends_with("'s")
+                    || w.ends_with("’s")
+                    || GAZ.get_word(w).is_some()
+                    || w.chars().all(|c| c.is_lowercase() || c == '-')
+            })
+            && clause.len() + 2 < r.len()
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// "Minister for Ports, ": a title with its portfolio list, ending right before `start`.
+fn portfolio_list_before(text: &str, start: usize) -> bool {
+    let Some(head) = text[..start].strip_suffix(", ") else {
+        return false;
+    };
+    let from = head.len().saturating_sub(80);
+    let from = head.floor_char_boundary(from);
+    let win = &head[from..];
+    [
+        "Minister for ",
+        "Minister of ",
+        "Secretary for ",
+        "Secretary of ",
+        "Commissioner for ",
+    ]
+    .iter()
+    .filter_map(|k| win.rfind(k).map(|p| p + k.len()))
+    .max()
+    .is_some_and(|p| {
+        let list = &win[p..];
+        !list.contains(['.', ';', ':', '"', '“', '\n'])
+            && list
+                .split([' ', ','])
+                .filter(|w| !w.is_empty())
+                .all(|w| is_cap(w) || matches!(w, "and" | "of" | "the"))
+    })
+}
+
 /// Lower-case nouns that make the capitalised words before them a place.
 const PLACE_AFTER: &[&str] = &[
+    "strait",
+    "mine",
+    "field",
+    "fields",
+    "deposit",
+    "plant",
+    "terminal",
+    "refinery",
+    "smelter",
+    "port",
+    "mountain",
+    "glacier",
+    "island",
+    "islands",
+    "coast",
     "river",
     "basin",
     "valley",
@@ -466,6 +893,9 @@ enum Cand {
     Place,
     /// A single capitalised word that may be a surname or an acronym, resolved at the end.
     Single,
+    /// A named thing ("the TurkStream pipeline"): no entity, and neither are its other
+    /// mentions.
+    Thing,
 }
 
 struct Span {
@@ -475,6 +905,13 @@ struct Span {
     name: String,
     country: Option<&'static str>,
     acronym: Option<String>,
+    /// A single word the gazetteer alone made a place (not a country): a person of the article
+    /// with that name part wins ("Aydın said" after "Energy Minister Murat Aydın"); a person
+    /// only by the shape of the name: a place or organisation of that name elsewhere wins
+    /// ("Rio Tinto's Oyu Tolgoi mine ... the town nearest to Oyu Tolgoi").
+    weak: bool,
+    /// Another name of the same place ("Xinjiang" for "Xinjiang Province").
+    alias: Option<&'static str>,
 }
 
 impl Span {
@@ -487,6 +924,8 @@ impl Span {
             name: text[start..end].to_string(),
             country: None,
             acronym: None,
+            weak: false,
+            alias: None,
         }
     }
 
@@ -499,7 +938,15 @@ impl Span {
             name: g.name.to_string(),
             country: (!g.cc.is_empty()).then_some(g.cc),
             acronym: None,
+            weak: false,
+            alias: None,
         }
+    }
+
+    /// A place only by the gazetteer: see [`Span::weak`].
+    fn weak(mut self) -> Span {
+        self.weak = self.end - self.start == self.name.len() && !self.name.contains(' ');
+        self
     }
 
     fn country(mut self, c: Option<&'static str>) -> Span {
@@ -780,6 +1227,7 @@ fn name_part(w: &str) -> bool {
 }
 
 fn name_like(w: &str) -> bool {
+    let w = particle_name(w).unwrap_or(w);
     let mut cs = w.chars();
     let Some(f) = cs.next() else { return false };
     f.is_uppercase()
@@ -813,11 +1261,39 @@ pub fn detect_cached(text: &str) -> std::rc::Rc<Detected> {
 /// Find entities and their mentions in `text`.
 pub fn detect(text: &str) -> Detected {
     let mut spans: Vec<Span> = Vec::new();
+    // starts of the parts of hyphenated place chains ("Beineu-Bozoi-Shymkent pipeline")
+    let mut chain: Vec<usize> = Vec::new();
+    // gazetteer names with a lower-case word inside ("Dar es Salaam", "Sistan and
+    // Baluchestan"): one run each
+    let forced: Vec<(usize, usize)> = GAZ
+        .find_iter(text)
+        .filter(|(_, _, g)| {
+            g.kind != GazKind::Demonym
+                && g.name
+                    .split(' ')
+                    .skip(1)
+                    .any(|w| w.starts_with(|c: char| c.is_lowercase()))
+        })
+        .map(|(s, e, _)| (s, e))
+        .collect();
     for (ss, se) in text::sentences(text) {
         let sent = &text[ss..se];
         let mut toks: Vec<Tok> = Vec::with_capacity(sent.len() / 5);
         for t in text::words(sent) {
             let (start, end) = (t.start + ss, t.end + ss);
+            if place_chain(text, t.s, end) {
+                let mut at = start;
+                for p in t.s.split('-') {
+                    toks.push(Tok {
+                        s: p,
+                        start: at,
+                        end: at + p.len(),
+                    });
+                    chain.push(at);
+                    at += p.len() + 1;
+                }
+                continue;
+            }
             // "Abu Dhabi-based", "Taliban-run": the name, then the lower-case modifier
             if let Some((name, suffix)) = modifier_split(t.s)
                 && is_cap(name)
@@ -839,17 +1315,26 @@ pub fn detect(text: &str) -> Detected {
         }
         let mut i = 0;
         while i < toks.len() {
-            if !is_cap(toks[i].s) {
+            if !is_name_tok(toks[i].s) {
                 i += 1;
                 continue;
             }
             // grow a run of capitalised words, allowing "of"/"for"/"and"/"the"/"de"/"al" inside
             let mut j = i + 1;
             let mut last = i;
+            // a possessive ends the name ("Russia's Gazprom"), except a generic noun inside an
+            // organisation's name ("People's Armed Police", "Farmers' Union")
             let possessive_end = |k: usize| {
                 let after = &text[toks[k].end..];
-                after.starts_with("’s") || after.starts_with("'s")
+                (after.starts_with("’s") || after.starts_with("'s"))
+                    && !inner_possessive(text, &toks, k)
             };
+            if let Some(&(_, fe)) = forced.iter().find(|f| f.0 == toks[i].start)
+                && let Some(k) = toks[i..].iter().position(|t| t.end == fe)
+            {
+                last = i + k;
+                j = last + 1;
+            }
             if !possessive_end(i) {
                 while j < toks.len() {
                     let gap = &text[toks[j - 1].end..toks[j].start];
@@ -857,11 +1342,24 @@ pub fn detect(text: &str) -> Detected {
                         (gap == "' " || gap == "’ ") && toks[j - 1].s.ends_with('s');
                     // "Korea Hydro & Nuclear Power", "Procter & Gamble"
                     let ampersand = gap == " & " && is_cap(toks[j].s);
-                    if gap != " " && gap != "-" && !plural_possessive && !ampersand {
+                    // the tokenizer leaves the "s" of a possessive as a word of its own
+                    if (gap == "'" || gap == "’")
+                        && toks[j].s == "s"
+                        && inner_possessive(text, &toks, j - 1)
+                    {
+                        j += 1;
+                        continue;
+                    }
+                    if gap != " " && !plural_possessive && !ampersand {
                         break;
                     }
                     let w = toks[j].s;
-                    if is_cap(w) || (PARTICLES.contains(&w) && is_cap(toks[j - 1].s)) {
+                    // "Tunduk Bank and Ala-Too Finance": two names, each ending in its own
+                    // organisation word
+                    if w == "and" && two_org_names(&toks, i, j) {
+                        break;
+                    }
+                    if is_name_tok(w) || (PARTICLES.contains(&w) && is_cap(toks[j - 1].s)) {
                         last = j;
                         j += 1;
                         if possessive_end(last) {
@@ -921,11 +1419,13 @@ pub fn detect(text: &str) -> Detected {
             }
             let run = &toks[i..=last];
             let next = toks.get(last + 1);
+            let in_chain = run.len() == 1 && chain.contains(&run[0].start);
             classify(
                 text,
                 run,
                 next,
                 ss == run[0].start || is_sentence_start(text, ss, run[0].start),
+                in_chain,
                 &mut spans,
             );
             i = last + 1;
@@ -933,6 +1433,7 @@ pub fn detect(text: &str) -> Detected {
     }
     let mut d = resolve(text, spans);
     infer_countries(text, &mut d);
+    merge_place_variants(&mut d);
     d
 }
 
@@ -970,7 +1471,173 @@ fn is_plural_feature(name: &str) -> bool {
     b.len() > 3 && b[b.len() - 1] == b's' && !matches!(b[b.len() - 2], b'o' | b'u' | b'i' | b's')
 }
 
+/// The country a qualifier right before `start` names: "the Yemeni port city of Hodeidah",
+/// "Pakistan's Balochistan province", "the Azerbaijani city of Qabala".
+fn qualifier_country(text: &str, start: usize) -> Option<&'static str> {
+    let from = text.floor_char_boundary(start.saturating_sub(60));
+    let head = &text[from..start];
+    let head = head.strip_suffix(' ')?;
+    let words: Vec<&str> = head.rsplit(' ').take(6).collect();
+    // "<Demonym> [lower-case nouns] of X" or "<Country>'s X"
+    for (k, w) in words.iter().enumerate() {
+        let w = w.trim_end_matches(',');
+        if let Some(c) = w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")) {
+            return (k == 0)
+                .then(|| {
+                    GAZ.get(c)
+                        .filter(|g| g.kind == GazKind::Country)
+                        .map(|g| g.cc)
+                })
+                .flatten();
+        }
+        if let Some(g) = GAZ.get(w)
+            && g.kind == GazKind::Demonym
+        {
+            // only place nouns between the demonym and "of"
+            let ok = k >= 1
+                && words[0] == "of"
+                && words[1..k].iter().all(|x| {
+                    matches!(
+                        *x,
+                        "port"
+                            | "city"
+                            | "town"
+                            | "village"
+                            | "capital"
+                            | "region"
+                            | "province"
+                            | "district"
+                            | "border"
+                            | "coastal"
+                            | "southern"
+                            | "northern"
+                            | "eastern"
+                            | "western"
+                            | "central"
+                            | "island"
+                            | "enclave"
+                            | "exclave"
+                            | "oil"
+                            | "mining"
+                            | "frontier"
+                            | "resort"
+                            | "holy"
+                            | "ancient"
+                            | "industrial"
+                            | "small"
+                    )
+                });
+            return ok.then_some(g.cc);
+        }
+        if !w.chars().all(|c| c.is_lowercase()) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Two names of one place ("Ulaanbaatar" and the old spelling "Ulan Bator", both MN): the
+/// same country and the same consonant skeleton (four consonants or more) — merged into the
+/// first.
+fn merge_place_variants(d: &mut Detected) {
+    let n = d.entities.len();
+    let mut target: Vec<usize> = (0..n).collect();
+    let keys: Vec<Option<String>> = d
+        .entities
+        .iter()
+        .map(|e| {
+            (e.kind == EntityKind::Place && e.country.is_some())
+                .then(|| text::skeleton(&e.name))
+                .filter(|k| k.len() >= 4)
+        })
+        .collect();
+    let mut any = false;
+    for b in 0..n {
+        let Some(kb) = &keys[b] else { continue };
+        if let Some(a) = (0..b).find(|&a| {
+            keys[a].as_ref() == Some(kb) && d.entities[a].country == d.entities[b].country
+        }) {
+            target[b] = target[a];
+            any = true;
+        }
+    }
+    if !any {
+        return;
+    }
+    for (b, &t) in target.iter().enumerate() {
+        if t != b {
+            let name = d.entities[b].name.clone();
+            let aliases = std::mem::take(&mut d.entities[b].aliases);
+            for al in std::iter::once(name).chain(aliases) {
+                if al != d.entities[t].name && !d.entities[t].aliases.contains(&al) {
+                    d.entities[t].aliases.push(al);
+                }
+            }
+        }
+    }
+    let mut remap = vec![usize::MAX; n];
+    let mut out: Vec<Entity> = Vec::new();
+    for m in d.mentions.iter_mut() {
+        let t = target[m.entity];
+        if remap[t] == usize::MAX {
+            remap[t] = out.len();
+            let mut e = d.entities[t].clone();
+            e.mentions = 0;
+            out.push(e);
+        }
+        m.entity = remap[t];
+        out[m.entity].mentions += 1;
+    }
+    d.entities = out;
+}
+
 fn infer_countries(text: &str, d: &mut Detected) {
+    // a qualifier names the country ("the Yemeni port city of Hodeidah"); a name several
+    // countries have takes the one the article names when it does not name the first
+    let mut named: Vec<&'static str> = Vec::new();
+    let mut ambiguous = false;
+    for e in &d.entities {
+        if e.kind != EntityKind::Place {
+            continue;
+        }
+        match GAZ.get_any(&e.name) {
+            Some(g) if g.others.is_empty() && !g.cc.is_empty() => named.push(g.cc),
+            Some(_) => ambiguous = true,
+            None => {}
+        }
+    }
+    if ambiguous {
+        for (_, _, g) in GAZ.find_iter(text) {
+            if g.kind == GazKind::Demonym {
+                named.push(g.cc);
+            }
+        }
+    }
+    for i in 0..d.entities.len() {
+        if d.entities[i].kind != EntityKind::Place {
+            continue;
+        }
+        let g = GAZ.get_any(&d.entities[i].name);
+        if g.is_some_and(|g| g.kind == GazKind::Country) {
+            continue;
+        }
+        let Some(first) = d.mentions.iter().find(|m| m.entity == i) else {
+            continue;
+        };
+        if let Some(c) = qualifier_country(text, first.start) {
+            d.entities[i].country = Some(c.to_string());
+            continue;
+        }
+        if let Some(g) = g
+            && !g.others.is_empty()
+            && !named.contains(&g.cc)
+        {
+            let mut alts = g.countries().skip(1).filter(|c| named.contains(c));
+            if let (Some(c), None) = (alts.next(), alts.next()) {
+                d.entities[i].country = Some(c.to_string());
+            }
+        }
+    }
     let mut counts: HashMap<&str, (u32, usize)> = HashMap::new();
     for m in &d.mentions {
         if let Some(c) = d.entities[m.entity].country.as_deref() {
@@ -991,7 +1658,13 @@ fn infer_countries(text: &str, d: &mut Detected) {
                 .split(' ')
                 .next_back()
                 .is_some_and(|w| CROSS_BORDER.contains(&w))
-            || is_plural_feature(&e.name)
+            || (is_plural_feature(&e.name)
+                && d.mentions.iter().any(|m| {
+                    m.entity == i && {
+                        let h = text[..m.start].trim_end();
+                        h.ends_with(" the") || h.ends_with("The")
+                    }
+                }))
         {
             continue;
         }
@@ -1046,11 +1719,252 @@ fn infer_countries(text: &str, d: &mut Detected) {
     }
 }
 
+/// "SARY-TASH" → "Sary-Tash", "NEW DELHI" → "New Delhi".
+fn title_case(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut prev = ' ';
+    for c in w.chars() {
+        if prev.is_alphabetic() {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+        prev = c;
+    }
+    out
+}
+
+/// A name's word: capitalised, or an Arabic article joined to a capitalised name
+/// ("al-Marwani", "el-Mandeb").
+fn is_name_tok(w: &str) -> bool {
+    is_cap(w) || particle_name(w).is_some()
+}
+
+/// "al-Marwani" → "Marwani".
+fn particle_name(w: &str) -> Option<&str> {
+    let (p, n) = w.split_once('-')?;
+    (matches!(
+        p,
+        "al" | "el"
+            | "ad"
+            | "ar"
+            | "as"
+            | "ash"
+            | "at"
+            | "az"
+            | "an"
+            | "ibn"
+            | "bin"
+            | "bint"
+            | "ul"
+    ) && is_cap(n))
+    .then_some(n)
+}
+
+/// Lower-case nouns after a hyphenated chain of names that make it a link between places
+/// ("the Beineu-Bozoi-Shymkent pipeline", "the Gashuunsukhait-Ganqimaodu rail link").
+const ROUTE_NOUNS: &[&str] = &[
+    "pipeline",
+    "pipelines",
+    "railway",
+    "railroad",
+    "rail",
+    "road",
+    "highway",
+    "motorway",
+    "link",
+    "route",
+    "corridor",
+    "line",
+    "border",
+    "crossing",
+    "flight",
+    "flights",
+    "bridge",
+    "canal",
+    "gas",
+    "oil",
+    "power",
+    "transmission",
+    "interconnector",
+    "trade",
+    "train",
+    "trains",
+    "ferry",
+    "shipping",
+    "transit",
+    "axis",
+    "talks",
+    "relations",
+    "ties",
+    "summit",
+];
+
+/// A hyphenated token ending a run of names that joins places, to be read as its parts: every
+/// part a capitalised word of three letters or more, the whole not a gazetteer name ("Jalal-Abad",
+/// "Sary-Tash" stay whole), and one part a known place or a route noun after it.
+fn place_chain(text: &str, w: &str, end: usize) -> bool {
+    if !w.contains('-') || GAZ.get_any(w).is_some() {
+        return false;
+    }
+    let parts = || w.split('-');
+    if !parts().all(|p| p.len() >= 3 && is_cap(p) && p.chars().skip(1).any(char::is_lowercase)) {
+        return false;
+    }
+    let rest = &text[end..];
+    let next = rest.strip_prefix(' ').map(|r| word_at(r, 0)).unwrap_or("");
+    if next.starts_with(|c: char| c.is_uppercase()) {
+        return false; // "Tanzania-Zambia Railway Authority": part of a longer name
+    }
+    // "Trans-Caspian", "Sino-Russian", "North-South": a prefix, not a place
+    if parts().any(|p| {
+        matches!(
+            p,
+            "Trans"
+                | "Pan"
+                | "Inter"
+                | "Intra"
+                | "Anti"
+                | "Euro"
+                | "Afro"
+                | "Sino"
+                | "Indo"
+                | "Russo"
+                | "Anglo"
+                | "Franco"
+                | "Greco"
+                | "Austro"
+                | "Turco"
+                | "Mid"
+                | "Non"
+                | "Post"
+                | "Pre"
+                | "Ultra"
+                | "Sub"
+                | "North"
+                | "South"
+                | "East"
+                | "West"
+                | "Central"
+                | "Upper"
+                | "Lower"
+                | "Greater"
+                | "New"
+                | "Old"
+                | "Great"
+        )
+    }) {
+        return false;
+    }
+    let known = parts()
+        .filter(|p| GAZ.get(p).is_some_and(|g| g.kind != GazKind::Demonym))
+        .count();
+    known >= 2 || (ROUTE_NOUNS.contains(&next) && (known >= 1 || parts().all(|p| p.len() >= 4)))
+}
+
+/// The possessive after `toks[k]` is inside an organisation's name: a generic plural or
+/// collective noun ("People's", "Workers'", "Women's") followed by capitalised words that end in
+/// an organisation word ("People's Armed Police").
+fn inner_possessive(text: &str, toks: &[Tok], k: usize) -> bool {
+    let w = toks[k].s;
+    if !matches!(
+        w,
+        "People"
+            | "Peoples"
+            | "Workers"
+            | "Women"
+            | "Children"
+            | "Farmers"
+            | "Citizens"
+            | "Veterans"
+            | "Teachers"
+            | "Journalists"
+            | "Writers"
+            | "Traders"
+            | "Employers"
+            | "Entrepreneurs"
+            | "Producers"
+            | "Consumers"
+            | "Mothers"
+            | "Nations"
+            | "Youth"
+    ) {
+        return false;
+    }
+    let _ = text;
+    toks.get(k + 1..).is_some_and(|r| {
+        r.iter()
+            .skip_while(|t| t.s == "s")
+            .take(4)
+            .take_while(|t| is_cap(t.s))
+            .any(|t| is_org_word(t.s))
+    })
+}
+
+/// Organisation words that end a name ("Tunduk Bank", "Ala-Too Finance", "Acme Holdings").
+const ORG_FINAL: &[&str] = &[
+    "Bank",
+    "Finance",
+    "Group",
+    "Corporation",
+    "Corp",
+    "Company",
+    "Co",
+    "Inc",
+    "Ltd",
+    "LLC",
+    "PLC",
+    "Plc",
+    "Holding",
+    "Holdings",
+    "Airways",
+    "Airlines",
+    "Motors",
+    "Capital",
+    "Partners",
+    "Securities",
+    "Investments",
+    "Insurance",
+    "Logistics",
+    "Technologies",
+    "Energy",
+    "Oil",
+    "Gas",
+    "Mining",
+    "Minerals",
+    "Metals",
+    "Steel",
+    "Telecom",
+    "Media",
+    "Ventures",
+];
+
+/// `toks[j]` is "and" between two organisation names, each ending in its own organisation
+/// word: "Tunduk Bank and Ala-Too Finance" (not "Ministry of Finance and National Planning",
+/// "Bank for Reconstruction and Development").
+fn two_org_names(toks: &[Tok], i: usize, j: usize) -> bool {
+    let org_end = |w: &str| ORG_FINAL.contains(&w) || is_org_word(w);
+    j > i
+        && org_end(toks[j - 1].s)
+        && toks[i..j - 1].iter().all(|t| is_cap(t.s) || t.s == "s")
+        && toks.get(j + 1..).is_some_and(|r| {
+            let names: Vec<_> = r.iter().take(4).take_while(|t| is_name_tok(t.s)).collect();
+            names.len() >= 2 && names.last().is_some_and(|t| org_end(t.s))
+        })
+}
+
 fn is_sentence_start(text: &str, ss: usize, at: usize) -> bool {
     text[ss..at].chars().all(|c| !c.is_alphanumeric())
 }
 
-fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans: &mut Vec<Span>) {
+fn classify(
+    text: &str,
+    run: &[Tok],
+    next: Option<&Tok>,
+    sent_start: bool,
+    in_chain: bool,
+    spans: &mut Vec<Span>,
+) {
     let mut run = run;
     // "Taliban-run Ministry", "Kremlin-backed party": the hyphenated modifier is not part of it
     if let Some(p) = run.iter().rposition(|t| {
@@ -1082,9 +1996,49 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         }
         run = &run[p + 1..];
     }
-    // leading stopwords ("The", "According", "In") are not part of a name
+    // "US$50 billion": a currency
+    if text[run[run.len() - 1].end..].starts_with('$') {
+        return;
+    }
+    // "New Delhi", "Dar es Salaam", a dateline's "NEW DELHI": a gazetteer name, whatever its
+    // first word
+    let whole = &text[run[0].start..run[run.len() - 1].end];
+    let titled;
+    let whole = if run.iter().all(|t| is_acronym(t.s)) {
+        titled = title_case(whole);
+        titled.as_str()
+    } else {
+        whole
+    };
+    if run.len() > 1
+        && let Some(g) = GAZ.get_any(whole)
+        && !matches!(g.kind, GazKind::Demonym)
+        && !company_possessive(text, run[run.len() - 1].end)
+    {
+        spans.push(Span::gaz(run[0].start, run[run.len() - 1].end, g));
+        return;
+    }
+    // leading stopwords ("The", "According", "In") are not part of a name, but an adjective
+    // opening an organisation's name is ("First Quantum Minerals", "New Development Bank")
     while let Some(f) = run.first() {
-        if text::is_stopword(f.s) || (sent_start && run.len() > 1 && f.s.ends_with("ly")) {
+        let adjective = matches!(f.s, "First" | "New" | "Second" | "Third" | "Next" | "One")
+            && run[1..].iter().any(|t| is_org_word(t.s));
+        // "Shares of Adani Ports ...": a plural noun opening the sentence, then "of"
+        let noun_of = sent_start
+            && run.len() > 2
+            && run[1].s == "of"
+            && f.s.len() > 3
+            && f.s.ends_with('s')
+            && !is_org_word(f.s)
+            && GAZ.get_word(f.s).is_none();
+        if noun_of {
+            run = &run[2..];
+            continue;
+        }
+        if !adjective
+            && !is_acronym(f.s)
+            && (text::is_stopword(f.s) || (sent_start && run.len() > 1 && f.s.ends_with("ly")))
+        {
             run = &run[1..];
         } else {
             break;
@@ -1092,18 +2046,45 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
     }
     // trailing connectors
     while let Some(l) = run.last() {
-        if !is_cap(l.s) && !PARTICLES.contains(&l.s) {
+        if !is_name_tok(l.s) && !PARTICLES.contains(&l.s) {
             run = &run[..run.len() - 1];
         } else {
             break;
         }
+    }
+    // "Government Decision No. 412-N", "Resolution 2722", "Article 5": a document, not a name
+    if let Some(l) = run.last()
+        && matches!(l.s, "No" | "Nos" | "Number")
+    {
+        run = &run[..run.len() - 1];
     }
     if run.is_empty() {
         return;
     }
     let start = run[0].start;
     let end = run[run.len() - 1].end;
-    let full = &text[start..end];
+    if DOCUMENT_NOUNS.contains(&run[run.len() - 1].s)
+        && text[end..]
+            .trim_start_matches(['.', ' '])
+            .trim_start_matches("No")
+            .trim_start_matches(['.', ' '])
+            .starts_with(|c: char| c.is_ascii_digit())
+    {
+        return;
+    }
+    // "..., Minister for Ports, Shipping and Waterways Rajeev Menon": the rest of a portfolio
+    // list, then the name
+    if let Some(k) = run.iter().position(|t| t.s == "and")
+        && portfolio_list_before(text, start)
+        && (1..=4).contains(&(run.len() - k - 2))
+        && run[k + 2..]
+            .iter()
+            .all(|t| name_like(t.s) && !is_org_word(t.s))
+    {
+        let (s, e) = (run[k + 2].start, run[run.len() - 1].end);
+        spans.push(Span::new(text, s, e, Cand::Person));
+        return;
+    }
     // "Minister of Water Resources Shavkat Khamraev": a title, "of", its portfolio, the name
     if let Some(p) = run.iter().position(|t| PERSON_TITLE_SET.contains(t.s))
         && run.get(p + 1).is_some_and(|t| t.s == "of")
@@ -1118,14 +2099,41 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         spans.push(Span::new(text, s, e, Cand::Person));
         return;
     }
-    // "Energy Minister Almasadam Satkaliyev": a person title followed by a name is a person,
-    // whatever organisation words the title holds
+    // "Deputy Prime Minister Armen Hakobyan of Armenia": the place after the name is not part
+    // of it
+    let mut run_end = run.len();
     if let Some(p) = run.iter().rposition(|t| PERSON_TITLE_SET.contains(t.s))
+        && let Some(k) = run[p + 1..]
+            .iter()
+            .position(|t| t.s == "of")
+            .map(|k| k + p + 1)
+        && k >= p + 2
+        && k + 1 < run.len()
+        && let Some(g) = GAZ.get(&text[run[k + 1].start..end])
+        && g.kind != GazKind::Demonym
+    {
+        spans.push(Span::gaz(run[k + 1].start, end, g));
+        run_end = k;
+    }
+    let (run, end) = (&run[..run_end], run[run_end - 1].end);
+    // "Energy Minister Almasadam Satkaliyev", "Chief Executive Arman Kassenov", "Lt. Gen. Hany
+    // Salama": person titles followed by a name are a person, whatever organisation words the
+    // titles hold
+    if let Some(mut p) = run.iter().rposition(|t| PERSON_TITLE_SET.contains(t.s))
+        && {
+            while p + 2 < run.len() && is_title(run[p + 1].s) {
+                p += 1;
+            }
+            true
+        }
         && p + 1 < run.len()
         && run.len() - p - 1 <= 4
         && run[p + 1..]
             .iter()
-            .all(|t| name_like(t.s) && !is_org_word(t.s))
+            .all(|t| name_part(t.s) && !is_org_word(t.s))
+        && run[p + 1..]
+            .iter()
+            .any(|t| name_like(t.s) || GAZ.get(t.s).is_some())
     {
         // "European Commission Vice President X": the organisation before the titles
         let mut q = p;
@@ -1144,18 +2152,100 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         spans.push(Span::new(text, s, e, Cand::Person));
         return;
     }
+    let full = &text[start..end];
     if run.len() > 1
-        && let Some(g) = GAZ.get(full)
+        && let Some(g) = GAZ.get_any(full)
         && matches!(
             g.kind,
-            GazKind::Country | GazKind::Region | GazKind::Capital | GazKind::City
+            GazKind::Country | GazKind::Region | GazKind::Capital | GazKind::City | GazKind::Town
         )
     {
         // "Russian Federation", "United Arab Emirates": a place even with an organisation word
-        spans.push(Span::gaz(start, end, g));
+        if g.kind != GazKind::Country && company_possessive(text, end) {
+            // "Rio Tinto's Oyu Tolgoi mine": a company named like a town
+            spans.push(Span::new(text, start, end, Cand::Org));
+        } else {
+            spans.push(Span::gaz(start, end, g));
+        }
+        return;
+    }
+    // "Xinjiang Province", "Inner Mongolia Autonomous Region", "Sistan and Baluchestan
+    // Province": a gazetteer region or settlement with its administrative nouns, also known by
+    // the short name; "Almaty Region" (a region named after its city) is a place of its own
+    if run.len() > 1 {
+        let mut k = run.len();
+        while k > 1 && ADMIN_TAIL.contains(&run[k - 1].s) {
+            k -= 1;
+        }
+        if k < run.len()
+            && let Some(g) = GAZ.get_any(&text[start..run[k - 1].end])
+            && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
+            && !(g.kind == GazKind::Country && k == 1 && run.len() == 2)
+        {
+            let mut sp = Span::new(text, start, end, Cand::Place).country(Some(g.cc));
+            if g.kind == GazKind::Region && !g.also_city {
+                // the region, also called by its name alone (not "Tashkent Region" and the
+                // city of Tashkent)
+                sp.alias = Some(g.name);
+            }
+            spans.push(sp.acronym(paren_acronym(text, end)));
+            return;
+        }
+    }
+    // "Union Minister for Ports", "President of Russia": a title with its portfolio and no name
+    // is nobody; the places in it count
+    if let Some(p) = run.iter().position(|t| PERSON_TITLE_SET.contains(t.s))
+        && run.get(p + 1).is_some_and(|t| matches!(t.s, "of" | "for"))
+    {
+        for t in &run[p + 2..] {
+            if let Some(g) = GAZ.get(t.s)
+                && g.kind != GazKind::Demonym
+            {
+                spans.push(Span::gaz(t.start, t.end, g));
+            }
+        }
         return;
     }
     let has_org = run.iter().any(|t| is_org_word(t.s));
+    // "Cape of Good Hope", "Strait of Hormuz", "Lake Balkhash", "Mount Ararat": a natural
+    // feature named by its head word
+    if run.len() >= 2
+        && !has_org
+        && GEO_HEAD.contains(&run[0].s)
+        && run[1..]
+            .iter()
+            .all(|t| is_name_tok(t.s) || matches!(t.s, "of" | "the"))
+        && run.last().is_some_and(|t| is_name_tok(t.s))
+    {
+        spans.push(Span::new(text, start, end, Cand::Place));
+        return;
+    }
+    // a part of a place chain ("Beineu" in "Beineu-Bozoi-Shymkent pipeline")
+    if in_chain && name_like(run[0].s) {
+        spans.push(match GAZ.get_any(full) {
+            Some(g) => Span::gaz(start, end, g),
+            None => Span::new(text, start, end, Cand::Place),
+        });
+        return;
+    }
+    // "the TurkStream pipeline", "the Power of Siberia project": a named thing, not an entity
+    if next.is_some_and(|n| {
+        text[end..n.start].trim().is_empty() && NAMED_THING_AFTER_SET.contains(n.s)
+    }) && (run.len() == 1 && inner_caps(run[0].s))
+    {
+        spans.push(Span::new(text, start, end, Cand::Thing));
+        return;
+    }
+    // "Uzbek Railways (O'zbekiston Temir Yo'llari)": the organisation's name in its language
+    if text[..start].ends_with('(')
+        && text[end..].starts_with(')')
+        && run.len() >= 2
+        && spans
+            .last()
+            .is_some_and(|p| p.kind == Cand::Org && p.end + 2 == start)
+    {
+        return;
+    }
     if run.len() == 1
         && (MEDIA_SET.contains(run[0].s)
             || (inner_caps(run[0].s) && GAZ.get_word(strip_possessive(run[0].s)).is_none()))
@@ -1166,8 +2256,30 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
     if has_org && run.len() == 1 && !is_acronym(run[0].s) && !org_noun_before(text, start) {
         return; // "Energy", "Ministry" alone are not names
     }
-    // "Surkhandarya Region", "Arabian Sea", "Friendship Bridge": a geographic name; "Almaty
-    // Region" (named after a city) is a place of its own, "Xinjiang Province" is Xinjiang
+    // "the Middle Corridor", "the Northern Route": a route named by a direction, not a place
+    if matches!(run[run.len() - 1].s, "Corridor" | "Route" | "Passage")
+        && run[..run.len() - 1].iter().all(|t| {
+            matches!(
+                t.s,
+                "Middle"
+                    | "Northern"
+                    | "Southern"
+                    | "Eastern"
+                    | "Western"
+                    | "Central"
+                    | "North"
+                    | "South"
+                    | "East"
+                    | "West"
+                    | "New"
+                    | "Great"
+                    | "Trans"
+            )
+        })
+    {
+        return;
+    }
+    // "Surkhandarya Region", "Arabian Sea", "Friendship Bridge": a geographic name
     if (2..=4).contains(&run.len())
         && GEO_TAIL_SET.contains(run[run.len() - 1].s)
         && run[..run.len() - 1]
@@ -1261,7 +2373,9 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
         && next.is_some_and(|n| text[end..n.start].trim().is_empty())
         && run.iter().all(|t| !is_title(t.s))
     {
-        spans.push(Span::new(text, start, end, Cand::Place));
+        // "Chabahar port", "Murghab district": a town of the gazetteer brings its country
+        let g = GAZ.get_any(full).filter(|g| g.kind != GazKind::Demonym);
+        spans.push(Span::new(text, start, end, Cand::Place).country(g.map(|g| g.cc)));
         return;
     }
     let org_after = next.is_some_and(|n| {
@@ -1283,16 +2397,18 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
     // whole run in the gazetteer
     if let Some(g) = GAZ.get_word(full) {
         if g.kind != GazKind::Demonym {
-            spans.push(Span::gaz(start, end, g));
+            let sp = Span::gaz(start, end, g);
+            spans.push(if g.kind == GazKind::Country {
+                sp
+            } else {
+                sp.weak()
+            });
         }
         return;
     }
-    // "Xinjiang Province", "Almaty Region"
+    // "Kazakhstan State", "Osh City": the place
     if run.len() == 2
-        && matches!(
-            run[1].s,
-            "Province" | "Region" | "Oblast" | "City" | "Prefecture" | "County" | "State"
-        )
+        && matches!(run[1].s, "City" | "State")
         && let Some(g) = GAZ.get(run[0].s)
         && g.kind != GazKind::Demonym
     {
@@ -1322,6 +2438,7 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
                 | "inside"
                 | "around"
                 | "beyond"
+                | "off"
         )
     } {
         spans.push(Span::new(text, start, end, Cand::Place));
@@ -1367,18 +2484,9 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
     }
     if rest.len() == 1 {
         let w = rest[0].s;
-        // an all-caps dateline ("DUSHANBE (AP) —"): the place in title case
-        let titled: String = w
-            .chars()
-            .enumerate()
-            .map(|(i, c)| {
-                if i == 0 {
-                    c
-                } else {
-                    c.to_lowercase().next().unwrap_or(c)
-                }
-            })
-            .collect();
+        // an all-caps dateline ("DUSHANBE (AP) —", "SARY-TASH, Kyrgyzstan —"): the place in
+        // title case
+        let titled = title_case(w);
         if w.len() > 3
             && is_acronym(w)
             && let Some(g) = GAZ.get(&titled)
@@ -1387,15 +2495,39 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
             spans.push(Span::gaz(rest[0].start, rest[0].end, g));
             return;
         }
+        if w.len() > 3
+            && is_acronym(w)
+            && let Some(c) = place_after_comma(text, rest[0].end)
+        {
+            let mut sp = Span::new(text, rest[0].start, rest[0].end, Cand::Place).country(Some(c));
+            sp.name = titled;
+            spans.push(sp);
+            return;
+        }
         if is_acronym(w) && !NOT_NAME.contains(w) {
             spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         } else if let Some(g) = GAZ.get_word(w) {
             if g.kind != GazKind::Demonym {
-                spans.push(Span::gaz(rest[0].start, rest[0].end, g));
+                let sp = Span::gaz(rest[0].start, rest[0].end, g);
+                spans.push(if g.kind == GazKind::Country {
+                    sp
+                } else {
+                    sp.weak()
+                });
             }
+        } else if let Some(g) = GAZ.get_any(w)
+            && town_context(text, rest[0].start, rest[0].end)
+        {
+            // a town where the text says it is a place ("at Kuryk, a village ...")
+            spans.push(Span::gaz(rest[0].start, rest[0].end, g).weak());
         } else if name_like(w) {
             spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         }
+        return;
+    }
+    if rest.len() <= 4 && !has_org && org_context(text, rest[0].start, rest[rest.len() - 1].end) {
+        let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
+        spans.push(Span::new(text, s, e, Cand::Org));
         return;
     }
     let named_thing = next.is_some_and(|n| {
@@ -1442,7 +2574,23 @@ fn classify(text: &str, run: &[Tok], next: Option<&Tok>, sent_start: bool, spans
     {
         let s = rest[0].start;
         let e = rest[rest.len() - 1].end;
-        spans.push(Span::new(text, s, e, Cand::Person));
+        let mut sp = Span::new(text, s, e, Cand::Person);
+        sp.weak = true;
+        spans.push(sp);
+        return;
+    }
+    // "Andriy Melnyk of Ukraine": a name, then the place it is from
+    if let Some(k) = rest.iter().position(|t| t.s == "of")
+        && (2..=3).contains(&k)
+        && k + 1 < rest.len()
+        && rest[..k].iter().all(|t| name_like(t.s))
+        && let Some(g) = GAZ.get(&text[rest[k + 1].start..rest[rest.len() - 1].end])
+        && g.kind != GazKind::Demonym
+    {
+        let mut sp = Span::new(text, rest[0].start, rest[k - 1].end, Cand::Person);
+        sp.weak = true;
+        spans.push(sp);
+        spans.push(Span::gaz(rest[k + 1].start, rest[rest.len() - 1].end, g));
         return;
     }
     // a longer run: emit the gazetteer places inside it
@@ -1490,26 +2638,11 @@ fn after_preposition(text: &str, start: usize) -> bool {
 /// "Abu Dhabi-based" → ("Abu Dhabi", "based"); `None` without such a modifier (no search:
 /// this runs for every word).
 fn modifier_split(w: &str) -> Option<(&str, &str)> {
-    const MODIFIERS: &[&str] = &[
-        "based",
-        "run",
-        "owned",
-        "backed",
-        "led",
-        "funded",
-        "controlled",
-        "made",
-        "bound",
-        "born",
-        "style",
-        "linked",
-        "affiliated",
-    ];
-    let b = w.as_bytes();
-    MODIFIERS.iter().find_map(|m| {
-        let n = b.len().checked_sub(m.len() + 1)?;
-        (n > 0 && b[n] == b'-' && w.ends_with(m)).then(|| (&w[..n], &w[n + 1..]))
-    })
+    // any lower-case last part of three letters or more: "-based", "-run", "-built",
+    // "-flagged", "-owned" (not "Bandar-e", "Rostov-on-Don", "Jalal-Abad")
+    let (name, suf) = w.rsplit_once('-')?;
+    (!name.is_empty() && suf.len() >= 3 && suf.bytes().all(|b| b.is_ascii_lowercase()))
+        .then_some((name, suf))
 }
 
 fn list_gap(g: &str) -> bool {
@@ -1583,12 +2716,26 @@ fn after_speech_verb(text: &str, start: usize) -> bool {
 
 /// A lone name that behaves like a company: "X said ... that it/its ..." (in the same sentence,
 /// with no he/she), or "X's chief executive/shares/board/subsidiary/...".
+/// "X's chief executive/shares/board/subsidiary/mine/...": what a company has.
+fn company_possessive(text: &str, end: usize) -> bool {
+    let rest = &text[end..];
+    (rest.starts_with("'s ") || rest.starts_with("’s ")) && company_like(text, end)
+}
+
 fn company_like(text: &str, end: usize) -> bool {
     let rest = &text[end..];
     if let Some(r) = rest
         .strip_prefix("'s ")
         .or_else(|| rest.strip_prefix("’s "))
     {
+        // "Rio Tinto's Oyu Tolgoi mine": the company's named asset
+        let mut r = r;
+        for _ in 0..3 {
+            match r.split_once(' ') {
+                Some((w, rest)) if is_cap(w) && w != "CEO" => r = rest,
+                _ => break,
+            }
+        }
         let w = r.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
         let two = r.split(' ').take(2).collect::<Vec<_>>().join(" ");
         return matches!(
@@ -1612,6 +2759,17 @@ fn company_like(text: &str, end: usize) -> bool {
                 | "exports"
                 | "stake"
                 | "share"
+                | "mine"
+                | "mines"
+                | "smelter"
+                | "refinery"
+                | "assets"
+                | "operations"
+                | "chairman"
+                | "executives"
+                | "management"
+                | "owners"
+                | "investors"
         ) || two == "chief executive"
             || two == "parent company";
     }
@@ -1694,9 +2852,44 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             ents.len() - 1
         })
     };
+    // the name parts of the article's people: a single word that is one of them is that
+    // person, not the town or city of that name ("Defne Kaya ... Kaya said")
+    let person_parts: Vec<String> = spans
+        .iter()
+        .filter(|s| s.kind == Cand::Person && s.name.contains(' '))
+        .flat_map(|s| s.name.split(' ').map(translit_key).collect::<Vec<_>>())
+        .collect();
+    // names that are places or organisations by stronger evidence than a name's shape
+    let other_names: Vec<(&str, EntityKind)> = spans
+        .iter()
+        .filter_map(|s| match s.kind {
+            Cand::Place if !s.weak => Some((s.name.as_str(), EntityKind::Place)),
+            Cand::Org => Some((s.name.as_str(), EntityKind::Organization)),
+            _ => None,
+        })
+        .collect();
+    let things: Vec<&str> = spans
+        .iter()
+        .filter(|s| s.kind == Cand::Thing)
+        .map(|s| s.name.as_str())
+        .collect();
     // first pass: multi-word people, organisations, places
     for sp in &spans {
+        if things.contains(&sp.name.as_str()) {
+            continue;
+        }
         let kind = match sp.kind {
+            Cand::Thing => continue,
+            Cand::Place if sp.weak && person_parts.contains(&translit_key(&sp.name)) => {
+                pending.push(sp);
+                continue;
+            }
+            Cand::Person
+                if sp.weak
+                    && let Some(&(_, k)) = other_names.iter().find(|(n, _)| *n == sp.name) =>
+            {
+                k
+            }
             Cand::Person => EntityKind::Person,
             Cand::Org => EntityKind::Organization,
             Cand::Place => EntityKind::Place,
@@ -1705,7 +2898,20 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 continue;
             }
         };
-        let i = add(&mut ents, &mut index, kind, &sp.name, sp.country);
+        // "Xinjiang Province" and "Xinjiang": one place, whichever comes first
+        let i = match sp
+            .alias
+            .and_then(|a| index.get(&(kind, translit_key(a))).copied())
+        {
+            Some(i) => i,
+            None => add(&mut ents, &mut index, kind, &sp.name, sp.country),
+        };
+        if let Some(a) = sp.alias {
+            index.insert((kind, translit_key(a)), i);
+            if ents[i].name != a && !ents[i].aliases.iter().any(|x| x == a) {
+                ents[i].aliases.push(a.to_string());
+            }
+        }
         if ents[i].name != sp.name && !ents[i].aliases.contains(&sp.name) {
             ents[i].aliases.push(sp.name.clone());
         }
@@ -1745,7 +2951,14 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             continue;
         }
         let key = translit_key(&sp.name);
-        let mut hit = index.get(&(EntityKind::Organization, key.clone())).copied();
+        let mut hit = index
+            .get(&(EntityKind::Organization, key.clone()))
+            .or_else(|| {
+                // "the Houthis" after "Houthi rebels"
+                let sing = sp.name.strip_suffix('s')?;
+                index.get(&(EntityKind::Organization, translit_key(sing)))
+            })
+            .copied();
         if hit.is_none() && is_acronym(&sp.name) {
             hit = ents.iter().position(|e| {
                 e.kind == EntityKind::Organization && initials(&e.name) == sp.name.replace('.', "")
@@ -1777,25 +2990,47 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 None,
             ));
         }
+        if hit.is_none() && !is_acronym(&sp.name) && org_context(text, sp.start, sp.end) {
+            // "built by Rosatom", "said on Facebook", "operator, Bulgartransgaz,", "the Majlisi
+            // Oli, Tajikistan's parliament": an organisation
+            hit = Some(add(
+                &mut ents,
+                &mut index,
+                EntityKind::Organization,
+                &sp.name,
+                None,
+            ));
+        }
         if hit.is_none()
             && !is_acronym(&sp.name)
             && !common_subject(text, sp)
-            && matches!(
-                text[..sp.start]
-                    .strip_suffix(' ')
-                    .map(|h| h.rsplit(' ').next()),
-                Some(Some("in" | "near"))
-            )
+            && (matches!(
+                text[..sp.start].strip_suffix(' ').map(|h| {
+                    h.strip_suffix(" the")
+                        .unwrap_or(h)
+                        .rsplit(char::is_whitespace)
+                        .next()
+                }),
+                Some(Some("in" | "near" | "In" | "Near"))
+            ) || place_after_comma(text, sp.end).is_some()
+                || (town_context(text, sp.start, sp.end) && in_known_place(text, sp.end)))
             && !text[sp.end..].starts_with(['\'', '’'])
             && !sp.name.split('-').any(text::is_stopword)
         {
-            // "stations in Karakalpakstan": an unknown name after "in" is a place
+            // "stations in Karakalpakstan", "in the Pamirs", "Osh, Kyrgyzstan": an unknown
+            // name after "in" (or before ", <country>") is a place; a town of the gazetteer
+            // brings its country
+            let country = place_after_comma(text, sp.end).or_else(|| {
+                GAZ.get_any(&sp.name)
+                    .filter(|g| g.kind != GazKind::Demonym)
+                    .map(|g| g.cc)
+            });
             hit = Some(add(
                 &mut ents,
                 &mut index,
                 EntityKind::Place,
                 &sp.name,
-                None,
+                country,
             ));
         }
         if hit.is_none()
@@ -1822,18 +3057,26 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
                     || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
                     && ents[m.entity].kind == EntityKind::Place
-                    && GAZ.get(&ents[m.entity].name).is_some_and(|g| {
-                        matches!(g.kind, GazKind::City | GazKind::Capital | GazKind::Region)
+                    && GAZ.get_any(&ents[m.entity].name).is_some_and(|g| {
+                        matches!(
+                            g.kind,
+                            GazKind::City | GazKind::Capital | GazKind::Region | GazKind::Town
+                        )
                     })
             })
         {
-            // "compete with Poti and Batumi": a name listed beside a city is a place
+            // "compete with Poti and Batumi", "in Goris and Ijevan": a name listed beside a city
+            // or town is a place
+            let country = GAZ
+                .get_any(&sp.name)
+                .filter(|g| g.kind != GazKind::Demonym)
+                .map(|g| g.cc);
             hit = Some(add(
                 &mut ents,
                 &mut index,
                 EntityKind::Place,
                 &sp.name,
-                None,
+                country,
             ));
         }
         if hit.is_none()
@@ -1958,6 +3201,11 @@ mod tests {
         d.entities
             .iter()
             .find(|e| e.name == name)
+            .or_else(|| {
+                d.entities
+                    .iter()
+                    .find(|e| e.aliases.iter().any(|a| a == name))
+            })
             .unwrap_or_else(|| panic!("{name} not in {:#?}", d.entities))
     }
 
@@ -2103,6 +3351,55 @@ mod tests {
         // a spelling match in a country the article does not name is not taken
         let d = detect("Herders in the town of Murghab met officials from Dushanbe, Tajikistan.");
         assert_eq!(find(&d, "Murghab").country.as_deref(), Some("TJ"));
+    }
+
+    #[test]
+    fn general_mechanisms() {
+        // a person's surname that is also a city is the person
+        let d = detect("Trade Minister Ali Kaya arrived. \"We are ready,\" Kaya said.");
+        assert_eq!(find(&d, "Ali Kaya").mentions, 2);
+        assert!(!d.entities.iter().any(|e| e.kind == EntityKind::Place));
+        // titles of any kind, the place after a name
+        let d = detect(
+            "Archbishop Levon Avetisyan and Lt. Gen. Omar Haddad met Deputy Prime Minister Ilgar Aliyev of Azerbaijan.",
+        );
+        for p in ["Levon Avetisyan", "Omar Haddad", "Ilgar Aliyev"] {
+            assert_eq!(find(&d, p).kind, EntityKind::Person, "{p}");
+        }
+        assert_eq!(find(&d, "Azerbaijan").country.as_deref(), Some("AZ"));
+        // hyphenated chains of places, features, organisation names
+        let d = detect(
+            "The Aktobe-Kostanay railway runs near the Cape of Good Hope and the Bab el-Mandeb strait. The lenders Alpha Bank and Beta Finance joined the People's Liberation Army and First Quantum Minerals.",
+        );
+        assert_eq!(find(&d, "Kostanay").country.as_deref(), Some("KZ"));
+        assert_eq!(find(&d, "Aktobe").kind, EntityKind::Place);
+        assert_eq!(find(&d, "Cape of Good Hope").kind, EntityKind::Place);
+        assert_eq!(find(&d, "Bab el-Mandeb").kind, EntityKind::Place);
+        for o in [
+            "Alpha Bank",
+            "Beta Finance",
+            "People's Liberation Army",
+            "First Quantum Minerals",
+        ] {
+            assert_eq!(find(&d, o).kind, EntityKind::Organization, "{o}");
+        }
+        // towns by context, datelines, qualifiers, ambiguous names
+        let d = detect(
+            "ZHANAOZEN, Kazakhstan — Workers at Kuryk, a village near Aktau, and in the Yemeni port city of Zabid met. Officials in Delhi spoke.",
+        );
+        assert_eq!(find(&d, "Zhanaozen").country.as_deref(), Some("KZ"));
+        assert_eq!(find(&d, "Kuryk").country.as_deref(), Some("KZ"));
+        assert_eq!(find(&d, "Zabid").country.as_deref(), Some("YE"));
+        assert_eq!(find(&d, "Delhi").country.as_deref(), Some("IN"));
+        // organisations by context; a company's named asset; things are not entities
+        let d = detect(
+            "The plant was built by Novatom. The grid operator, Gridco, agreed, Sami said on Facebook. Rio Tinto's Oyu Tolgoi mine grew. The TurkStream pipeline carries gas; TurkStream is full.",
+        );
+        for o in ["Novatom", "Gridco", "Facebook", "Rio Tinto"] {
+            assert_eq!(find(&d, o).kind, EntityKind::Organization, "{o}");
+        }
+        assert_eq!(find(&d, "Oyu Tolgoi").kind, EntityKind::Place);
+        assert!(!d.entities.iter().any(|e| e.name == "TurkStream"));
     }
 
     #[test]
