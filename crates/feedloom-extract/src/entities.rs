@@ -2504,7 +2504,12 @@ fn classify(
             spans.push(sp);
             return;
         }
-        if is_acronym(w) && !NOT_NAME.contains(w) {
+        // an acronym may join its long form ("the IMF said" after "International Monetary
+        // Fund (IMF)"); "US", "UK" are places, "GDP", "TV" nothing
+        if is_acronym(w)
+            && (!NOT_NAME.contains(w)
+                || (GAZ.get_word(w).is_none() && !matches!(w, "AM" | "PM" | "OK" | "TV" | "GDP")))
+        {
             spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         } else if let Some(g) = GAZ.get_word(w) {
             if g.kind != GazKind::Demonym {

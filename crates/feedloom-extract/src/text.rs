@@ -437,26 +437,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
                     .rsplit(|ch: char| !ch.is_alphanumeric())
                     .next()
                     .unwrap_or("");
-                let abbrev = matches!(
-                    prev_word,
-                    "Mr" | "Mrs"
-                        | "Ms"
-                        | "Dr"
-                        | "St"
-                        | "Gen"
-                        | "Col"
-                        | "Lt"
-                        | "Sgt"
-                        | "Prof"
-                        | "Jr"
-                        | "Sr"
-                        | "No"
-                        | "vs"
-                        | "U.S"
-                        | "Inc"
-                        | "Co"
-                ) || (prev_word.len() == 1
-                    && prev_word.chars().all(|c| c.is_uppercase()));
+                let abbrev = is_abbrev(prev_word);
                 if !abbrev
                     && next.is_some_and(|n| {
                         n.is_uppercase() || n == '“' || n == '"' || n.is_ascii_digit()
@@ -486,6 +467,49 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         out.push((start, b.len()));
     }
     out
+}
+
+/// A word that a full stop follows without ending the sentence: titles and ranks ("Mr.",
+/// "Lt. Gen.", "Rev."), "No.", "Inc.", "U.S.", single initials ("S. Jaishankar").
+pub fn is_abbrev(w: &str) -> bool {
+    matches!(
+        w,
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "St"
+            | "Gen"
+            | "Col"
+            | "Lt"
+            | "Maj"
+            | "Capt"
+            | "Cmdr"
+            | "Adm"
+            | "Brig"
+            | "Sgt"
+            | "Cpl"
+            | "Gov"
+            | "Sen"
+            | "Rep"
+            | "Rev"
+            | "Hon"
+            | "Prof"
+            | "Jr"
+            | "Sr"
+            | "No"
+            | "Nos"
+            | "vs"
+            | "U.S"
+            | "U.N"
+            | "U.K"
+            | "Inc"
+            | "Co"
+            | "Corp"
+            | "Ltd"
+            | "Bros"
+            | "Mt"
+            | "Ft"
+    ) || (w.chars().count() == 1 && w.chars().all(|c| c.is_uppercase()))
 }
 
 /// Is `w` capitalised (first letter upper case)?
