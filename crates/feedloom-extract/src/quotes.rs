@@ -550,11 +550,8 @@ const PERSON_NOUNS: &[&str] = &[
 /// An unnamed person ("a Russian diplomat", "one resident", "another official") is mentioned
 /// in `text[from..to]`, not in apposition to a named one ("Almaz Bekov, a senior economist").
 fn unnamed_referent(text: &str, cx: &Ctx, from: usize, to: usize) -> bool {
-    let seg = &text[from..to];
-    let mut off = 0;
-    for w in seg.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
-        let at = from + off;
-        off += w.len() + 1;
+    for t in crate::text::words(&text[from..to]) {
+        let (w, at) = (t.s, from + t.start);
         if !matches!(
             w,
             "a" | "an" | "A" | "An" | "one" | "One" | "another" | "Another"
