@@ -1,33 +1,40 @@
 //! `type: amounts` — money, percentages and counts.
 //!
-//! - Money with its ISO 4217 code: symbols and codes before the number (`$`, `US$`, `€`, `£`,
-//!   `¥`, `₸`, `₽`, `USD 5m`) and currency words after it (`dollars`, `euros`, `yuan`,
-//!   `tenge`, `som`, `sum`, `rubles`, `manat`, `somoni`, `rupees`, `lira`, ...), with scales
-//!   `thousand`/`k`, `million`/`m`/`mln`, `billion`/`bn`, `trillion`/`tn`:
-//!   "US$31.5 billion" → 31500000000 USD, "1.5 trillion tenge" → KZT.
+//! - Money with its ISO 4217 code: symbols before the number (`$`, `US$`, `€`, `£`, `¥`, `₸`,
+//!   `₽`, `₹`, `Rs`, `₩`, ...), any ISO 4217 code before it (`USD 5m`, `MNT 800 billion`,
+//!   `RMB 5 billion`), and money words after it, from the complete ISO 4217 table
+//!   (`data/currencies.tsv`: `dollars`, `euros`, `yuan`, `tenge`, `tugriks`, `kwacha`,
+//!   `rupees`, `pounds`, ...), with scales `thousand`/`k`, `million`/`m`/`mln`,
+//!   `billion`/`bn`, `trillion`/`tn` and the Indian `lakh` (100,000) and `crore` (10 million):
+//!   "US$31.5 billion" → 31500000000 USD, "1.5 trillion tenge" → KZT, "Rs 500 crore" →
+//!   5000000000 INR.
+//! - A money word several countries use takes the country of the adjective before it
+//!   ("Egyptian pounds" → EGP, "Uzbek som" → UZS), else the one of a country the article names
+//!   ("manat" in an article about Azerbaijan → AZN), else a default (`pound` → GBP, `manat` →
+//!   TMT, `rupee` → INR). A one-letter symbol is money only where the article names a
+//!   country of it: `K2.5 billion` (kwacha, kina, kyat), `R5bn` (rand).
 //! - Percentages: `64%`, `24 percent`, `3.5 per cent` → unit `percent`; `3 percentage
 //!   points` → unit `percentage points`.
 //! - Counts with their noun: "14,286 foreign citizens" → unit `foreign citizens`, "3.4 million
 //!   tonnes" → `tonnes`, "over 200 Chinese firms" → text "200 Chinese firms", unit `chinese
-//!   firms` (units of counts are lower case; qualifiers such as "over", "about" are left out
-//!   of the text). The unit is the noun phrase after the number: up to three words, lower
-//!   case, ending at a plural noun, a stopword (prepositions, articles, verbs such as
-//!   "were"), a month or punctuation; nationality adjectives are kept ("chinese firms").
-//!   A number standing alone (in parentheses, or of 100 or more, or with a thousands
+//!   firms`, "1,800 new jobs" → `new jobs` (units of counts are lower case; qualifiers such as
+//!   "over", "about" are left out of the text). The unit is the noun phrase after the number:
+//!   up to three words, lower case, ending at a plural noun, a stopword (prepositions,
+//!   articles, verbs such as "were"), a month or punctuation; nationality adjectives are kept
+//!   ("chinese firms").
+//! - With `bare_numbers: true` (default false: the issue's counts are "counts with their
+//!   noun") a number standing alone (in parentheses, or of 100 or more, or with a thousands
 //!   separator) is a count with unit `count`, except a number in parentheses followed by
 //!   "of (the) <noun phrase>" ("24 percent (3,412) of the foreign workers" → `foreign
 //!   workers`), and a stand-alone number after a count in the same sentence takes that
 //!   count's noun ("150,000 vehicles ..., up from about 95,000" → `vehicles`).
 //! - Not amounts: years (1800–2100 written as four plain digits), days of dates ("July 1",
-//!   "June 19-23", "19 June"), times (`10:30`), ordinals (`21st`), phone numbers and other
-//!   space-separated digit groups (`+996 312 62 10 10`), model numbers (`BN-350`), and
-//!   numbers after `Section`, `Article`, `No.`, `Chapter`, `Line`, `Resolution` etc.
-//! - Currency words after a nationality pick that country's currency where the word is
-//!   shared: "Uzbek som/sum" → UZS (plain `som` → KGS), "Azerbaijani manat" → AZN (plain
-//!   `manat` → TMT).
+//!   "June 19-23", "19 June"), clock times (`10:30`, `8 p.m.`, `6am`), durations ("24 hours",
+//!   "15 years"), ordinals (`21st`), phone numbers and other space-separated digit groups
+//!   (`+996 312 62 10 10`), model numbers (`BN-350`), and numbers after `Section`,
+//!   `Article`, `No.`, `Chapter`, `Line`, `Resolution` etc.
 //!
-//! Options: `money`, `percent`, `counts` (each default true), `bare_numbers` (default true:
-//! stand-alone numbers as `count`).
+//! Options: `money`, `percent`, `counts` (each default true), `bare_numbers` (default false).
 //!
 //! Output: `item.amounts = [{text, value, unit, section?}]` in text order.
 
@@ -56,7 +63,7 @@ impl Default for AmountsOptions {
             money: true,
             percent: true,
             counts: true,
-            bare_numbers: true,
+            bare_numbers: false,
         }
     }
 }
@@ -72,22 +79,207 @@ pub fn register(reg: &mut Registry) {
 }
 
 const NUM: &str = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?";
-const SCALE: &str = r"trillion|billion|million|thousand|tn|bn|bln|mln|mn|m|k";
+const SCALE: &str =
+    r"trillion|billion|million|thousand|crores?|lakhs?|lacs?|tn|bn|bln|mln|mn|cr|m|k";
 const CURWORDS: &str = r"(?:US |U\.S\. |American |Hong Kong |Canadian |Australian )?dollars?|(?:Uzbek|Uzbekistani|Kyrgyz|Kyrgyzstani|Azerbaijani|Azeri|Turkmen|Tajik|Kazakh|Kazakhstani|Russian|Indian|Pakistani|Chinese|Turkish|Georgian|Armenian|Ukrainian|Iranian) (?:soms?|sums?|soums?|manats?|somoni|tenge|rubles?|roubles?|rupees?|yuan|lira|liras|lari|drams?|hryvnias?|rials?)|euros?|pounds? sterling|pounds?|yuan|renminbi|tenge|soms?|sums?|soums?|rubles?|roubles?|manats?|somoni|rupees?|yen|lira|liras|dirhams?|riyals?|rials?|hryvnias?|hryvnia|lari|drams?|won|swiss francs|francs?|zloty|afghanis?";
-const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|\$|€|£|¥|₸|₽|₹|₺|USD|EUR|GBP|CNY|RMB|RUB|KZT|KGS|UZS|TJS|TMT|JPY|INR|CHF|AZN|TRY";
+const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₸|₽|₹|₺|₩|₦|₴|₪|₱|₫|₾|฿|RMB|Rs\.?|Rp";
+
+/// ISO 4217 money (`data/currencies.tsv`, see the README): code, the words that name it,
+/// the countries that use it.
+struct Currency {
+    code: &'static str,
+    units: Vec<&'static str>,
+    countries: Vec<&'static str>,
+}
+
+static CURRENCIES: LazyLock<Vec<Currency>> = LazyLock::new(|| {
+    include_str!("../data/currencies.tsv")
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some(Currency {
+                code: f.next()?,
+                units: f.next()?.split(' ').collect(),
+                countries: f
+                    .next()
+                    .unwrap_or("")
+                    .split(' ')
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+            })
+        })
+        .collect()
+});
+
+/// The default for a money word several countries use, when the article names none of them.
+fn default_currency(unit: &str) -> Option<&'static str> {
+    Some(match unit {
+        "dollar" => "USD",
+        "pound" | "sterling" => "GBP",
+        "rupee" => "INR",
+        "franc" => "CHF",
+        "krona" => "SEK",
+        "krone" => "NOK",
+        "rial" => "IRR",
+        "riyal" => "SAR",
+        "dirham" => "AED",
+        "shilling" => "KES",
+        "manat" => "TMT",
+        "kwacha" => "ZMW",
+        "won" => "KRW",
+        "real" => "BRL",
+        "leu" => "RON",
+        "euro" => "EUR",
+        "ruble" => "RUB",
+        "dinar" => "IQD",
+        "peso" => "MXN",
+        "yuan" | "renminbi" => "CNY",
+        "som" => "KGS",
+        "sum" => "UZS",
+        "lira" => "TRY",
+        _ => return None,
+    })
+}
+
+/// A money word in its dictionary form: "tugriks" → "tugrik", "roubles" → "ruble", "lei" →
+/// "leu".
+fn unit_form(w: &str) -> String {
+    let w = w.to_lowercase();
+    let w = match w.as_str() {
+        "rouble" | "roubles" => "ruble".to_string(),
+        "soum" | "soums" | "sums" => "sum".to_string(),
+        "soms" => "som".to_string(),
+        "tugrug" | "tugrugs" | "tögrög" | "togrog" | "tugriks" => "tugrik".to_string(),
+        "lei" => "leu".to_string(),
+        "leva" => "lev".to_string(),
+        "kroner" => "krone".to_string(),
+        "kronor" => "krona".to_string(),
+        "reais" => "real".to_string(),
+        "meticais" => "metical".to_string(),
+        "rmb" => "renminbi".to_string(),
+        _ => w,
+    };
+    if CURRENCIES.iter().any(|c| c.units.contains(&w.as_str())) {
+        return w;
+    }
+    w.strip_suffix("es")
+        .filter(|x| CURRENCIES.iter().any(|c| c.units.contains(x)))
+        .or_else(|| w.strip_suffix('s'))
+        .unwrap_or(&w)
+        .to_string()
+}
+
+/// The ISO code of "<adjective> <unit>" ("Egyptian pounds", "tugriks", "Zambian kwacha"):
+/// the adjective (a demonym or country name of the gazetteer) picks among the currencies
+/// with that unit word, else the one of a country the article names, else the unit's
+/// default; `None` when `unit` names no money.
+fn resolve_currency<'a>(
+    adj: Option<&str>,
+    unit: &str,
+    named: &dyn Fn() -> &'a [&'static str],
+) -> Option<&'static str> {
+    let u = unit_form(unit);
+    let cands: Vec<&Currency> = CURRENCIES
+        .iter()
+        .filter(|c| c.units.contains(&u.as_str()))
+        .collect();
+    if cands.is_empty() {
+        return None;
+    }
+    if let Some(a) = adj
+        && let Some(g) = text::GAZ.get_word(a)
+        && matches!(g.kind, text::GazKind::Country | text::GazKind::Demonym)
+        && let Some(c) = cands.iter().find(|c| c.countries.contains(&g.cc))
+    {
+        return Some(c.code);
+    }
+    if cands.len() == 1 {
+        return Some(cands[0].code);
+    }
+    let named = named();
+    let mut hit = cands
+        .iter()
+        .filter(|c| c.countries.iter().any(|x| named.contains(x)));
+    if let (Some(c), None) = (hit.next(), hit.next()) {
+        return Some(c.code);
+    }
+    default_currency(&u).or(Some(cands[0].code))
+}
+
+/// Codes of the countries an article names (country names, demonyms, capitals, cities), for
+/// money words and symbols several countries share.
+fn named_countries(text: &str) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = text::GAZ
+        .find_iter(text)
+        .filter(|(_, _, g)| {
+            matches!(
+                g.kind,
+                text::GazKind::Country
+                    | text::GazKind::Demonym
+                    | text::GazKind::Capital
+                    | text::GazKind::City
+            ) && !g.cc.is_empty()
+        })
+        .map(|(_, _, g)| g.cc)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// ISO 4217 codes as a regex alternation ("KZT|MNT|..."), for "MNT 800 billion".
+fn code_alternation() -> String {
+    // not the codes that are English words in capitals ("TOP 10", "ALL 3")
+    let mut v: Vec<&str> = CURRENCIES
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| {
+            !matches!(
+                *c,
+                "ALL" | "TOP" | "CUP" | "PEN" | "MOP" | "BOB" | "SOS" | "BAM"
+            )
+        })
+        .collect();
+    v.sort_unstable();
+    v.join("|")
+}
 
 static RE: LazyLock<Regex> = LazyLock::new(|| {
+    let codes = code_alternation();
     Regex::new(&format!(
         r"
-        (?P<cur>{PREFIX})[ \t\r\n]?(?P<n1>{NUM})(?:[ \t\r\n]?(?P<s1>{SCALE})(?-u:\b))?
+        (?P<cur>{PREFIX}|(?-u:\b)(?:{codes}))[ \t\r\n]?(?P<n1>{NUM})(?:[ \t\r\n]?(?P<s1>{SCALE})(?-u:\b))?
+        |(?-u:\b)(?P<sym>KSh|K|R|Tk)(?P<n0>{NUM})(?:[ \t\r\n]?(?P<s0>{SCALE})(?-u:\b))?
         |(?P<n2>{NUM})(?:[ \t\r\n]?(?P<s2>{SCALE}))?[ \t\r\n](?P<cw>{CURWORDS})(?-u:\b)
         |(?P<n3>{NUM})[ \t\r\n]?(?:%|percent(?-u:\b)|per cent(?-u:\b)|pct(?-u:\b)|percentage points?(?-u:\b))
-        |(?P<n4>{NUM})(?:[ \t\r\n](?P<s4>trillion|billion|million|thousand)(?-u:\b))?
+        |(?P<n4>{NUM})(?:[ \t\r\n](?P<s4>trillion|billion|million|thousand|crores?|lakhs?|lacs?)(?-u:\b))?
         |(?-u:\b)(?P<a>a|one)[ \t\r\n](?P<s4b>trillion|billion|million|thousand)(?-u:\b)
         "
     ).lines().map(str::trim).collect::<String>())
     .expect("amount regex compiles")
 });
+
+/// The code of a money word after a number: "<adjective> <unit>" by the adjective's country
+/// ("Egyptian pounds"), a unit several countries use by the country the article names
+/// ("manat" in an article about Azerbaijan), else the fixed table below.
+fn money_word<'a>(w: &str, named: &dyn Fn() -> &'a [&'static str]) -> &'static str {
+    match w.rsplit_once(' ') {
+        Some((adj, unit)) => {
+            let adj = adj.rsplit(' ').next().unwrap_or(adj);
+            let u = unit_form(unit);
+            text::GAZ
+                .get_word(adj)
+                .filter(|g| matches!(g.kind, text::GazKind::Country | text::GazKind::Demonym))
+                .and_then(|g| {
+                    CURRENCIES
+                        .iter()
+                        .find(|c| c.units.contains(&u.as_str()) && c.countries.contains(&g.cc))
+                })
+                .map_or_else(|| currency_of_word(w), |c| c.code)
+        }
+        None => resolve_currency(None, w, named).unwrap_or_else(|| currency_of_word(w)),
+    }
+}
 
 fn currency_of_word(w: &str) -> &'static str {
     let w = w.to_ascii_lowercase();
@@ -129,7 +321,26 @@ fn currency_of_word(w: &str) -> &'static str {
     }
 }
 
-fn currency_of_prefix(p: &str) -> &'static str {
+fn currency_of_prefix<'a>(p: &str, named: &dyn Fn() -> &'a [&'static str]) -> &'static str {
+    if let Some(c) = CURRENCIES.iter().find(|c| c.code == p) {
+        return c.code;
+    }
+    match p {
+        "Rs" | "Rs." => return resolve_currency(None, "rupee", named).unwrap_or("INR"),
+        "Rp" => return "IDR",
+        "₩" => return "KRW",
+        "₦" => return "NGN",
+        "₴" => return "UAH",
+        "₪" => return "ILS",
+        "₱" => return "PHP",
+        "₫" => return "VND",
+        "₾" => return "GEL",
+        "฿" => return "THB",
+        "NZ$" => return "NZD",
+        "S$" => return "SGD",
+        "R$" => return "BRL",
+        _ => {}
+    }
     match p {
         "€" | "EUR" => "EUR",
         "£" | "GBP" => "GBP",
@@ -155,6 +366,9 @@ fn currency_of_prefix(p: &str) -> &'static str {
 fn scale(s: Option<&str>) -> f64 {
     match s.map(|s| s.to_ascii_lowercase()) {
         Some(s) => match s.as_str() {
+            // Indian numbering: a crore is ten million, a lakh a hundred thousand
+            "crore" | "crores" | "cr" => 1e7,
+            "lakh" | "lakhs" | "lac" | "lacs" => 1e5,
             "trillion" | "tn" => 1e12,
             "billion" | "bn" | "bln" => 1e9,
             "million" | "mln" | "mn" | "m" => 1e6,
@@ -299,7 +513,7 @@ fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
             break;
         }
         let w = &text[ws..ws + len];
-        if text::is_stopword(w)
+        if (text::is_stopword(w) && w != "new")
             || is_month(w)
             || (words.is_empty()
                 && !cap_phrase
@@ -354,6 +568,10 @@ fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
 /// Find amounts in `text`.
 pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
     let mut out = Vec::new();
+    // the countries the article names, looked up once and only when a money word or symbol
+    // several countries share needs them
+    let cell: std::cell::OnceCell<Vec<&'static str>> = std::cell::OnceCell::new();
+    let named = || cell.get_or_init(|| named_countries(text)).as_slice();
     for c in RE.captures_iter(text) {
         let m = c.get(0).expect("match");
         let (s, e) = (m.start(), m.end());
@@ -404,7 +622,38 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                 Amount {
                     text: m.as_str().to_string(),
                     value: v * scale(c.name("s1").map(|x| x.as_str())),
-                    unit: currency_of_prefix(cur.as_str().trim()).to_string(),
+                    unit: currency_of_prefix(cur.as_str().trim(), &named).to_string(),
+                    section: None,
+                },
+            ));
+        } else if let Some(sym) = c.name("sym") {
+            // "K2.5 billion" (kwacha, kina, kyat), "R5bn" (rand), "KSh 300": only where the
+            // article names a country of that money
+            if !o.money {
+                continue;
+            }
+            let units: &[&str] = match sym.as_str() {
+                "K" => &["kwacha", "kina", "kyat"],
+                "KSh" => &["shilling"],
+                "R" => &["rand"],
+                _ => &["taka"],
+            };
+            let n = named();
+            let code = CURRENCIES
+                .iter()
+                .filter(|c| c.units.iter().any(|u| units.contains(u)))
+                .filter(|c| sym.as_str() != "KSh" || c.code == "KES")
+                .find(|c| c.countries.iter().any(|x| n.contains(x)))
+                .map(|c| c.code);
+            let (Some(code), Some(v)) = (code, parse_num(&c["n0"])) else {
+                continue;
+            };
+            out.push((
+                s,
+                Amount {
+                    text: m.as_str().to_string(),
+                    value: v * scale(c.name("s0").map(|x| x.as_str())),
+                    unit: code.to_string(),
                     section: None,
                 },
             ));
@@ -420,7 +669,7 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                 Amount {
                     text: m.as_str().to_string(),
                     value: v * scale(c.name("s2").map(|x| x.as_str())),
-                    unit: currency_of_word(&c["cw"]).to_string(),
+                    unit: money_word(&c["cw"], &named).to_string(),
                     section: None,
                 },
             ));
@@ -483,6 +732,27 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                     continue;
                 }
             }
+            // clock times ("8 p.m.", "6pm", "10 o'clock")
+            let after_num = text[e..].trim_start_matches(' ');
+            if [
+                "a.m",
+                "p.m",
+                "am ",
+                "pm ",
+                "am.",
+                "pm.",
+                "am,",
+                "pm,",
+                "o'clock",
+                "o’clock",
+                "GMT",
+                "UTC",
+            ]
+            .iter()
+            .any(|p| after_num.starts_with(p))
+            {
+                continue;
+            }
             match noun_after(text, e) {
                 Some((noun, ne)) => {
                     let ms = nstart;
@@ -490,12 +760,63 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                     if sc.is_none() && numtxt.is_none() {
                         continue;
                     }
+                    let lower = noun.to_lowercase();
+                    // "1.5 trillion tugriks", "18.6 billion Egyptian pounds": money
+                    let (adj, unit) = match noun.rsplit_once(' ') {
+                        Some((a, u)) => (Some(a.rsplit(' ').next().unwrap_or(a)), u),
+                        None => (None, noun.as_str()),
+                    };
+                    // the adjective must be a country's ("Egyptian pounds"), not any word
+                    // ("heavy pounds")
+                    if let Some(code) = resolve_currency(adj, unit, &named)
+                        && adj.is_none_or(|a| text::GAZ.get_word(a).is_some())
+                    {
+                        if o.money {
+                            out.push((
+                                ms,
+                                Amount {
+                                    text: t.to_string(),
+                                    value: v,
+                                    unit: code.to_string(),
+                                    section: None,
+                                },
+                            ));
+                        }
+                        continue;
+                    }
+                    // durations are not counts ("24 hours", "15 years")
+                    let unit = unit.to_lowercase();
+                    if matches!(
+                        unit.as_str(),
+                        "second"
+                            | "seconds"
+                            | "minute"
+                            | "minutes"
+                            | "hour"
+                            | "hours"
+                            | "day"
+                            | "days"
+                            | "week"
+                            | "weeks"
+                            | "month"
+                            | "months"
+                            | "year"
+                            | "years"
+                            | "decade"
+                            | "decades"
+                            | "century"
+                            | "centuries"
+                            | "night"
+                            | "nights"
+                    ) {
+                        continue;
+                    }
                     out.push((
                         ms,
                         Amount {
                             text: t.to_string(),
                             value: v,
-                            unit: noun.to_lowercase(),
+                            unit: lower,
                             section: None,
                         },
                     ));
@@ -579,6 +900,18 @@ mod tests {
             .collect()
     }
 
+    /// With `bare_numbers: true`: numbers without a counted noun as well.
+    pub(super) fn fb(t: &str) -> Vec<(String, f64, String)> {
+        let o = AmountsOptions {
+            bare_numbers: true,
+            ..AmountsOptions::default()
+        };
+        find(t, &o)
+            .into_iter()
+            .map(|(_, a)| (a.text, a.value, a.unit))
+            .collect()
+    }
+
     #[test]
     fn money() {
         let r = f(
@@ -595,7 +928,7 @@ mod tests {
 
     #[test]
     fn percents_and_counts_not_dates() {
-        let r = f(
+        let r = fb(
             "As of July 1, 14,286 foreign citizens were working. Of that total, 24 percent (3,412) are Chinese. Over 200 Chinese firms came in 2020, and 64% said so from June 19-23 under Section 12. Output was 3.4 million tonnes.",
         );
         let texts: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
@@ -628,6 +961,10 @@ mod patterns {
             .collect()
     }
 
+    fn fb(t: &str) -> Vec<(String, f64, String)> {
+        super::tests::fb(t)
+    }
+
     fn units(t: &str) -> Vec<String> {
         f(t).into_iter().map(|a| a.2).collect()
     }
@@ -644,8 +981,28 @@ mod patterns {
         );
         assert_eq!(
             units("A budget of 3.2 billion Azerbaijani manat and 500 million manat."),
-            ["AZN", "TMT"]
+            ["AZN", "AZN"]
         );
+        assert_eq!(units("It cost 500 million manat."), ["TMT"]);
+        // Indian numbering, ISO codes, names of the ISO 4217 table, symbols by country
+        assert_eq!(
+            f(
+                "Rs 500 crore and ₹1,200 crore, 5 lakh TEUs; MNT 800 billion, 1.5 trillion tugriks, 18.6 billion Egyptian pounds."
+            ),
+            [
+                ("Rs 500 crore".into(), 5e9, "INR".into()),
+                ("₹1,200 crore".into(), 1.2e10, "INR".into()),
+                ("5 lakh TEUs".into(), 5e5, "teus".into()),
+                ("MNT 800 billion".into(), 8e11, "MNT".into()),
+                ("1.5 trillion tugriks".into(), 1.5e12, "MNT".into()),
+                ("18.6 billion Egyptian pounds".into(), 1.86e10, "EGP".into()),
+            ]
+        );
+        assert_eq!(
+            units("Zambia will contribute K2.5 billion; miners earn K6,000."),
+            ["ZMW", "ZMW"]
+        );
+        assert_eq!(units("The K2 expedition cost $5,000."), ["USD"]);
         assert_eq!(
             units("He paid 150 roubles, 2,000 rupees and 10 million somoni."),
             ["RUB", "INR", "TJS"]
@@ -674,7 +1031,7 @@ mod patterns {
             ]
         );
         assert_eq!(
-            f("Of the total, 24 percent (3,412) of the foreign workers are Chinese.")[1],
+            fb("Of the total, 24 percent (3,412) of the foreign workers are Chinese.")[1],
             ("3,412".into(), 3412.0, "foreign workers".into())
         );
         assert_eq!(
@@ -690,7 +1047,7 @@ mod patterns {
     #[test]
     fn elided_count_noun() {
         assert_eq!(
-            f(
+            fb(
                 "They will assemble 150,000 vehicles this year, up from about 95,000 in 2025. India is third with 1,474."
             )[1..],
             [
@@ -715,6 +1072,7 @@ mod patterns {
             "Call +996 312 62 10 10 or 0312-621010 before 10:30 on 3 March.",
             "Under Article 5 and Section 12, No. 3 of the law, the 21st session met in 1999.",
             "A 32-year-old man got 15 years in prison; two new crossings opened in 2021.",
+            "It closed at 8 p.m. and opens at 6am after 24 hours of rest, unlike 2,070 in 2023.",
             "It happened on July 1 and from June 19-23 since 2019.",
         ] {
             assert_eq!(f(t), [], "{t}");

@@ -70,7 +70,8 @@ async fn amounts_on_the_bulletin() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = BuildContext::for_tests(dir.path());
     let mut it = fixture("b2");
-    build("amounts", serde_json::json!({}), &ctx)
+    // with numbers that have no counted noun ("24 percent (3,412)", "third with 1,474")
+    build("amounts", serde_json::json!({"bare_numbers": true}), &ctx)
         .extract(&mut it)
         .await
         .unwrap();
