@@ -166,6 +166,14 @@ pub trait Extractor: Send + Sync {
     async fn extract(&self, item: &mut Item) -> Result<(), ExtractError>;
     /// Release resources (child processes). Called once on shutdown or reload.
     async fn shutdown(&self) {}
+    /// The longest one item may legitimately take here, when this extractor bounds its own
+    /// work (an `exec` plugin's `timeout` plus a restart). The runtime gives each item
+    /// `max(pipeline.extract_timeout, this)`, so a plugin's own limit is never cut short by
+    /// the pipeline's. Waits for a shared slot belong in [`crate::deadline::queued`] and are
+    /// not counted at all. `None`: `extract_timeout` alone.
+    fn time_needed(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// A synchronous extractor: most built-in extractors are plain CPU work. Implement this and

@@ -6,7 +6,9 @@
 //! to add or replace) or `{"id": N, "error": "..."}`.
 //!
 //! * A plugin that exits is restarted on the next item, with backoff when it keeps exiting
-//!   (100 ms doubling up to `timeout`, at most 30 s; the item waits for the restart).
+//!   (100 ms doubling up to `timeout`, at most 30 s; the item waits for the restart). The
+//!   pipeline gives each item at least that wait plus `timeout` ([`Extractor::time_needed`]),
+//!   whatever `pipeline.extract_timeout` says, and does not count the wait for a free process.
 //! * An item that takes longer than `timeout` fails, and the process is killed (a later item
 //!   starts a fresh one).
 //! * A line that is not a response (garbage, a stray `print`, the wrong `id`, half a line
@@ -591,11 +593,13 @@ pub(crate) fn apply(item: &mut Item, resp: serde_json::Value) -> Result<(), Stri
 #[async_trait]
 impl Extractor for Exec {
     async fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
-        let mut held = self.slot().await;
+        // Waiting for a free process is queueing: it does not count against the pipeline's
+        // deadline for this item (see `time_needed` for what does).
+        let mut held = feedloom_core::deadline::queued(self.slot()).await;
         let slot = &mut *held.slot;
         self.ensure(slot).await?;
         // The budget starts once a process is ours: waiting for a free one or for a restart
-        // is not the plugin's time (the pipeline's `extract_timeout` bounds the whole step).
+        // is not the plugin's time.
         let deadline = Instant::now() + self.spec.timeout;
         slot.in_flight = true;
         let proc = slot.proc.as_mut().expect("ensure started a process");
@@ -623,6 +627,13 @@ impl Extractor for Exec {
         }
     }
 
+    /// A pending restart (at most the restart backoff's cap), then `timeout` for the item,
+    /// then killing a process that overran: the pipeline's `extract_timeout` must not cut
+    /// that short.
+    fn time_needed(&self) -> Option<std::time::Duration> {
+        Some(self.spec.backoff.max + self.spec.timeout + 2 * EXIT_GRACE)
+    }
+
     async fn shutdown(&self) {
         for s in &self.slots {
             let mut s = s.lock().await;
@@ -644,6 +655,27 @@ pub fn register(reg: &mut Registry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An item may wait for a restart (up to `timeout`, at most 30 s) and then run for
+    /// `timeout`: the pipeline must give it that long, even above `extract_timeout`.
+    #[test]
+    fn time_needed_covers_a_restart_and_the_item_timeout() {
+        let ctx = BuildContext::for_tests(Path::new("."));
+        for (secs, restart) in [(20, 20), (45, 30), (2, 2)] {
+            let opts: ExecOptions = serde_json::from_value(
+                serde_json::json!({"command": ["true"], "timeout": format!("{secs}s")}),
+            )
+            .unwrap();
+            let ex = Exec::build(opts, &ctx).unwrap();
+            let need = ex.time_needed().unwrap();
+            let floor = std::time::Duration::from_secs(secs + restart);
+            assert!(need >= floor, "{secs}s: {need:?} < {floor:?}");
+            assert!(
+                need <= floor + std::time::Duration::from_secs(5),
+                "{need:?}"
+            );
+        }
+    }
 
     #[test]
     fn quotes_are_truncated_on_char_boundaries() {

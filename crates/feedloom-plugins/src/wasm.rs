@@ -446,6 +446,12 @@ impl Extractor for Wasm {
             .map_err(err)?;
         crate::exec::apply(item, resp).map_err(err)
     }
+
+    /// The module's own `timeout` (enforced with epochs), plus a few ticks and instance
+    /// set-up: the pipeline's `extract_timeout` must not cut a longer `timeout` short.
+    fn time_needed(&self) -> Option<std::time::Duration> {
+        Some(self.inner.timeout + 10 * TICK + std::time::Duration::from_secs(1))
+    }
 }
 
 pub fn register(reg: &mut Registry) {

@@ -160,7 +160,8 @@ pub async fn fetch(shared: &Arc<Shared>, spec: &RequestSpec<'_>) -> Result<Fetch
         let host = url.host_str().unwrap_or("").to_string();
         let same_start = url.host_str().map(str::to_string) == start_host;
         let trusted = spec.credentials_host.is_some() && url.host_str() == spec.credentials_host;
-        let _permits = shared.permits(&host).await;
+        // Waiting for a slot is queueing, not this poll's work (see feedloom_core::deadline).
+        let _permits = feedloom_core::deadline::queued(shared.permits(&host)).await;
         let mut req = client
             .get(url.clone())
             .timeout(spec.timeout)
