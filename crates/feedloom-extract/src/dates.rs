@@ -5,7 +5,8 @@
 //! `2023/07/10`), "March 2023" and "in May" (the whole month), "January-September", "2020"
 //! (the whole year, as in "in 2020", "since 2019"), "2019-2021", "2019 to 2021" and "between
 //! 2019 and 2021" (one span; "in 2019 and 2021" are two years), and relative dates:
-//! `yesterday`, `today`, `tomorrow`, `last/this/next week|month|year` (weeks run Monday to
+//! `yesterday`, `today` (only as the day: "said today", "as of today", "today's", not
+//! "nowadays"), `tomorrow`, `last/this/next week|month|year` (weeks run Monday to
 //! Sunday), and weekdays ("on Monday", "last Friday", "next Tuesday").
 //!
 //! A date without a year takes the year of the reference date — the item's `published` time,
@@ -148,6 +149,60 @@ fn looks_ahead(text: &str, at: usize) -> bool {
     ]
     .iter()
     .any(|k| sent.contains(k))
+}
+
+/// "today" at `s..e` names the day of the article: after a verb of reporting or of an event
+/// ("said today", "signed today", "will meet today"), after "as of"/"until"/"from"/"since"/
+/// "by", or before a possessive ("today's vote").
+fn today_is_the_day(text: &str, s: usize, e: usize) -> bool {
+    let rest = &text[e..];
+    if rest.starts_with("'s") || rest.starts_with("’s") {
+        return true;
+    }
+    let pw = prev_word(text, s);
+    pw.ends_with("ed")
+        || matches!(
+            pw.as_str(),
+            "said"
+                | "says"
+                | "say"
+                | "told"
+                | "tells"
+                | "announced"
+                | "met"
+                | "meet"
+                | "meets"
+                | "began"
+                | "begin"
+                | "begins"
+                | "held"
+                | "hold"
+                | "holds"
+                | "left"
+                | "leave"
+                | "leaves"
+                | "sent"
+                | "spoke"
+                | "speaks"
+                | "wrote"
+                | "made"
+                | "came"
+                | "went"
+                | "was"
+                | "were"
+                | "is"
+                | "are"
+                | "will"
+                | "be"
+                | "of"
+                | "until"
+                | "from"
+                | "since"
+                | "by"
+                | "on"
+                | "for"
+                | "as"
+        )
 }
 
 /// Find dates in `text`, resolving against `reference`.
@@ -336,6 +391,12 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 let month_start = reference.with_day(1)?;
                 Some(match r.trim_start_matches("the ") {
                     "yesterday" => (reference.pred_opt()?, reference.pred_opt()?),
+                    // "today" is the day only beside an event ("said today", "as of
+                    // today", "today's vote"), not "nowadays" ("Today the whole region
+                    // wants...", "nobody has that money today")
+                    "today" if !today_is_the_day(text, c.get(0)?.start(), c.get(0)?.end()) => {
+                        return None;
+                    }
                     "today" => (reference, reference),
                     "tomorrow" => (reference.succ_opt()?, reference.succ_opt()?),
                     "day before yesterday" => (reference - Days::new(2), reference - Days::new(2)),
@@ -515,6 +576,16 @@ mod tests {
             ("on Monday".into(), "2023-07-10".into(), "2023-07-10".into())
         );
         assert_eq!(r[3].1, "2023-07-14");
+    }
+
+    #[test]
+    fn today_only_as_the_day() {
+        let r = f(
+            "The ministry said today that talks went well. Today the region wants roads, and nobody has that money today.",
+        );
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].0, "today");
+        assert_eq!(r[0].1, "2023-07-12");
     }
 
     #[test]
