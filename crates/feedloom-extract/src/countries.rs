@@ -3,9 +3,11 @@
 //!
 //! Counts every gazetteer hit in the title and text: country names, regions, capitals and
 //! cities (each counts for its country) and demonyms ("Kyrgyz officials", "Uzbeks" count for
-//! KG and UZ). Places inside an organisation's name ("University of Glasgow") do not count
-//! (the entity rules find them; their result is shared with `entities` when it ran). Ties
-//! keep the order of first mention.
+//! KG and UZ). Places inside an organisation's or a person's name ("University of
+//! Glasgow", "Defne Kaya") do not count, and a place counts for the country the entity rules
+//! settled on (a name several countries have, "Delhi" → IN; a town known by its context; a
+//! dateline "SARY-TASH, Kyrgyzstan"); the entity detection is shared with `entities` when it
+//! ran. Ties keep the order of first mention.
 //!
 //! Options: `min_mentions` (default 1), `max` (default 0 = no limit), `title_weight` (extra
 //! mentions a title hit counts for, default 1).
@@ -48,25 +50,48 @@ pub fn register(reg: &mut Registry) {
     );
 }
 
-/// Count country mentions in `text` into `counts` (code → (count, first position)).
+/// Count country mentions in `text` into `counts` (code → (count, first position)). `skip`
+/// holds the spans of names that are not places; `places` the entity rules' places with the
+/// country they settled on (a name several countries have, a town known by its context).
 fn count(
     text: &str,
     weight: u32,
     base: usize,
     skip: &[(usize, usize)],
-    counts: &mut HashMap<&'static str, (u32, usize)>,
+    places: &[(usize, usize, Option<&str>)],
+    counts: &mut HashMap<String, (u32, usize)>,
 ) {
+    let mut used = vec![false; places.len()];
     for (s, _, e) in GAZ.find_iter(text) {
         if e.cc.is_empty()
-            || e.kind == crate::text::GazKind::Town
             || skip
                 .iter()
                 .any(|&(a, b)| a <= s && s < b && e.kind != crate::text::GazKind::Demonym)
         {
             continue;
         }
-        let c = counts.entry(e.cc).or_insert((0, base + s));
-        c.0 += weight;
+        let cc = if e.kind == crate::text::GazKind::Demonym {
+            Some(e.cc)
+        } else if let Some(k) = places.iter().position(|&(a, b, _)| a <= s && s < b) {
+            used[k] = true;
+            places[k].2
+        } else if e.kind == crate::text::GazKind::Town {
+            None // a town the entity rules did not take for a place
+        } else {
+            Some(e.cc)
+        };
+        if let Some(cc) = cc {
+            let c = counts.entry(cc.to_string()).or_insert((0, base + s));
+            c.0 += weight;
+        }
+    }
+    // places the gazetteer does not name as written ("SARY-TASH, Kyrgyzstan", a town by
+    // context)
+    for (k, &(s, _, cc)) in places.iter().enumerate() {
+        if let (false, Some(cc)) = (used[k], cc) {
+            let c = counts.entry(cc.to_string()).or_insert((0, base + s));
+            c.0 += weight;
+        }
     }
 }
 
@@ -76,22 +101,31 @@ pub fn rank(title: Option<&str>, text: &str, opts: &CountriesOptions) -> Vec<Str
     // a place inside an organisation's or a person's name ("University of Glasgow",
     // "Rovshan Najaf") is not what the article is about
     let d = crate::entities::detect_cached(text);
+    let place = |m: &&crate::entities::Mention| {
+        d.entities[m.entity].kind == feedloom_core::item::EntityKind::Place
+    };
     let orgs: Vec<(usize, usize)> = d
         .mentions
         .iter()
-        .filter(|m| d.entities[m.entity].kind != feedloom_core::item::EntityKind::Place)
+        .filter(|m| !place(m))
         .map(|m| (m.start, m.end))
         .collect();
-    count(text, 1, 1_000_000, &orgs, &mut counts);
+    let places: Vec<(usize, usize, Option<&str>)> = d
+        .mentions
+        .iter()
+        .filter(place)
+        .map(|m| (m.start, m.end, d.entities[m.entity].country.as_deref()))
+        .collect();
+    count(text, 1, 1_000_000, &orgs, &places, &mut counts);
     if let Some(t) = title {
-        count(t, opts.title_weight, 0, &[], &mut counts);
+        count(t, opts.title_weight, 0, &[], &[], &mut counts);
     }
-    let mut v: Vec<(&str, (u32, usize))> = counts
+    let mut v: Vec<(String, (u32, usize))> = counts
         .into_iter()
         .filter(|(_, (n, _))| *n >= opts.min_mentions)
         .collect();
     v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
-    let mut out: Vec<String> = v.into_iter().map(|(c, _)| c.to_string()).collect();
+    let mut out: Vec<String> = v.into_iter().map(|(c, _)| c).collect();
     if opts.max > 0 {
         out.truncate(opts.max);
     }
