@@ -310,13 +310,19 @@ mod tests {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ReplayReport {
     pub attempted: usize,
+    /// Resolved and removed: delivered (or dropped by an extractor with `on_error: drop`, or
+    /// routed to no sink).
     pub delivered: usize,
     pub failed: usize,
 }
 
-/// Send dead letters (of one sink, or all) to their sink again, once each; remove the ones
-/// delivered. `on_progress(done, total)` is called after each one. Extractor dead letters (`extractor:<id>`) are sent to every sink whose `when:`
-/// matches.
+/// Send dead letters (of one sink, or all) again, once each; remove the ones that went
+/// through. `on_progress(done, total)` is called after each one.
+///
+/// A sink's dead letter goes to that sink only. An extractor's (`extractor:<id>`) goes
+/// through the configured extractor chain again, from that extractor on (see
+/// [`crate::Pipeline::reextract`]), and then to every sink whose `when:` matches the
+/// enriched item. One that fails again in an extractor with `on_error: dead_letter` is kept.
 pub async fn replay(
     config: &crate::Config,
     registry: &feedloom_core::Registry,
@@ -325,7 +331,7 @@ pub async fn replay(
     on_progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ReplayReport, crate::RuntimeError> {
     let letters = dl.list(sink)?;
-    // Sinks keep no state of their own here; the daemon may hold the real store.
+    // Plugins keep no state of their own here; the daemon may hold the real store.
     let store: Arc<dyn StateStore> = Arc::new(feedloom_core::MemoryStore::new());
     let total = letters.len();
     let mut report = ReplayReport::default();
@@ -341,31 +347,61 @@ pub async fn replay(
             .map_err(|e| crate::RuntimeError::Config(config.build_error(c, e).to_string()))?;
         sinks.insert(c.id.clone(), s);
     }
+    // The extractor chain, built only when an extractor's dead letter is replayed (an exec
+    // plugin starts its process on the first item).
+    let mut chain: Option<Arc<crate::Pipeline>> = None;
     for d in letters {
         report.attempted += 1;
-        let targets: Vec<&str> = if d.sink.starts_with("extractor:") {
-            config
-                .sinks
-                .iter()
-                .filter(|s| {
-                    s.when
-                        .as_ref()
-                        .is_none_or(|w| d.items.iter().all(|i| w.matches(i)))
-                })
-                .map(|s| s.component.id.as_str())
-                .collect()
+        // (sink, items) to send.
+        let mut sends: Vec<(&str, Vec<Item>)> = Vec::new();
+        let mut ok = true;
+        if let Some(extractor) = d.sink.strip_prefix("extractor:") {
+            if chain.is_none() {
+                let mut cfg = config.clone();
+                cfg.sources.clear();
+                cfg.sinks.clear();
+                chain = Some(crate::Pipeline::build_with_store(
+                    cfg,
+                    registry.clone(),
+                    store.clone(),
+                )?);
+            }
+            let p = chain.as_ref().expect("built above");
+            for item in &d.items {
+                match p.reextract(extractor, item.clone()).await {
+                    crate::pipeline::Reextracted::Done(item) => {
+                        for s in &config.sinks {
+                            if s.when.as_ref().is_none_or(|w| w.matches(&item)) {
+                                match sends.iter_mut().find(|(t, _)| *t == s.component.id) {
+                                    Some((_, v)) => v.push(item.clone()),
+                                    None => sends.push((&s.component.id, vec![item.clone()])),
+                                }
+                            }
+                        }
+                    }
+                    crate::pipeline::Reextracted::Dropped(msg) => {
+                        tracing::warn!(item = %item.id, error = %msg, "replayed item dropped by its extractor (on_error: drop)");
+                    }
+                    crate::pipeline::Reextracted::Failed(msg) => {
+                        tracing::error!(item = %item.id, error = %msg, "replayed item failed in an extractor again; dead letter kept");
+                        ok = false;
+                    }
+                }
+            }
+            if !ok {
+                sends.clear();
+            }
         } else {
-            vec![d.sink.as_str()]
-        };
-        let mut ok = !targets.is_empty();
-        for t in &targets {
+            sends.push((d.sink.as_str(), d.items.clone()));
+        }
+        for (t, items) in &sends {
             match sinks.get(*t) {
                 None => {
                     tracing::error!(sink = %t, "dead letter's sink is not in the config; kept (drop it with `feedloom dlq purge --sink {t}`)");
                     ok = false;
                 }
                 Some(s) => {
-                    let r = s.send(&d.items).await;
+                    let r = s.send(items).await;
                     let r = match r {
                         Ok(()) => s.flush().await,
                         Err(e) => Err(e),
@@ -384,6 +420,9 @@ pub async fn replay(
             report.failed += 1;
         }
         on_progress(report.attempted, total);
+    }
+    if let Some(p) = chain {
+        p.shutdown_extractors().await;
     }
     Ok(report)
 }

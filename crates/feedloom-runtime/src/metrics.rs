@@ -60,7 +60,11 @@ pub struct SourceMetrics {
     pub fetch_error: AtomicU64,
     pub items: AtomicU64,
     pub bytes: AtomicU64,
+    /// The poll's own time (queueing for a fetch slot not included).
     pub duration: Histogram,
+    /// Nanoseconds polls spent waiting for a fetch slot (not counted against the poll
+    /// timeout).
+    pub queue_nanos: AtomicU64,
 }
 
 /// Counters of one extractor.

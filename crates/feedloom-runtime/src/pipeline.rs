@@ -15,12 +15,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use feedloom_core::backoff::{Backoff, spread};
+use feedloom_core::backoff::{Backoff, random_unit, spread};
+use feedloom_core::deadline;
 use feedloom_core::plugin::{PollOutcome, Resources};
 use feedloom_core::{Extractor, Item, Registry, Sink, Source, SourceContext, StateStore};
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,69 @@ pub struct SourceStatus {
     pub bytes: u64,
     /// Duration of the last fetch, seconds.
     pub last_duration: f64,
+}
+
+/// When a source polls next, kept in the state store (`ns::SCHEDULE`) with its failure
+/// streak, so that a restart honours backoff and Retry-After instead of polling at once.
+/// Written with the poll's own commit: if the process dies before the poll's items are
+/// delivered, the older schedule stays and the source polls again at once after the
+/// restart (that poll is what fetches the undelivered items again).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Schedule {
+    pub next_poll: DateTime<Utc>,
+    /// Consecutive failed polls (the backoff goes on from here).
+    pub failures: u32,
+}
+
+impl Schedule {
+    fn op(self, source: &str) -> feedloom_core::StateOp {
+        feedloom_core::StateOp::put(
+            ns::SCHEDULE,
+            source,
+            serde_json::to_vec(&self).unwrap_or_default(),
+        )
+    }
+}
+
+/// How long a source waits before its first poll after a start. `once` polls at once. A
+/// source with a saved schedule waits until its `next_poll`, but never longer than one
+/// interval plus `max_backoff` (a stale far-future time cannot stall it). A source that is
+/// due (new, or overdue) polls at once unless it is one of a herd (`herd_jitter`: more
+/// sources due at once than fetch slots), when its first poll is spread over
+/// `interval × jitter`.
+pub fn first_delay(
+    mode: Mode,
+    saved: Option<Schedule>,
+    now: DateTime<Utc>,
+    interval: Duration,
+    max_backoff: Duration,
+    herd_jitter: Option<f64>,
+) -> Duration {
+    if mode == Mode::Once {
+        return Duration::ZERO;
+    }
+    if let Some(s) = saved
+        && s.next_poll > now
+    {
+        let wait = (s.next_poll - now).to_std().unwrap_or_default();
+        return wait.min(interval.saturating_add(max_backoff));
+    }
+    match herd_jitter {
+        Some(j) => interval.mul_f64(j.clamp(0.0, 1.0) * random_unit()),
+        None => Duration::ZERO,
+    }
+}
+
+/// What running the extractors again on a dead-lettered item came to
+/// ([`Pipeline::reextract`]).
+#[derive(Debug)]
+pub enum Reextracted {
+    /// Through the chain: route it to the sinks.
+    Done(Item),
+    /// An extractor with `on_error: drop` failed on it.
+    Dropped(String),
+    /// An extractor with `on_error: dead_letter` failed on it again.
+    Failed(String),
 }
 
 /// What a reload changed.
@@ -201,6 +265,8 @@ pub struct Pipeline {
     reload_lock: tokio::sync::Mutex<()>,
     drain: CancellationToken,
     report: Mutex<RunReport>,
+    /// Bumped on every source status change: the status snapshot is rewritten when it moved.
+    status_gen: AtomicU64,
     /// No files at all (tests, `feedloom extract`): sinks get no disk backlog.
     in_memory: bool,
 }
@@ -259,6 +325,7 @@ impl Pipeline {
             reload_lock: tokio::sync::Mutex::new(()),
             drain: CancellationToken::new(),
             report: Mutex::new(RunReport::default()),
+            status_gen: AtomicU64::new(0),
         });
         *p.chain.write().unwrap() = Arc::new(p.build_chain(&config, &config.extractors)?);
         let mut routes = Vec::new();
@@ -424,10 +491,15 @@ impl Pipeline {
             self.spawn_pruner(shutdown.clone());
         }
 
+        let mut built = Vec::new();
         for c in &config.sources {
-            let source = self.build_source(&config, c)?;
-            self.start_source(c, source, mode, &shutdown);
+            built.push((c.clone(), self.build_source(&config, c)?));
         }
+        let herd = self.is_herd(mode, &config, built.iter().map(|(c, _)| c.id.as_str()));
+        for (c, source) in built {
+            self.start_source(&c, source, mode, &shutdown, herd);
+        }
+        let snapshots = self.spawn_snapshot_writer();
 
         match mode {
             Mode::Once => {
@@ -477,8 +549,87 @@ impl Pipeline {
             s.ex.shutdown().await;
         }
         self.ledger.flush().await;
+        if let Some((stop, task)) = snapshots {
+            stop.cancel();
+            let _ = task.await;
+            self.write_snapshot(false).await;
+        }
         *self.running.lock().unwrap() = None;
         Ok(self.final_report())
+    }
+
+    /// More sources due to poll at once than there are fetch slots: spread their first
+    /// polls (see [`first_delay`]). `once` never spreads.
+    fn is_herd<'a>(&self, mode: Mode, config: &Config, ids: impl Iterator<Item = &'a str>) -> bool {
+        if mode == Mode::Once {
+            return false;
+        }
+        let now = Utc::now();
+        let due = ids
+            .filter(|id| self.load_schedule(id).is_none_or(|s| s.next_poll <= now))
+            .count();
+        due > config.defaults.max_concurrent_fetches.max(1)
+    }
+
+    fn load_schedule(&self, id: &str) -> Option<Schedule> {
+        self.ledger
+            .store()
+            .get(ns::SCHEDULE, id)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+    }
+
+    /// The status snapshot `feedloom status` reads when no admin endpoint answers.
+    pub fn snapshot(&self, running: bool) -> crate::status::Snapshot {
+        crate::status::Snapshot {
+            written: Utc::now(),
+            pid: std::process::id(),
+            running,
+            sources: self.source_status(),
+        }
+    }
+
+    async fn write_snapshot(&self, running: bool) {
+        let snap = self.snapshot(running);
+        let dir = self.config().state_dir.clone();
+        let res =
+            tokio::task::spawn_blocking(move || crate::status::write_snapshot(&dir, &snap)).await;
+        match res {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot write the status snapshot"),
+            Err(e) => tracing::warn!(error = %e, "status snapshot task failed"),
+        }
+    }
+
+    /// Write the status snapshot now, whenever a source's status changed (at most every
+    /// [`crate::status::SNAPSHOT_EVERY`]) and at least every
+    /// [`crate::status::SNAPSHOT_HEARTBEAT`], until the returned token is cancelled.
+    fn spawn_snapshot_writer(self: &Arc<Self>) -> Option<(CancellationToken, JoinHandle<()>)> {
+        if self.in_memory {
+            return None;
+        }
+        let stop = CancellationToken::new();
+        let p = self.clone();
+        let s = stop.clone();
+        let task = tokio::spawn(async move {
+            let mut written: Option<(u64, Instant)> = None;
+            loop {
+                let now = p.status_gen.load(Ordering::Acquire);
+                let due = written.is_none_or(|(g, at)| {
+                    g != now || at.elapsed() >= crate::status::SNAPSHOT_HEARTBEAT
+                });
+                if due {
+                    p.write_snapshot(true).await;
+                    written = Some((now, Instant::now()));
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(crate::status::SNAPSHOT_EVERY) => {}
+                    _ = s.cancelled() => break,
+                }
+            }
+        });
+        Some((stop, task))
     }
 
     fn spawn_pruner(self: &Arc<Self>, shutdown: CancellationToken) {
@@ -529,6 +680,7 @@ impl Pipeline {
         source: Box<dyn Source>,
         mode: Mode,
         shutdown: &CancellationToken,
+        herd: bool,
     ) {
         let cancel = shutdown.child_token();
         let status = SourceStatus {
@@ -539,10 +691,11 @@ impl Pipeline {
             ..self.load_status(&c.id)
         };
         self.status.lock().unwrap().insert(c.id.clone(), status);
+        self.status_gen.fetch_add(1, Ordering::Release);
         let p = self.clone();
         let id = c.id.clone();
         let tok = cancel.clone();
-        let handle = tokio::spawn(async move { p.source_loop(id, source, mode, tok).await });
+        let handle = tokio::spawn(async move { p.source_loop(id, source, mode, herd, tok).await });
         self.sources.lock().unwrap().insert(
             c.id.clone(),
             SourceTask {
@@ -560,6 +713,7 @@ impl Pipeline {
             let _ = t.handle.await;
         }
         self.status.lock().unwrap().remove(id);
+        self.status_gen.fetch_add(1, Ordering::Release);
     }
 
     /// Apply a new config without a restart: added sources start, removed ones stop, changed
@@ -703,8 +857,9 @@ impl Pipeline {
             }
         }
         if let Some((mode, shutdown)) = run {
+            let herd = self.is_herd(mode, &new, new_sources.iter().map(|(c, _)| c.id.as_str()));
             for (c, source) in new_sources {
-                self.start_source(&c, source, mode, &shutdown);
+                self.start_source(&c, source, mode, &shutdown, herd);
             }
         }
         Ok(sum)
@@ -735,18 +890,43 @@ impl Pipeline {
         id: String,
         source: Box<dyn Source>,
         mode: Mode,
+        herd: bool,
         cancel: CancellationToken,
     ) {
         let defaults = self.config().defaults.clone();
         let interval = source.interval().unwrap_or(defaults.interval.get());
-        let backoff = Backoff::new(
-            interval.min(Duration::from_secs(60)),
-            defaults.max_backoff.get().max(Duration::from_secs(1)),
-        )
-        .with_jitter(0.2);
+        let max_backoff = defaults.max_backoff.get().max(Duration::from_secs(1));
+        let backoff =
+            Backoff::new(interval.min(Duration::from_secs(60)), max_backoff).with_jitter(0.2);
         let m = self.metrics.source(&id);
+        // The poll's own work; waiting for a fetch slot is not counted (feedloom_core::deadline).
         let poll_timeout = (defaults.timeout.get() * 10).max(Duration::from_secs(60));
-        let mut failures: u32 = 0;
+        let saved = self.load_schedule(&id);
+        let mut failures: u32 = saved.map_or(0, |s| s.failures);
+        let wait = first_delay(
+            mode,
+            saved,
+            Utc::now(),
+            interval,
+            max_backoff,
+            herd.then_some(defaults.jitter),
+        );
+        if !wait.is_zero() {
+            let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+            // Until it polls, it shows what it was when it last did.
+            let before = self.load_status(&id).state;
+            self.update_status(&id, |s| {
+                s.next_poll = Some(next);
+                if !before.is_empty() {
+                    s.state = before;
+                }
+            });
+            tracing::debug!(source = %id, ?wait, failures, "first poll as scheduled before the restart");
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = cancel.cancelled() => return,
+            }
+        }
         let mut last_reason: Option<String> = None;
         loop {
             let started = Instant::now();
@@ -758,23 +938,38 @@ impl Pipeline {
                 delivered: &delivered,
             };
             // A poll that hangs (a plugin source, a stuck disk) counts as a timeout.
-            let res = tokio::select! {
-                r = tokio::time::timeout(poll_timeout, source.poll(&ctx)) => r.unwrap_or_else(|_| Err(feedloom_core::SourceError::new(
-                    feedloom_core::SourceErrorKind::Timeout,
-                    format!("poll did not finish within {poll_timeout:?}"),
-                ))),
+            let timed = tokio::select! {
+                t = deadline::run_excluding_queue(poll_timeout, source.poll(&ctx)) => t,
                 _ = cancel.cancelled() => break,
             };
+            m.queue_nanos
+                .fetch_add(timed.queued.as_nanos() as u64, Ordering::Relaxed);
+            let res = timed.result.unwrap_or_else(|_| {
+                Err(feedloom_core::SourceError::new(
+                    feedloom_core::SourceErrorKind::Timeout,
+                    format!("poll did not finish within {poll_timeout:?}"),
+                ))
+            });
             let now = Utc::now();
-            let took = started.elapsed();
+            let took = started.elapsed().saturating_sub(timed.queued);
             m.duration.observe(took);
             let delay = match res {
-                Ok(batch) => {
+                Ok(mut batch) => {
                     if failures > 0 {
                         tracing::info!(source = %id, after_failures = failures, "source recovered");
                     }
                     failures = 0;
                     last_reason = None;
+                    let delay = spread(interval, defaults.jitter);
+                    let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
+                    // Saved with the poll's commit, once its items are delivered.
+                    batch.commit.push(
+                        Schedule {
+                            next_poll: next,
+                            failures: 0,
+                        }
+                        .op(&id),
+                    );
                     let outcome = batch.outcome;
                     let bytes = batch.bytes;
                     match outcome {
@@ -804,10 +999,10 @@ impl Pipeline {
                     r.polls += 1;
                     r.items += n as u64;
                     drop(r);
-                    spread(interval, defaults.jitter)
+                    delay
                 }
                 Err(e) => {
-                    failures += 1;
+                    failures = failures.saturating_add(1);
                     m.fetch_error.fetch_add(1, Ordering::Relaxed);
                     let reason = format!("{}: {}", e.kind.label(), e.message);
                     // One line per failure streak and reason, not one per retry.
@@ -825,20 +1020,33 @@ impl Pipeline {
                         s.state = "failing".into();
                         s.last_duration = took.as_secs_f64();
                     });
-                    let mut r = self.report.lock().unwrap();
-                    r.polls += 1;
-                    r.poll_errors += 1;
-                    drop(r);
-                    backoff.delay(failures, e.retry_after)
+                    {
+                        let mut r = self.report.lock().unwrap();
+                        r.polls += 1;
+                        r.poll_errors += 1;
+                    }
+                    let delay = backoff.delay(failures, e.retry_after);
+                    let op = Schedule {
+                        next_poll: now + chrono::Duration::from_std(delay).unwrap_or_default(),
+                        failures,
+                    }
+                    .op(&id);
+                    // After the commits of this source's earlier polls (their items may
+                    // still be on their way): a daemon does not wait for that, `once` does.
+                    if mode == Mode::Once {
+                        self.ledger.commit_poll(&id, vec![op]).await;
+                    } else {
+                        self.ledger.commit_poll_later(&id, vec![op]);
+                    }
+                    delay
                 }
             };
-            if mode == Mode::Once {
-                self.persist_status(&id).await;
-                break;
-            }
             let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
             self.update_status(&id, |s| s.next_poll = Some(next));
             self.persist_status(&id).await;
+            if mode == Mode::Once {
+                break;
+            }
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = cancel.cancelled() => break,
@@ -850,6 +1058,7 @@ impl Pipeline {
         if let Some(s) = self.status.lock().unwrap().get_mut(id) {
             f(s);
         }
+        self.status_gen.fetch_add(1, Ordering::Release);
     }
 
     async fn persist_status(&self, id: &str) {
@@ -901,18 +1110,28 @@ impl Pipeline {
         n
     }
 
-    /// Extract, route and submit one item.
-    async fn process(&self, w: Work) {
-        let Work { mut item, batch } = w;
-        let chain = self.chain.read().unwrap().clone();
+    /// Run `steps` on `item` in order. Each gets `max(pipeline.extract_timeout, what it
+    /// declares it needs)` ([`Extractor::time_needed`]) of its own time; waiting for a
+    /// shared slot inside it is not counted ([`deadline::queued`]). A step that fails with
+    /// `on_error: skip` is logged and passed over; the first that fails with `drop` or
+    /// `dead_letter` ends the run: its index in `steps`, and the error.
+    async fn run_steps(
+        &self,
+        steps: &[Step],
+        item: &mut Item,
+    ) -> Result<(), (usize, feedloom_core::ExtractError)> {
         let timeout = self.config().pipeline.extract_timeout.get();
-        for step in chain.iter() {
+        for (i, step) in steps.iter().enumerate() {
+            let budget = step.ex.time_needed().map_or(timeout, |t| t.max(timeout));
             let m = self.metrics.extractor(&step.id);
             let t0 = Instant::now();
-            let res = match tokio::time::timeout(timeout, step.ex.extract(&mut item)).await {
+            let res = match deadline::run_excluding_queue(budget, step.ex.extract(item))
+                .await
+                .result
+            {
                 Ok(r) => r,
                 Err(_) => Err(feedloom_core::ExtractError::new(format!(
-                    "timed out after {timeout:?}"
+                    "timed out after {budget:?}"
                 ))),
             };
             m.nanos
@@ -920,14 +1139,25 @@ impl Pipeline {
             m.items.fetch_add(1, Ordering::Relaxed);
             let Err(e) = res else { continue };
             m.errors.fetch_add(1, Ordering::Relaxed);
+            if step.on_error == OnError::Skip {
+                tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item passed on without its fields");
+                continue;
+            }
+            return Err((i, e));
+        }
+        Ok(())
+    }
+
+    /// Extract, route and submit one item.
+    async fn process(&self, w: Work) {
+        let Work { mut item, batch } = w;
+        let chain = self.chain.read().unwrap().clone();
+        if let Err((i, e)) = self.run_steps(&chain, &mut item).await {
+            let step = &chain[i];
             match step.on_error {
-                OnError::Skip => {
-                    tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item passed on without its fields");
-                }
-                OnError::Drop => {
+                OnError::Skip | OnError::Drop => {
                     tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item dropped");
                     Ack::for_item(&self.ledger, &item.source, &item.id, batch, 0).await;
-                    return;
                 }
                 OnError::DeadLetter => {
                     tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item kept in the dead-letter store");
@@ -945,9 +1175,9 @@ impl Pipeline {
                             self.ledger.release(&src, &id);
                         }
                     }
-                    return;
                 }
             }
+            return;
         }
         let routes = self.routes.read().unwrap().clone();
         let targets: Vec<&Route> = routes
@@ -970,18 +1200,44 @@ impl Pipeline {
     /// extractor's failure follows its `on_error` (skip: go on; drop/dead_letter: stop).
     pub async fn extract_one(&self, mut item: Item) -> Item {
         let chain = self.chain.read().unwrap().clone();
-        for step in chain.iter() {
-            if let Err(e) = step.ex.extract(&mut item).await {
-                tracing::warn!(extractor = %step.id, error = %e, "extractor failed");
-                if step.on_error != OnError::Skip {
-                    break;
+        if let Err((i, e)) = self.run_steps(&chain, &mut item).await {
+            tracing::warn!(extractor = %chain[i].id, error = %e, "extractor failed");
+        }
+        self.shutdown_extractors().await;
+        item
+    }
+
+    /// Run the extractor chain again on an item that extractor `failed_at` dead-lettered
+    /// (`feedloom dlq replay`): from that extractor on, since the ones before it already
+    /// ran on the item (their fields are in the dead letter). When `failed_at` is no longer
+    /// configured, the whole chain runs (built-in extractors replace their fields, so one
+    /// that ran before does no harm). Each step follows its `on_error` as in the daemon.
+    pub async fn reextract(&self, failed_at: &str, mut item: Item) -> Reextracted {
+        let chain = self.chain.read().unwrap().clone();
+        let from = chain.iter().position(|s| s.id == failed_at).unwrap_or(0);
+        match self.run_steps(&chain[from..], &mut item).await {
+            Ok(()) => Reextracted::Done(item),
+            Err((i, e)) => {
+                let step = &chain[from + i];
+                let msg = format!(
+                    "extractor {}: {}",
+                    step.id,
+                    self.config().redact(&e.message)
+                );
+                match step.on_error {
+                    OnError::DeadLetter => Reextracted::Failed(msg),
+                    OnError::Drop | OnError::Skip => Reextracted::Dropped(msg),
                 }
             }
         }
+    }
+
+    /// Stop the extractors' resources (exec processes) when no `run` does it.
+    pub async fn shutdown_extractors(&self) {
+        let chain = self.chain.read().unwrap().clone();
         for s in chain.iter() {
             s.ex.shutdown().await;
         }
-        item
     }
 }
 
@@ -1039,3 +1295,7 @@ async fn join_all(handles: Vec<JoinHandle<()>>) {
         let _ = h.await;
     }
 }
+
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;

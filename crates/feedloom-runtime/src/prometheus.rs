@@ -186,6 +186,18 @@ pub fn render(pipeline: &Pipeline) -> String {
         );
     }
     x.family(
+        "feedloom_source_queue_seconds_total",
+        "Time a source's polls waited for a fetch slot (max_concurrent_fetches, per_host_concurrency); not counted against the poll timeout.",
+        Kind::Counter,
+    );
+    for (id, m) in &sources {
+        x.sample(
+            "feedloom_source_queue_seconds_total",
+            &[("source", id)],
+            m.queue_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+        );
+    }
+    x.family(
         "feedloom_source_last_success_timestamp_seconds",
         "Unix time of a source's last successful poll (absent until one succeeds).",
         Kind::Gauge,
@@ -213,7 +225,7 @@ pub fn render(pipeline: &Pipeline) -> String {
     }
     x.family(
         "feedloom_source_fetch_duration_seconds",
-        "Time a source's poll took.",
+        "Time a source's poll took (its own work: waiting for a fetch slot is in feedloom_source_queue_seconds_total).",
         Kind::Histogram,
     );
     for (id, m) in &sources {

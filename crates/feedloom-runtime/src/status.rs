@@ -1,23 +1,84 @@
 //! `feedloom status` (issue 7): the source table from a running daemon's admin endpoint, or
-//! from the state store when none runs.
+//! from the status snapshot the daemon keeps under `state_dir` when none answers.
 //!
 //! With `admin.listen` configured, `GET /sources` is asked first (2 s timeout). When that
-//! fails, the per-source status the daemon persists in the state store is read instead; if a
-//! daemon holds the store (redb allows one process), that is said plainly.
+//! fails (or there is no `admin:`), `state_dir/status.json` is read: `run` and `once` write
+//! it atomically (a temporary file renamed over it) when they start, whenever a source's
+//! status changed (at most every [`SNAPSHOT_EVERY`]) and when they stop. `status` never
+//! opens the state store (`state.redb`): redb allows one process, and a `status` that held
+//! it for a moment would make a daemon starting at that moment fail.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::config::Component;
-use crate::state::{RedbStore, ns};
 use crate::{Config, RuntimeError, SourceStatus};
-use feedloom_core::StateStore;
 
 /// How long to wait for the daemon's admin endpoint.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The status snapshot's file name under `state_dir`.
+pub const SNAPSHOT_FILE: &str = "status.json";
+
+/// How often at most a running pipeline rewrites its status snapshot.
+pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+
+/// A running pipeline rewrites its snapshot at least this often, changed or not, so that a
+/// reader can tell a quiet daemon from a stopped one.
+pub const SNAPSHOT_HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// A snapshot older than this, of a daemon that said it was running, is called stale.
+const STALE_AFTER: Duration = Duration::from_secs(30);
+
+/// What `state_dir/status.json` holds.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Snapshot {
+    pub written: DateTime<Utc>,
+    /// The process that wrote it.
+    pub pid: u32,
+    /// Written by a running pipeline (false: the last snapshot, written when it stopped).
+    pub running: bool,
+    pub sources: Vec<SourceStatus>,
+}
+
+/// The snapshot's path for a state directory.
+pub fn snapshot_path(state_dir: &Path) -> PathBuf {
+    state_dir.join(SNAPSHOT_FILE)
+}
+
+/// Write the snapshot atomically: a reader sees the old one or the new one, never a part.
+pub fn write_snapshot(state_dir: &Path, snap: &Snapshot) -> Result<(), String> {
+    let path = snapshot_path(state_dir);
+    let tmp = state_dir.join(format!(".{SNAPSHOT_FILE}.{}.tmp", snap.pid));
+    let bytes = serde_json::to_vec(snap).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(state_dir)
+        .and_then(|_| std::fs::write(&tmp, &bytes))
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The snapshot under `state_dir`; `Ok(None)` when there is none.
+pub fn read_snapshot(state_dir: &Path) -> Result<Option<Snapshot>, String> {
+    let path = snapshot_path(state_dir);
+    match std::fs::read(&path) {
+        Ok(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Is process `pid` alive? `None` when this system cannot tell (no /proc).
+fn alive(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    proc.is_dir().then(|| proc.join(pid.to_string()).exists())
+}
 
 /// The status table (or JSON with `json`).
 pub async fn status(config: &Config, json: bool) -> Result<String, RuntimeError> {
@@ -25,22 +86,30 @@ pub async fn status(config: &Config, json: bool) -> Result<String, RuntimeError>
     let mut from = None;
     if let Some(admin) = &config.admin {
         match fetch_admin(&admin.listen).await {
-            Ok((url, list)) => from = Some((format!("daemon at {url}"), list, true)),
+            Ok((url, list)) => from = Some((format!("from the daemon at {url}"), list, true)),
             Err(e) => admin_error = Some(e),
         }
     }
+    let now = Utc::now();
     let (origin, list, live) = match from {
         Some(f) => f,
         None => {
-            let list = read_store(config, admin_error.as_deref())?;
-            (
-                format!(
-                    "state store {} (no daemon reachable)",
-                    config.state_dir.display()
+            let snap = read_snapshot(&config.state_dir).map_err(RuntimeError::Other)?;
+            let (origin, list, live) = match snap {
+                Some(s) => {
+                    let (origin, live) = describe(&s, now, admin_error.as_deref());
+                    (origin, s.sources, live)
+                }
+                None => (
+                    format!(
+                        "nothing yet: no status snapshot in {} (written by `run` and `once`)",
+                        config.state_dir.display()
+                    ),
+                    Vec::new(),
+                    false,
                 ),
-                list,
-                false,
-            )
+            };
+            (origin, list, live)
         }
     };
     let rows = merge(config, list, live);
@@ -50,7 +119,49 @@ pub async fn status(config: &Config, json: bool) -> Result<String, RuntimeError>
         s.push('\n');
         return Ok(s);
     }
-    Ok(render_table(&rows, Utc::now(), &origin, live))
+    Ok(render_table(&rows, now, &origin))
+}
+
+/// Where a snapshot's rows come from, for the table's last line; and whether a daemon is
+/// running (then sources it runs that the file no longer lists are shown too).
+fn describe(s: &Snapshot, now: DateTime<Utc>, admin_error: Option<&str>) -> (String, bool) {
+    let age = relative(Some(s.written), now);
+    let why = admin_error
+        .map(|e| format!("; admin endpoint not reachable: {e}"))
+        .unwrap_or_default();
+    if !s.running {
+        return (
+            format!(
+                "from the status snapshot written {age} when feedloom (pid {}) stopped",
+                s.pid
+            ),
+            false,
+        );
+    }
+    let stale = (now - s.written).to_std().unwrap_or_default() > STALE_AFTER;
+    match alive(s.pid) {
+        Some(false) => (
+            format!(
+                "from the status snapshot written {age} by feedloom (pid {}), which is no longer running (killed?)",
+                s.pid
+            ),
+            false,
+        ),
+        _ if stale => (
+            format!(
+                "from the status snapshot written {age} by feedloom (pid {}), which has not updated it since{why}",
+                s.pid
+            ),
+            true,
+        ),
+        _ => (
+            format!(
+                "from the status snapshot of the running daemon (pid {}), written {age}{why}",
+                s.pid
+            ),
+            true,
+        ),
+    }
 }
 
 /// The URL of the admin endpoint for a `listen` address (wildcards become loopback).
@@ -93,36 +204,6 @@ async fn fetch_admin(listen: &str) -> Result<(String, Vec<SourceStatus>), String
     let list =
         serde_json::from_slice::<Vec<SourceStatus>>(&body).map_err(|e| format!("{url}: {e}"))?;
     Ok((base, list))
-}
-
-fn read_store(
-    config: &Config,
-    admin_error: Option<&str>,
-) -> Result<Vec<SourceStatus>, RuntimeError> {
-    // Nothing was ever run here: do not create a store just to read it.
-    if !config.state_dir.join("state.redb").exists() {
-        return Ok(Vec::new());
-    }
-    let store = RedbStore::open(&config.state_dir).map_err(|e| {
-        if !e.0.contains("in use by another") {
-            return RuntimeError::State(e);
-        }
-        let msg = match (&config.admin, admin_error) {
-            (Some(a), Some(ae)) => format!(
-                "a daemon holds the state store but its admin endpoint is not reachable (admin.listen {}: {ae})",
-                a.listen
-            ),
-            _ => "a daemon holds the state store but its admin endpoint is not reachable; configure admin.listen".to_string(),
-        };
-        RuntimeError::Other(format!("{msg} [{e}]"))
-    })?;
-    let mut out = Vec::new();
-    for (_, v) in store.list(ns::SOURCE_STATUS, "")? {
-        if let Ok(s) = serde_json::from_slice::<SourceStatus>(&v) {
-            out.push(s);
-        }
-    }
-    Ok(out)
 }
 
 /// Every configured source (never polled ones as `never`), in config order; with a live
@@ -204,8 +285,9 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// The aligned table. Without a `live` daemon nothing is scheduled: NEXT POLL shows `-`.
-pub fn render_table(rows: &[SourceStatus], now: DateTime<Utc>, origin: &str, live: bool) -> String {
+/// The aligned table. NEXT POLL is the saved schedule: a daemon started now waits for it
+/// too (`due`: at once).
+pub fn render_table(rows: &[SourceStatus], now: DateTime<Utc>, origin: &str) -> String {
     let header = [
         "ID",
         "TYPE",
@@ -219,7 +301,6 @@ pub fn render_table(rows: &[SourceStatus], now: DateTime<Utc>, origin: &str, liv
     let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for s in rows {
         let next = match s.next_poll {
-            _ if !live => "-".to_string(),
             None => "-".to_string(),
             Some(t) if t <= now => "due".to_string(),
             Some(t) => relative(Some(t), now),
@@ -270,7 +351,7 @@ pub fn render_table(rows: &[SourceStatus], now: DateTime<Utc>, origin: &str, liv
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    out.push_str(&format!("({} sources; from the {origin})\n", rows.len()));
+    out.push_str(&format!("({} sources; {origin})\n", rows.len()));
     out
 }
 
@@ -314,7 +395,7 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let t = render_table(&rows, now, "state store", true);
+        let t = render_table(&rows, now, "status snapshot");
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 4);
         let col = |l: &str| {

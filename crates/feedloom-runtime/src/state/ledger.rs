@@ -178,6 +178,15 @@ impl Ledger {
         self.finish_poll(source, ticket, ops).await;
     }
 
+    /// [`Ledger::commit_poll`] without waiting: the poll takes its place in the order now,
+    /// and its ops are written once every earlier poll of `source` is done.
+    pub fn commit_poll_later(self: &Arc<Self>, source: &str, ops: Vec<StateOp>) {
+        let ticket = self.begin_poll(source);
+        let ledger = self.clone();
+        let source = source.to_string();
+        tokio::spawn(async move { ledger.finish_poll(&source, ticket, ops).await });
+    }
+
     fn begin_poll(&self, source: &str) -> u64 {
         let mut polls = self.polls.lock().unwrap();
         let q = polls.entry(source.to_string()).or_default();

@@ -12,6 +12,9 @@ pub mod ns {
     pub const DELIVERED: &str = "delivered";
     /// Per-source status (last fetch, last error, counts) as JSON.
     pub const SOURCE_STATUS: &str = "source_status";
+    /// When each source polls next and its failure streak (`pipeline::Schedule`, JSON),
+    /// written with the poll's commit.
+    pub const SCHEDULE: &str = "source_schedule";
     /// Dead letters.
     pub const DLQ: &str = "dlq";
 }
