@@ -169,8 +169,9 @@ pub struct ExtractorSpec {
     pub on_error: OnError,
 }
 
-/// A sink with the runtime's settings for it.
-#[derive(Clone, Debug)]
+/// A sink with the runtime's settings for it. Its Debug form shows the keys of `when:`, not
+/// its values: a `when:` is not meant to hold secrets, but `${ENV}` works there too.
+#[derive(Clone)]
 pub struct SinkSpec {
     pub component: Component,
     pub common: SinkCommon,
@@ -191,6 +192,21 @@ impl std::fmt::Debug for Component {
             .field("kind", &self.kind)
             .field("options", &keys)
             .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SinkSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when: Option<Vec<&String>> = self.when_raw.as_ref().map(|w| {
+            w.as_object()
+                .map(|o| o.keys().collect())
+                .unwrap_or_default()
+        });
+        f.debug_struct("SinkSpec")
+            .field("component", &self.component)
+            .field("common", &self.common)
+            .field("when", &when)
             .finish()
     }
 }

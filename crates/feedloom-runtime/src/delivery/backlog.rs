@@ -61,6 +61,8 @@ pub struct Backlog {
     /// Unreadable lines before this position are already in `corrupt.jsonl`.
     quarantined_to: Pos,
     segment_bytes: u64,
+    /// Appends made (each one fsync), for tests and benches.
+    syncs: u64,
 }
 
 fn io(e: std::io::Error, what: &str, p: &Path) -> String {
@@ -213,7 +215,13 @@ impl Backlog {
             len,
             quarantined_to: cursor,
             segment_bytes: segment_bytes.max(1),
+            syncs: 0,
         })
+    }
+
+    /// Appends (each with one fsync) since this backlog was opened.
+    pub fn syncs(&self) -> u64 {
+        self.syncs
     }
 
     /// Items waiting on disk.
@@ -288,6 +296,7 @@ impl Backlog {
         }
         self.head_len += buf.len() as u64;
         self.len += items.len() as u64;
+        self.syncs += 1;
         Ok(())
     }
 

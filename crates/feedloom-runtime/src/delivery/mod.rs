@@ -11,12 +11,20 @@
 //! backlog cannot be written (no disk space) a full queue applies backpressure instead:
 //! nothing is dropped, and intake slows to what the sink takes.
 //!
+//! Spilling is a group commit: [`SinkHandle::submit`] puts the item on the lane's spill
+//! queue (at most [`SPILL_QUEUE_MAX`] items; a full queue makes the submitter wait) and
+//! returns; one writer per lane appends everything queued meanwhile and fsyncs once, then
+//! settles those items' acks. An item is still on disk before the pipeline counts it as
+//! taken by the sink (its ack settles after the fsync), but an extract worker no longer
+//! waits for one fsync per item, so a dead sink does not cap intake for the others.
+//!
 //! What a sink id keeps across reloads (its counters, its backlog) is its [`SinkLane`]; a
 //! driver that is replaced hands over by spilling its queue to the lane's backlog, and only
 //! one driver at a time reads the backlog.
 
 mod backlog;
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,6 +41,9 @@ use crate::dlq::DeadLetters;
 use crate::state::Ack;
 
 pub use backlog::{Backlog, Peeked, Pos, SEGMENT_BYTES};
+
+/// Items at most waiting on a lane's spill queue for the next group commit.
+pub const SPILL_QUEUE_MAX: usize = 512;
 
 /// Keys of a sink's mapping that belong to the runtime, not to the sink plugin.
 pub const SINK_COMMON_KEYS: &[&str] = &[
@@ -151,6 +162,24 @@ pub struct SinkLane {
     /// Held while a driver reads, delivers and consumes a batch from the backlog: the old
     /// driver of a reloaded sink finishes its batch before the new one reads.
     reader: tokio::sync::Mutex<()>,
+    /// Items on their way to the backlog (group commit).
+    spill_q: Mutex<SpillQueue>,
+    /// The spill queue has room again.
+    spill_room: Notify,
+    /// The spill writer finished.
+    spill_idle: Notify,
+    /// The current driver's queue, for items the backlog cannot take (disk full): they wait
+    /// for the sink instead. Weak: it must not keep a closed driver's queue open.
+    fallback: Mutex<Option<mpsc::WeakSender<Envelope>>>,
+}
+
+#[derive(Default)]
+struct SpillQueue {
+    items: VecDeque<Envelope>,
+    /// Taken by the writer and not yet on disk.
+    inflight: usize,
+    /// A writer task runs.
+    writer: bool,
 }
 
 impl SinkLane {
@@ -176,7 +205,65 @@ impl SinkLane {
             backlog: backlog.map(Mutex::new),
             wake: Notify::new(),
             reader: tokio::sync::Mutex::new(()),
+            spill_q: Mutex::new(SpillQueue::default()),
+            spill_room: Notify::new(),
+            spill_idle: Notify::new(),
+            fallback: Mutex::new(None),
         })
+    }
+
+    /// Appends (each one fsync) made to the disk backlog so far.
+    pub fn backlog_syncs(&self) -> u64 {
+        self.backlog
+            .as_ref()
+            .map_or(0, |b| b.lock().unwrap().syncs())
+    }
+
+    /// Queue an item for the next group commit to the backlog; wait only while the spill
+    /// queue is full.
+    async fn enqueue_spill(self: &Arc<Self>, env: Envelope) {
+        let mut env = Some(env);
+        loop {
+            let room = self.spill_room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            {
+                let mut q = self.spill_q.lock().unwrap();
+                if q.items.len() < SPILL_QUEUE_MAX {
+                    q.items.extend(env.take());
+                    // New items queue behind this one.
+                    self.on_disk.store(true, Ordering::Release);
+                    if !q.writer {
+                        q.writer = true;
+                        tokio::spawn(spill_writer(self.clone()));
+                    }
+                    return;
+                }
+            }
+            room.await;
+        }
+    }
+
+    /// Wait until the spill queue is written out and its writer has finished.
+    async fn spilled(&self) {
+        loop {
+            let idle = self.spill_idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if !self.spill_q.lock().unwrap().writer {
+                return;
+            }
+            idle.await;
+        }
+    }
+
+    /// The backlog was emptied: new items may go to memory again, unless some are on their
+    /// way to disk (decided under the spill queue's lock, which every spill takes).
+    fn backlog_emptied(&self) {
+        let q = self.spill_q.lock().unwrap();
+        if q.items.is_empty() && q.inflight == 0 {
+            self.on_disk.store(false, Ordering::Release);
+        }
     }
 
     /// Has a disk backlog to spill to.
@@ -186,6 +273,49 @@ impl SinkLane {
 
     fn backlog_len(&self) -> u64 {
         self.stats.backlog.load(Ordering::Acquire)
+    }
+}
+
+/// The lane's spill writer: appends what is queued in one write and one fsync, settles
+/// those acks, and goes on until the queue is empty.
+async fn spill_writer(lane: Arc<SinkLane>) {
+    loop {
+        let batch: Vec<Envelope> = {
+            let mut q = lane.spill_q.lock().unwrap();
+            if q.items.is_empty() {
+                q.writer = false;
+                q.inflight = 0;
+                lane.spill_idle.notify_waiters();
+                return;
+            }
+            q.inflight = q.items.len();
+            q.items.drain(..).collect()
+        };
+        lane.spill_room.notify_waiters();
+        if let Err((e, back)) = spill(&lane, batch).await {
+            tracing::error!(sink = %lane.id, items = back.len(), error = %e, "cannot write the disk backlog; waiting for the sink instead");
+            let tx = lane
+                .fallback
+                .lock()
+                .unwrap()
+                .as_ref()
+                .and_then(|w| w.upgrade());
+            for env in back {
+                match &tx {
+                    Some(tx) => {
+                        lane.stats.queued.fetch_add(1, Ordering::Relaxed);
+                        if tx.send(env).await.is_err() {
+                            lane.stats.queued.fetch_sub(1, Ordering::Relaxed);
+                            tracing::error!(sink = %lane.id, "sink driver stopped; item left for redelivery");
+                        }
+                    }
+                    None => {
+                        tracing::error!(sink = %lane.id, "sink driver stopped; item left for redelivery")
+                    }
+                }
+            }
+        }
+        lane.spill_q.lock().unwrap().inflight = 0;
     }
 }
 
@@ -222,16 +352,9 @@ impl SinkHandle {
 
     async fn spill_or_wait(&self, env: Envelope) {
         if self.lane.has_backlog() {
-            match spill(&self.lane, vec![env]).await {
-                Ok(()) => return,
-                Err((e, mut back)) => {
-                    tracing::error!(sink = %self.id, error = %e, "cannot write the disk backlog; waiting for the sink instead");
-                    if let Some(env) = back.pop() {
-                        self.wait_send(env).await;
-                    }
-                    return;
-                }
-            }
+            // Group commit: the ack settles once the item is on disk, without this caller
+            // waiting for the fsync (see the module docs).
+            return self.lane.enqueue_spill(env).await;
         }
         self.wait_send(env).await;
     }
@@ -255,6 +378,8 @@ impl SinkHandle {
     /// Stop taking items, deliver what is queued (until `drain` fires; what is left then goes
     /// to the disk backlog), flush, finish.
     pub async fn close(self) {
+        // What is on its way to the backlog gets there (and its acks settle) first.
+        self.lane.spilled().await;
         drop(self.tx);
         self.lane.wake.notify_waiters();
         let _ = self.task.await;
@@ -300,6 +425,7 @@ pub fn spawn_sink(
     redact: Redactor,
 ) -> SinkHandle {
     let (tx, rx) = mpsc::channel(common.buffer.max(1));
+    *lane.fallback.lock().unwrap() = Some(tx.downgrade());
     let abort = drain.child_token();
     let driver = Driver {
         id: lane.id.clone(),
@@ -511,8 +637,9 @@ impl Driver {
                 };
                 let mut b = b.lock().unwrap();
                 b.consume(end, lines)?;
+                // Items still on their way to disk keep the order too.
                 if b.is_empty() {
-                    lane.on_disk.store(false, Ordering::Release);
+                    lane.backlog_emptied();
                 }
                 lane.stats.backlog.store(b.len(), Ordering::Release);
                 Ok::<(), String>(())
@@ -568,8 +695,13 @@ impl Driver {
                             }
                         }
                     }
+                    // A server's Retry-After is honoured up to `retry_max_backoff`: one
+                    // asking for a day does not stall the sink for a day.
+                    let retry_after = e
+                        .retry_after
+                        .map(|ra| ra.min(self.common.retry_max_backoff.get()));
                     let delay =
-                        backoff.delay(attempt.min(self.common.max_retries.max(1)), e.retry_after);
+                        backoff.delay(attempt.min(self.common.max_retries.max(1)), retry_after);
                     if attempt == 1 {
                         tracing::warn!(sink = %self.id, error = %message, retry_in = ?delay, "delivery failed; retrying");
                     }
@@ -677,11 +809,8 @@ mod tests {
             // Memory never holds more than the buffer (plus the batch being retried).
             assert!(lane.stats.queued.load(Ordering::SeqCst) <= 2);
         }
-        assert!(
-            lane.backlog_len() >= 50 - 2 - 4,
-            "spilled while running: {}",
-            lane.backlog_len()
-        );
+        // Spilled while running (a group commit after the submits).
+        wait_for("spilled", || lane.backlog_len() >= 50 - 2 - 4).await;
         sink.down.store(false, Ordering::SeqCst);
         wait_for("delivery", || sink.got.lock().unwrap().len() >= 50).await;
         h.close().await;
@@ -734,6 +863,109 @@ mod tests {
         assert!(old.got.lock().unwrap().is_empty());
     }
 
+    /// A dead sink costs intake no fsync per item: items spilled while it is down are
+    /// appended in groups, one fsync each, and every ack still settles (after its write).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn spilled_items_are_written_in_groups_and_acked_after_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = Arc::new(Flaky::default());
+        sink.down.store(true, Ordering::SeqCst);
+        let lane = SinkLane::open("hook", Some(dir.path()));
+        let drain = CancellationToken::new();
+        let h = spawn_sink(
+            sink.clone(),
+            common(1),
+            dlq(),
+            &drain,
+            lane.clone(),
+            Redactor::default(),
+        );
+        let store: Arc<dyn feedloom_core::StateStore> = Arc::new(MemoryStore::new());
+        let ledger = crate::state::Ledger::start(store.clone());
+        const N: usize = 300;
+        let batch = crate::state::BatchTracker::new(
+            ledger.clone(),
+            "s",
+            N,
+            vec![feedloom_core::StateOp::put(
+                "test",
+                "poll",
+                b"done".to_vec(),
+            )],
+        );
+        for i in 0..N {
+            let item = Item::new(format!("{i:03}"), "s");
+            let ack = Ack::for_item(&ledger, "s", &item.id, Some(batch.clone()), 1)
+                .await
+                .pop();
+            h.submit(Envelope {
+                item: Arc::new(item),
+                ack,
+            })
+            .await;
+        }
+        // The sink holds at most its buffer and one batch; the rest reach the disk.
+        wait_for("spilled", || {
+            lane.backlog_len() + lane.stats.queued.load(Ordering::SeqCst) >= (N - 4) as u64
+        })
+        .await;
+        let syncs = lane.backlog_syncs();
+        assert!(syncs <= (N / 10) as u64, "{syncs} fsyncs for {N} items");
+        // Back up: everything is delivered, every ack settled, so the poll commits.
+        sink.down.store(false, Ordering::SeqCst);
+        wait_for("delivery", || sink.got.lock().unwrap().len() >= N).await;
+        h.close().await;
+        ledger.flush().await;
+        wait_for("poll commit", || {
+            matches!(store.get("test", "poll"), Ok(Some(_)))
+        })
+        .await;
+        let got = sink.got.lock().unwrap().clone();
+        let want: Vec<String> = (0..N).map(|i| format!("{i:03}")).collect();
+        assert_eq!(got, want, "every item, once, in arrival order");
+    }
+
+    /// A Retry-After longer than `retry_max_backoff` is cut to it.
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_is_capped_at_retry_max_backoff() {
+        struct OnceBusy {
+            calls: Mutex<Vec<tokio::time::Instant>>,
+        }
+        #[async_trait]
+        impl Sink for OnceBusy {
+            async fn send(&self, _: &[Item]) -> Result<(), SinkError> {
+                let mut c = self.calls.lock().unwrap();
+                c.push(tokio::time::Instant::now());
+                if c.len() == 1 {
+                    return Err(SinkError::retryable("HTTP 429")
+                        .with_retry_after(Some(Duration::from_secs(86_400))));
+                }
+                Ok(())
+            }
+        }
+        let sink = Arc::new(OnceBusy {
+            calls: Mutex::new(Vec::new()),
+        });
+        let c = SinkCommon {
+            retry_max_backoff: feedloom_core::Duration::from_secs(30),
+            ..common(4)
+        };
+        let drain = CancellationToken::new();
+        let h = spawn_sink(
+            sink.clone(),
+            c,
+            dlq(),
+            &drain,
+            SinkLane::open("hook", None),
+            Redactor::default(),
+        );
+        h.submit(env(1)).await;
+        h.close().await;
+        let calls = sink.calls.lock().unwrap().clone();
+        assert_eq!(calls.len(), 2);
+        assert!(calls[1] - calls[0] <= Duration::from_secs(30), "{calls:?}");
+    }
+
     /// Retry and dead-letter messages pass through the redactor.
     #[tokio::test]
     async fn dead_letter_errors_are_redacted() {
@@ -768,19 +1000,23 @@ mod tests {
     /// A Debug print of the config shows neither option values nor the secrets list.
     #[test]
     fn config_debug_hides_secrets() {
-        let y = "sinks:\n  - id: hook\n    type: webhook\n    url: http://h/x\n    secret: ${HOOK_SECRET}\n    headers: {Authorization: \"Bearer ${TOKEN}\"}\n";
+        let y = "sinks:\n  - id: hook\n    type: webhook\n    url: http://h/x\n    secret: ${HOOK_SECRET}\n    headers: {Authorization: \"Bearer ${TOKEN}\"}\n    when: {text_matches: \"${WHEN_TOKEN}\"}\n";
         let env = |k: &str| match k {
             "HOOK_SECRET" => Some("hmac-k3y-value".to_string()),
             "TOKEN" => Some("bearer-t0ken".to_string()),
+            "WHEN_TOKEN" => Some("wh3n-t0ken".to_string()),
             _ => None,
         };
         let cfg = crate::Config::parse(y, Path::new("f.yaml"), &env).unwrap();
         assert_eq!(cfg.sinks[0].component.options["secret"], "hmac-k3y-value");
         let dbg = format!("{cfg:?} {:#?}", cfg.sinks);
         assert!(
-            !dbg.contains("hmac-k3y-value") && !dbg.contains("bearer-t0ken"),
+            !dbg.contains("hmac-k3y-value")
+                && !dbg.contains("bearer-t0ken")
+                && !dbg.contains("wh3n-t0ken"),
             "{dbg}"
         );
         assert!(dbg.contains("secret"), "keys are shown: {dbg}");
+        assert!(dbg.contains("text_matches"), "when: keys are shown: {dbg}");
     }
 }
