@@ -736,3 +736,104 @@ fn dead_letters_can_be_listed_and_replayed_while_the_daemon_runs() {
         "the daemon kept running"
     );
 }
+
+/// An exec plugin that answers with `tags: [fixed]` once `flag` exists and fails every item
+/// before that; it sleeps `delay` seconds before each answer.
+fn flaky_plugin(dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("plugin.py");
+    std::fs::write(
+        &p,
+        r#"import json, os, sys, time
+flag, delay = sys.argv[1], float(sys.argv[2])
+for line in sys.stdin:
+    req = json.loads(line)
+    time.sleep(delay)
+    if os.path.exists(flag):
+        out = {"id": req["id"], "item": {"tags": ["fixed"]}}
+    else:
+        out = {"id": req["id"], "error": "plugin broken"}
+    print(json.dumps(out), flush=True)
+"#,
+    )
+    .unwrap();
+    p
+}
+
+/// An extractor's dead letter is replayed through the extractor chain (from the extractor
+/// that failed on it, so the extractors after it run too) and then routed by `when:`; one
+/// that fails in the plugin again is kept. (A sink's dead letter goes to that sink only:
+/// `permanent_failure_goes_to_the_dead_letter_store_and_replay_delivers_it`.)
+#[test]
+fn replaying_an_extractor_dead_letter_runs_the_extractors_again_and_routes_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(&dir.path().join("in"), 2);
+    let plugin = flaky_plugin(dir.path());
+    let flag = dir.path().join("fixed.flag");
+    let cfg = write_config(
+        dir.path(),
+        &format!(
+            "state_dir: st\nsources:\n  - {{id: in, type: file, path: in/*.txt}}\nextractors:\n  - {{type: exec, id: tagger, command: [python3, {}, {}, \"0\"], on_error: dead_letter}}\n  - {{type: rules, rules: [{{name: kz, words: [Kazakhstan], tags: [kz]}}]}}\nsinks:\n  - {{id: fixed, type: jsonl, path: fixed.jsonl, when: {{tags: [fixed]}}}}\n  - {{id: other, type: jsonl, path: other.jsonl, when: {{not: {{tags: [fixed]}}}}}}\n",
+            plugin.display(),
+            flag.display(),
+        ),
+    );
+    let c = cfg.to_str().unwrap();
+    // The plugin is broken: both items are dead-lettered by it, nothing reaches a sink.
+    let o = feedloom(&["once", "-c", c]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read_jsonl(&dir.path().join("fixed.jsonl")).is_empty());
+    assert!(read_jsonl(&dir.path().join("other.jsonl")).is_empty());
+    let list = stdout(&feedloom(&["dlq", "list", "-c", c]));
+    assert_eq!(list.matches("extractor:tagger").count(), 2, "{list}");
+
+    // Still broken: replay keeps them, and sends nothing anywhere.
+    let o = feedloom(&["dlq", "replay", "-c", c]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("2 still failing"), "{}", stdout(&o));
+    assert!(read_jsonl(&dir.path().join("other.jsonl")).is_empty());
+    assert!(read_jsonl(&dir.path().join("fixed.jsonl")).is_empty());
+
+    // Fixed: the items go through the plugin and the rules after it, and `when:` routes the
+    // enriched item (to `fixed`, not `other`).
+    std::fs::write(&flag, "").unwrap();
+    let o = feedloom(&["dlq", "replay", "-c", c]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 delivered"), "{}", stdout(&o));
+    let fixed = read_jsonl(&dir.path().join("fixed.jsonl"));
+    assert_eq!(fixed.len(), 2, "{fixed:?}");
+    for it in &fixed {
+        let tags: Vec<&str> = it["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(tags.contains(&"fixed") && tags.contains(&"kz"), "{it}");
+    }
+    assert!(read_jsonl(&dir.path().join("other.jsonl")).is_empty());
+    assert!(stdout(&feedloom(&["dlq", "list", "-c", c])).contains("no dead letters"));
+}
+
+/// An exec plugin whose own `timeout` is longer than `pipeline.extract_timeout` is not cut
+/// short by it: the item waits for the plugin (here 2 s against an extract_timeout of 1 s).
+#[test]
+fn an_exec_plugin_slower_than_extract_timeout_but_within_its_own_timeout_enriches_the_item() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(&dir.path().join("in"), 1);
+    let plugin = flaky_plugin(dir.path());
+    let flag = dir.path().join("fixed.flag");
+    std::fs::write(&flag, "").unwrap();
+    let cfg = write_config(
+        dir.path(),
+        &format!(
+            "state_dir: st\npipeline: {{extract_timeout: 1s}}\nsources:\n  - {{id: in, type: file, path: in/*.txt}}\nextractors:\n  - {{type: exec, id: tagger, command: [python3, {}, {}, \"2\"], timeout: 20s, on_error: dead_letter}}\nsinks:\n  - {{id: out, type: jsonl, path: out.jsonl}}\n",
+            plugin.display(),
+            flag.display(),
+        ),
+    );
+    let o = feedloom(&["once", "-c", cfg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = read_jsonl(&dir.path().join("out.jsonl"));
+    assert_eq!(out.len(), 1, "{}", stderr(&o));
+    assert_eq!(out[0]["tags"][0], "fixed");
+}

@@ -917,7 +917,7 @@ fn no_item_is_lost_or_duplicated_across_a_reload_in_the_middle_of_a_poll() {
 }
 
 #[test]
-fn status_reads_the_state_store_without_a_daemon_and_the_admin_endpoint_with_one() {
+fn status_reads_the_snapshot_without_a_daemon_and_the_admin_endpoint_with_one() {
     let dir = tempfile::tempdir().unwrap();
     let articles = dir.path().join("articles");
     write_articles(&articles, 4);
@@ -950,7 +950,7 @@ fn status_reads_the_state_store_without_a_daemon_and_the_admin_endpoint_with_one
     assert_eq!(t.lines().filter(|l| l.contains("never")).count(), 2, "{t}");
     assert!(!dir.path().join("state").join("state.redb").exists());
 
-    // After a run, from the state store.
+    // After a run, from the status snapshot it left (the state store is not opened).
     let o = feedloom(&["once", "-c", c]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = feedloom(&["status", "-c", c, "--json"]);
@@ -967,7 +967,10 @@ fn status_reads_the_state_store_without_a_daemon_and_the_admin_endpoint_with_one
     let t = stdout(&o);
     let local = t.lines().find(|l| l.starts_with("local ")).unwrap();
     assert!(local.contains(" ago") && local.contains(" 4 "), "{t}");
-    assert!(t.contains("state store"), "{t}");
+    assert!(
+        t.contains("from the status snapshot written") && t.contains("stopped"),
+        "{t}"
+    );
 
     // With a daemon: through its admin endpoint.
     let mut d = Daemon::start(&cfg);
@@ -993,19 +996,76 @@ fn status_reads_the_state_store_without_a_daemon_and_the_admin_endpoint_with_one
     assert_eq!(ids, ["local", "later"]);
     assert!(d.stop().success());
 
-    // A daemon without an admin endpoint holds the store: said plainly.
+    // A daemon without an admin endpoint: its status snapshot, while it runs.
     let no_admin = config(None, &srcs, &sinks, "");
     let cfg2 = write_config(dir.path(), &no_admin);
+    let c2 = cfg2.to_str().unwrap();
     let mut d = Daemon::start(&cfg2);
     d.wait_log("feedloom running");
-    let o = feedloom(&["status", "-c", cfg2.to_str().unwrap()]);
-    assert!(!o.status.success());
+    let pid = d.child.id();
+    d.wait("the running daemon's snapshot", |_| {
+        let o = feedloom(&["status", "-c", c2]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).contains(&format!(
+            "status snapshot of the running daemon (pid {pid})"
+        ))
+    });
+    let o = feedloom(&["status", "-c", c2]);
+    let t = stdout(&o);
+    let local = t.lines().find(|l| l.starts_with("local ")).unwrap();
+    assert!(local.contains(" ok ") && local.contains(" 4 "), "{t}");
+    // Killed: said so.
+    let _ = d.child.kill();
+    let _ = d.child.wait();
+    let t = stdout(&feedloom(&["status", "-c", c2]));
     assert!(
-        stderr(&o).contains("a daemon holds the state store but its admin endpoint is not reachable; configure admin.listen"),
-        "{}",
-        stderr(&o)
+        t.contains(&format!("(pid {pid}), which is no longer running")),
+        "{t}"
     );
-    assert!(d.stop().success());
+}
+
+/// `status` never opens the state store: run in a loop while daemons start, it never
+/// makes one fail with "in use" (a redb store allows one process).
+#[test]
+fn status_never_stands_in_the_way_of_a_daemon_starting() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    write_articles(&articles, 2);
+    let cfg = write_config(
+        dir.path(),
+        &config(
+            None,
+            &[("local", &articles)],
+            &[("archive", "out/items.jsonl")],
+            "",
+        ),
+    );
+    let c = cfg.to_str().unwrap().to_string();
+    assert!(feedloom(&["once", "-c", &c]).status.success());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let hammer: Vec<_> = (0..2)
+        .map(|_| {
+            let (stop, runs, c) = (stop.clone(), runs.clone(), c.clone());
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let o = feedloom(&["status", "-c", &c]);
+                    assert!(o.status.success(), "{}", stderr(&o));
+                    runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for _ in 0..8 {
+        let mut d = Daemon::start(&cfg);
+        d.wait_log("feedloom running");
+        assert!(d.stop().success());
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for h in hammer {
+        h.join().unwrap();
+    }
+    assert!(runs.load(std::sync::atomic::Ordering::SeqCst) > 8);
 }
 
 #[test]

@@ -80,7 +80,8 @@ enum Command {
         what: SchemaKind,
     },
     /// Show each source's state: last fetch, last error, items, next poll (from the running
-    /// daemon's admin endpoint, or from the state store when none runs).
+    /// daemon's admin endpoint, or else from the status snapshot under state_dir; never
+    /// opens the state store).
     Status {
         #[arg(short, long)]
         config: PathBuf,
@@ -118,7 +119,9 @@ enum DlqCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Send dead letters to their sink again; delivered ones are removed.
+    /// Send dead letters again; delivered ones are removed. A sink's go to that sink; an
+    /// extractor's go through the extractor chain again, then to the sinks whose `when:`
+    /// matches.
     Replay {
         #[arg(short, long)]
         config: PathBuf,
