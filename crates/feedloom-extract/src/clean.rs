@@ -148,7 +148,7 @@ static BUILTIN_SET: LazyLock<RegexSet> = LazyLock::new(|| {
 });
 
 /// Is `line` built-in boilerplate (a pattern matches and the line is short enough for it)?
-fn builtin_match(line: &str) -> bool {
+pub(crate) fn builtin_match(line: &str) -> bool {
     if !BUILTIN_SET.is_match(line) {
         return false;
     }
@@ -157,6 +157,27 @@ fn builtin_match(line: &str) -> bool {
         .matches(line)
         .into_iter()
         .any(|i| words <= BUILTIN[i].1)
+}
+
+/// `text` without its built-in boilerplate lines (borrowed when there is none): for extractors
+/// that must not learn from prompts when `clean` did not run before them (`keywords`).
+pub fn without_boilerplate(text: &str) -> std::borrow::Cow<'_, str> {
+    // the longest word limit of a built-in pattern is 60 words
+    let boiler = |l: &str| {
+        let l = l.trim();
+        !l.is_empty() && l.len() < 600 && builtin_match(l)
+    };
+    if !text.lines().any(boiler) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for l in text.lines() {
+        if !boiler(l) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A user pattern set: `(?i)` unless the pattern sets its own flags.

@@ -579,6 +579,19 @@ mod tests {
     }
 
     #[test]
+    fn reference_is_published_else_fetched() {
+        let e = Dates(DatesOptions::default());
+        let mut it = Item::new("x", "s");
+        it.text = "The talks ended yesterday.".into();
+        it.fetched = "2023-07-12T10:00:00Z".parse().unwrap();
+        e.extract(&mut it).unwrap();
+        assert_eq!(it.dates.as_ref().unwrap()[0].start, "2023-07-11");
+        it.published = Some("2023-07-01T08:00:00Z".parse().unwrap());
+        e.extract(&mut it).unwrap();
+        assert_eq!(it.dates.as_ref().unwrap()[0].start, "2023-06-30");
+    }
+
+    #[test]
     fn today_only_as_the_day() {
         let r = f(
             "The ministry said today that talks went well. Today the region wants roads, and nobody has that money today.",

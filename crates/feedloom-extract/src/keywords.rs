@@ -7,6 +7,10 @@
 //! mean of its words times its own frequency, with a bonus for capitalised (name-like) phrases
 //! and for appearing in the title. Phrases contained in a better one are dropped.
 //!
+//! Stopwords never start, end or make up a keyword, and lines that `clean`'s built-in
+//! patterns call boilerplate (newsletter and donation prompts, "Share this article", "Follow us
+//! on ...") are left out even when `clean` did not run.
+//!
 //! Options: `max` (default 10), `max_words` (default 3, at most 6), `min_chars` (default 3).
 //!
 //! Output: `item.keywords = [{term, score}]`, best first (scores normalised to 0..1).
@@ -349,7 +353,9 @@ fn phrase_text(toks: &[Tok], r: std::ops::Range<usize>) -> String {
 
 impl SyncExtractor for Keywords {
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
-        item.keywords = Some(extract_keywords(item.title.as_deref(), &item.text, &self.0));
+        // boilerplate lines never give keywords, whether `clean` ran before or not
+        let text = crate::clean::without_boilerplate(&item.text);
+        item.keywords = Some(extract_keywords(item.title.as_deref(), &text, &self.0));
         Ok(())
     }
 }
@@ -364,7 +370,32 @@ mod tests {
         let k = extract_keywords(Some("Gas pipeline"), t, &KeywordsOptions::default());
         assert!(k.iter().any(|k| k.term.contains("natural gas")), "{k:?}");
         assert!(k.iter().all(|k| !text::is_stopword(&k.term)));
+        // no keyword starts or ends with a stopword, or holds one
+        for k in &k {
+            assert!(k.term.split(' ').all(|w| !text::is_stopword(w)), "{k:?}");
+        }
         assert!(extract_keywords(None, "", &KeywordsOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn boilerplate_never_gives_keywords_even_without_clean() {
+        let mut it = Item::new("x", "s");
+        it.text = "Sign up for our free weekly newsletter\nNatural gas exports grew. Natural gas prices rose.\nSign up for our free weekly newsletter\nShare this article\nFollow us on Telegram for daily news\nSupport independent journalism. Donate today.".into();
+        Keywords(KeywordsOptions::default())
+            .extract(&mut it)
+            .unwrap();
+        let k = it.keywords.unwrap();
+        assert!(k.iter().any(|k| k.term.contains("natural gas")), "{k:?}");
+        for bad in [
+            "newsletter",
+            "telegram",
+            "share",
+            "journalism",
+            "sign",
+            "donate",
+        ] {
+            assert!(!k.iter().any(|k| k.term.contains(bad)), "{bad}: {k:?}");
+        }
     }
 
     #[test]

@@ -230,3 +230,60 @@ async fn every_extractor_alone_on_odd_input() {
         );
     }
 }
+
+/// Each extractor built alone (none of the others ran before it) gives its facts, and the
+/// ones the chain shares (entities, quotes, countries) agree with the chain's.
+#[tokio::test]
+async fn each_extractor_alone_on_the_bulletin() {
+    let mut full = fixture();
+    for e in chain() {
+        e.extract(&mut full).await.unwrap();
+    }
+    let mut reg = Registry::new();
+    feedloom_extract::register(&mut reg);
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = BuildContext::for_tests(dir.path());
+    for t in feedloom_extract::DEFAULT_ORDER {
+        let e = (reg.extractor(t).unwrap().build)(&serde_json::json!({}), &ctx).unwrap();
+        let mut it = fixture();
+        e.extract(&mut it).await.unwrap();
+        match *t {
+            "clean" => assert!(!it.text.contains("Sign up for Eurasianet"), "{t}"),
+            "sections" => assert!(!it.sections.unwrap().is_empty(), "{t}"),
+            "language" => assert_eq!(it.language.as_deref(), Some("en")),
+            "entities" => {
+                let alone = it.entities.unwrap();
+                for p in full.entities.as_ref().unwrap() {
+                    assert!(
+                        alone.iter().any(|a| a.name == p.name && a.kind == p.kind),
+                        "{t}: {} missing alone",
+                        p.name
+                    );
+                }
+            }
+            "countries" => {
+                let alone = it.countries.unwrap();
+                for c in full.countries.as_ref().unwrap() {
+                    assert!(alone.contains(c), "{t}: {c}");
+                }
+            }
+            "quotes" => {
+                let alone = it.quotes.unwrap();
+                let chain = full.quotes.as_ref().unwrap();
+                assert_eq!(alone.len(), chain.len(), "{t}");
+                for (a, c) in alone.iter().zip(chain) {
+                    assert_eq!((&a.text, &a.speaker), (&c.text, &c.speaker), "{t}");
+                }
+            }
+            "amounts" => assert!(!it.amounts.unwrap().is_empty(), "{t}"),
+            "dates" => assert!(!it.dates.unwrap().is_empty(), "{t}"),
+            "keywords" => {
+                let k = it.keywords.unwrap();
+                assert!(!k.is_empty());
+                assert!(!k.iter().any(|k| k.term.contains("newsletter")), "{k:?}");
+            }
+            "dedup" => assert_eq!(it.duplicate_of, Some(None)),
+            other => panic!("new extractor {other}: add it here"),
+        }
+    }
+}
