@@ -373,8 +373,8 @@ pub async fn replay(
                         for s in &config.sinks {
                             if s.when.as_ref().is_none_or(|w| w.matches(&item)) {
                                 match sends.iter_mut().find(|(t, _)| *t == s.component.id) {
-                                    Some((_, v)) => v.push(item.clone()),
-                                    None => sends.push((&s.component.id, vec![item.clone()])),
+                                    Some((_, v)) => v.push((*item).clone()),
+                                    None => sends.push((&s.component.id, vec![(*item).clone()])),
                                 }
                             }
                         }

@@ -145,7 +145,7 @@ pub fn first_delay(
 #[derive(Debug)]
 pub enum Reextracted {
     /// Through the chain: route it to the sinks.
-    Done(Item),
+    Done(Box<Item>),
     /// An extractor with `on_error: drop` failed on it.
     Dropped(String),
     /// An extractor with `on_error: dead_letter` failed on it again.
@@ -1216,7 +1216,7 @@ impl Pipeline {
         let chain = self.chain.read().unwrap().clone();
         let from = chain.iter().position(|s| s.id == failed_at).unwrap_or(0);
         match self.run_steps(&chain[from..], &mut item).await {
-            Ok(()) => Reextracted::Done(item),
+            Ok(()) => Reextracted::Done(Box::new(item)),
             Err((i, e)) => {
                 let step = &chain[from + i];
                 let msg = format!(
