@@ -379,6 +379,16 @@ fn scale(s: Option<&str>) -> f64 {
     }
 }
 
+/// An amount as written, with its value and unit (the section is set by the extractor).
+fn amount(text: &str, value: f64, unit: impl Into<String>) -> Amount {
+    Amount {
+        text: text.to_string(),
+        value,
+        unit: unit.into(),
+        section: None,
+    }
+}
+
 fn parse_num(s: &str) -> Option<f64> {
     s.replace(',', "").parse().ok()
 }
@@ -619,12 +629,11 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
             };
             out.push((
                 s,
-                Amount {
-                    text: m.as_str().to_string(),
-                    value: v * scale(c.name("s1").map(|x| x.as_str())),
-                    unit: currency_of_prefix(cur.as_str().trim(), &named).to_string(),
-                    section: None,
-                },
+                amount(
+                    m.as_str(),
+                    v * scale(c.name("s1").map(|x| x.as_str())),
+                    currency_of_prefix(cur.as_str().trim(), &named),
+                ),
             ));
         } else if let Some(sym) = c.name("sym") {
             // "K2.5 billion" (kwacha, kina, kyat), "R5bn" (rand), "KSh 300": only where the
@@ -650,12 +659,11 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
             };
             out.push((
                 s,
-                Amount {
-                    text: m.as_str().to_string(),
-                    value: v * scale(c.name("s0").map(|x| x.as_str())),
-                    unit: code.to_string(),
-                    section: None,
-                },
+                amount(
+                    m.as_str(),
+                    v * scale(c.name("s0").map(|x| x.as_str())),
+                    code,
+                ),
             ));
         } else if let Some(n) = c.name("n2") {
             if !o.money {
@@ -666,12 +674,11 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
             };
             out.push((
                 s,
-                Amount {
-                    text: m.as_str().to_string(),
-                    value: v * scale(c.name("s2").map(|x| x.as_str())),
-                    unit: money_word(&c["cw"], &named).to_string(),
-                    section: None,
-                },
+                amount(
+                    m.as_str(),
+                    v * scale(c.name("s2").map(|x| x.as_str())),
+                    money_word(&c["cw"], &named),
+                ),
             ));
         } else if let Some(n) = c.name("n3") {
             if !o.percent {
@@ -682,16 +689,15 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
             };
             out.push((
                 s,
-                Amount {
-                    text: m.as_str().to_string(),
-                    value: v,
-                    unit: if m.as_str().ends_with("point") || m.as_str().ends_with("points") {
-                        "percentage points".into()
+                amount(
+                    m.as_str(),
+                    v,
+                    if m.as_str().ends_with("point") || m.as_str().ends_with("points") {
+                        "percentage points"
                     } else {
-                        "percent".into()
+                        "percent"
                     },
-                    section: None,
-                },
+                ),
             ));
         } else {
             if !o.counts {
@@ -772,15 +778,7 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                         && adj.is_none_or(|a| text::GAZ.get_word(a).is_some())
                     {
                         if o.money {
-                            out.push((
-                                ms,
-                                Amount {
-                                    text: t.to_string(),
-                                    value: v,
-                                    unit: code.to_string(),
-                                    section: None,
-                                },
-                            ));
+                            out.push((ms, amount(t, v, code)));
                         }
                         continue;
                     }
@@ -811,15 +809,7 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                     ) {
                         continue;
                     }
-                    out.push((
-                        ms,
-                        Amount {
-                            text: t.to_string(),
-                            value: v,
-                            unit: lower,
-                            section: None,
-                        },
-                    ));
+                    out.push((ms, amount(t, v, lower)));
                 }
                 None => {
                     if !o.bare_numbers || numtxt.is_none() {
@@ -858,15 +848,7 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                                 .then(|| prev.unit.clone())
                         })
                         .unwrap_or_else(|| "count".to_string());
-                    out.push((
-                        ms,
-                        Amount {
-                            text: text[ms..e].to_string(),
-                            value: v,
-                            unit,
-                            section: None,
-                        },
-                    ));
+                    out.push((ms, amount(&text[ms..e], v, unit)));
                 }
             }
         }

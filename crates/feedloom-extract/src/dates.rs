@@ -108,6 +108,19 @@ fn last_day(y: i32, m: u32) -> Option<NaiveDate> {
         .pred_opt()
 }
 
+/// January 1 of `y1` to December 31 of `y2`.
+fn years(y1: i32, y2: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(y1, 1, 1)?,
+        NaiveDate::from_ymd_opt(y2, 12, 31)?,
+    ))
+}
+
+/// The first day of month `m1` of `y1` to the last day of month `m2` of `y2`.
+fn months(y1: i32, m1: u32, y2: i32, m2: u32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((NaiveDate::from_ymd_opt(y1, m1, 1)?, last_day(y2, m2)?))
+}
+
 fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -271,7 +284,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                     (Some(m), Some(y)) => (month_num(m.as_str())?, y.as_str().parse().ok()?),
                     _ => (mo, y),
                 };
-                let (s, e) = (NaiveDate::from_ymd_opt(y, mo, 1)?, last_day(y2, mo2)?);
+                let (s, e) = months(y, mo, y2, mo2)?;
                 (e >= s).then_some((s, e))
             } else if let Some(mn) = c.name("m6") {
                 // "January-September": whole months
@@ -281,7 +294,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                     None => infer_year(mo, 1, reference),
                 };
                 let y2 = if mo2 < mo { y + 1 } else { y };
-                Some((NaiveDate::from_ymd_opt(y, mo, 1)?, last_day(y2, mo2)?))
+                months(y, mo, y2, mo2)
             } else if let Some(mn) = c.name("m5") {
                 // "in May": that month of the reference year ("last May": the one before)
                 let mo = month_num(mn.as_str())?;
@@ -334,7 +347,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 if matches!(p.as_deref(), Some("last" | "next" | "this")) {
                     text_m = format!("{} {}", &before[before.len() - pw.len()..], mn.as_str());
                 }
-                Some((NaiveDate::from_ymd_opt(y, mo, 1)?, last_day(y, mo)?))
+                months(y, mo, y, mo)
             } else if let Some(y) = c.name("y4") {
                 if !o.years {
                     return None;
@@ -359,10 +372,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                     let pw = prev_word(text, m.start());
                     let y3: i32 = y3.as_str().parse().ok()?;
                     if (&c["yconn"] != "and" || pw == "between") && y3 > y1 {
-                        return Some((
-                            NaiveDate::from_ymd_opt(y1, 1, 1)?,
-                            NaiveDate::from_ymd_opt(y3, 12, 31)?,
-                        ));
+                        return years(y1, y3);
                     }
                     split_years = Some((y.start(), y.end(), c.get(0)?.end() - 4, y3));
                     return None;
@@ -377,10 +387,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 if y2 < y1 {
                     return None;
                 }
-                Some((
-                    NaiveDate::from_ymd_opt(y1, 1, 1)?,
-                    NaiveDate::from_ymd_opt(y2, 12, 31)?,
-                ))
+                years(y1, y2)
             } else if let Some(r) = c.name("rel") {
                 if !o.relative {
                     return None;
@@ -415,18 +422,9 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                         let s = month_start.checked_add_months(Months::new(1))?;
                         (s, last_day(s.year(), s.month())?)
                     }
-                    "last year" | "past year" => (
-                        NaiveDate::from_ymd_opt(reference.year() - 1, 1, 1)?,
-                        NaiveDate::from_ymd_opt(reference.year() - 1, 12, 31)?,
-                    ),
-                    "this year" => (
-                        NaiveDate::from_ymd_opt(reference.year(), 1, 1)?,
-                        NaiveDate::from_ymd_opt(reference.year(), 12, 31)?,
-                    ),
-                    "next year" => (
-                        NaiveDate::from_ymd_opt(reference.year() + 1, 1, 1)?,
-                        NaiveDate::from_ymd_opt(reference.year() + 1, 12, 31)?,
-                    ),
+                    "last year" | "past year" => years(reference.year() - 1, reference.year() - 1)?,
+                    "this year" => years(reference.year(), reference.year())?,
+                    "next year" => years(reference.year() + 1, reference.year() + 1)?,
                     _ => return None,
                 })
             } else if let Some(w) = c.name("wd") {
@@ -462,10 +460,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
             // two separate years joined by "and"
             let y1: i32 = text[a..b].parse().unwrap_or(0);
             for (at, y) in [(a, y1), (c2, y3)] {
-                if let (Some(s), Some(e)) = (
-                    NaiveDate::from_ymd_opt(y, 1, 1),
-                    NaiveDate::from_ymd_opt(y, 12, 31),
-                ) {
+                if let Some((s, e)) = years(y, y) {
                     out.push((
                         at,
                         DateMention {

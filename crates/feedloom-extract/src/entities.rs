@@ -1564,31 +1564,38 @@ fn merge_place_variants(d: &mut Detected) {
     if !any {
         return;
     }
-    for (b, &t) in target.iter().enumerate() {
-        if t != b {
-            let name = d.entities[b].name.clone();
-            let aliases = std::mem::take(&mut d.entities[b].aliases);
+    d.entities = merge(&mut d.entities, &mut d.mentions, &target);
+}
+
+/// Entity `i` merged into `target[i]` (its name and aliases become the target's aliases); the
+/// entities that remain, in order of first mention (`mentions` in text order), with their
+/// mentions counted and the mentions pointing at them.
+fn merge(ents: &mut [Entity], mentions: &mut [Mention], target: &[usize]) -> Vec<Entity> {
+    for (a, &t) in target.iter().enumerate() {
+        if t != a {
+            let name = ents[a].name.clone();
+            let aliases = std::mem::take(&mut ents[a].aliases);
             for al in std::iter::once(name).chain(aliases) {
-                if al != d.entities[t].name && !d.entities[t].aliases.contains(&al) {
-                    d.entities[t].aliases.push(al);
+                if al != ents[t].name && !ents[t].aliases.contains(&al) {
+                    ents[t].aliases.push(al);
                 }
             }
         }
     }
-    let mut remap = vec![usize::MAX; n];
+    let mut remap = vec![usize::MAX; ents.len()];
     let mut out: Vec<Entity> = Vec::new();
-    for m in d.mentions.iter_mut() {
+    for m in mentions.iter_mut() {
         let t = target[m.entity];
         if remap[t] == usize::MAX {
             remap[t] = out.len();
-            let mut e = d.entities[t].clone();
+            let mut e = ents[t].clone();
             e.mentions = 0;
             out.push(e);
         }
         m.entity = remap[t];
         out[m.entity].mentions += 1;
     }
-    d.entities = out;
+    out
 }
 
 fn infer_countries(text: &str, d: &mut Detected) {
@@ -2833,6 +2840,117 @@ fn initials(name: &str) -> String {
         .collect()
 }
 
+/// What a lone capitalised word that is no known entity's name is, by its context: a news
+/// organisation ("told Eurasianet", "(Reuters)"), an organisation by what surrounds it ("built
+/// by Rosatom"), a place ("in Karakalpakstan", "Osh, Kyrgyzstan", a name listed beside a
+/// city), an organisation listed beside one, a company ("Geely said ... it"), a person who
+/// speaks ("Mirziyoyev said"); `None`: dropped.
+fn new_single(
+    text: &str,
+    sp: &Span,
+    ents: &[Entity],
+    mentions: &[Mention],
+) -> Option<(EntityKind, Option<&'static str>)> {
+    let acronym = is_acronym(&sp.name);
+    let listed_beside = |kind: EntityKind| {
+        mentions.iter().any(|m| {
+            ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
+                || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
+                && ents[m.entity].kind == kind
+                && (kind != EntityKind::Place
+                    || GAZ.get_any(&ents[m.entity].name).is_some_and(|g| {
+                        matches!(
+                            g.kind,
+                            GazKind::City | GazKind::Capital | GazKind::Region | GazKind::Town
+                        )
+                    }))
+        })
+    };
+    // a town of the gazetteer brings its country
+    let town_country = || {
+        GAZ.get_any(&sp.name)
+            .filter(|g| g.kind != GazKind::Demonym)
+            .map(|g| g.cc)
+    };
+    if media_position(text, sp.start, sp.end)
+        || acronym && in_parens(text, sp.start, sp.end) && sp.start < 80
+    {
+        // "told Eurasianet", "according to Xinhua", "released by Xinhua", "(Reuters)" in a
+        // dateline: a news organisation
+        return Some((EntityKind::Organization, None));
+    }
+    if !acronym && org_context(text, sp.start, sp.end) {
+        // "built by Rosatom", "said on Facebook", "operator, Bulgartransgaz,", "the Majlisi
+        // Oli, Tajikistan's parliament"
+        return Some((EntityKind::Organization, None));
+    }
+    if !acronym
+        && !common_subject(text, sp)
+        && (matches!(
+            text[..sp.start].strip_suffix(' ').map(|h| {
+                h.strip_suffix(" the")
+                    .unwrap_or(h)
+                    .rsplit(char::is_whitespace)
+                    .next()
+            }),
+            Some(Some("in" | "near" | "In" | "Near"))
+        ) || place_after_comma(text, sp.end).is_some()
+            || (town_context(text, sp.start, sp.end) && in_known_place(text, sp.end)))
+        && !text[sp.end..].starts_with(['\'', '’'])
+        && !sp.name.split('-').any(text::is_stopword)
+    {
+        // "stations in Karakalpakstan", "in the Pamirs", "Osh, Kyrgyzstan", "at Kiyikoy in
+        // Kirklareli Province": a place
+        return Some((
+            EntityKind::Place,
+            place_after_comma(text, sp.end).or_else(town_country),
+        ));
+    }
+    if !acronym
+        && !matches!(
+            sp.name.as_str(),
+            "Jan"
+                | "Feb"
+                | "Mar"
+                | "Apr"
+                | "Jun"
+                | "Jul"
+                | "Aug"
+                | "Sep"
+                | "Sept"
+                | "Oct"
+                | "Nov"
+                | "Dec"
+        )
+        && !text[sp.end..]
+            .trim_start_matches([' ', '.'])
+            .starts_with(|c: char| c.is_ascii_digit())
+        && listed_beside(EntityKind::Place)
+    {
+        // "compete with Poti and Batumi", "in Goris and Ijevan": a name listed beside a city
+        // or town is a place
+        return Some((EntityKind::Place, town_country()));
+    }
+    if listed_beside(EntityKind::Organization) {
+        // "Rosatom, China National Nuclear Corporation (CNNC), EDF and ...": a name listed
+        // beside an organisation is one
+        return Some((EntityKind::Organization, None));
+    }
+    if !acronym && company_like(text, sp.end) {
+        // "Geely said last month that it was studying", "Gazprom's chief executive"
+        return Some((EntityKind::Organization, None));
+    }
+    if !acronym
+        && !common_subject(text, sp)
+        && !after_preposition(text, sp.start)
+        && (followed_by_speech_verb(text, sp.end) || after_speech_verb(text, sp.start))
+    {
+        // "Mirziyoyev said": a lone name that speaks is a person
+        return Some((EntityKind::Person, None));
+    }
+    None
+}
+
 fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     let mut ents: Vec<Entity> = Vec::new();
     let mut index: HashMap<(EntityKind, String), usize> = HashMap::new();
@@ -2982,150 +3100,9 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             hit = part_keys.iter().position(|ks| ks.contains(&key));
         }
         if hit.is_none()
-            && (media_position(text, sp.start, sp.end)
-                || is_acronym(&sp.name) && in_parens(text, sp.start, sp.end) && sp.start < 80)
+            && let Some((kind, country)) = new_single(text, sp, &ents, &mentions)
         {
-            // "told Eurasianet", "according to Xinhua", "released by Xinhua", "(Reuters)" in a
-            // dateline: a news organisation
-            hit = Some(add(
-                &mut ents,
-                &mut index,
-                EntityKind::Organization,
-                &sp.name,
-                None,
-            ));
-        }
-        if hit.is_none() && !is_acronym(&sp.name) && org_context(text, sp.start, sp.end) {
-            // "built by Rosatom", "said on Facebook", "operator, Bulgartransgaz,", "the Majlisi
-            // Oli, Tajikistan's parliament": an organisation
-            hit = Some(add(
-                &mut ents,
-                &mut index,
-                EntityKind::Organization,
-                &sp.name,
-                None,
-            ));
-        }
-        if hit.is_none()
-            && !is_acronym(&sp.name)
-            && !common_subject(text, sp)
-            && (matches!(
-                text[..sp.start].strip_suffix(' ').map(|h| {
-                    h.strip_suffix(" the")
-                        .unwrap_or(h)
-                        .rsplit(char::is_whitespace)
-                        .next()
-                }),
-                Some(Some("in" | "near" | "In" | "Near"))
-            ) || place_after_comma(text, sp.end).is_some()
-                || (town_context(text, sp.start, sp.end) && in_known_place(text, sp.end)))
-            && !text[sp.end..].starts_with(['\'', '’'])
-            && !sp.name.split('-').any(text::is_stopword)
-        {
-            // "stations in Karakalpakstan", "in the Pamirs", "Osh, Kyrgyzstan": an unknown
-            // name after "in" (or before ", <country>") is a place; a town of the gazetteer
-            // brings its country
-            let country = place_after_comma(text, sp.end).or_else(|| {
-                GAZ.get_any(&sp.name)
-                    .filter(|g| g.kind != GazKind::Demonym)
-                    .map(|g| g.cc)
-            });
-            hit = Some(add(
-                &mut ents,
-                &mut index,
-                EntityKind::Place,
-                &sp.name,
-                country,
-            ));
-        }
-        if hit.is_none()
-            && !is_acronym(&sp.name)
-            && !matches!(
-                sp.name.as_str(),
-                "Jan"
-                    | "Feb"
-                    | "Mar"
-                    | "Apr"
-                    | "Jun"
-                    | "Jul"
-                    | "Aug"
-                    | "Sep"
-                    | "Sept"
-                    | "Oct"
-                    | "Nov"
-                    | "Dec"
-            )
-            && !text[sp.end..]
-                .trim_start_matches([' ', '.'])
-                .starts_with(|c: char| c.is_ascii_digit())
-            && mentions.iter().any(|m| {
-                ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
-                    || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
-                    && ents[m.entity].kind == EntityKind::Place
-                    && GAZ.get_any(&ents[m.entity].name).is_some_and(|g| {
-                        matches!(
-                            g.kind,
-                            GazKind::City | GazKind::Capital | GazKind::Region | GazKind::Town
-                        )
-                    })
-            })
-        {
-            // "compete with Poti and Batumi", "in Goris and Ijevan": a name listed beside a city
-            // or town is a place
-            let country = GAZ
-                .get_any(&sp.name)
-                .filter(|g| g.kind != GazKind::Demonym)
-                .map(|g| g.cc);
-            hit = Some(add(
-                &mut ents,
-                &mut index,
-                EntityKind::Place,
-                &sp.name,
-                country,
-            ));
-        }
-        if hit.is_none()
-            && mentions.iter().any(|m| {
-                ents[m.entity].kind == EntityKind::Organization
-                    && ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
-                        || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
-            })
-        {
-            // "Rosatom, China National Nuclear Corporation (CNNC), EDF and ...": a name listed
-            // beside an organisation is one
-            hit = Some(add(
-                &mut ents,
-                &mut index,
-                EntityKind::Organization,
-                &sp.name,
-                None,
-            ));
-        }
-        if hit.is_none() && !is_acronym(&sp.name) && company_like(text, sp.end) {
-            // "Geely said last month that it was studying", "Gazprom's chief executive": a
-            // company
-            hit = Some(add(
-                &mut ents,
-                &mut index,
-                EntityKind::Organization,
-                &sp.name,
-                None,
-            ));
-        }
-        if hit.is_none()
-            && !is_acronym(&sp.name)
-            && !common_subject(text, sp)
-            && !after_preposition(text, sp.start)
-            && (followed_by_speech_verb(text, sp.end) || after_speech_verb(text, sp.start))
-        {
-            // "Mirziyoyev said": a lone name that speaks is a person
-            hit = Some(add(
-                &mut ents,
-                &mut index,
-                EntityKind::Person,
-                &sp.name,
-                None,
-            ));
+            hit = Some(add(&mut ents, &mut index, kind, &sp.name, country));
         }
         if let Some(i) = hit {
             if ents[i].name != sp.name && !ents[i].aliases.contains(&sp.name) {
@@ -3168,30 +3145,8 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
         }
         target[a] = t;
     }
-    for a in 0..n {
-        let t = target[a];
-        if t != a {
-            let name = ents[a].name.clone();
-            let aliases = std::mem::take(&mut ents[a].aliases);
-            for al in std::iter::once(name).chain(aliases) {
-                if al != ents[t].name && !ents[t].aliases.contains(&al) {
-                    ents[t].aliases.push(al);
-                }
-            }
-        }
-    }
     mentions.sort_by_key(|m| m.start);
-    let mut remap = vec![usize::MAX; n];
-    let mut out: Vec<Entity> = Vec::new();
-    for m in mentions.iter_mut() {
-        let t = target[m.entity];
-        if remap[t] == usize::MAX {
-            remap[t] = out.len();
-            out.push(ents[t].clone());
-        }
-        m.entity = remap[t];
-        out[m.entity].mentions += 1;
-    }
+    let out = merge(&mut ents, &mut mentions, &target);
     Detected {
         entities: out,
         mentions,
