@@ -94,7 +94,8 @@ pub struct PipelineSettings {
     pub channel_capacity: usize,
     /// Items processed by the extractors concurrently.
     pub extract_workers: usize,
-    /// Longest time one extractor may take on one item before it counts as failed.
+    /// Longest time one extractor may take on one item before it counts as failed, unless
+    /// the extractor declares it needs longer (an exec plugin's restart wait + `timeout`).
     pub extract_timeout: feedloom_core::Duration,
     /// On shutdown, how long sinks may keep trying to deliver what is in memory before the
     /// rest is kept on disk for the next start.
