@@ -50,11 +50,12 @@ pub fn register(reg: &mut Registry) {
     );
 }
 
-/// Count country mentions in `text` into `counts` (code → (count, first position)). `skip`
+/// Count the country mentions among gazetteer `hits` into `counts` (code → (count, first
+/// position)). `skip`
 /// holds the spans of names that are not places; `places` the entity rules' places with the
 /// country they settled on (a name several countries have, a town known by its context).
 fn count(
-    text: &str,
+    hits: impl Iterator<Item = (usize, usize, &'static crate::text::GazEntry)>,
     weight: u32,
     base: usize,
     skip: &[(usize, usize)],
@@ -62,7 +63,7 @@ fn count(
     counts: &mut HashMap<String, (u32, usize)>,
 ) {
     let mut used = vec![false; places.len()];
-    for (s, _, e) in GAZ.find_iter(text) {
+    for (s, _, e) in hits {
         if e.cc.is_empty()
             || skip
                 .iter()
@@ -116,9 +117,24 @@ pub fn rank(title: Option<&str>, text: &str, opts: &CountriesOptions) -> Vec<Str
         .filter(place)
         .map(|m| (m.start, m.end, d.entities[m.entity].country.as_deref()))
         .collect();
-    count(text, 1, 1_000_000, &orgs, &places, &mut counts);
+    // the entity rules' gazetteer pass over the text
+    count(
+        d.gaz.iter().copied(),
+        1,
+        1_000_000,
+        &orgs,
+        &places,
+        &mut counts,
+    );
     if let Some(t) = title {
-        count(t, opts.title_weight, 0, &[], &[], &mut counts);
+        count(
+            GAZ.find_iter(t),
+            opts.title_weight,
+            0,
+            &[],
+            &[],
+            &mut counts,
+        );
     }
     let mut v: Vec<(String, (u32, usize))> = counts
         .into_iter()

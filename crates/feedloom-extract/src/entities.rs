@@ -33,7 +33,7 @@ use feedloom_core::{ExtractError, Item, Registry, SyncExtractor};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::text::{self, GAZ, GazKind, Tok, is_acronym, is_cap};
+use crate::text::{self, GAZ, GazEntry, GazKind, Tok, is_acronym, is_cap};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -70,20 +70,23 @@ pub fn register(reg: &mut Registry) {
 impl SyncExtractor for Entities {
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let found = detect_cached(&item.text);
+        // the sections each entity is mentioned in, in one pass over the mentions
+        let mut secs: Vec<Vec<String>> = vec![Vec::new(); found.entities.len()];
+        if item.sections.as_ref().is_some_and(|s| !s.is_empty()) {
+            for m in &found.mentions {
+                if let Some(s) = crate::section_at(item, m.start)
+                    && !secs[m.entity].contains(&s)
+                {
+                    secs[m.entity].push(s);
+                }
+            }
+        }
         let mut out = Vec::new();
-        for (i, e) in found.entities.iter().enumerate() {
-            let mut e = e.clone();
+        for (e, secs) in found.entities.iter().zip(secs) {
             if !self.0.kinds.contains(&e.kind) || e.mentions < self.0.min_mentions {
                 continue;
             }
-            let mut secs: Vec<String> = Vec::new();
-            for m in found.mentions.iter().filter(|m| m.entity == i) {
-                if let Some(s) = crate::section_at(item, m.start)
-                    && !secs.contains(&s)
-                {
-                    secs.push(s);
-                }
-            }
+            let mut e = e.clone();
             e.sections = secs;
             out.push(e);
         }
@@ -106,6 +109,8 @@ pub struct Mention {
 pub struct Detected {
     pub entities: Vec<Entity>,
     pub mentions: Vec<Mention>,
+    /// The gazetteer's names in the text ([`text::Gazetteer::find_iter`]).
+    pub gaz: Vec<(usize, usize, &'static GazEntry)>,
 }
 
 static TITLES: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = LazyLock::new(|| {
@@ -1265,8 +1270,10 @@ pub fn detect(text: &str) -> Detected {
     let mut chain: Vec<usize> = Vec::new();
     // gazetteer names with a lower-case word inside ("Dar es Salaam", "Sistan and
     // Baluchestan"): one run each
-    let forced: Vec<(usize, usize)> = GAZ
-        .find_iter(text)
+    // one pass of the gazetteer over the text, shared with `countries`
+    let gaz_hits: Vec<(usize, usize, &'static GazEntry)> = GAZ.find_iter(text).collect();
+    let forced: Vec<(usize, usize)> = gaz_hits
+        .iter()
         .filter(|(_, _, g)| {
             g.kind != GazKind::Demonym
                 && g.name
@@ -1274,7 +1281,7 @@ pub fn detect(text: &str) -> Detected {
                     .skip(1)
                     .any(|w| w.starts_with(|c: char| c.is_lowercase()))
         })
-        .map(|(s, e, _)| (s, e))
+        .map(|&(s, e, _)| (s, e))
         .collect();
     for (ss, se) in text::sentences(text) {
         let sent = &text[ss..se];
@@ -1295,8 +1302,8 @@ pub fn detect(text: &str) -> Detected {
                 continue;
             }
             // "Abu Dhabi-based", "Taliban-run": the name, then the lower-case modifier
-            if let Some((name, suffix)) = modifier_split(t.s)
-                && is_cap(name)
+            if is_cap(t.s)
+                && let Some((name, suffix)) = modifier_split(t.s)
             {
                 let cut = start + name.len();
                 toks.push(Tok {
@@ -1432,8 +1439,9 @@ pub fn detect(text: &str) -> Detected {
         }
     }
     let mut d = resolve(text, spans);
-    infer_countries(text, &mut d);
+    infer_countries(text, &mut d, &gaz_hits);
     merge_place_variants(&mut d);
+    d.gaz = gaz_hits;
     d
 }
 
@@ -1598,7 +1606,12 @@ fn merge(ents: &mut [Entity], mentions: &mut [Mention], target: &[usize]) -> Vec
     out
 }
 
-fn infer_countries(text: &str, d: &mut Detected) {
+fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &GazEntry)]) {
+    // each entity's first mention (mentions are in text order)
+    let mut first_of: Vec<Option<Mention>> = vec![None; d.entities.len()];
+    for m in &d.mentions {
+        first_of[m.entity].get_or_insert(*m);
+    }
     // a qualifier names the country ("the Yemeni port city of Hodeidah"); a name several
     // countries have takes the one the article names when it does not name the first
     let mut named: Vec<&'static str> = Vec::new();
@@ -1614,25 +1627,23 @@ fn infer_countries(text: &str, d: &mut Detected) {
         }
     }
     if ambiguous {
-        for (_, _, g) in GAZ.find_iter(text) {
-            if g.kind == GazKind::Demonym {
-                named.push(g.cc);
-            }
+        for (_, _, g) in gaz_hits.iter().filter(|h| h.2.kind == GazKind::Demonym) {
+            named.push(g.cc);
         }
     }
-    for i in 0..d.entities.len() {
-        if d.entities[i].kind != EntityKind::Place {
+    for (ent, first) in d.entities.iter_mut().zip(&first_of) {
+        if ent.kind != EntityKind::Place {
             continue;
         }
-        let g = GAZ.get_any(&d.entities[i].name);
+        let g = GAZ.get_any(&ent.name);
         if g.is_some_and(|g| g.kind == GazKind::Country) {
             continue;
         }
-        let Some(first) = d.mentions.iter().find(|m| m.entity == i) else {
+        let Some(first) = first else {
             continue;
         };
         if let Some(c) = qualifier_country(text, first.start) {
-            d.entities[i].country = Some(c.to_string());
+            ent.country = Some(c.to_string());
             continue;
         }
         if let Some(g) = g
@@ -1641,7 +1652,7 @@ fn infer_countries(text: &str, d: &mut Detected) {
         {
             let mut alts = g.countries().skip(1).filter(|c| named.contains(c));
             if let (Some(c), None) = (alts.next(), alts.next()) {
-                d.entities[i].country = Some(c.to_string());
+                ent.country = Some(c.to_string());
             }
         }
     }
@@ -1688,7 +1699,7 @@ fn infer_countries(text: &str, d: &mut Detected) {
             fill.push((i, c.to_string()));
             continue;
         }
-        let Some(first) = d.mentions.iter().find(|m| m.entity == i) else {
+        let Some(first) = first_of[i] else {
             continue;
         };
         let head = &text[..first.start];
@@ -1749,6 +1760,13 @@ fn is_name_tok(w: &str) -> bool {
 
 /// "al-Marwani" → "Marwani".
 fn particle_name(w: &str) -> Option<&str> {
+    // fast rejection: runs for every word
+    let b = w.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_lowercase)
+        || !(b.get(2) == Some(&b'-') || b.get(3) == Some(&b'-') || b.get(4) == Some(&b'-'))
+    {
+        return None;
+    }
     let (p, n) = w.split_once('-')?;
     (matches!(
         p,
@@ -1811,7 +1829,8 @@ const ROUTE_NOUNS: &[&str] = &[
 /// part a capitalised word of three letters or more, the whole not a gazetteer name ("Jalal-Abad",
 /// "Sary-Tash" stay whole), and one part a known place or a route noun after it.
 fn place_chain(text: &str, w: &str, end: usize) -> bool {
-    if !w.contains('-') || GAZ.get_any(w).is_some() {
+    // a plain loop: this runs for every word
+    if !w.bytes().any(|b| b == b'-') || GAZ.get_any(w).is_some() {
         return false;
     }
     let parts = || w.split('-');
@@ -2652,7 +2671,13 @@ fn after_preposition(text: &str, start: usize) -> bool {
 fn modifier_split(w: &str) -> Option<(&str, &str)> {
     // any lower-case last part of three letters or more: "-based", "-run", "-built",
     // "-flagged", "-owned" (not "Bandar-e", "Rostov-on-Don", "Jalal-Abad")
-    let (name, suf) = w.rsplit_once('-')?;
+    // a plain loop: this runs for every capitalised word, most without a hyphen
+    let b = w.as_bytes();
+    let mut n = b.len();
+    while n > 0 && b[n - 1] != b'-' {
+        n -= 1;
+    }
+    let (name, suf) = (&w[..n.checked_sub(1)?], &w[n..]);
     (!name.is_empty() && suf.len() >= 3 && suf.bytes().all(|b| b.is_ascii_lowercase()))
         .then_some((name, suf))
 }
@@ -3150,6 +3175,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     Detected {
         entities: out,
         mentions,
+        gaz: Vec::new(),
     }
 }
 

@@ -172,10 +172,10 @@ impl Gazetteer {
     }
 
     /// Whole-word occurrences in `text`: (start, end, entry). A demonym may take a plural `s`.
-    pub fn find_iter<'a>(
-        &'a self,
-        text: &'a str,
-    ) -> impl Iterator<Item = (usize, usize, &'a GazEntry)> + 'a {
+    pub fn find_iter<'t>(
+        &'static self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (usize, usize, &'static GazEntry)> + 't {
         let b = text.as_bytes();
         self.ac.find_iter(text).filter_map(move |m| {
             let e = &self.entries[m.pattern().as_usize()];
