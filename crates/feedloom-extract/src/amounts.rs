@@ -82,7 +82,7 @@ const NUM: &str = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?";
 const SCALE: &str =
     r"trillion|billion|million|thousand|crores?|lakhs?|lacs?|tn|bn|bln|mln|mn|cr|m|k";
 const CURWORDS: &str = r"(?:US |U\.S\. |American |Hong Kong |Canadian |Australian )?dollars?|(?:Uzbek|Uzbekistani|Kyrgyz|Kyrgyzstani|Azerbaijani|Azeri|Turkmen|Tajik|Kazakh|Kazakhstani|Russian|Indian|Pakistani|Chinese|Turkish|Georgian|Armenian|Ukrainian|Iranian) (?:soms?|sums?|soums?|manats?|somoni|tenge|rubles?|roubles?|rupees?|yuan|lira|liras|lari|drams?|hryvnias?|rials?)|euros?|pounds? sterling|pounds?|yuan|renminbi|tenge|soms?|sums?|soums?|rubles?|roubles?|manats?|somoni|rupees?|yen|lira|liras|dirhams?|riyals?|rials?|hryvnias?|hryvnia|lari|drams?|won|swiss francs|francs?|zloty|afghanis?";
-const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₸|₽|₹|₺|₩|₦|₴|₪|₱|₫|₾|฿|RMB|Rs\.?|Rp";
+const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₸|₽|₹|₺|₩|₦|₴|₪|₱|₫|₾|฿|RMB|Rs\.?|Rp|KSh|Tk";
 
 /// ISO 4217 money (`data/currencies.tsv`, see the README): code, the words that name it,
 /// the countries that use it.
@@ -249,7 +249,7 @@ static RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"
         (?P<cur>{PREFIX}|(?-u:\b)(?:{codes}))[ \t\r\n]?(?P<n1>{NUM})(?:[ \t\r\n]?(?P<s1>{SCALE})(?-u:\b))?
-        |(?-u:\b)(?P<sym>KSh|K|R|Tk)(?P<n0>{NUM})(?:[ \t\r\n]?(?P<s0>{SCALE})(?-u:\b))?
+        |(?-u:\b)(?P<sym>K|R)(?P<n0>{NUM})(?:[ \t\r\n]?(?P<s0>{SCALE})(?-u:\b))?
         |(?P<n2>{NUM})(?:[ \t\r\n]?(?P<s2>{SCALE}))?[ \t\r\n](?P<cw>{CURWORDS})(?-u:\b)
         |(?P<n3>{NUM})[ \t\r\n]?(?:%|percent(?-u:\b)|per cent(?-u:\b)|pct(?-u:\b)|percentage points?(?-u:\b))
         |(?P<n4>{NUM})(?:[ \t\r\n](?P<s4>trillion|billion|million|thousand|crores?|lakhs?|lacs?)(?-u:\b))?
@@ -328,6 +328,8 @@ fn currency_of_prefix<'a>(p: &str, named: &dyn Fn() -> &'a [&'static str]) -> &'
     match p {
         "Rs" | "Rs." => return resolve_currency(None, "rupee", named).unwrap_or("INR"),
         "Rp" => return "IDR",
+        "KSh" => return "KES",
+        "Tk" => return "BDT",
         "₩" => return "KRW",
         "₦" => return "NGN",
         "₴" => return "UAH",
@@ -643,15 +645,12 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
             }
             let units: &[&str] = match sym.as_str() {
                 "K" => &["kwacha", "kina", "kyat"],
-                "KSh" => &["shilling"],
-                "R" => &["rand"],
-                _ => &["taka"],
+                _ => &["rand"],
             };
             let n = named();
             let code = CURRENCIES
                 .iter()
                 .filter(|c| c.units.iter().any(|u| units.contains(u)))
-                .filter(|c| sym.as_str() != "KSh" || c.code == "KES")
                 .find(|c| c.countries.iter().any(|x| n.contains(x)))
                 .map(|c| c.code);
             let (Some(code), Some(v)) = (code, parse_num(&c["n0"])) else {
@@ -985,6 +984,7 @@ mod patterns {
             ["ZMW", "ZMW"]
         );
         assert_eq!(units("The K2 expedition cost $5,000."), ["USD"]);
+        assert_eq!(units("A bag costs KSh 6,500 in Kenya."), ["KES"]);
         assert_eq!(
             units("He paid 150 roubles, 2,000 rupees and 10 million somoni."),
             ["RUB", "INR", "TJS"]

@@ -109,6 +109,8 @@ pub struct Mention {
 pub struct Detected {
     pub entities: Vec<Entity>,
     pub mentions: Vec<Mention>,
+    /// Names of natural features and structures (no country is inferred for them).
+    pub features: Vec<String>,
     /// The gazetteer's names in the text ([`text::Gazetteer::find_iter`]).
     pub gaz: Vec<(usize, usize, &'static GazEntry)>,
 }
@@ -746,6 +748,41 @@ fn portfolio_list_before(text: &str, start: usize) -> bool {
     })
 }
 
+/// Nouns of natural features and structures, which get no inferred country (the annotation
+/// rules give them none: they often cross borders, or the gazetteer cannot place them).
+const FEATURE_NOUNS: &[&str] = &[
+    "strait",
+    "mine",
+    "field",
+    "fields",
+    "deposit",
+    "plant",
+    "terminal",
+    "refinery",
+    "smelter",
+    "mountain",
+    "mountains",
+    "glacier",
+    "island",
+    "islands",
+    "coast",
+    "river",
+    "basin",
+    "valley",
+    "lake",
+    "sea",
+    "gorge",
+    "pass",
+    "desert",
+    "steppe",
+    "delta",
+    "canal",
+    "reservoir",
+    "peninsula",
+    "plateau",
+    "bridge",
+];
+
 /// Lower-case nouns that make the capitalised words before them a place.
 const PLACE_AFTER: &[&str] = &[
     "strait",
@@ -917,6 +954,9 @@ struct Span {
     weak: bool,
     /// Another name of the same place ("Xinjiang" for "Xinjiang Province").
     alias: Option<&'static str>,
+    /// A natural feature or a structure ("the Bab el-Mandeb strait", "the Karachaganak
+    /// field", "Cape of Good Hope"): no country is inferred for it.
+    feature: bool,
 }
 
 impl Span {
@@ -931,6 +971,7 @@ impl Span {
             acronym: None,
             weak: false,
             alias: None,
+            feature: false,
         }
     }
 
@@ -945,6 +986,7 @@ impl Span {
             acronym: None,
             weak: false,
             alias: None,
+            feature: false,
         }
     }
 
@@ -1671,6 +1713,7 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
     for (i, e) in d.entities.iter().enumerate() {
         if e.kind != EntityKind::Place
             || e.country.is_some()
+            || d.features.contains(&e.name)
             || GAZ.get(&e.name).is_some_and(|g| g.kind == GazKind::Macro)
             || e.name
                 .split(' ')
@@ -2153,7 +2196,8 @@ fn classify(
             true
         }
         && p + 1 < run.len()
-        && run.len() - p - 1 <= 4
+        // up to four names, with particles ("Luiz Inacio Lula da Silva")
+        && run[p + 1..].iter().filter(|t| is_cap(t.s)).count() <= 4
         && run[p + 1..]
             .iter()
             .all(|t| name_part(t.s) && !is_org_word(t.s))
@@ -2163,6 +2207,12 @@ fn classify(
     {
         // "European Commission Vice President X": the organisation before the titles
         let mut q = p;
+        // "Chief Financial Officer X", "Chief Technology Officer X": one title
+        if run[p].s == "Officer"
+            && let Some(c) = run[..p].iter().rposition(|t| t.s == "Chief")
+        {
+            q = c;
+        }
         while q > 0 && is_title(run[q - 1].s) {
             q -= 1;
         }
@@ -2243,7 +2293,9 @@ fn classify(
             .all(|t| is_name_tok(t.s) || matches!(t.s, "of" | "the"))
         && run.last().is_some_and(|t| is_name_tok(t.s))
     {
-        spans.push(Span::new(text, start, end, Cand::Place));
+        let mut sp = Span::new(text, start, end, Cand::Place);
+        sp.feature = true;
+        spans.push(sp);
         return;
     }
     // a part of a place chain ("Beineu" in "Beineu-Bozoi-Shymkent pipeline")
@@ -2399,9 +2451,19 @@ fn classify(
         && next.is_some_and(|n| text[end..n.start].trim().is_empty())
         && run.iter().all(|t| !is_title(t.s))
     {
-        // "Chabahar port", "Murghab district": a town of the gazetteer brings its country
+        // "Chabahar port", "Murghab district": a town of the gazetteer brings its country;
+        // an unknown name before a natural feature's or a structure's noun gets none
         let g = GAZ.get_any(full).filter(|g| g.kind != GazKind::Demonym);
-        spans.push(Span::new(text, start, end, Cand::Place).country(g.map(|g| g.cc)));
+        let mut sp = Span::new(text, start, end, Cand::Place).country(g.map(|g| g.cc));
+        let noun = next.map_or("", |n| {
+            if PLACE_AFTER_SET.contains(n.s) {
+                n.s
+            } else {
+                word_at(text, n.end + 1)
+            }
+        });
+        sp.feature = g.is_none() && FEATURE_NOUNS.contains(&noun);
+        spans.push(sp);
         return;
     }
     let org_after = next.is_some_and(|n| {
@@ -3172,9 +3234,15 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     }
     mentions.sort_by_key(|m| m.start);
     let out = merge(&mut ents, &mut mentions, &target);
+    let features = spans
+        .iter()
+        .filter(|s| s.feature)
+        .map(|s| s.name.clone())
+        .collect();
     Detected {
         entities: out,
         mentions,
+        features,
         gaz: Vec::new(),
     }
 }
@@ -3353,6 +3421,16 @@ mod tests {
             assert_eq!(find(&d, p).kind, EntityKind::Person, "{p}");
         }
         assert_eq!(find(&d, "Azerbaijan").country.as_deref(), Some("AZ"));
+        let d = detect(
+            "Chief Financial Officer Ana Reis spoke. President Luiz Inacio Lula da Silva said Lula would go.",
+        );
+        assert!(
+            !d.entities
+                .iter()
+                .any(|e| e.kind == EntityKind::Organization)
+        );
+        assert_eq!(find(&d, "Ana Reis").kind, EntityKind::Person);
+        assert_eq!(find(&d, "Luiz Inacio Lula da Silva").mentions, 2);
         // hyphenated chains of places, features, organisation names
         let d = detect(
             "The Aktobe-Kostanay railway runs near the Cape of Good Hope and the Bab el-Mandeb strait. The lenders Alpha Bank and Beta Finance joined the People's Liberation Army and First Quantum Minerals.",

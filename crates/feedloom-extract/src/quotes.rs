@@ -317,8 +317,13 @@ fn speaker_after(text: &str, cx: &Ctx, qe: usize, se: usize, according: bool) ->
         let from = qe + v.end();
         let rest = &text[from..se];
         if let Some(m) = cx.mentions_in(from, se).next()
-            && text[from..m.start].split_whitespace().count() <= 1
             && cx.speaker_ok(m.entity)
+            && (text[from..m.start].split_whitespace().count() <= 1
+                // "said one farmer, Joseph Kiprono": a short description, then the name
+                || (cx.d.entities[m.entity].kind == EntityKind::Person
+                    && text[from..m.start].trim_end().ends_with(',')
+                    && text[from..m.start].split_whitespace().count() <= 4
+                    && !text[from..m.start].contains(['.', '"', '“', '”'])))
         {
             return Some(Who::Entity(m.entity));
         }
@@ -1217,6 +1222,10 @@ mod patterns {
             (
                 "Ali Rahimi spoke first. \"This is a gateway for us,\" Rahimi, 61, told reporters.",
                 "Ali Rahimi",
+            ),
+            (
+                "\"We cannot plant at these prices,\" said one farmer, Joseph Kiprono.",
+                "Joseph Kiprono",
             ),
             (
                 "The Asian Development Bank (ADB) agreed. \"New borrowing must be concessional,\" the ADB said in a statement.",
