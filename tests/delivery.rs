@@ -8,9 +8,9 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -45,46 +45,34 @@ impl Receiver {
 /// A webhook receiver on 127.0.0.1 in a thread of its own; returns its URL. It also answers
 /// on any path under `/hook/`.
 fn serve(r: Receiver) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let handler = move |h: HeaderMap, body: axum::body::Bytes| {
-                let r = r.clone();
-                async move {
-                    let d = r.delay_ms.load(Ordering::SeqCst);
-                    if d > 0 {
-                        tokio::time::sleep(Duration::from_millis(d as u64)).await;
-                    }
-                    r.requests.lock().unwrap().push((h, body.to_vec()));
-                    let code = r.fail_with.load(Ordering::SeqCst);
-                    let failing = code != 0 && r.fail_next.load(Ordering::SeqCst) > 0;
-                    if failing {
-                        r.fail_next.fetch_sub(1, Ordering::SeqCst);
-                        return StatusCode::from_u16(code as u16).unwrap();
-                    }
-                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                    for it in v.as_array().unwrap() {
-                        r.accepted
-                            .lock()
-                            .unwrap()
-                            .push(it["id"].as_str().unwrap().to_string());
-                    }
-                    StatusCode::OK
-                }
-            };
-            let app = Router::new()
-                .route("/hook", post(handler.clone()))
-                .route("/hook/{*rest}", post(handler));
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            axum::serve(l, app).await.unwrap();
-        });
-    });
-    format!("http://{}/hook", rx.recv().unwrap())
+    let handler = move |h: HeaderMap, body: axum::body::Bytes| {
+        let r = r.clone();
+        async move {
+            let d = r.delay_ms.load(Ordering::SeqCst);
+            if d > 0 {
+                tokio::time::sleep(Duration::from_millis(d as u64)).await;
+            }
+            r.requests.lock().unwrap().push((h, body.to_vec()));
+            let code = r.fail_with.load(Ordering::SeqCst);
+            let failing = code != 0 && r.fail_next.load(Ordering::SeqCst) > 0;
+            if failing {
+                r.fail_next.fetch_sub(1, Ordering::SeqCst);
+                return StatusCode::from_u16(code as u16).unwrap();
+            }
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            for it in v.as_array().unwrap() {
+                r.accepted
+                    .lock()
+                    .unwrap()
+                    .push(it["id"].as_str().unwrap().to_string());
+            }
+            StatusCode::OK
+        }
+    };
+    let app = Router::new()
+        .route("/hook", post(handler.clone()))
+        .route("/hook/{*rest}", post(handler));
+    format!("http://{}/hook", serve_http(app))
 }
 
 fn count_files(dir: &std::path::Path) -> usize {
@@ -103,95 +91,6 @@ fn backlog_items(dir: &std::path::Path) -> Vec<serde_json::Value> {
     });
     segs.sort();
     segs.iter().flat_map(|p| read_jsonl(p)).collect()
-}
-
-const WAIT: Duration = Duration::from_secs(90);
-
-/// A `feedloom run` process; its stderr is collected.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Daemon {
-    fn start(cfg: &Path, envs: &[(&str, &str)]) -> Daemon {
-        let mut cmd = Command::new(bin());
-        cmd.args(["run", "-c", cfg.to_str().unwrap()])
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start feedloom run");
-        let log = Arc::new(Mutex::new(String::new()));
-        let err = child.stderr.take().unwrap();
-        let l = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                let mut g = l.lock().unwrap();
-                g.push_str(&line);
-                g.push('\n');
-            }
-        });
-        Daemon { child, log }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn wait(&mut self, what: &str, mut cond: impl FnMut(&Daemon) -> bool) {
-        let start = Instant::now();
-        while !cond(self) {
-            if let Ok(Some(st)) = self.child.try_wait() {
-                panic!("daemon exited ({st}) waiting for {what}\n{}", self.log());
-            }
-            assert!(
-                start.elapsed() < WAIT,
-                "timed out waiting for {what}\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// The admin endpoint's address (from the `admin endpoint listening addr=` line).
-    fn admin(&mut self) -> String {
-        self.wait("the admin endpoint", |d| {
-            d.log().contains("admin endpoint listening")
-        });
-        let log = self.log();
-        let line = log
-            .lines()
-            .find(|l| l.contains("admin endpoint listening"))
-            .unwrap();
-        let at = line.find("addr=").unwrap() + 5;
-        line[at..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .trim_matches('"')
-            .to_string()
-    }
-
-    fn kill9(mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 }
 
 /// The sink gauges and counters from the daemon's `/metrics`: metric name → value for `sink`.
@@ -231,41 +130,29 @@ fn serve_feed(items: usize) -> (String, FeedLog) {
     }
     rss.push_str("</channel></rss>");
     let l = log.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let app = Router::new().route(
-                "/feed.xml",
-                axum::routing::get(move |h: HeaderMap| {
-                    let (l, rss) = (l.clone(), rss.clone());
-                    async move {
-                        let inm = h
-                            .get("if-none-match")
-                            .map(|v| v.to_str().unwrap().to_string());
-                        let code = if inm.as_deref() == Some("\"v1\"") {
-                            304
-                        } else {
-                            200
-                        };
-                        l.lock().unwrap().push((inm, code));
-                        let mut hm = HeaderMap::new();
-                        hm.insert("etag", "\"v1\"".parse().unwrap());
-                        hm.insert("content-type", "application/rss+xml".parse().unwrap());
-                        let body = if code == 200 { rss } else { String::new() };
-                        (StatusCode::from_u16(code).unwrap(), hm, body)
-                    }
-                }),
-            );
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            axum::serve(l, app).await.unwrap();
-        });
-    });
-    (format!("http://{}/feed.xml", rx.recv().unwrap()), log)
+    let app = Router::new().route(
+        "/feed.xml",
+        axum::routing::get(move |h: HeaderMap| {
+            let (l, rss) = (l.clone(), rss.clone());
+            async move {
+                let inm = h
+                    .get("if-none-match")
+                    .map(|v| v.to_str().unwrap().to_string());
+                let code = if inm.as_deref() == Some("\"v1\"") {
+                    304
+                } else {
+                    200
+                };
+                l.lock().unwrap().push((inm, code));
+                let mut hm = HeaderMap::new();
+                hm.insert("etag", "\"v1\"".parse().unwrap());
+                hm.insert("content-type", "application/rss+xml".parse().unwrap());
+                let body = if code == 200 { rss } else { String::new() };
+                (StatusCode::from_u16(code).unwrap(), hm, body)
+            }
+        }),
+    );
+    (format!("http://{}/feed.xml", serve_http(app)), log)
 }
 
 #[test]
@@ -451,7 +338,7 @@ fn long_outage_spills_to_disk_while_running_with_bounded_memory_and_drains_in_or
             "state_dir: st\nadmin: {{listen: \"127.0.0.1:0\"}}\nsources:\n  - {{id: in, type: file, path: in/*.txt}}\nsinks:\n  - {{id: hook, type: webhook, url: \"{url}\", buffer: 2, retry_backoff: 20ms, retry_max_backoff: 100ms, max_retries: 1000000}}\n  - {{id: copy, type: jsonl, path: copy.jsonl}}\n"
         ),
     );
-    let mut d = Daemon::start(&cfg, &[]);
+    let mut d = Daemon::start(&cfg);
     let admin = d.admin();
     let mut samples = 0;
     d.wait("the hook's disk backlog to hold the outage", |_| {
@@ -586,7 +473,7 @@ fn a_later_poll_does_not_save_the_feed_state_before_earlier_items_are_delivered(
             "state_dir: st\ndefaults: {{jitter: 0.0}}\nsources:\n  - {{id: news, type: feed, url: \"{feed}\", interval: 200ms}}\nsinks:\n  - {{id: hook, type: webhook, url: \"{url}\", retry_backoff: 20ms, retry_max_backoff: 50ms, max_retries: 1000000}}\n"
         ),
     );
-    let mut d = Daemon::start(&cfg, &[]);
+    let mut d = Daemon::start(&cfg);
     d.wait("three polls while the items are in flight", |_| {
         feed_log.lock().unwrap().len() >= 3
     });
@@ -713,7 +600,7 @@ fn dead_letters_can_be_listed_and_replayed_while_the_daemon_runs() {
         ),
     );
     let c = cfg.to_str().unwrap();
-    let mut d = Daemon::start(&cfg, &[]);
+    let mut d = Daemon::start(&cfg);
     d.wait("a dead letter listed while running", |_| {
         let o = feedloom(&["dlq", "list", "-c", c, "--json"]);
         assert!(o.status.success(), "{}", stderr(&o));

@@ -29,62 +29,46 @@ fn healthy_rss() -> String {
     )
 }
 
-/// Serve the feeds in a thread of its own; returns the base URL and the requests seen.
+/// Serve the feeds on 127.0.0.1; returns the base URL and the requests seen.
 fn serve() -> (String, Seen) {
     let seen: Seen = Arc::default();
-    let (tx, rx) = std::sync::mpsc::channel();
     let log = seen.clone();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-                let log = log.clone();
-                async move {
-                    let path = req.uri().path().to_string();
-                    let h = req.headers().clone();
-                    log.lock().unwrap().push((path.clone(), h.clone()));
-                    let rss = |body: String| -> Response {
-                        ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
-                    };
-                    match path.as_str() {
-                        "/healthy" => {
-                            if h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok())
-                                == Some(ETAG)
-                            {
-                                return StatusCode::NOT_MODIFIED.into_response();
-                            }
-                            (
-                                [
-                                    (header::CONTENT_TYPE, "application/rss+xml"),
-                                    (header::ETAG, ETAG),
-                                ],
-                                healthy_rss(),
-                            )
-                                .into_response()
-                        }
-                        "/e500" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
-                        "/malformed" => {
-                            rss("<rss version=\"2.0\"><channel><item><title>x</ti".into())
-                        }
-                        "/empty" => rss(String::new()),
-                        "/html" => (
-                            [(header::CONTENT_TYPE, "text/html")],
-                            "<!doctype html><html><body>My homepage</body></html>",
-                        )
-                            .into_response(),
-                        _ => StatusCode::NOT_FOUND.into_response(),
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let log = log.clone();
+        async move {
+            let path = req.uri().path().to_string();
+            let h = req.headers().clone();
+            log.lock().unwrap().push((path.clone(), h.clone()));
+            let rss = |body: String| -> Response {
+                ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
+            };
+            match path.as_str() {
+                "/healthy" => {
+                    if h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(ETAG) {
+                        return StatusCode::NOT_MODIFIED.into_response();
                     }
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/rss+xml"),
+                            (header::ETAG, ETAG),
+                        ],
+                        healthy_rss(),
+                    )
+                        .into_response()
                 }
-            });
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            axum::serve(l, app).await.unwrap();
-        });
+                "/e500" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+                "/malformed" => rss("<rss version=\"2.0\"><channel><item><title>x</ti".into()),
+                "/empty" => rss(String::new()),
+                "/html" => (
+                    [(header::CONTENT_TYPE, "text/html")],
+                    "<!doctype html><html><body>My homepage</body></html>",
+                )
+                    .into_response(),
+                _ => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
     });
-    (format!("http://{}", rx.recv().unwrap()), seen)
+    (format!("http://{}", serve_http(app)), seen)
 }
 
 fn once(cfg: &std::path::Path) -> std::process::Output {

@@ -7,122 +7,18 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
 
 use common::*;
-
-const WAIT: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// A `feedloom run` process whose stderr is collected.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Daemon {
-    fn start(cfg: &Path) -> Daemon {
-        let mut child = Command::new(bin())
-            .args(["run", "-c", cfg.to_str().unwrap()])
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start feedloom run");
-        let log = Arc::new(Mutex::new(String::new()));
-        let err = child.stderr.take().unwrap();
-        let l = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                let mut g = l.lock().unwrap();
-                g.push_str(&line);
-                g.push('\n');
-            }
-        });
-        Daemon { child, log }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// Wait until the log contains `needle` (panics with the log after [`WAIT`]).
-    fn wait_log(&mut self, needle: &str) {
-        self.wait(&format!("log line {needle:?}"), |d| {
-            d.log().contains(needle)
-        });
-    }
-
-    /// Wait until `cond` holds; fail with the daemon's log if it never does or it exits.
-    fn wait(&mut self, what: &str, mut cond: impl FnMut(&Daemon) -> bool) {
-        let start = Instant::now();
-        loop {
-            if cond(self) {
-                return;
-            }
-            if let Ok(Some(st)) = self.child.try_wait() {
-                panic!(
-                    "daemon exited ({st}) while waiting for {what}\n{}",
-                    self.log()
-                );
-            }
-            if start.elapsed() > WAIT {
-                panic!("timed out waiting for {what}\n{}", self.log());
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    /// The admin endpoint's address from the `admin endpoint listening addr=...` line.
-    fn admin(&mut self) -> String {
-        self.wait_log("admin endpoint listening");
-        let log = self.log();
-        let line = log
-            .lines()
-            .find(|l| l.contains("admin endpoint listening"))
-            .unwrap();
-        let at = line.find("addr=").expect("addr= field") + 5;
-        line[at..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .trim_matches('"')
-            .to_string()
-    }
-
-    fn signal(&self, sig: &str) {
-        let st = Command::new("kill")
-            .args([&format!("-{sig}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-
-    /// SIGTERM and wait for the exit.
-    fn stop(mut self) -> ExitStatus {
-        self.signal("TERM");
-        self.child.wait().unwrap()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 /// `GET path` on `addr`: (status, content type, body).
 fn http_get(addr: &str, path: &str) -> (u16, String, String) {

@@ -1,8 +1,15 @@
 //! Helpers shared by the end-to-end tests: run the real `feedloom` binary on a temp config.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for a daemon to reach a state before it fails with the log.
+pub const WAIT: Duration = Duration::from_secs(90);
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_feedloom")
@@ -58,5 +65,137 @@ pub fn write_articles(dir: &Path, n: usize) {
             format!("Article number {i}\n\nKazakhstan and China signed agreement {i} in Astana on Monday.\n"),
         )
         .unwrap();
+    }
+}
+
+/// Serve `app` on 127.0.0.1 (a free port) from a thread of its own; returns its address.
+pub fn serve_http(app: axum::Router) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(l.local_addr().unwrap()).unwrap();
+            axum::serve(l, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+/// A `feedloom run -c CONFIG` process whose stderr is collected; killed when dropped.
+pub struct Daemon {
+    pub child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    pub fn start(cfg: &Path) -> Daemon {
+        Self::start_with_env(cfg, &[])
+    }
+
+    pub fn start_with_env(cfg: &Path, envs: &[(&str, &str)]) -> Daemon {
+        let mut cmd = Command::new(bin());
+        cmd.args(["run", "-c", cfg.to_str().unwrap()])
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start feedloom run");
+        let log = Arc::new(Mutex::new(String::new()));
+        let err = child.stderr.take().unwrap();
+        let l = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                let mut g = l.lock().unwrap();
+                g.push_str(&line);
+                g.push('\n');
+            }
+        });
+        Daemon { child, log }
+    }
+
+    /// Everything the daemon logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Wait until `cond` holds; fail with the daemon's log if it exits or [`WAIT`] passes.
+    pub fn wait(&mut self, what: &str, mut cond: impl FnMut(&Daemon) -> bool) {
+        let start = Instant::now();
+        while !cond(self) {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                panic!(
+                    "daemon exited ({st}) while waiting for {what}\n{}",
+                    self.log()
+                );
+            }
+            if start.elapsed() > WAIT {
+                panic!("timed out waiting for {what}\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Wait until the log contains `needle`.
+    pub fn wait_log(&mut self, needle: &str) {
+        self.wait(&format!("log line {needle:?}"), |d| {
+            d.log().contains(needle)
+        });
+    }
+
+    /// The admin endpoint's address, from the `admin endpoint listening addr=...` line.
+    pub fn admin(&mut self) -> String {
+        self.wait_log("admin endpoint listening");
+        let log = self.log();
+        let line = log
+            .lines()
+            .find(|l| l.contains("admin endpoint listening"))
+            .unwrap();
+        let at = line.find("addr=").expect("addr= field") + 5;
+        line[at..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_matches('"')
+            .to_string()
+    }
+
+    /// Send a signal (`TERM`, `HUP`, `KILL`).
+    pub fn signal(&self, sig: &str) {
+        let st = Command::new("kill")
+            .args([&format!("-{sig}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+
+    /// SIGTERM and wait for the exit.
+    pub fn stop(mut self) -> ExitStatus {
+        self.signal("TERM");
+        self.child.wait().unwrap()
+    }
+
+    /// SIGKILL and wait for the exit.
+    pub fn kill9(mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
