@@ -164,6 +164,9 @@ static ORG_WORDS: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = 
 /// Lower-case nouns that make the capitalised word before them an organisation
 /// ("the Dunyo information agency", "Kabar news agency", "the Vedomosti newspaper").
 const ORG_AFTER: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
     "rebels",
     "militants",
     "militia",
@@ -641,7 +644,68 @@ const ORG_APPOSITION: &[&str] = &[
 /// or owning ("built by Rosatom"), a platform one speaks on ("said on Facebook"), an
 /// organisation noun in apposition before or after it ("operator, Bulgartransgaz,"; "the
 /// Majlisi Oli, Tajikistan's parliament,").
+/// "<role> at X": X is where someone works ("analysts at Morgan Stanley", "a researcher at
+/// Halyk Finance").
+fn employer_position(text: &str, start: usize) -> bool {
+    let head = text[..start].trim_end();
+    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    ws.next() == Some("at")
+        && text[..start].ends_with(' ')
+        && ws.next().is_some_and(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "analyst"
+                    | "analysts"
+                    | "economist"
+                    | "economists"
+                    | "strategist"
+                    | "strategists"
+                    | "researcher"
+                    | "researchers"
+                    | "professor"
+                    | "fellow"
+                    | "director"
+                    | "head"
+                    | "executive"
+                    | "executives"
+                    | "manager"
+                    | "managers"
+                    | "engineer"
+                    | "engineers"
+                    | "employee"
+                    | "employees"
+                    | "staff"
+                    | "works"
+                    | "worked"
+                    | "working"
+                    | "lawyer"
+                    | "lawyers"
+                    | "partner"
+                    | "banker"
+                    | "bankers"
+                    | "trader"
+                    | "traders"
+                    | "spokesman"
+                    | "spokeswoman"
+                    | "spokesperson"
+                    | "consultant"
+                    | "consultants"
+                    | "official"
+                    | "officials"
+                    | "chairman"
+                    | "scientist"
+                    | "scientists"
+                    | "lecturer"
+                    | "editor"
+                    | "reporter"
+            )
+        })
+}
+
 fn org_context(text: &str, start: usize, end: usize) -> bool {
+    if employer_position(text, start) {
+        return true;
+    }
     let head = text[..start].trim_end();
     let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
     let w1 = ws.next().unwrap_or("");
@@ -2065,8 +2129,16 @@ fn classify(
         }
         run = &run[p + 1..];
     }
-    // "US$50 billion": a currency
-    if text[run[run.len() - 1].end..].starts_with('$') {
+    // "US$50 billion", "Rs 120 billion", "KZT 640 million": a currency
+    let after = &text[run[run.len() - 1].end..];
+    if after.starts_with('$')
+        || (run.len() == 1
+            && (matches!(run[0].s, "Rs" | "KSh" | "Tk" | "Rp")
+                || (run[0].s.len() == 3 && is_acronym(run[0].s)))
+            && after
+                .trim_start_matches([' ', '.'])
+                .starts_with(|c: char| c.is_ascii_digit()))
+    {
         return;
     }
     // "New Delhi", "Dar es Salaam", a dateline's "NEW DELHI": a gazetteer name, whatever its
@@ -2501,6 +2573,15 @@ fn classify(
         && g.kind != GazKind::Demonym
     {
         spans.push(Span::gaz(start, run[0].end, g));
+        return;
+    }
+    // "analysts at Morgan Stanley": an employer
+    if (2..=3).contains(&run.len())
+        && !has_org
+        && run.iter().all(|t| name_like(t.s))
+        && employer_position(text, start)
+    {
+        spans.push(Span::new(text, start, end, Cand::Org));
         return;
     }
     // an unknown two-word name after "in", "over", "near": a place, not a person
@@ -3156,50 +3237,63 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
         .map(|s| s.end + 2)
         .collect();
     let mut part_keys: Vec<Vec<String>> = Vec::with_capacity(ents.len());
-    for sp in pending {
-        if acr_ends.contains(&sp.start) {
-            continue;
-        }
-        let key = translit_key(&sp.name);
-        let mut hit = index
-            .get(&(EntityKind::Organization, key.clone()))
-            .or_else(|| {
-                // "the Houthis" after "Houthi rebels"
-                let sing = sp.name.strip_suffix('s')?;
-                index.get(&(EntityKind::Organization, translit_key(sing)))
-            })
-            .copied();
-        if hit.is_none() && is_acronym(&sp.name) {
-            hit = ents.iter().position(|e| {
-                e.kind == EntityKind::Organization && initials(&e.name) == sp.name.replace('.', "")
-            });
-        }
-        if hit.is_none() {
-            // keys of people's name parts, computed once per entity (names do not change here)
-            while part_keys.len() < ents.len() {
-                let e = &ents[part_keys.len()];
-                part_keys.push(if e.kind == EntityKind::Person {
-                    e.name.split(' ').map(translit_key).collect()
-                } else {
-                    Vec::new()
+    // two passes: a word left unresolved may be listed beside a name that a later sentence
+    // resolved ("Google, Meta and Microsoft ... Google said in a statement that it ...")
+    let mut unresolved: Vec<&Span> = Vec::new();
+    for pass in 0..2 {
+        let todo = if pass == 0 {
+            std::mem::take(&mut pending)
+        } else {
+            std::mem::take(&mut unresolved)
+        };
+        for sp in todo {
+            if acr_ends.contains(&sp.start) {
+                continue;
+            }
+            let key = translit_key(&sp.name);
+            let mut hit = index
+                .get(&(EntityKind::Organization, key.clone()))
+                .or_else(|| {
+                    // "the Houthis" after "Houthi rebels"
+                    let sing = sp.name.strip_suffix('s')?;
+                    index.get(&(EntityKind::Organization, translit_key(sing)))
+                })
+                .copied();
+            if hit.is_none() && is_acronym(&sp.name) {
+                hit = ents.iter().position(|e| {
+                    e.kind == EntityKind::Organization
+                        && initials(&e.name) == sp.name.replace('.', "")
                 });
             }
-            hit = part_keys.iter().position(|ks| ks.contains(&key));
-        }
-        if hit.is_none()
-            && let Some((kind, country)) = new_single(text, sp, &ents, &mentions)
-        {
-            hit = Some(add(&mut ents, &mut index, kind, &sp.name, country));
-        }
-        if let Some(i) = hit {
-            if ents[i].name != sp.name && !ents[i].aliases.contains(&sp.name) {
-                ents[i].aliases.push(sp.name.clone());
+            if hit.is_none() {
+                // keys of people's name parts, computed once per entity (names do not change here)
+                while part_keys.len() < ents.len() {
+                    let e = &ents[part_keys.len()];
+                    part_keys.push(if e.kind == EntityKind::Person {
+                        e.name.split(' ').map(translit_key).collect()
+                    } else {
+                        Vec::new()
+                    });
+                }
+                hit = part_keys.iter().position(|ks| ks.contains(&key));
             }
-            mentions.push(Mention {
-                start: sp.start,
-                end: sp.end,
-                entity: i,
-            });
+            if hit.is_none()
+                && let Some((kind, country)) = new_single(text, sp, &ents, &mentions)
+            {
+                hit = Some(add(&mut ents, &mut index, kind, &sp.name, country));
+            }
+            if let Some(i) = hit {
+                if ents[i].name != sp.name && !ents[i].aliases.contains(&sp.name) {
+                    ents[i].aliases.push(sp.name.clone());
+                }
+                mentions.push(Mention {
+                    start: sp.start,
+                    end: sp.end,
+                    entity: i,
+                });
+            } else {
+                unresolved.push(sp);
+            }
         }
     }
     // people: a shorter multi-word name contained in a longer one; organisations: a shorter
@@ -3459,6 +3553,13 @@ mod tests {
         let d = detect(
             "The plant was built by Novatom. The grid operator, Gridco, agreed, Sami said on Facebook. Rio Tinto's Oyu Tolgoi mine grew. The TurkStream pipeline carries gas; TurkStream is full.",
         );
+        let d2 = detect(
+            "Google, Meta and Microsoft were named. Google said in a statement that it would appeal. Analysts at Morgan Stanley estimate fines of Rs 120 billion.",
+        );
+        for o in ["Google", "Meta", "Microsoft", "Morgan Stanley"] {
+            assert_eq!(find(&d2, o).kind, EntityKind::Organization, "{o}");
+        }
+        assert!(!d2.entities.iter().any(|e| e.name == "Rs"));
         for o in ["Novatom", "Gridco", "Facebook", "Rio Tinto"] {
             assert_eq!(find(&d, o).kind, EntityKind::Organization, "{o}");
         }
