@@ -1,18 +1,22 @@
 //! `type: entities` — people, organisations and places.
 //!
-//! Rules over capitalised word runs plus a gazetteer (`data/gazetteer.tsv`, countries,
-//! first-level regions, capitals, cities, demonyms):
-//! - titles and nationality words in front of a name are stripped ("Kyrgyz President Sadyr
-//!   Japarov" is the person `Sadyr Japarov`);
+//! Rules over capitalised word runs plus a gazetteer (`data/gazetteer.tsv`: countries,
+//! first-level regions, capitals, cities, GeoNames towns of 5,000+, demonyms); the crate's
+//! README lists them in full. In short:
+//! - titles, ranks and nationality words in front of a name are stripped ("Kyrgyz President
+//!   Sadyr Japarov" is the person `Sadyr Japarov`, "Lt. Gen. Hany Salama" is `Hany Salama`);
 //! - a run holding an organisation word (Ministry, Corporation, Airways, Agency, Bank, ...) or
-//!   followed by one in lower case ("the Dunyo information agency") is an organisation; a
-//!   parenthesised acronym after a long form joins it ("National Chamber of Entrepreneurs
-//!   (NCE)"), and a later bare acronym joins the long form with those initials; a shorter form
-//!   that ends a longer one joins it ("Interior Ministry" → "Kyrgyz Interior Ministry");
-//! - a run found in the gazetteer is a place carrying its ISO 3166-1 `country`;
+//!   followed by one in lower case ("the Dunyo information agency") is an organisation, and so
+//!   is a name in an organisation's context ("built by X", "analysts at X", "the operator,
+//!   X,"); a parenthesised acronym after a long form joins it ("National Chamber of
+//!   Entrepreneurs (NCE)"), and a later bare acronym joins the long form with those initials; a
+//!   shorter form that ends a longer one joins it ("Interior Ministry" → "Kyrgyz Interior
+//!   Ministry");
+//! - a run found in the gazetteer is a place carrying its ISO 3166-1 `country` (a town only
+//!   in a place's context; a name several countries have takes the one the article names);
 //! - other runs of two or three name-like words are people; a later single word that matches
 //!   one of a person's names (surname, or a transliteration variant of it: Japarov/Zhaparov,
-//!   Uighur/Uyghur) is merged into that person.
+//!   Uighur/Uyghur) is merged into that person, even where a city has that name.
 //!
 //! Options: `kinds` (default all three: `person`, `organization`, `place`), `min_mentions`
 //! (default 1).

@@ -50,6 +50,8 @@ impl GazEntry {
 /// Names of places and demonyms with their countries (`data/gazetteer.tsv`, see the README).
 pub struct Gazetteer {
     ac: AhoCorasick,
+    /// The entry of each pattern of `ac`.
+    ac_idx: Vec<u32>,
     entries: Vec<GazEntry>,
     by_name: HashMap<&'static str, usize, Fx>,
 }
@@ -140,12 +142,28 @@ pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
     for (i, e) in entries.iter().enumerate() {
         by_name.insert(e.name, i);
     }
+    // the automaton finds every name but the towns (a town is a place only in context, which
+    // the entity rules judge; 80,000 fewer patterns build and scan several times faster),
+    // except towns with a lower-case word inside ("Abreu e Lima"), which runs must not split
+    let ac_idx: Vec<u32> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.kind != GazKind::Town
+                || e.name
+                    .split(' ')
+                    .skip(1)
+                    .any(|w| w.starts_with(|c: char| c.is_lowercase()))
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
     let ac = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
-        .build(entries.iter().map(|e| e.name))
+        .build(ac_idx.iter().map(|&i| entries[i as usize].name))
         .expect("gazetteer automaton builds");
     Gazetteer {
         ac,
+        ac_idx,
         entries,
         by_name,
     }
@@ -172,13 +190,15 @@ impl Gazetteer {
     }
 
     /// Whole-word occurrences in `text`: (start, end, entry). A demonym may take a plural `s`.
+    /// Towns are left out (but for those with a lower-case word inside, "Abreu e Lima"): a town
+    /// is a place only where the text says so, which the entity rules judge.
     pub fn find_iter<'t>(
         &'static self,
         text: &'t str,
     ) -> impl Iterator<Item = (usize, usize, &'static GazEntry)> + 't {
         let b = text.as_bytes();
         self.ac.find_iter(text).filter_map(move |m| {
-            let e = &self.entries[m.pattern().as_usize()];
+            let e = &self.entries[self.ac_idx[m.pattern().as_usize()] as usize];
             if !boundary_before(text, m.start()) {
                 return None;
             }
