@@ -137,7 +137,7 @@ static TITLES: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = Laz
     Corporal Cpl Commandant Gov Amb Hon Honourable Honorable Excellency Manager Managing Officer
     Operating Vice-Chairman Vice-Chair Deputy-Chairman Undersecretary Under-Secretary
     President-elect Councillor Councilor Alderman Magistrate Governor-General Sultan Emir
-    Mayor-elect Baroness Baron"
+    Mayor-elect Baroness Baron MEP MP"
         .split_whitespace()
         .collect()
 });
@@ -159,7 +159,12 @@ static ORG_WORDS: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = 
     Nations Shipping Engineering Research Machines Auto Automotive Copper Logistics Technologies
     Systems Pharma Pharmaceuticals Chemicals Electric Ventures Insurance Investments Jamaat Hizb
     Harakat Lashkar Jaish Tehreek Minerals Finance Financial Ports Operations Monitoring
-    Consortium Cooperative Commissariat Observatory Tribunal Guards Militia Fleet Directorate"
+    Consortium Cooperative Commissariat Observatory Tribunal Guards Militia Fleet Directorate
+    Troops Forum
+    Sociedad Sociedade Compañía Companhia Empresa Banco Grupo Corporación Instituto Universidad
+    Universidade Société Compagnie Banque Groupe Gesellschaft Ministerio Ministério Ministère
+    Agencia Agência Agence Fundación Fundação Consejo Conselho Conseil
+    PT Tbk PJSC JSC OJSC OAO ZAO OOO LLP AG NV GmbH Bhd Berhad SpA Oyj Pte"
         .split_whitespace()
         .collect()
     },
@@ -299,6 +304,8 @@ const PERSON_TITLES: &[&str] = &[
     "Under-Secretary",
     "Vice-Chairman",
     "Gov",
+    "MEP",
+    "MP",
 ];
 
 /// Lower-case nouns after a capitalised run that make it the name of a thing, not a person
@@ -412,6 +419,35 @@ const GEO_HEAD: &[&str] = &[
     "Pass",
     "Port",
     "Peninsula",
+    // Spanish, Portuguese, French, Italian heads ("Salar de Uyuni", "Lago Maggiore")
+    "Salar",
+    "Lago",
+    "Laguna",
+    "Sierra",
+    "Cerro",
+    "Golfo",
+    "Bahía",
+    "Isla",
+    "Lac",
+    "Mont",
+    "Monte",
+];
+
+/// Legal forms written before a company's name ("PT Vale Indonesia", "PJSC Rosseti").
+const LEGAL_PREFIX: &[&str] = &["PT", "PJSC", "JSC", "OJSC", "OAO", "ZAO", "OOO", "AO"];
+
+/// Last words of the names of lines and roads ("East Coast Rail Link", "Standard Gauge
+/// Railway"): projects, not entities.
+const ROUTE_TAIL: &[&str] = &[
+    "Railway",
+    "Railroad",
+    "Line",
+    "Link",
+    "Pipeline",
+    "Highway",
+    "Expressway",
+    "Motorway",
+    "Road",
 ];
 
 /// Administrative nouns after a region's or a town's name ("Region", "Autonomous Region").
@@ -1215,18 +1251,15 @@ fn strip_possessive(w: &str) -> &str {
 pub fn translit_key(s: &str) -> String {
     // first: accents dropped, lower case, non-letters skipped
     let mut st = s.chars().filter_map(|c| {
+        // "ž" is the "zh" of English spellings (Žaparov = Zhaparov)
+        let c = if matches!(c, 'ž' | 'Ž') {
+            'j'
+        } else {
+            text::fold_diacritic(c)
+        };
         Some(match c {
             'a'..='z' | '0'..='9' => c,
             'A'..='Z' => c.to_ascii_lowercase(),
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'Á' | 'Ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'ē' | 'É' => 'e',
-            'í' | 'ì' | 'î' | 'ï' | 'ı' | 'ī' | 'İ' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ō' | 'Ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'Ü' => 'u',
-            'ş' | 'š' | 'Ş' | 'Š' => 's',
-            'ç' | 'č' | 'Ç' | 'Č' => 'c',
-            'ğ' => 'g',
-            'ž' | 'Ž' => 'j',
             c if c.is_alphanumeric() => c.to_lowercase().next().unwrap_or(c),
             _ => return None,
         })
@@ -1263,6 +1296,66 @@ fn is_title(w: &str) -> bool {
 
 fn is_org_word(w: &str) -> bool {
     ORG_WORDS.contains(w)
+}
+
+/// Industry and commodity nouns that end a company's name ("Ganfeng Lithium", "Zijin Mining",
+/// "Tianqi Lithium", "Barrick Gold", "Hua Tong Energy"): after a name, an organisation.
+const INDUSTRY_FINAL: &[&str] = &[
+    "Lithium",
+    "Cobalt",
+    "Nickel",
+    "Gold",
+    "Uranium",
+    "Aluminium",
+    "Aluminum",
+    "Resources",
+    "Materials",
+    "Chemical",
+    "Chemicals",
+    "Battery",
+    "Batteries",
+    "Solar",
+    "Power",
+    "Automobile",
+    "Automobiles",
+    "Electronics",
+    "Semiconductor",
+    "Semiconductors",
+    "Aerospace",
+    "Aviation",
+    "Cement",
+    "Textiles",
+    "Foods",
+    "Petrochemical",
+    "Petrochemicals",
+    "Shipbuilding",
+    "Biotech",
+    "Construction",
+    "Infrastructure",
+    "Trading",
+    "Telecommunications",
+    "Communications",
+    "Pharmaceutical",
+    "Motor",
+    "Tobacco",
+    "Marine",
+    "Technology",
+    "Tech",
+    "Networks",
+    "Software",
+    "Express",
+    "Mobile",
+    "Airlines",
+];
+
+/// `run` names an organisation by its words: an organisation word anywhere ("Ministry",
+/// "Bank", "PT", "Sociedad"; not the "Port" of a town, "Port Klang"), or an industry noun
+/// ending a longer name ("Ganfeng Lithium").
+fn run_has_org(run: &[Tok]) -> bool {
+    run.iter()
+        .enumerate()
+        .any(|(k, t)| is_org_word(t.s) && !(k == 0 && t.s == "Port" && run.len() > 1))
+        || (run.len() > 1 && INDUSTRY_FINAL.contains(&run[run.len() - 1].s))
 }
 
 /// International news agencies, broadcasters and institutions named alone ("Reuters", "Kremlin").
@@ -1473,7 +1566,12 @@ pub fn detect(text: &str) -> Detected {
                     let w = toks[j].s;
                     // "Tunduk Bank and Ala-Too Finance": two names, each ending in its own
                     // organisation word
-                    if w == "and" && two_org_names(&toks, i, j) {
+                    // "X and PT Y": a legal form opens a name of its own
+                    if w == "and"
+                        && (two_org_names(&toks, i, j)
+                            || org_and_name(&toks, i, j)
+                            || toks.get(j + 1).is_some_and(|t| LEGAL_PREFIX.contains(&t.s)))
+                    {
                         break;
                     }
                     if is_name_tok(w) || (PARTICLES.contains(&w) && is_cap(toks[j - 1].s)) {
@@ -1498,9 +1596,17 @@ pub fn detect(text: &str) -> Detected {
                             | "dos"
                             | "du"
                             | "la"
+                            | "del"
+                            | "do"
+                            | "des"
                             | "on"
                             | "and"
                             | "the"
+                            // "Sociedad Química y Minera", "Caixa Geral e Depósitos"
+                            | "y"
+                            | "e"
+                            | "et"
+                            | "und"
                     ) && j + 1 < toks.len()
                         && (is_cap(toks[j + 1].s)
                             || (matches!(w, "of" | "for")
@@ -1511,13 +1617,16 @@ pub fn detect(text: &str) -> Detected {
                                 && matches!(toks[j + 1].s, "der" | "den" | "la" | "los" | "del")
                                 && toks.get(j + 2).is_some_and(|t| is_cap(t.s))))
                         && text[toks[j].end..toks[j + 1].start] == *" "
-                        && (!matches!(w, "and" | "on") || !NOT_NAME.contains(toks[j + 1].s))
+                        // "China Road and Bridge Corporation" (not "Monday and Tuesday")
+                        && (!matches!(w, "and" | "on")
+                            || !NOT_NAME.contains(toks[j + 1].s)
+                            || toks[j + 1..].iter().take(4).any(|t| is_org_word(t.s)))
                         // "Mitsubishi Corporation and Turkey's Gap Insaat": two names
                         && (w != "and"
                             || (GAZ.get_word(toks[j + 1].s).is_none()
                                 && !possessive_end(j + 1)
                                 && !text[toks[j + 1].end..].starts_with('-')))
-                        && (!matches!(w, "and" | "on")
+                        && (!matches!(w, "and" | "on" | "y" | "e" | "et" | "und")
                             || toks[i..=last].iter().any(|t| is_org_word(t.s))
                             || toks
                                 .get(j + 1..)
@@ -2076,11 +2185,29 @@ const ORG_FINAL: &[&str] = &[
     "Ventures",
 ];
 
+/// `toks[j]` is "and" between a company's name ending in its organisation or industry word and
+/// a lone name: "Zijin Mining and Tsingshan", "Ganfeng Lithium and Eramet" (not "Ministry of
+/// Finance and Economy", "Bank for Reconstruction and Development": a portfolio or another
+/// organisation word after "and", or "of"/"for" inside the first name).
+fn org_and_name(toks: &[Tok], i: usize, j: usize) -> bool {
+    let Some(next) = toks.get(j + 1) else {
+        return false;
+    };
+    let last = toks[j - 1].s;
+    j >= i + 2
+        && (ORG_FINAL.contains(&last) || INDUSTRY_FINAL.contains(&last))
+        && toks[i..j].iter().all(|t| is_cap(t.s))
+        && name_like(next.s)
+        && !is_org_word(next.s)
+        && !PORTFOLIO_SET.contains(next.s)
+        && !toks.get(j + 2).is_some_and(|t| is_cap(t.s))
+}
+
 /// `toks[j]` is "and" between two organisation names, each ending in its own organisation
 /// word: "Tunduk Bank and Ala-Too Finance" (not "Ministry of Finance and National Planning",
 /// "Bank for Reconstruction and Development").
 fn two_org_names(toks: &[Tok], i: usize, j: usize) -> bool {
-    let org_end = |w: &str| ORG_FINAL.contains(&w) || is_org_word(w);
+    let org_end = |w: &str| ORG_FINAL.contains(&w) || INDUSTRY_FINAL.contains(&w) || is_org_word(w);
     j > i
         && org_end(toks[j - 1].s)
         && toks[i..j - 1].iter().all(|t| is_cap(t.s) || t.s == "s")
@@ -2358,7 +2485,7 @@ fn classify(
         }
         return;
     }
-    let has_org = run.iter().any(|t| is_org_word(t.s));
+    let has_org = run_has_org(run);
     // "Cape of Good Hope", "Strait of Hormuz", "Lake Balkhash", "Mount Ararat": a natural
     // feature named by its head word
     if run.len() >= 2
@@ -2366,12 +2493,29 @@ fn classify(
         && GEO_HEAD.contains(&run[0].s)
         && run[1..]
             .iter()
-            .all(|t| is_name_tok(t.s) || matches!(t.s, "of" | "the"))
+            .all(|t| is_name_tok(t.s) || matches!(t.s, "of" | "the" | "de" | "del" | "la"))
         && run.last().is_some_and(|t| is_name_tok(t.s))
     {
         let mut sp = Span::new(text, start, end, Cand::Place);
-        sp.feature = true;
+        // "Port Klang", "Port Sudan": a town, which lies in a country
+        sp.feature = run[0].s != "Port";
         spans.push(sp);
+        return;
+    }
+    // "the East Coast Rail Link", "the Standard Gauge Railway": a named line or road is a
+    // project, not an entity (the places in it count: "Beijing Shanghai Railway")
+    if run.len() >= 2
+        && ROUTE_TAIL.contains(&run[run.len() - 1].s)
+        && !run_has_org(&run[..run.len() - 1])
+    {
+        for t in run {
+            if let Some(g) = GAZ.get(t.s)
+                && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
+            {
+                spans.push(Span::gaz(t.start, t.end, g));
+            }
+        }
+        spans.push(Span::new(text, start, end, Cand::Thing));
         return;
     }
     // a part of a place chain ("Beineu" in "Beineu-Bozoi-Shymkent pipeline")
@@ -3569,6 +3713,32 @@ mod tests {
         }
         assert_eq!(find(&d, "Oyu Tolgoi").kind, EntityKind::Place);
         assert!(!d.entities.iter().any(|e| e.name == "TurkStream"));
+    }
+
+    #[test]
+    fn company_names_by_their_words() {
+        // an industry noun ends a company's name; "and" then a lone name splits two
+        // companies; organisation heads of other languages and legal forms; a named line is
+        // a project; "Port X" is a town, "Salar de X" a natural feature
+        let d = detect(
+            "In the north, Qinfeng Lithium and Darvazco hold stakes. The Sociedad Minera y Metalúrgica del Sur and PT Arga Nusantara signed. Trains on the North Loop Rail Link reach Port Dickson near the Salar de Pocitos, built by Kaspi Road and Bridge Corporation.",
+        );
+        for o in [
+            "Qinfeng Lithium",
+            "Sociedad Minera y Metalúrgica del Sur",
+            "PT Arga Nusantara",
+            "Kaspi Road and Bridge Corporation",
+        ] {
+            assert_eq!(find(&d, o).kind, EntityKind::Organization, "{o}");
+        }
+        assert!(!d.entities.iter().any(|e| e.name.contains("Rail Link")));
+        assert_eq!(find(&d, "Port Dickson").kind, EntityKind::Place);
+        assert_eq!(find(&d, "Salar de Pocitos").kind, EntityKind::Place);
+        assert!(
+            !d.entities.iter().any(|e| e.kind == EntityKind::Person),
+            "{:?}",
+            d.entities
+        );
     }
 
     #[test]

@@ -219,17 +219,10 @@ impl Gazetteer {
 /// same rules.)
 pub fn skeleton(s: &str) -> String {
     let mut st = s.chars().filter_map(|c| {
+        let c = fold_diacritic(c);
         Some(match c {
             'A'..='Z' => c.to_ascii_lowercase(),
             'a'..='z' => c,
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'Á' | 'Ä' | 'é' | 'è' | 'ê' | 'ë' | 'ē'
-            | 'É' | 'í' | 'ì' | 'î' | 'ï' | 'ı' | 'ī' | 'İ' | 'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ō'
-            | 'Ö' | 'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'Ü' | 'ý' | 'ÿ' => 'a',
-            'ş' | 'š' | 'Ş' | 'Š' => 's',
-            'ç' | 'č' | 'Ç' | 'Č' => 'c',
-            'ğ' | 'Ğ' => 'g',
-            'ž' | 'Ž' => 'z',
-            'ñ' | 'ň' => 'n',
             c if c.is_alphabetic() => c.to_lowercase().next().unwrap_or(c),
             _ => return None,
         })
@@ -418,7 +411,8 @@ pub fn words(text: &str) -> Vec<Tok<'_>> {
 }
 
 /// `char::is_alphanumeric`, answering ASCII and the General Punctuation block (curly quotes,
-/// dashes) without a table lookup.
+/// dashes) without a table lookup; a combining accent (U+0300–U+036F, text not in NFC:
+/// "Vuc\u{30c}ic\u{301}") belongs to the word of the letter it follows.
 #[inline]
 fn alnum(c: char) -> bool {
     if c.is_ascii() {
@@ -426,7 +420,24 @@ fn alnum(c: char) -> bool {
     } else if ('\u{2000}'..='\u{206f}').contains(&c) {
         false
     } else {
-        c.is_alphanumeric()
+        c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c)
+    }
+}
+
+/// Base letters of U+00C0–U+00FF (Latin-1 Supplement; `*` for × and ÷).
+const LATIN1: &[u8; 64] = b"AAAAAAACEEEEIIIIDNOOOOO*OUUUUYTsaaaaaaaceeeeiiiidnooooo*ouuuuyty";
+/// Base letters of U+0100–U+017F (Latin Extended-A).
+const LATIN_EXT_A: &[u8; 128] = b"AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+
+/// A Latin letter with a diacritic as its base letter ("š" → 's', "Ő" → 'O', "ț" → 't'),
+/// over the whole Latin-1 Supplement and Latin Extended-A blocks (every European Latin
+/// alphabet); other characters unchanged.
+pub fn fold_diacritic(c: char) -> char {
+    match c as u32 {
+        0xC0..=0xFF => LATIN1[(c as u32 - 0xC0) as usize] as char,
+        0x100..=0x17F => LATIN_EXT_A[(c as u32 - 0x100) as usize] as char,
+        0x218..=0x21B => ['S', 's', 'T', 't'][(c as u32 - 0x218) as usize],
+        _ => c,
     }
 }
 
