@@ -111,6 +111,11 @@ static CURRENCIES: LazyLock<Vec<Currency>> = LazyLock::new(|| {
         .collect()
 });
 
+/// `w` is an ISO 4217 currency code ("AED", "KZT").
+pub(crate) fn is_currency_code(w: &str) -> bool {
+    w.len() == 3 && CURRENCIES.iter().any(|c| c.code == w)
+}
+
 /// The default for a money word several countries use, when the article names none of them.
 fn default_currency(unit: &str) -> Option<&'static str> {
     Some(match unit {

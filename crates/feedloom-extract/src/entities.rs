@@ -205,6 +205,13 @@ const ORG_AFTER: &[&str] = &[
     "conglomerate",
     "airline",
     "holding",
+    // "X chief executive Y", "X chairman Y", "X founder Y": the employer before its people
+    "chief",
+    "chairman",
+    "chairwoman",
+    "founder",
+    // "X shares rose"
+    "shares",
 ];
 
 /// Lower-case patronymic particles that belong to a name ("Nurlanbek Turgunbek uulu").
@@ -796,8 +803,9 @@ fn org_context(text: &str, start: usize, end: usize) -> bool {
     {
         return true; // a platform
     }
-    // "the gas grid operator, Bulgartransgaz, has"
-    if let Some(h) = text[..start].strip_suffix(", ")
+    // "the gas grid operator, Bulgartransgaz, has", "a monitoring group, the X, put"
+    let head = text[..start].strip_suffix("the ").unwrap_or(&text[..start]);
+    if let Some(h) = head.strip_suffix(", ")
         && text[end..].starts_with(',')
         && ORG_APPOSITION.contains(&h.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or(""))
     {
@@ -806,7 +814,9 @@ fn org_context(text: &str, start: usize, end: usize) -> bool {
     // "the Majlisi Oli, Tajikistan's parliament, approved"
     if let Some(r) = text[end..].strip_prefix(", ") {
         let clause = r.split([',', '.', ';', '\n']).next().unwrap_or("");
-        let ws: Vec<&str> = clause.split(' ').collect();
+        // "X, a subsidiary of Y's Z,": the head noun before "of"
+        let head = clause.split(" of ").next().unwrap_or(clause);
+        let ws: Vec<&str> = head.split(' ').collect();
         if ws.len() <= 5
             && ws.last().is_some_and(|w| ORG_APPOSITION.contains(w))
             && ws[..ws.len() - 1].iter().all(|w| {
@@ -1577,7 +1587,14 @@ pub fn detect(text: &str) -> Detected {
                         j += 1;
                         continue;
                     }
-                    if gap != " " && !plural_possessive && !ampersand {
+                    // "U.N. Security Council": a dotted abbreviation opens the name
+                    let dotted = gap == ". "
+                        && toks[j - 1].s.contains('.')
+                        && toks[j - 1].s.len() <= 5
+                        && is_cap(toks[j].s)
+                        && !NOT_NAME.contains(toks[j].s)
+                        && !text::is_stopword(toks[j].s);
+                    if gap != " " && !plural_possessive && !ampersand && !dotted {
                         break;
                     }
                     let w = toks[j].s;
@@ -2615,13 +2632,22 @@ fn classify(
         );
         return;
     }
-    // acronym in parentheses right after: "National Chamber of Entrepreneurs (NCE)"
+    // acronym in parentheses right after: "National Chamber of Entrepreneurs (NCE)"; an
+    // organisation's one-word short name with its initial: "Power Construction Corporation of
+    // China (PowerChina)"
     let acronym = {
         let rest = &text[end..];
         rest.strip_prefix(" (").and_then(|r| {
             let close = r.find(')')?;
             let a = &r[..close];
-            (is_acronym(a) && a.len() <= 10).then(|| a.to_string())
+            let short_name = has_org
+                && run.len() >= 3
+                && a.len() <= 20
+                && is_cap(a)
+                && !a.contains(' ')
+                && a.chars().next() == full.chars().next()
+                && GAZ.get_word(a).is_none();
+            ((is_acronym(a) && a.len() <= 10) || short_name).then(|| a.to_string())
         })
     };
     let acronym_fits = |a: &str| {
@@ -2705,6 +2731,15 @@ fn classify(
             || (n.s.chars().all(|c| c.is_lowercase())
                 && text[n.end..].starts_with(' ')
                 && ORG_AFTER_SET.contains(word_at(text, n.end + 1)))
+            // "X flight SV 311", "X flight 102": an airline
+            || (n.s == "flight"
+                && text[n.end..].strip_prefix(' ').is_some_and(|r| {
+                    let code = word_at(r, 0);
+                    !code.is_empty()
+                        && code
+                            .chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                }))
     });
     if let Some(n) = next
         && run.len() <= 3
@@ -2861,6 +2896,21 @@ fn classify(
         }
         return;
     }
+    // "Emirates NBD", "Almalyk MMC": a name with an acronym in it is no person's
+    if rest.len() >= 2
+        && rest.iter().any(|t| is_cap(t.s) && !is_acronym(t.s))
+        && rest.iter().any(|t| {
+            is_acronym(t.s)
+                && (2..=6).contains(&t.s.chars().filter(|c| c.is_alphabetic()).count())
+                && GAZ.get_word(t.s).is_none()
+                && !COMMON_ACRONYMS.contains(&t.s)
+                && !t.s.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
+        })
+    {
+        let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
+        spans.push(Span::new(text, s, e, Cand::Org).acronym(paren_acronym(text, e)));
+        return;
+    }
     if rest.len() <= 4 && !has_org && org_context(text, rest[0].start, rest[rest.len() - 1].end) {
         let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Org));
@@ -2903,9 +2953,19 @@ fn classify(
         }
         return;
     }
+    // "Steppe Ledger", "Valley News": a geographic common noun opens no person's name; told
+    // or quoted, it is a news outlet
+    let geo_first = GEO_TAIL_SET.contains(rest[0].s);
+    if geo_first && rest.len() <= 3 && media_position(text, rest[0].start, rest[rest.len() - 1].end)
+    {
+        let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
+        spans.push(Span::new(text, s, e, Cand::Org));
+        return;
+    }
     // up to three names, or four with a particle ("Luiz Inácio Lula da Silva")
     let caps = rest.iter().filter(|t| is_cap(t.s)).count();
     if (caps <= 3 || (caps == 4 && rest.iter().any(|t| !is_cap(t.s))))
+        && !geo_first
         && !named_thing
         && rest.iter().all(|t| name_part(t.s))
         && rest.iter().any(|t| name_like(t.s))
@@ -3211,9 +3271,9 @@ fn new_single(
         // dateline: a news organisation
         return Some((EntityKind::Organization, None));
     }
-    if !acronym && org_context(text, sp.start, sp.end) {
+    if org_context(text, sp.start, sp.end) {
         // "built by Rosatom", "said on Facebook", "operator, Bulgartransgaz,", "the Majlisi
-        // Oli, Tajikistan's parliament"
+        // Oli, Tajikistan's parliament", "XYZ, the battery maker,"
         return Some((EntityKind::Organization, None));
     }
     if !acronym
@@ -3258,6 +3318,9 @@ fn new_single(
             .trim_start_matches([' ', '.'])
             .starts_with(|c: char| c.is_ascii_digit())
         && listed_beside(EntityKind::Place)
+        // "In Santiago, X awarded", "in Zrenjanin, and X supplied": the subject of a clause
+        // of its own, not an item of a list
+        && !verb_after(text, sp.end)
     {
         // "compete with Poti and Batumi", "in Goris and Ijevan": a name listed beside a city
         // or town is a place
@@ -3272,6 +3335,16 @@ fn new_single(
         // "Geely said last month that it was studying", "Gazprom's chief executive"
         return Some((EntityKind::Organization, None));
     }
+    let town = GAZ.get_any(&sp.name).is_some();
+    if !acronym && !town && place_possessive_before(text, sp.start) {
+        // "France's Eramet", "Russia's Rosatom": what a country has and is named alone is a
+        // company or an institution (its people are introduced by their full names)
+        return Some((EntityKind::Organization, None));
+    }
+    if !acronym && which_business(text, sp.end) {
+        // "X, which exports from its Shanghai factory,": a company, not a person (who)
+        return Some((EntityKind::Organization, None));
+    }
     if !acronym
         && !common_subject(text, sp)
         && !after_preposition(text, sp.start)
@@ -3280,7 +3353,161 @@ fn new_single(
         // "Mirziyoyev said": a lone name that speaks is a person
         return Some((EntityKind::Person, None));
     }
+    if !acronym
+        && !town
+        && !ETHNIC.contains(&sp.name.strip_suffix('s').unwrap_or(&sp.name))
+        && !sentence_initial(text, sp.start)
+        && !after_preposition(text, sp.start)
+        && verb_after(text, sp.end)
+    {
+        // "and X supplied the cameras", "In Santiago, X awarded a contract": a lone unknown
+        // name, not opening its sentence, that acts (but does not speak) is an organisation —
+        // a person of the article is introduced by full name and then matched by surname
+        return Some((EntityKind::Organization, None));
+    }
+    if acronym && acronym_org(text, sp) {
+        // "XYZ will put in", "for XYZ and": an acronym that is no place, currency, code,
+        // dateline or common noun names an organisation
+        return Some((EntityKind::Organization, None));
+    }
     None
+}
+
+/// Auxiliaries and verbs that, right after a name, make it the subject of a clause.
+const AUX_VERBS: &[&str] = &[
+    "is", "was", "are", "were", "has", "had", "have", "will", "would", "can", "could", "may",
+    "might", "must", "should", "shall", "does", "did", "plans", "wants", "needs", "also",
+];
+
+/// The word right after `end` is a verb of which the name before is the subject ("X supplied",
+/// "X has taken", "X owns the"): an auxiliary, a past tense, or a present tense before an
+/// article, a possessive or a number.
+fn verb_after(text: &str, end: usize) -> bool {
+    let Some(r) = text[end..].strip_prefix(' ') else {
+        return false;
+    };
+    let (w, rest) = r.split_once(' ').unwrap_or((r, ""));
+    let w = w.trim_end_matches([',', '.', ';', ':']);
+    if w.is_empty() || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    if AUX_VERBS.contains(&w) {
+        return true;
+    }
+    if w.len() >= 5 && w.ends_with("ed") && !matches!(w, "based" | "owned" | "linked" | "backed") {
+        return true;
+    }
+    let next = rest.split(' ').next().unwrap_or("");
+    w.len() >= 4
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !text::is_stopword(w)
+        && (matches!(
+            next,
+            "the" | "a" | "an" | "its" | "their" | "up" | "more" | "about" | "over"
+        ) || next.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The name at `start` opens its sentence (or a quotation, or a line).
+fn sentence_initial(text: &str, start: usize) -> bool {
+    let h = text[..start].trim_end();
+    h.is_empty() || h.ends_with(['.', '!', '?', '\n', '"', '“', '”', ':', ';', '—', '–'])
+}
+
+/// "France's X", "Abu Dhabi's X": the possessive of a country, region or city right before
+/// `start`.
+fn place_possessive_before(text: &str, start: usize) -> bool {
+    let Some(h) = text[..start]
+        .strip_suffix("'s ")
+        .or_else(|| text[..start].strip_suffix("’s "))
+    else {
+        return false;
+    };
+    let from = h.floor_char_boundary(h.len().saturating_sub(40));
+    let words: Vec<&str> = h[from..].rsplit(' ').take(3).collect();
+    (1..=words.len()).any(|n| {
+        let mut ws: Vec<&str> = words[..n].to_vec();
+        ws.reverse();
+        GAZ.get(&ws.join(" ")).is_some_and(|g| {
+            matches!(
+                g.kind,
+                GazKind::Country | GazKind::Region | GazKind::Capital | GazKind::City
+            )
+        })
+    })
+}
+
+/// ", which exports from its factory", ", which is building a plant": a relative clause that
+/// tells what a company does.
+fn which_business(text: &str, end: usize) -> bool {
+    let Some(r) = text[end..].strip_prefix(", which ") else {
+        return false;
+    };
+    let clause = r.split([',', '.', ';', '\n']).next().unwrap_or("");
+    clause.split(' ').take(8).any(|w| {
+        matches!(
+            w,
+            "its"
+                | "building"
+                | "builds"
+                | "makes"
+                | "making"
+                | "produces"
+                | "producing"
+                | "exports"
+                | "exporting"
+                | "operates"
+                | "operating"
+                | "owns"
+                | "sells"
+                | "selling"
+                | "employs"
+                | "manufactures"
+                | "supplies"
+                | "invests"
+                | "invested"
+                | "listed"
+        )
+    })
+}
+
+/// Acronyms that are common nouns, not names ("CEO", "GDP", "LNG").
+const COMMON_ACRONYMS: &[&str] = &[
+    "CEO", "CFO", "COO", "CTO", "GDP", "GNP", "GNI", "LNG", "LPG", "CNG", "EV", "EVS", "SUV",
+    "IPO", "VAT", "GPS", "AI", "IT", "PR", "HR", "ID", "MP", "MPS", "MEP", "MEPS", "TV", "AM",
+    "PM", "OK", "USB", "PDF", "SMS", "ATM", "DNA", "HIV", "AIDS", "COVID", "UAV", "UAVS", "ICBM",
+    "FX", "FDI", "SME", "SMES", "ESG", "BRI", "SEZ", "EEZ", "NGO", "NGOS", "UTC", "GMT", "BC",
+    "AD", "CO", "NB", "PS", "FAQ", "CV", "QR", "PIN", "VIP", "RSS", "URL", "ISBN", "OPEC+",
+];
+
+/// A lone acronym that names an organisation: 2–6 letters, not a gazetteer name, a currency
+/// code (ISO 4217), a Roman numeral or a common noun ([`COMMON_ACRONYMS`]); not a code before a
+/// number ("SV 311"), a number's unit ("640 KZT") or a dateline's place ("MORONI —").
+fn acronym_org(text: &str, sp: &Span) -> bool {
+    let w = sp.name.as_str();
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    let line_start = text[..sp.start].rfind('\n').map_or(0, |p| p + 1);
+    let after = &text[sp.end..];
+    (2..=6).contains(&letters)
+        && !in_parens(text, sp.start, sp.end)
+        && !w.ends_with("AR")
+        && !w.ends_with("AO")
+        && GAZ.get_any(w).is_none()
+        && GAZ.get_any(&title_case(w)).is_none()
+        && !crate::amounts::is_currency_code(w)
+        && !w
+            .chars()
+            .all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C' | 'D' | 'M'))
+        && !COMMON_ACRONYMS.contains(&w.trim_end_matches('s').to_uppercase().as_str())
+        && !COMMON_ACRONYMS.contains(&w)
+        && !after
+            .trim_start_matches([' ', '-'])
+            .starts_with(|c: char| c.is_ascii_digit())
+        && !text[..sp.start]
+            .trim_end()
+            .ends_with(|c: char| c.is_ascii_digit())
+        && !(text[line_start..sp.start].trim().is_empty()
+            && (after.starts_with(" —") || after.starts_with(" –") || after.starts_with(',')))
 }
 
 fn resolve(text: &str, spans: Vec<Span>) -> Detected {
@@ -3393,7 +3620,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             // "Ganfeng" alone is "Ganfeng Lithium": the name without its industry word
             let mut head = sp.name.as_str();
             while let Some((h, w)) = head.rsplit_once(' ')
-                && (ORG_FINAL.contains(&w) || INDUSTRY_FINAL.contains(&w))
+                && (ORG_FINAL.contains(&w) || INDUSTRY_FINAL.contains(&w) || is_org_word(w))
             {
                 head = h;
             }
@@ -3444,6 +3671,8 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     // two passes: a word left unresolved may be listed beside a name that a later sentence
     // resolved ("Google, Meta and Microsoft ... Google said in a statement that it ...")
     let mut unresolved: Vec<&Span> = Vec::new();
+    // organisations found to be one ("X, known as Y" and Y elsewhere)
+    let mut same: Vec<(usize, usize)> = Vec::new();
     for pass in 0..2 {
         let todo = if pass == 0 {
             std::mem::take(&mut pending)
@@ -3496,6 +3725,42 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 }
             }
             if hit.is_none()
+                && is_acronym(&sp.name)
+                && (sp.name.ends_with("AR") || sp.name.ends_with("AO"))
+            {
+                // "XUAR", "GBAO": an autonomous region's or oblast's acronym is the article's
+                // region with that initial
+                let first = sp.name.chars().next();
+                hit = ents.iter().position(|e| {
+                    e.kind == EntityKind::Place
+                        && e.country.is_some()
+                        && e.name.chars().next() == first
+                        && GAZ
+                            .get_any(&e.name)
+                            .is_none_or(|g| g.kind == GazKind::Region)
+                });
+            }
+            if ["known as ", "called ", "dubbed "]
+                .iter()
+                .any(|p| text[..sp.start].ends_with(p))
+                && let Some(t) = mentions
+                    .iter()
+                    .filter(|m| m.end <= sp.start && m.end + 200 >= sp.start)
+                    .filter(|m| ents[m.entity].kind == EntityKind::Organization)
+                    .max_by_key(|m| m.end)
+                    .map(|m| m.entity)
+            {
+                // "China Nonferrous Metal Mining (Group) Co., Ltd., known as CNMC": the short
+                // name of the organisation named just before (one with the organisation of
+                // that name found elsewhere)
+                match hit {
+                    Some(h) if h != t && ents[h].kind == EntityKind::Organization => {
+                        same.push((h, t));
+                    }
+                    _ => hit = Some(t),
+                }
+            }
+            if hit.is_none()
                 && let Some((kind, country)) = new_single(text, sp, &ents, &mentions)
             {
                 hit = Some(add(&mut ents, &mut index, kind, &sp.name, country));
@@ -3503,6 +3768,12 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             if let Some(i) = hit {
                 if ents[i].name != sp.name && !ents[i].aliases.contains(&sp.name) {
                     ents[i].aliases.push(sp.name.clone());
+                }
+                if ents[i].kind == EntityKind::Organization {
+                    // later mentions of the short name find it
+                    index
+                        .entry((EntityKind::Organization, key.clone()))
+                        .or_insert(i);
                 }
                 mentions.push(Mention {
                     start: sp.start,
@@ -3524,6 +3795,14 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 continue;
             }
             let (sa, sb) = (&ents[a].name, &ents[b].name);
+            if ents[a].kind == EntityKind::Organization
+                && ents[b].aliases.contains(sa)
+                && !ents[a].aliases.contains(sb)
+            {
+                // "CNMC chairman X" after "..., known as CNMC": one organisation
+                target[a] = b;
+                continue;
+            }
             if sb.len() <= sa.len() {
                 continue;
             }
@@ -3553,6 +3832,9 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 target[a] = b;
             }
         }
+    }
+    for &(a, b) in &same {
+        target[a] = b;
     }
     for a in 0..n {
         let mut t = target[a];
@@ -3854,6 +4136,41 @@ mod tests {
         );
         assert_eq!(translit_key("Vuc\u{30c}ic\u{301}"), translit_key("Vučić"));
         assert_eq!(translit_key("Horváth"), translit_key("Horvath"));
+    }
+
+    #[test]
+    fn lone_company_names_by_context() {
+        let d = detect(
+            "In Lagos, Norvalo awarded a contract, and Kestrion supplied the cameras. QRX will invest with Brazil's Ventamo. Voltra, which exports from its Ningbo factory, pays 7%. Baltek chief executive Ivan Petrov spoke, and Baltek said it would grow. He flew on Aerolux flight AX 102. Kestrel NBK said it would pay. Verdant One, a subsidiary of Japan's Morito, signed. Nordia Invest Holding, known as NDH, agreed. Later NDH chairman Omar Said Khan left. Petrov told Delta Ledger in Lagos.",
+        );
+        for o in [
+            "Norvalo",
+            "Kestrion",
+            "QRX",
+            "Ventamo",
+            "Voltra",
+            "Baltek",
+            "Aerolux",
+            "Kestrel NBK",
+            "Verdant One",
+            "Morito",
+            "Delta Ledger",
+        ] {
+            assert_eq!(find(&d, o).kind, EntityKind::Organization, "{o}");
+        }
+        assert_eq!(find(&d, "NDH").name, "Nordia Invest Holding");
+        assert_eq!(find(&d, "Lagos").kind, EntityKind::Place);
+        // not organisations: peoples, codes, units, an acronym in parentheses after a project
+        let d = detect(
+            "Kazakhs and Uyghurs gathered in the rain outside the consulate on Sunday morning. The Tashkent-Osh-Kashgar (TOK) railway costs 640 KZT per tonne on flight SV 311.",
+        );
+        assert!(
+            !d.entities
+                .iter()
+                .any(|e| e.kind == EntityKind::Organization),
+            "{:?}",
+            d.entities
+        );
     }
 
     #[test]
