@@ -1121,6 +1121,38 @@ impl Span {
     }
 }
 
+/// Nouns that a region's name qualifies as an adjective ("Pacific leaders").
+const REGION_NOUNS: &[&str] = &[
+    "leaders",
+    "countries",
+    "nations",
+    "states",
+    "governments",
+    "islanders",
+    "partners",
+    "neighbours",
+    "neighbors",
+    "economies",
+    "markets",
+    "waters",
+    "shelf",
+    "coastline",
+    "littoral",
+    "rim",
+    "fleet",
+    "powers",
+    "affairs",
+    "ministers",
+    "peoples",
+    "allies",
+    "members",
+    "summit",
+    "trade",
+    "security",
+    "policy",
+    "region",
+];
+
 /// Peoples without a country of their own name (their plural is a group, not a person).
 const ETHNIC: &[&str] = &[
     "Uyghur",
@@ -1815,7 +1847,28 @@ fn merge_place_variants(d: &mut Detected) {
         })
         .collect();
     let mut any = false;
+    // "the Caspian" and "the Caspian Sea", "Volga" and "Volga River": a name without a
+    // country is the natural feature named by it with its geographic noun
+    for (ea, t) in d.entities.iter().zip(target.iter_mut()) {
+        if ea.kind != EntityKind::Place || ea.country.is_some() || ea.name.contains(' ') {
+            continue;
+        }
+        if let Some(b) = d.entities.iter().position(|eb| {
+            eb.kind == EntityKind::Place
+                && eb
+                    .name
+                    .strip_prefix(ea.name.as_str())
+                    .and_then(|r| r.strip_prefix(' '))
+                    .is_some_and(|t| GEO_TAIL_SET.contains(t))
+        }) {
+            *t = b;
+            any = true;
+        }
+    }
     for b in 0..n {
+        if target[b] != b {
+            continue;
+        }
         let Some(kb) = &keys[b] else { continue };
         if let Some(a) = (0..b).find(|&a| {
             keys[a].as_ref() == Some(kb) && d.entities[a].country == d.entities[b].country
@@ -1903,10 +1956,18 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
         }
         if let Some(g) = g
             && !g.others.is_empty()
-            && !named.contains(&g.cc)
         {
-            let mut alts = g.countries().skip(1).filter(|c| named.contains(c));
-            if let (Some(c), None) = (alts.next(), alts.next()) {
+            let times = |c: &str| named.iter().filter(|x| **x == c).count();
+            if !named.contains(&g.cc) {
+                let mut alts = g.countries().skip(1).filter(|c| named.contains(c));
+                if let (Some(c), None) = (alts.next(), alts.next()) {
+                    ent.country = Some(c.to_string());
+                }
+            } else if let Some(c) = g.countries().skip(1).max_by_key(|c| times(c))
+                && times(c) >= 3 * times(g.cc)
+            {
+                // "Malaba on the Ugandan border" in an article about Kenya: the country the
+                // article names far more often
                 ent.country = Some(c.to_string());
             }
         }
@@ -1971,6 +2032,12 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
             .chain(text[first.end..].find(". "))
             .min()
             .map_or(text.len(), |p| first.end + p);
+        // "at Ain Sokhna on Egypt's Red Sea coast", "Morowali, Central Sulawesi", "X in
+        // northern Iran": the place named right after it
+        if let Some(c) = country_right_after(text, first.end) {
+            fill.push((i, c.to_string()));
+            continue;
+        }
         let mut near: Vec<&str> = d
             .mentions
             .iter()
@@ -1991,6 +2058,39 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
     for (i, c) in fill {
         d.entities[i].country = Some(c);
     }
+}
+
+/// The country of a place named right after a name: ", Central Sulawesi", " in northern Iran",
+/// " on Egypt's Red Sea coast".
+fn country_right_after(text: &str, end: usize) -> Option<&'static str> {
+    let r = &text[end..];
+    let r = [", ", " in ", " on ", " near "]
+        .iter()
+        .find_map(|p| r.strip_prefix(p))?;
+    let r = r.strip_prefix("the ").unwrap_or(r);
+    let r = ["northern ", "southern ", "eastern ", "western ", "central "]
+        .iter()
+        .find_map(|p| r.strip_prefix(p))
+        .unwrap_or(r);
+    let words: Vec<&str> = r
+        .split(|c: char| !(c.is_alphanumeric() || c == ' ' || c == '-' || c == '\'' || c == '’'))
+        .next()
+        .unwrap_or("")
+        .split(' ')
+        .take(3)
+        .collect();
+    (1..=words.len()).rev().find_map(|n| {
+        let name = words[..n].join(" ");
+        let name = strip_possessive(&name);
+        GAZ.get(name)
+            .filter(|g| {
+                matches!(
+                    g.kind,
+                    GazKind::Country | GazKind::Region | GazKind::Capital | GazKind::City
+                )
+            })
+            .map(|g| g.cc)
+    })
 }
 
 /// "SARY-TASH" → "Sary-Tash", "NEW DELHI" → "New Delhi".
@@ -2539,13 +2639,7 @@ fn classify(
         && ROUTE_TAIL.contains(&run[run.len() - 1].s)
         && !run_has_org(&run[..run.len() - 1])
     {
-        for t in run {
-            if let Some(g) = GAZ.get(t.s)
-                && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
-            {
-                spans.push(Span::gaz(t.start, t.end, g));
-            }
-        }
+        places_inside(text, run, spans);
         spans.push(Span::new(text, start, end, Cand::Thing));
         return;
     }
@@ -2624,7 +2718,10 @@ fn classify(
                 g.kind == GazKind::Country || (g.kind == GazKind::Region && !g.also_city)
             }))
     {
-        let g = GAZ.get(run[0].s).filter(|g| g.kind != GazKind::Demonym);
+        // "Surkhandarya Region" lies in Surkhandarya's country ("Nelson Mandela Bay" not in
+        // Nelson's)
+        let head = &text[start..run[run.len() - 2].end];
+        let g = GAZ.get(head).filter(|g| g.kind != GazKind::Demonym);
         spans.push(
             Span::new(text, start, end, Cand::Place)
                 .country(g.filter(|g| !g.cc.is_empty()).map(|g| g.cc))
@@ -2753,14 +2850,7 @@ fn classify(
     }
     // whole run in the gazetteer
     if let Some(g) = GAZ.get_word(full) {
-        if g.kind != GazKind::Demonym {
-            let sp = Span::gaz(start, end, g);
-            spans.push(if g.kind == GazKind::Country {
-                sp
-            } else {
-                sp.weak()
-            });
-        }
+        gaz_place(text, start, end, g, next, spans);
         return;
     }
     // "Kazakhstan State", "Osh City": the place
@@ -2878,15 +2968,9 @@ fn classify(
         {
             spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         } else if let Some(g) = GAZ.get_word(w) {
-            if g.kind != GazKind::Demonym {
-                let sp = Span::gaz(rest[0].start, rest[0].end, g);
-                spans.push(if g.kind == GazKind::Country {
-                    sp
-                } else {
-                    sp.weak()
-                });
-            }
+            gaz_place(text, rest[0].start, rest[0].end, g, next, spans);
         } else if let Some(g) = GAZ.get_any(w)
+            && !ETHNIC.contains(&w)
             && town_context(text, rest[0].start, rest[0].end)
         {
             // a town where the text says it is a place ("at Kuryk, a village ...")
@@ -2992,13 +3076,65 @@ fn classify(
         return;
     }
     // a longer run: emit the gazetteer places inside it
-    for t in rest {
-        if let Some(g) = GAZ.get_word(t.s)
-            && g.kind != GazKind::Demonym
-        {
-            spans.push(Span::gaz(t.start, t.end, g));
+    places_inside(text, rest, spans);
+}
+
+/// The gazetteer places among the words of `run`, longest names first ("Line D of the Central
+/// Asia": Central Asia, not Asia).
+fn places_inside(text: &str, run: &[Tok], spans: &mut Vec<Span>) {
+    let mut k = 0;
+    while k < run.len() {
+        let hit = (1..=4.min(run.len() - k)).rev().find_map(|n| {
+            let (s, e) = (run[k].start, run[k + n - 1].end);
+            let name = &text[s..e];
+            let g = if n == 1 {
+                GAZ.get_word(name)
+            } else {
+                GAZ.get(name)
+            };
+            g.filter(|g| g.kind != GazKind::Demonym)
+                .map(|g| (n, Span::gaz(s, e, g)))
+        });
+        match hit {
+            Some((n, sp)) => {
+                spans.push(sp);
+                k += n;
+            }
+            None => k += 1,
         }
     }
+}
+
+/// A name the gazetteer knows, as written at `start..end`: its place (a city or town only
+/// weakly, see [`Span::weak`]); not a demonym, nor a region of the world used as an adjective
+/// ("Pacific leaders"); a city's name after "the" ("in the Puna") is a region or natural
+/// feature of that name, without the city's country.
+fn gaz_place(
+    text: &str,
+    start: usize,
+    end: usize,
+    g: &'static GazEntry,
+    next: Option<&Tok>,
+    spans: &mut Vec<Span>,
+) {
+    let adjective = g.kind == GazKind::Macro
+        && next.is_some_and(|n| text[end..n.start] == *" " && REGION_NOUNS.contains(&n.s));
+    if g.kind == GazKind::Demonym || adjective {
+        return;
+    }
+    let mut sp = Span::gaz(start, end, g);
+    if matches!(g.kind, GazKind::City | GazKind::Town)
+        && text[..start].ends_with(" the ")
+        && !text[end..].starts_with('-')
+    {
+        sp.country = None;
+        sp.feature = true;
+    }
+    spans.push(if g.kind == GazKind::Country {
+        sp
+    } else {
+        sp.weak()
+    });
 }
 
 fn paren_acronym(text: &str, end: usize) -> Option<String> {
@@ -3287,7 +3423,9 @@ fn new_single(
             }),
             Some(Some("in" | "near" | "In" | "Near"))
         ) || place_after_comma(text, sp.end).is_some()
-            || (town_context(text, sp.start, sp.end) && in_known_place(text, sp.end)))
+            || (town_context(text, sp.start, sp.end)
+                && (in_known_place(text, sp.end) || country_right_after(text, sp.end).is_some()))
+            || motion_place(text, sp, ents, mentions))
         && !text[sp.end..].starts_with(['\'', '’'])
         && !sp.name.split('-').any(text::is_stopword)
     {
@@ -3371,6 +3509,43 @@ fn new_single(
         return Some((EntityKind::Organization, None));
     }
     None
+}
+
+/// A lone name is a place by a motion's ends: "from the X" (a river, a region), "from X into
+/// China", "from <place> to X".
+fn motion_place(text: &str, sp: &Span, ents: &[Entity], mentions: &[Mention]) -> bool {
+    let head = &text[..sp.start];
+    if let Some(h) = head.strip_suffix(" the ")
+        && matches!(
+            h.rsplit(' ').next(),
+            Some("from" | "From" | "into" | "across" | "along" | "through" | "beyond")
+        )
+    {
+        return true;
+    }
+    if head.ends_with("from ") || head.ends_with("From ") {
+        let after = &text[sp.end..];
+        if after.starts_with(" into ") {
+            return true;
+        }
+        if let Some(r) = after.strip_prefix(" to ") {
+            let w = r
+                .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                .next()
+                .unwrap_or("");
+            return GAZ
+                .get(w)
+                .is_some_and(|g| !matches!(g.kind, GazKind::Demonym | GazKind::Macro));
+        }
+    }
+    // "from Gashuunsukhait to X": the other end is a place of the article
+    mentions.iter().any(|m| {
+        m.end + 4 <= sp.start
+            && m.end + 6 >= sp.start
+            && matches!(&text[m.end..sp.start], " to " | " into ")
+            && text[..m.start].ends_with("from ")
+            && ents[m.entity].kind == EntityKind::Place
+    })
 }
 
 /// Auxiliaries and verbs that, right after a name, make it the subject of a clause.
@@ -3709,6 +3884,10 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                     });
                 }
                 hit = part_keys.iter().position(|ks| ks.contains(&key));
+            }
+            if hit.is_none() {
+                // a place a context named before ("from X into China ... from X to Y")
+                hit = index.get(&(EntityKind::Place, key.clone())).copied();
             }
             if hit.is_none() && !sp.name.contains(' ') {
                 // another transliteration of a person's name part (Mirziyoev, Mirziyoyev):
@@ -4171,6 +4350,39 @@ mod tests {
             "{:?}",
             d.entities
         );
+    }
+
+    #[test]
+    fn places_by_context_and_the_article_s_countries() {
+        // an ethnic word is no town; a region of the world as an adjective is no place; "the
+        // Caspian" is the Caspian Sea; a city's name after "the" loses the city's country;
+        // "Line D of the Central Asia" holds Central Asia
+        let d = detect(
+            "A deal between Arab investors and Korean banks was signed. Pacific leaders met. Boats leave the Caspian Sea; water entering the Caspian comes from rivers. Herders live in the Bama. Line D of the Central Asia gas network is late.",
+        );
+        assert!(
+            !d.entities
+                .iter()
+                .any(|e| e.name == "Arab" || e.name == "Pacific")
+        );
+        assert_eq!(find(&d, "Caspian").name, "Caspian Sea");
+        assert_eq!(find(&d, "Bama").country, None);
+        assert_eq!(find(&d, "Central Asia").kind, EntityKind::Place);
+        // the ends of a motion; the place named right after; a head word's country only when
+        // it is the whole head
+        let d = detect(
+            "Fish come from the Belaya. Trucks cross from Zhalgyz into China, and trains run from Zhalgyz to Kenbulak. Officials in Cairo and Riyadh met at Qaraoy on Egypt's Red Sea coast. A plant rises in Nelson Fisher Bay.",
+        );
+        for p in ["Belaya", "Zhalgyz", "Kenbulak", "Qaraoy"] {
+            assert_eq!(find(&d, p).kind, EntityKind::Place, "{p}");
+        }
+        assert_eq!(find(&d, "Qaraoy").country.as_deref(), Some("EG"));
+        assert_eq!(find(&d, "Nelson Fisher Bay").country, None);
+        // a name several countries have follows the country the article names far more often
+        let d = detect(
+            "Kenya will extend the line from Mombasa through Nairobi and Nakuru to Kisumu, and then to Mbale near the Ugandan border.",
+        );
+        assert_eq!(find(&d, "Mbale").country.as_deref(), Some("KE"));
     }
 
     #[test]
