@@ -9,12 +9,16 @@
 //!   "US$31.5 billion" → 31500000000 USD, "1.5 trillion tenge" → KZT, "Rs 500 crore" →
 //!   5000000000 INR.
 //! - A money word several countries use takes the country of the adjective before it
-//!   ("Egyptian pounds" → EGP, "Uzbek som" → UZS), else the one of a country the article names
-//!   ("manat" in an article about Azerbaijan → AZN), else a default (`pound` → GBP, `manat` →
-//!   TMT, `rupee` → INR). A one-letter symbol is money only where the article names a
+//!   ("Egyptian pounds" → EGP, "Uzbek som" → UZS; an adjective the gazetteer lacks by its
+//!   country's name: "Djiboutian francs" → DJF), else the one country of its sentence, else
+//!   the one its paragraph names most ("a 310 billion peso contract" in a paragraph on
+//!   Santiago → CLP), else the one of a country the article names ("manat" in an article
+//!   about Azerbaijan → AZN), else a default (`pound` → GBP, `manat` → TMT, `rupee` → INR). A
+//!   money word before the noun it qualifies is money ("a 310 billion peso contract": text
+//!   "310 billion peso"). A one-letter symbol is money only where the article names a
 //!   country of it: `K2.5 billion` (kwacha, kina, kyat), `R5bn` (rand).
 //! - Percentages: `64%`, `24 percent`, `3.5 per cent` → unit `percent`; `3 percentage
-//!   points` → unit `percentage points`.
+//!   points` → unit `percentage points`, `25 basis points` → `basis points`.
 //! - Counts with their noun: "14,286 foreign citizens" → unit `foreign citizens`, "3.4 million
 //!   tonnes" → `tonnes`, "over 200 Chinese firms" → text "200 Chinese firms", unit `chinese
 //!   firms`, "1,800 new jobs" → `new jobs` (units of counts are lower case; qualifiers such as
@@ -30,9 +34,10 @@
 //!   count's noun ("150,000 vehicles ..., up from about 95,000" → `vehicles`).
 //! - Not amounts: years (1800–2100 written as four plain digits), days of dates ("July 1",
 //!   "June 19-23", "19 June"), clock times (`10:30`, `8 p.m.`, `6am`), durations ("24 hours",
-//!   "15 years"), ordinals (`21st`), phone numbers and other space-separated digit groups
-//!   (`+996 312 62 10 10`), model numbers (`BN-350`), and numbers after `Section`,
-//!   `Article`, `No.`, `Chapter`, `Line`, `Resolution` etc.
+//!   "15 years"), ordinals (`21st`, "the 10 millionth passenger"), a number before a
+//!   singular noun, which names a thing ("the Power of Siberia 2 pipeline"), phone numbers
+//!   and other space-separated digit groups (`+996 312 62 10 10`), model numbers (`BN-350`),
+//!   and numbers after `Section`, `Article`, `No.`, `Chapter`, `Line`, `Resolution` etc.
 //!
 //! Options: `money`, `percent`, `counts` (each default true), `bare_numbers` (default false).
 //!
@@ -182,6 +187,7 @@ fn resolve_currency<'a>(
     adj: Option<&str>,
     unit: &str,
     named: &dyn Fn() -> &'a [&'static str],
+    local: Local<'_>,
 ) -> Option<&'static str> {
     let u = unit_form(unit);
     let cands: Vec<&Currency> = CURRENCIES
@@ -191,15 +197,36 @@ fn resolve_currency<'a>(
     if cands.is_empty() {
         return None;
     }
-    if let Some(a) = adj
-        && let Some(g) = text::GAZ.get_word(a)
-        && matches!(g.kind, text::GazKind::Country | text::GazKind::Demonym)
-        && let Some(c) = cands.iter().find(|c| c.countries.contains(&g.cc))
+    if let Some(cc) = adj.and_then(adjective_country)
+        && let Some(c) = cands.iter().find(|c| c.countries.contains(&cc))
     {
         return Some(c.code);
     }
     if cands.len() == 1 {
         return Some(cands[0].code);
+    }
+    // the country of the sentence, else the one the paragraph names most ("120 billion pesos"
+    // in a sentence about Argentina, "a 310 billion peso contract" in a paragraph on Santiago)
+    if let Some((text, at)) = local {
+        let (sentence, paragraph) = around(text, at);
+        for (k, (s, e)) in [sentence, paragraph].into_iter().enumerate() {
+            let mut counts: Vec<(&Currency, usize)> = cands
+                .iter()
+                .map(|c| {
+                    let n = places_in(&text[s..e])
+                        .filter(|cc| c.countries.contains(cc))
+                        .count();
+                    (*c, n)
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            match counts.as_slice() {
+                [(c, _)] => return Some(c.code),
+                [(c, a), (_, b), ..] if k == 1 && a > b => return Some(c.code),
+                _ => {}
+            }
+        }
     }
     let named = named();
     let mut hit = cands
@@ -209,6 +236,55 @@ fn resolve_currency<'a>(
         return Some(c.code);
     }
     default_currency(&u).or(Some(cands[0].code))
+}
+
+/// The text and the byte offset of an amount, for a money word several countries use.
+type Local<'t> = Option<(&'t str, usize)>;
+
+/// The byte ranges of the sentence and of the paragraph around `at`.
+fn around(text: &str, at: usize) -> ((usize, usize), (usize, usize)) {
+    let ps = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let pe = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    let ss = text[ps..at].rfind(". ").map_or(ps, |p| ps + p + 2);
+    let se = text[at..pe].find(". ").map_or(pe, |p| at + p + 1);
+    ((ss, se), (ps, pe))
+}
+
+/// The countries of the places and demonyms in `s`, one per mention.
+fn places_in(s: &str) -> impl Iterator<Item = &'static str> + '_ {
+    text::GAZ
+        .find_iter(s)
+        .filter(|(_, _, g)| {
+            matches!(
+                g.kind,
+                text::GazKind::Country
+                    | text::GazKind::Demonym
+                    | text::GazKind::Capital
+                    | text::GazKind::City
+                    | text::GazKind::Region
+            ) && !g.cc.is_empty()
+        })
+        .map(|(_, _, g)| g.cc)
+}
+
+/// The country of a nationality adjective or country name before a money word: the
+/// gazetteer's demonyms ("Egyptian"), else a country's name with a demonym ending
+/// ("Djiboutian" → Djibouti, "Nigerian" → Nigeria).
+fn adjective_country(w: &str) -> Option<&'static str> {
+    if let Some(g) = text::GAZ.get_word(w)
+        && matches!(g.kind, text::GazKind::Country | text::GazKind::Demonym)
+    {
+        return Some(g.cc);
+    }
+    ["n", "an", "ian", "ese", "i", "ish"]
+        .iter()
+        .find_map(|suf| {
+            let stem = w.strip_suffix(suf)?;
+            text::GAZ
+                .get(stem)
+                .filter(|g| matches!(g.kind, text::GazKind::Country | text::GazKind::Capital))
+                .map(|g| g.cc)
+        })
 }
 
 /// Codes of the countries an article names (country names, demonyms, capitals, cities), for
@@ -256,7 +332,7 @@ static RE: LazyLock<Regex> = LazyLock::new(|| {
         (?P<cur>{PREFIX}|(?-u:\b)(?:{codes}))[ \t\r\n]?(?P<n1>{NUM})(?:[ \t\r\n]?(?P<s1>{SCALE})(?-u:\b))?
         |(?-u:\b)(?P<sym>K|R)(?P<n0>{NUM})(?:[ \t\r\n]?(?P<s0>{SCALE})(?-u:\b))?
         |(?P<n2>{NUM})(?:[ \t\r\n]?(?P<s2>{SCALE}))?[ \t\r\n](?P<cw>{CURWORDS})(?-u:\b)
-        |(?P<n3>{NUM})[ \t\r\n]?(?:%|percent(?-u:\b)|per cent(?-u:\b)|pct(?-u:\b)|percentage points?(?-u:\b))
+        |(?P<n3>{NUM})[ \t\r\n]?(?:%|percent(?-u:\b)|per cent(?-u:\b)|pct(?-u:\b)|percentage points?(?-u:\b)|basis points?(?-u:\b))
         |(?P<n4>{NUM})(?:[ \t\r\n](?P<s4>trillion|billion|million|thousand|crores?|lakhs?|lacs?)(?-u:\b))?
         |(?-u:\b)(?P<a>a|one)[ \t\r\n](?P<s4b>trillion|billion|million|thousand)(?-u:\b)
         "
@@ -267,22 +343,24 @@ static RE: LazyLock<Regex> = LazyLock::new(|| {
 /// The code of a money word after a number: "<adjective> <unit>" by the adjective's country
 /// ("Egyptian pounds"), a unit several countries use by the country the article names
 /// ("manat" in an article about Azerbaijan), else the fixed table below.
-fn money_word<'a>(w: &str, named: &dyn Fn() -> &'a [&'static str]) -> &'static str {
+fn money_word<'a>(
+    w: &str,
+    named: &dyn Fn() -> &'a [&'static str],
+    local: Local<'_>,
+) -> &'static str {
     match w.rsplit_once(' ') {
         Some((adj, unit)) => {
             let adj = adj.rsplit(' ').next().unwrap_or(adj);
             let u = unit_form(unit);
-            text::GAZ
-                .get_word(adj)
-                .filter(|g| matches!(g.kind, text::GazKind::Country | text::GazKind::Demonym))
-                .and_then(|g| {
+            adjective_country(adj)
+                .and_then(|cc| {
                     CURRENCIES
                         .iter()
-                        .find(|c| c.units.contains(&u.as_str()) && c.countries.contains(&g.cc))
+                        .find(|c| c.units.contains(&u.as_str()) && c.countries.contains(&cc))
                 })
                 .map_or_else(|| currency_of_word(w), |c| c.code)
         }
-        None => resolve_currency(None, w, named).unwrap_or_else(|| currency_of_word(w)),
+        None => resolve_currency(None, w, named, local).unwrap_or_else(|| currency_of_word(w)),
     }
 }
 
@@ -331,7 +409,7 @@ fn currency_of_prefix<'a>(p: &str, named: &dyn Fn() -> &'a [&'static str]) -> &'
         return c.code;
     }
     match p {
-        "Rs" | "Rs." => return resolve_currency(None, "rupee", named).unwrap_or("INR"),
+        "Rs" | "Rs." => return resolve_currency(None, "rupee", named, None).unwrap_or("INR"),
         "Rp" => return "IDR",
         "KSh" => return "KES",
         "Tk" => return "BDT",
@@ -493,7 +571,8 @@ fn prev_word(text: &str, i: usize) -> &str {
 /// within three words ("4.5 million Central Asian migrants").
 fn capitalised_modifiers(text: &str, i: usize) -> bool {
     let mut caps = 0;
-    for w in text[i..].split(' ').skip(1).take(3) {
+    let line = &text[i..text[i..].find('\n').map_or(text.len(), |p| i + p)];
+    for w in line.split(' ').skip(1).take(3) {
         let w = w.trim_end_matches([',', '.', ';', ':', ')']);
         if w.is_empty() {
             return false;
@@ -580,6 +659,32 @@ fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
     }
     let (&(s, _), &(_, e)) = (words.first()?, words.last()?);
     Some((text[s..e].to_string(), e))
+}
+
+/// A plural noun: "-s" (not "-ss", "-ous"), or an irregular plural ("people", "servicemen",
+/// "staff").
+fn plural_noun(w: &str) -> bool {
+    (w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ous"))
+        || w.ends_with("men")
+        || w.ends_with("people")
+        || matches!(
+            w,
+            "children"
+                | "police"
+                | "staff"
+                | "personnel"
+                | "cattle"
+                | "sheep"
+                | "livestock"
+                | "feet"
+                | "teeth"
+                | "mice"
+                | "geese"
+                | "fish"
+                | "deer"
+                | "aircraft"
+                | "crew"
+        )
 }
 
 /// Find amounts in `text`.
@@ -681,7 +786,7 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                 amount(
                     m.as_str(),
                     v * scale(c.name("s2").map(|x| x.as_str())),
-                    money_word(&c["cw"], &named),
+                    money_word(&c["cw"], &named, Some((text, s))),
                 ),
             ));
         } else if let Some(n) = c.name("n3") {
@@ -696,7 +801,9 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                 amount(
                     m.as_str(),
                     v,
-                    if m.as_str().ends_with("point") || m.as_str().ends_with("points") {
+                    if m.as_str().contains("basis point") {
+                        "basis points"
+                    } else if m.as_str().ends_with("point") || m.as_str().ends_with("points") {
                         "percentage points"
                     } else {
                         "percent"
@@ -778,12 +885,31 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                     };
                     // the adjective must be a country's ("Egyptian pounds"), not any word
                     // ("heavy pounds")
-                    if let Some(code) = resolve_currency(adj, unit, &named)
-                        && adj.is_none_or(|a| text::GAZ.get_word(a).is_some())
+                    if let Some(code) = resolve_currency(adj, unit, &named, Some((text, s)))
+                        && adj.is_none_or(|a| adjective_country(a).is_some())
                     {
                         if o.money {
                             out.push((ms, amount(t, v, code)));
                         }
+                        continue;
+                    }
+                    // "a 310 billion peso contract": a money word before the noun it
+                    // qualifies
+                    let first = noun.split(' ').next().unwrap_or("");
+                    if first.len() < noun.len()
+                        && let Some(code) = resolve_currency(None, first, &named, Some((text, s)))
+                    {
+                        if o.money {
+                            out.push((ms, amount(&text[ms..e + 1 + first.len()], v, code)));
+                        }
+                        continue;
+                    }
+                    // "the 10 millionth passenger": an ordinal
+                    if first.ends_with("th")
+                        && ["million", "billion", "thousand", "hundred", "trillion"]
+                            .iter()
+                            .any(|x| first.starts_with(x))
+                    {
                         continue;
                     }
                     // durations are not counts ("24 hours", "15 years")
@@ -811,6 +937,12 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                             | "night"
                             | "nights"
                     ) {
+                        continue;
+                    }
+                    // "the Power of Siberia 2 pipeline", "Line 3 station": a number before a
+                    // singular noun names a thing, it counts nothing
+                    let last = unit.rsplit(' ').next().unwrap_or("");
+                    if v > 1.0 && last.len() > 3 && !plural_noun(last) {
                         continue;
                     }
                     out.push((ms, amount(t, v, lower)));
@@ -896,6 +1028,26 @@ mod tests {
             .into_iter()
             .map(|(_, a)| (a.text, a.value, a.unit))
             .collect()
+    }
+
+    #[test]
+    fn basis_points_local_money_and_no_counts() {
+        let r = f("The bank cut its rate by 50 basis points.");
+        assert_eq!(r, [("50 basis points".into(), 50.0, "basis points".into())]);
+        // a money word before a noun; the country of the sentence, else of the paragraph
+        let r = f(
+            "Argentina and Chile compete.\nIn Bogotá, the builder won a 200 billion peso contract.\nChile offers less. Milei's Argentina offers 120 billion pesos of tax breaks.\nBurundi owes 3 billion Burundian francs.",
+        );
+        assert_eq!(
+            r,
+            [
+                ("200 billion peso".into(), 200e9, "COP".into()),
+                ("120 billion pesos".into(), 120e9, "ARS".into()),
+                ("3 billion Burundian francs".into(), 3e9, "BIF".into()),
+            ]
+        );
+        // a number naming a thing, an ordinal
+        assert!(f("The Power of Siberia 2 pipeline carried its 5 millionth tonne.").is_empty());
     }
 
     #[test]
