@@ -7,7 +7,9 @@
 //! 2019 and 2021" (one span; "in 2019 and 2021" are two years), and relative dates:
 //! `yesterday`, `today` (only as the day: "said today", "as of today", "today's", not
 //! "nowadays"), `tomorrow`, `last/this/next week|month|year` (weeks run Monday to
-//! Sunday), and weekdays ("on Monday", "last Friday", "next Tuesday").
+//! Sunday), "two days ago" (that day), "three weeks ago" (that week; "ten years ago" is a
+//! vague period), and weekdays ("on Monday", "last Friday", "next Tuesday"); whole months in
+//! "between January and June", "from March to May" and "the year to June".
 //!
 //! A date without a year takes the year of the reference date — the item's `published` time,
 //! else its `fetched` time — always, even when a past-tense mention then lands months after
@@ -58,6 +60,8 @@ pub fn register(reg: &mut Registry) {
 }
 
 const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)";
+const FULL_MONTH: &str =
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)";
 const WEEKDAY: &str = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
 const DASH: &str = r"(?:[ \t\r\n]*[-–—][ \t\r\n]*|[ \t\r\n]+(?:to|through|until|and)[ \t\r\n]+)";
 const ORD: &str = r"(?:st|nd|rd|th)?";
@@ -70,6 +74,8 @@ static RE: LazyLock<Regex> = LazyLock::new(|| {
         |(?-u:\b)(?P<d2>[0-9]{{1,2}}){ORD}(?:{DASH}(?P<d2b>[0-9]{{1,2}}){ORD})?[ \t\r\n](?:of[ \t\r\n])?(?P<m2>{MONTH})(?-u:\b)(?:,?[ \t\r\n](?P<y2>[0-9]{{4}})(?-u:\b))?
         |(?-u:\b)(?P<m3>{MONTH})[ \t\r\n](?:of[ \t\r\n])?(?P<y3>[0-9]{{4}})(?:(?:[ \t\r\n]*[-–][ \t\r\n]*|[ \t\r\n]+(?:to|through|until)[ \t\r\n]+)(?P<m3b>{MONTH})[ \t\r\n](?P<y3b>[0-9]{{4}}))?(?-u:\b)
         |(?-u:\b)(?P<m6>{MONTH})[-–](?P<m6b>{MONTH})(?:,?[ \t\r\n](?P<y6>[0-9]{{4}}))?(?-u:\b)
+        |(?-u:\b)(?i:between|from)[ \t\r\n](?P<m7>{FULL_MONTH})[ \t\r\n]+(?:and|to|through|until)[ \t\r\n]+(?P<m7b>{FULL_MONTH})(?:,?[ \t\r\n](?P<y7>[0-9]{{4}}))?(?-u:\b)
+        |(?-u:\b)(?P<agon>[0-9]{{1,3}}|(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))[ \t\r\n](?P<agou>(?i:days?|weeks?))[ \t\r\n]ago(?-u:\b)
         |(?-u:\b)(?P<m5>January|February|March|April|May|June|July|August|September|October|November|December)(?-u:\b)
         |(?-u:\b)(?P<y4>(?:1[89]|20)[0-9]{{2}})(?:[ \t\r\n]*[-–][ \t\r\n]*(?P<y4b>(?:1[89]|20)?[0-9]{{2}})|[ \t\r\n]+(?P<yconn>to|through|until|and)[ \t\r\n]+(?P<y4c>(?:1[89]|20)[0-9]{{2}}))?(?-u:\b)
         |(?-u:\b)(?P<rel>(?i:yesterday|today|tomorrow|(?:last|this|next|past)[ \t\r\n](?:week|month|year)|(?:the[ \t\r\n])?(?:day[ \t\r\n]before[ \t\r\n]yesterday|day[ \t\r\n]after[ \t\r\n]tomorrow)))(?-u:\b)
@@ -295,6 +301,55 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 };
                 let y2 = if mo2 < mo { y + 1 } else { y };
                 months(y, mo, y2, mo2)
+            } else if let Some(mn) = c.name("m7") {
+                // "between January and June", "from March to May": whole months
+                let (mo, mo2) = (month_num(mn.as_str())?, month_num(&c["m7b"])?);
+                let y = match c.name("y7") {
+                    Some(y) => y.as_str().parse().ok()?,
+                    None => infer_year(mo, 1, reference),
+                };
+                // "from June to July 2": a month and a day, no date rather than a wrong one
+                if text[m.end()..].starts_with(' ')
+                    && text[m.end() + 1..].starts_with(|ch: char| ch.is_ascii_digit())
+                    && c.name("y7").is_none()
+                {
+                    return None;
+                }
+                let y2 = if mo2 < mo { y + 1 } else { y };
+                months(y, mo, y2, mo2)
+            } else if let Some(n) = c.name("agon") {
+                // "two days ago": that day; "three weeks ago": that week (Monday to Sunday);
+                // "ten years ago" is a vague period, not a date
+                if !o.relative {
+                    return None;
+                }
+                let n: u32 = match n.as_str().to_ascii_lowercase().as_str() {
+                    "a" | "an" | "one" => 1,
+                    "two" => 2,
+                    "three" => 3,
+                    "four" => 4,
+                    "five" => 5,
+                    "six" => 6,
+                    "seven" => 7,
+                    "eight" => 8,
+                    "nine" => 9,
+                    "ten" => 10,
+                    "eleven" => 11,
+                    "twelve" => 12,
+                    d => d.parse().ok()?,
+                };
+                let unit = c["agou"].to_ascii_lowercase();
+                match unit.trim_end_matches('s') {
+                    "day" => {
+                        let d = reference.checked_sub_days(Days::new(n as u64))?;
+                        Some((d, d))
+                    }
+                    _ => {
+                        let d = reference.checked_sub_days(Days::new(7 * n as u64))?;
+                        let ws = d - Days::new(d.weekday().num_days_from_monday() as u64);
+                        Some((ws, ws + Days::new(6)))
+                    }
+                }
             } else if let Some(mn) = c.name("m5") {
                 // "in May": that month of the reference year ("last May": the one before)
                 let mo = month_num(mn.as_str())?;
@@ -307,6 +362,8 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 if !matches!(
                     pw.as_str(),
                     "in" | "since"
+                        // "the fiscal year to June"
+                        | "to"
                         | "by"
                         | "until"
                         | "from"
@@ -514,6 +571,24 @@ mod tests {
             .into_iter()
             .map(|(_, d)| (d.text, d.start, d.end))
             .collect()
+    }
+
+    #[test]
+    fn ago_month_ranges_and_the_year_to_a_month() {
+        let r = f(
+            "It was signed two days ago and drafted 3 weeks ago; ten years ago it was a dream. Freight grew between January and June, and from March to May. In the year to June it fell.",
+        );
+        let spans: Vec<(&str, &str)> = r.iter().map(|d| (d.1.as_str(), d.2.as_str())).collect();
+        assert_eq!(
+            spans,
+            [
+                ("2023-07-10", "2023-07-10"),
+                ("2023-06-19", "2023-06-25"),
+                ("2023-01-01", "2023-06-30"),
+                ("2023-03-01", "2023-05-31"),
+                ("2023-06-01", "2023-06-30"),
+            ]
+        );
     }
 
     #[test]
