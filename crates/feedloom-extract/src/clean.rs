@@ -1,7 +1,7 @@
 //! `type: clean` — removes boilerplate from `text` and normalises whitespace.
 //!
 //! A line (paragraph) is dropped when it matches one of the built-in patterns — "See also …",
-//! "Read more", "Related:", newsletter / sign-up / subscription prompts, donation and support
+//! "Read more", "Related:", newsletter / sign-up / subscription prompts ("Sign up for our X briefing / digest / bulletin / alerts"), donation and support
 //! appeals, "Follow us", share prompts, "Click here", copyright and photo credits, "This article
 //! first appeared …" — or one of the user's `patterns` (regular expressions, matched anywhere in
 //! the line, case-insensitive unless they say otherwise), or when it only repeats a byline
@@ -73,7 +73,7 @@ pub const BUILTIN: &[(&str, usize)] = &[
         6,
     ),
     (
-        r"^(sign up|subscribe|register|join)(?-u:\b).{0,200}(?-u:\b)(newsletter|updates|mailing list|email|inbox|free|channel|podcast)(?-u:\b)",
+        r"^(sign up|subscribe|register|join)(?-u:\b).{0,200}(?-u:\b)(newsletters?|updates|mailing list|email|inbox|free|channel|podcast|briefings?|digests?|bulletins?|alerts|round-?ups?|dispatch)(?-u:\b)",
         40,
     ),
     (
@@ -326,6 +326,15 @@ mod tests {
         let t = "First  para\tline.\n\n\n\nSee also: other story\nSecond para.\nSign up for Eurasianet's free weekly newsletter. Support Eurasianet: Help keep our journalism open to all.\nRead more\nFollow us on Twitter\nBy Jane Doe\nThird.";
         let out = c(&[]).clean(t, &["Jane Doe".into()]);
         assert_eq!(out, "First para line.\n\nSecond para.\nThird.");
+    }
+
+    #[test]
+    fn sign_up_for_briefings_digests_and_alerts() {
+        let t = "Body.\nSign up for our Caucasus briefing\nSubscribe to the Morning Digest\nSign up for breaking news alerts\nJoin our weekly bulletin\nSign up here to receive the round-up.\nEnd.";
+        assert_eq!(c(&[]).clean(t, &[]), "Body.\nEnd.");
+        // a long sentence of the article that starts like a prompt is kept
+        let t = "Sign up for the ministry's security briefing or lose your pass, border officials were told on Tuesday in a decree that the State Border Service says will be enforced from next month at every post and crossing on the frontier with China, where vetting can take several months.";
+        assert_eq!(c(&[]).clean(t, &[]), t);
     }
 
     #[test]
