@@ -121,6 +121,15 @@ pub(crate) fn is_currency_code(w: &str) -> bool {
     w.len() == 3 && CURRENCIES.iter().any(|c| c.code == w)
 }
 
+/// Every money word of the table ("dollar", "tenge", "yuan", "renminbi").
+static MONEY_UNITS: LazyLock<std::collections::HashSet<&'static str, text::Fx>> =
+    LazyLock::new(|| {
+        CURRENCIES
+            .iter()
+            .flat_map(|c| c.units.iter().copied())
+            .collect()
+    });
+
 /// The default for a money word several countries use, when the article names none of them.
 fn default_currency(unit: &str) -> Option<&'static str> {
     Some(match unit {
@@ -169,11 +178,11 @@ fn unit_form(w: &str) -> String {
         "rmb" => "renminbi".to_string(),
         _ => w,
     };
-    if CURRENCIES.iter().any(|c| c.units.contains(&w.as_str())) {
+    if MONEY_UNITS.contains(w.as_str()) {
         return w;
     }
     w.strip_suffix("es")
-        .filter(|x| CURRENCIES.iter().any(|c| c.units.contains(x)))
+        .filter(|x| MONEY_UNITS.contains(x))
         .or_else(|| w.strip_suffix('s'))
         .unwrap_or(&w)
         .to_string()
@@ -897,6 +906,7 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
                     // qualifies
                     let first = noun.split(' ').next().unwrap_or("");
                     if first.len() < noun.len()
+                        && MONEY_UNITS.contains(unit_form(first).as_str())
                         && let Some(code) = resolve_currency(None, first, &named, Some((text, s)))
                     {
                         if o.money {

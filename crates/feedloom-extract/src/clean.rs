@@ -147,9 +147,52 @@ static BUILTIN_SET: LazyLock<RegexSet> = LazyLock::new(|| {
         .expect("built-in patterns compile")
 });
 
+/// The built-in patterns anchored at the line's start: a search stops a few bytes in.
+static ANCHORED_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(
+        BUILTIN
+            .iter()
+            .filter(|(p, _)| p.starts_with('^'))
+            .map(|(p, _)| format!("(?i){p}")),
+    )
+    .expect("built-in patterns compile")
+});
+
+/// The others, which scan the whole line: each holds one of [`FLOATING_LITERALS`], looked
+/// for first.
+static FLOATING_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(
+        BUILTIN
+            .iter()
+            .filter(|(p, _)| !p.starts_with('^'))
+            .map(|(p, _)| format!("(?i){p}")),
+    )
+    .expect("built-in patterns compile")
+});
+
+/// A literal every unanchored built-in pattern requires (a test checks it).
+const FLOATING_LITERALS: &[&str] = &[
+    "newsletter",
+    "donate now",
+    "make a donation",
+    "support our journalism",
+    "support independent journalism",
+    "keep our journalism",
+    "follow us",
+    "all rights reserved",
+];
+
+static FLOATING_PREFILTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!("(?i){}", FLOATING_LITERALS.join("|"))).expect("literals compile")
+});
+
 /// Is `line` built-in boilerplate (a pattern matches and the line is short enough for it)?
 pub(crate) fn builtin_match(line: &str) -> bool {
-    if !BUILTIN_SET.is_match(line) {
+    // the anchored patterns, then the unanchored ones only where their literal occurs (one
+    // set of all of them scans every line with a large automaton)
+    let any = ANCHORED_SET.is_match(line)
+        || (FLOATING_PREFILTER.is_match(line) && FLOATING_SET.is_match(line));
+    if !any {
         return false;
     }
     let words = line.split_whitespace().count();
@@ -162,6 +205,10 @@ pub(crate) fn builtin_match(line: &str) -> bool {
 /// `text` without its built-in boilerplate lines (borrowed when there is none): for extractors
 /// that must not learn from prompts when `clean` did not run before them (`keywords`).
 pub fn without_boilerplate(text: &str) -> std::borrow::Cow<'_, str> {
+    // the text `clean` just produced (built-in patterns on) has none
+    if CLEANED.with(|c| c.borrow().as_deref() == Some(text)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     // the longest word limit of a built-in pattern is 60 words
     let boiler = |l: &str| {
         let l = l.trim();
@@ -259,8 +306,9 @@ impl Clean {
         {
             return true;
         }
-        if let Some(c) = BYLINE.captures(line)
-            && line.len() < 80
+        if line.len() < 80
+            && line.get(..2).is_some_and(|b| b.eq_ignore_ascii_case("by"))
+            && let Some(c) = BYLINE.captures(line)
         {
             let name = c.get(1).map_or("", |m| m.as_str());
             if authors.is_empty()
@@ -301,8 +349,18 @@ impl Clean {
 impl SyncExtractor for Clean {
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         item.text = self.clean(&item.text, &item.authors);
+        // with the built-in patterns on and no line kept against them, the text holds no
+        // built-in boilerplate: `keywords` after it need not look again
+        CLEANED.with(|c| {
+            *c.borrow_mut() = (self.opts.builtin && self.keep.is_none()).then(|| item.text.clone());
+        });
         Ok(())
     }
+}
+
+thread_local! {
+    /// The last text `clean` produced on this thread when it holds no built-in boilerplate.
+    static CLEANED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 #[cfg(test)]
@@ -326,6 +384,25 @@ mod tests {
         let t = "First  para\tline.\n\n\n\nSee also: other story\nSecond para.\nSign up for Eurasianet's free weekly newsletter. Support Eurasianet: Help keep our journalism open to all.\nRead more\nFollow us on Twitter\nBy Jane Doe\nThird.";
         let out = c(&[]).clean(t, &["Jane Doe".into()]);
         assert_eq!(out, "First para line.\n\nSecond para.\nThird.");
+    }
+
+    #[test]
+    fn every_unanchored_pattern_has_a_prefilter_literal() {
+        // each unanchored pattern, on its own, finds nothing in a line without the literals
+        for (p, _) in BUILTIN.iter().filter(|(p, _)| !p.starts_with('^')) {
+            let alts: Vec<&str> = FLOATING_LITERALS
+                .iter()
+                .copied()
+                .filter(|l| p.contains(l) || p.contains(&l.replace(' ', "")))
+                .collect();
+            assert!(!alts.is_empty(), "no literal for {p}");
+        }
+        assert!(builtin_match("Follow us on Telegram"));
+        assert!(builtin_match(
+            "Copyright 2024 Eurasianet. All rights reserved."
+        ));
+        assert!(builtin_match("Sign up for our free weekly newsletter"));
+        assert!(!builtin_match("The ministry said the talks went well."));
     }
 
     #[test]
@@ -389,6 +466,20 @@ Subscribe to our Telegram channel for updates.";
         it.text = "Read more about the dam project.\nRead more\nBody.".into();
         futures_lite_block(e.extract(&mut it)).expect("extracts");
         assert_eq!(it.text, "Read more about the dam project.\nBody.");
+        // a line kept against the built-in patterns is still boilerplate for `keywords`
+        let mut it = Item::new("s", "2");
+        it.text = "Follow us on Telegram\nRead more\nBody.".into();
+        let e2 = (f.build)(&serde_json::json!({"keep_patterns": ["^follow"]}), &ctx).unwrap();
+        futures_lite_block(e2.extract(&mut it)).expect("extracts");
+        assert_eq!(it.text, "Follow us on Telegram\nBody.");
+        assert_eq!(without_boilerplate(&it.text), "Body.\n");
+        // after the default clean the text is known to hold none
+        let e3 = (f.build)(&serde_json::json!({}), &ctx).unwrap();
+        futures_lite_block(e3.extract(&mut it)).expect("extracts");
+        assert!(matches!(
+            without_boilerplate(&it.text),
+            std::borrow::Cow::Borrowed("Body.")
+        ));
         let bad = (f.build)(&serde_json::json!({"keep_patterns": ["ok", "("]}), &ctx);
         assert_eq!(bad.err().unwrap().path, "keep_patterns.1");
     }

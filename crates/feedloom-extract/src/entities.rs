@@ -1272,6 +1272,8 @@ word_set!(ORG_BEFORE_SET, ORG_BEFORE);
 word_set!(ORG_AFTER_SET, ORG_AFTER);
 word_set!(MEDIA_SET, MEDIA);
 word_set!(PORTFOLIO_SET, PORTFOLIO);
+word_set!(INDUSTRY_FINAL_SET, INDUSTRY_FINAL);
+word_set!(ORG_FINAL_SET, ORG_FINAL);
 
 /// The run of letters and digits starting at byte `at` of `text`.
 fn word_at(text: &str, at: usize) -> &str {
@@ -1397,7 +1399,7 @@ fn run_has_org(run: &[Tok]) -> bool {
     run.iter()
         .enumerate()
         .any(|(k, t)| is_org_word(t.s) && !(k == 0 && t.s == "Port" && run.len() > 1))
-        || (run.len() > 1 && INDUSTRY_FINAL.contains(&run[run.len() - 1].s))
+        || (run.len() > 1 && INDUSTRY_FINAL_SET.contains(run[run.len() - 1].s))
 }
 
 /// International news agencies, broadcasters and institutions named alone ("Reuters", "Kremlin").
@@ -2019,13 +2021,11 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
         let Some(first) = first_of[i] else {
             continue;
         };
+        // the sentence's start: after the paragraph's last ". " before it (searched from the
+        // paragraph's start only), else the paragraph's start
         let head = &text[..first.start];
-        let s = head
-            .rfind(['\n'])
-            .into_iter()
-            .chain(head.rfind(". "))
-            .max()
-            .map_or(0, |p| p + 1);
+        let para = head.rfind('\n').map_or(0, |p| p + 1);
+        let s = head[para..].rfind(". ").map_or(para, |d| para + d + 1);
         let e_end = text[first.end..]
             .find(['\n'])
             .into_iter()
@@ -2331,7 +2331,7 @@ fn org_and_name(toks: &[Tok], i: usize, j: usize) -> bool {
     };
     let last = toks[j - 1].s;
     j >= i + 2
-        && (ORG_FINAL.contains(&last) || INDUSTRY_FINAL.contains(&last))
+        && (ORG_FINAL_SET.contains(last) || INDUSTRY_FINAL_SET.contains(last))
         && toks[i..j].iter().all(|t| is_cap(t.s))
         && name_like(next.s)
         && !is_org_word(next.s)
@@ -2343,7 +2343,8 @@ fn org_and_name(toks: &[Tok], i: usize, j: usize) -> bool {
 /// word: "Tunduk Bank and Ala-Too Finance" (not "Ministry of Finance and National Planning",
 /// "Bank for Reconstruction and Development").
 fn two_org_names(toks: &[Tok], i: usize, j: usize) -> bool {
-    let org_end = |w: &str| ORG_FINAL.contains(&w) || INDUSTRY_FINAL.contains(&w) || is_org_word(w);
+    let org_end =
+        |w: &str| ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w) || is_org_word(w);
     j > i
         && org_end(toks[j - 1].s)
         && toks[i..j - 1].iter().all(|t| is_cap(t.s) || t.s == "s")
@@ -3382,9 +3383,9 @@ fn new_single(
     let acronym = is_acronym(&sp.name);
     let listed_beside = |kind: EntityKind| {
         mentions.iter().any(|m| {
-            ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
-                || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
-                && ents[m.entity].kind == kind
+            ents[m.entity].kind == kind
+                && ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
+                    || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
                 && (kind != EntityKind::Place
                     || GAZ.get_any(&ents[m.entity].name).is_some_and(|g| {
                         matches!(
@@ -3455,10 +3456,10 @@ fn new_single(
         && !text[sp.end..]
             .trim_start_matches([' ', '.'])
             .starts_with(|c: char| c.is_ascii_digit())
-        && listed_beside(EntityKind::Place)
         // "In Santiago, X awarded", "in Zrenjanin, and X supplied": the subject of a clause
         // of its own, not an item of a list
         && !verb_after(text, sp.end)
+        && listed_beside(EntityKind::Place)
     {
         // "compete with Poti and Batumi", "in Goris and Ijevan": a name listed beside a city
         // or town is a place
@@ -3539,13 +3540,14 @@ fn motion_place(text: &str, sp: &Span, ents: &[Entity], mentions: &[Mention]) ->
         }
     }
     // "from Gashuunsukhait to X": the other end is a place of the article
-    mentions.iter().any(|m| {
-        m.end + 4 <= sp.start
-            && m.end + 6 >= sp.start
-            && matches!(&text[m.end..sp.start], " to " | " into ")
-            && text[..m.start].ends_with("from ")
-            && ents[m.entity].kind == EntityKind::Place
-    })
+    (head.ends_with(" to ") || head.ends_with(" into "))
+        && mentions.iter().any(|m| {
+            m.end + 4 <= sp.start
+                && m.end + 6 >= sp.start
+                && matches!(&text[m.end..sp.start], " to " | " into ")
+                && text[..m.start].ends_with("from ")
+                && ents[m.entity].kind == EntityKind::Place
+        })
 }
 
 /// Auxiliaries and verbs that, right after a name, make it the subject of a clause.
@@ -3687,11 +3689,11 @@ fn acronym_org(text: &str, sp: &Span) -> bool {
 
 fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     let mut ents: Vec<Entity> = Vec::new();
-    let mut index: HashMap<(EntityKind, String), usize> = HashMap::new();
+    let mut index: HashMap<(EntityKind, String), usize, text::Fx> = HashMap::default();
     let mut mentions: Vec<Mention> = Vec::new();
     let mut pending: Vec<&Span> = Vec::new();
     let add = |ents: &mut Vec<Entity>,
-               index: &mut HashMap<(EntityKind, String), usize>,
+               index: &mut HashMap<(EntityKind, String), usize, text::Fx>,
                kind: EntityKind,
                name: &str,
                country: Option<&str>|
@@ -3723,6 +3725,16 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
         .filter(|s| s.kind == Cand::Person && !s.weak && s.name.contains(' '))
         .filter_map(|s| s.name.rsplit(' ').next().map(translit_key))
         .collect();
+    let initial = |w: &str| {
+        w.chars()
+            .next()
+            .and_then(|c| text::fold_diacritic(c).to_lowercase().next())
+    };
+    let surname_initials: Vec<Option<char>> = spans
+        .iter()
+        .filter(|s| s.kind == Cand::Person && !s.weak && s.name.contains(' '))
+        .map(|s| initial(s.name.rsplit(' ').next().unwrap_or("")))
+        .collect();
     // names that are places or organisations by stronger evidence than a name's shape
     let other_names: Vec<(&str, EntityKind)> = spans
         .iter()
@@ -3748,6 +3760,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 if (sp.weak && person_parts.contains(&translit_key(&sp.name)))
                     || (sp.end - sp.start == sp.name.len()
                         && !sp.name.contains(' ')
+                        && surname_initials.contains(&initial(&sp.name))
                         && surnames.contains(&translit_key(&sp.name))) =>
             {
                 pending.push(sp);
@@ -3768,7 +3781,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                                 .and_then(|r| r.strip_prefix(' '))
                                 .is_some_and(|r| {
                                     r.split(' ').all(|w| {
-                                        ORG_FINAL.contains(&w) || INDUSTRY_FINAL.contains(&w)
+                                        ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w)
                                     })
                                 })
                     }) =>
@@ -3784,6 +3797,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             }
         };
         // "Xinjiang Province" and "Xinjiang": one place, whichever comes first
+        let known = ents.len();
         let i = match sp
             .alias
             .and_then(|a| index.get(&(kind, translit_key(a))).copied())
@@ -3791,11 +3805,11 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             Some(i) => i,
             None => add(&mut ents, &mut index, kind, &sp.name, sp.country),
         };
-        if kind == EntityKind::Organization {
+        if kind == EntityKind::Organization && ents.len() > known {
             // "Ganfeng" alone is "Ganfeng Lithium": the name without its industry word
             let mut head = sp.name.as_str();
             while let Some((h, w)) = head.rsplit_once(' ')
-                && (ORG_FINAL.contains(&w) || INDUSTRY_FINAL.contains(&w) || is_org_word(w))
+                && (ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w) || is_org_word(w))
             {
                 head = h;
             }
@@ -3843,6 +3857,8 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
         .map(|s| s.end + 2)
         .collect();
     let mut part_keys: Vec<Vec<String>> = Vec::with_capacity(ents.len());
+    // (first letter, consonant skeleton) of people's name parts, computed once per entity
+    let mut part_skels: Vec<Vec<(Option<char>, String)>> = Vec::with_capacity(ents.len());
     // two passes: a word left unresolved may be listed beside a name that a later sentence
     // resolved ("Google, Meta and Microsoft ... Google said in a statement that it ...")
     let mut unresolved: Vec<&Span> = Vec::new();
@@ -3892,15 +3908,25 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             if hit.is_none() && !sp.name.contains(' ') {
                 // another transliteration of a person's name part (Mirziyoev, Mirziyoyev):
                 // the same consonant skeleton (four or more) and first letter
-                let sk = text::skeleton(&sp.name);
-                if sk.len() >= 4 {
-                    let first = |w: &str| w.chars().next().map(text::fold_diacritic);
-                    hit = ents.iter().position(|e| {
-                        e.kind == EntityKind::Person
-                            && e.name
-                                .split(' ')
-                                .any(|p| first(p) == first(&sp.name) && text::skeleton(p) == sk)
+                let first = |w: &str| w.chars().next().map(text::fold_diacritic);
+                while part_skels.len() < ents.len() {
+                    let e = &ents[part_skels.len()];
+                    part_skels.push(if e.kind == EntityKind::Person {
+                        e.name
+                            .split(' ')
+                            .map(|p| (first(p), text::skeleton(p)))
+                            .filter(|(_, k)| k.len() >= 4)
+                            .collect()
+                    } else {
+                        Vec::new()
                     });
+                }
+                let f = first(&sp.name);
+                if part_skels.iter().flatten().any(|(pf, _)| *pf == f) {
+                    let sk = text::skeleton(&sp.name);
+                    hit = part_skels
+                        .iter()
+                        .position(|ps| ps.iter().any(|(pf, k)| *pf == f && *k == sk));
                 }
             }
             if hit.is_none()
@@ -3968,6 +3994,16 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     // name that ends a longer one ("Interior Ministry" in "Kyrgyz Interior Ministry")
     let n = ents.len();
     let mut target: Vec<usize> = (0..n).collect();
+    let lower: Vec<String> = ents
+        .iter()
+        .map(|e| {
+            if e.kind == EntityKind::Person {
+                e.name.to_lowercase()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
     for a in 0..n {
         for b in 0..n {
             if a == b || ents[a].kind != ents[b].kind || ents[a].kind == EntityKind::Place {
@@ -3975,6 +4011,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             }
             let (sa, sb) = (&ents[a].name, &ents[b].name);
             if ents[a].kind == EntityKind::Organization
+                && !sa.contains(' ')
                 && ents[b].aliases.contains(sa)
                 && !ents[a].aliases.contains(sb)
             {
@@ -4001,11 +4038,11 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                     || (sb.starts_with(sa.as_str())
                         && sb[sa.len()..].starts_with(' ')
                         && sb[sa.len() + 1..].split(' ').all(|w| {
-                            ORG_FINAL.contains(&w) || INDUSTRY_FINAL.contains(&w)
+                            ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w)
                         }))
             } else {
                 // people: "Von der Leyen" is "Ursula von der Leyen"
-                contains_words(&sb.to_lowercase(), &sa.to_lowercase())
+                contains_words(&lower[b], &lower[a])
             };
             if merge {
                 target[a] = b;

@@ -236,11 +236,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The mentions inside `s..e` (the detection's mentions are sorted by start).
     fn mentions_in(&self, s: usize, e: usize) -> impl Iterator<Item = &entities::Mention> {
-        self.d
-            .mentions
+        let from = self.d.mentions.partition_point(|m| m.start < s);
+        self.d.mentions[from..]
             .iter()
-            .filter(move |m| m.start >= s && m.end <= e)
+            .take_while(move |m| m.start < e)
+            .filter(move |m| m.end <= e)
     }
     fn speaker_ok(&self, idx: usize) -> bool {
         matches!(
@@ -257,12 +259,8 @@ impl Ctx<'_> {
         let last = self.last_person_before(at)?;
         // the start of the sentence holding that latest mention
         let head = &text[..last.1];
-        let start = head
-            .rfind(['\n'])
-            .into_iter()
-            .chain(head.rfind(". ").map(|p| p + 1))
-            .max()
-            .map_or(0, |p| p + 1);
+        let para = head.rfind('\n').map_or(0, |p| p + 1);
+        let start = head[para..].rfind(". ").map_or(para, |d| para + d + 2);
         self.d
             .mentions
             .iter()
@@ -275,8 +273,8 @@ impl Ctx<'_> {
     }
 
     fn last_person_before(&self, at: usize) -> Option<(usize, usize)> {
-        self.d
-            .mentions
+        let to = self.d.mentions.partition_point(|m| m.start < at);
+        self.d.mentions[..to]
             .iter()
             .rev()
             .find(|m| m.end <= at && self.d.entities[m.entity].kind == EntityKind::Person)
