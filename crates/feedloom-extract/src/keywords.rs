@@ -127,12 +127,28 @@ const VERBS: &[&str] = &[
     "could", "should", "must", "might", "shall", "tell", "told", "called", "calls",
 ];
 
+static VERB_SET: std::sync::LazyLock<std::collections::HashSet<&'static str, Fx>> =
+    std::sync::LazyLock::new(|| VERBS.iter().copied().collect());
+
 fn is_verb_like(w: &str) -> bool {
     let b = w.as_bytes();
     if b.first().is_none_or(|c| !c.is_ascii_lowercase()) {
         return false;
     }
-    (b.len() >= 5 && w.ends_with("ed")) || VERBS.contains(&w)
+    (b.len() >= 5 && w.ends_with("ed")) || VERB_SET.contains(w)
+}
+
+/// A weak word of [`WEAK`], any ASCII case.
+fn is_weak(w: &str) -> bool {
+    static WEAK_SET: std::sync::LazyLock<std::collections::HashSet<&'static str, Fx>> =
+        std::sync::LazyLock::new(|| WEAK.iter().copied().collect());
+    w.len() <= 12 && {
+        let mut buf = [0u8; 12];
+        let b = &mut buf[..w.len()];
+        b.copy_from_slice(w.as_bytes());
+        b.make_ascii_lowercase();
+        std::str::from_utf8(b).is_ok_and(|l| WEAK_SET.contains(l))
+    }
 }
 
 /// A word compared without ASCII case, so a word table needs no lower-case copies.
@@ -201,7 +217,7 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
                     || text::is_stopword(w)
                     || w.bytes().any(|b| b.is_ascii_digit())
                     || w.chars().nth(1).is_none()
-                    || WEAK.iter().any(|x| x.eq_ignore_ascii_case(w))
+                    || is_weak(w)
                     || is_verb_like(w);
                 stats.push(WordStat {
                     bad,

@@ -188,8 +188,8 @@ fn sentence_bounds(text: &str, qs: usize, qe: usize, ends_sentence: bool) -> (us
             .map(|p| p + 1)
             .into_iter()
             .chain(full_stops(before).last().map(|p| p + 2))
-            .chain(before.rfind("? ").map(|p| p + 2))
-            .chain(before.rfind("! ").map(|p| p + 2))
+            .chain(rfind_mark(before, '?').map(|p| p + 2))
+            .chain(rfind_mark(before, '!').map(|p| p + 2))
             .max()
             .unwrap_or(0);
     let mut hi = (qe + 400).min(text.len());
@@ -218,6 +218,25 @@ fn sentence_bounds(text: &str, qs: usize, qe: usize, ends_sentence: bool) -> (us
         e
     };
     (s.min(qs), e.max(qe))
+}
+
+/// The last `mark` followed by a space in `s` (a char search, not a substring search).
+fn rfind_mark(s: &str, mark: char) -> Option<usize> {
+    let mut end = s.len();
+    while let Some(p) = s[..end].rfind(mark) {
+        if s.as_bytes().get(p + 1) == Some(&b' ') {
+            return Some(p);
+        }
+        end = p;
+    }
+    None
+}
+
+/// The start of the last sentence of `body`: after its last ". " in the last paragraph, else
+/// the paragraph's start.
+fn clause_start(body: &str) -> usize {
+    let para = body.rfind('\n').map_or(0, |p| p + 1);
+    body[para..].rfind(". ").map_or(para, |d| para + d + 2)
 }
 
 /// Positions of ". " that end a sentence (not after "Lt.", "Mr.", "No.", an initial).
@@ -380,13 +399,7 @@ fn unnamed_subject_before(text: &str, cx: &Ctx, ss: usize) -> bool {
     }
     let last = head.chars().next_back().map_or(0, char::len_utf8);
     let body = &head[..head.len() - last];
-    let ps = body
-        .rfind(". ")
-        .map(|p| p + 2)
-        .into_iter()
-        .chain(body.rfind('\n').map(|p| p + 1))
-        .max()
-        .unwrap_or(0);
+    let ps = clause_start(body);
     let prev = &text[ps..head.len()];
     let first = prev.split(' ').next().unwrap_or("");
     matches!(first, "A" | "An" | "One" | "Another")
@@ -630,14 +643,7 @@ fn introduced_by_colon(text: &str, s: usize) -> Option<(usize, usize)> {
     }
     let colon = head.len() - 1;
     let body = &head[..colon];
-    let ps = body
-        .rfind(". ")
-        .map(|p| p + 2)
-        .into_iter()
-        .chain(body.rfind('\n').map(|p| p + 1))
-        .max()
-        .unwrap_or(0);
-    Some((ps, colon))
+    Some((clause_start(body), colon))
 }
 
 /// A name right after a preposition ("a notice at the gate of the ministry read:") is not
