@@ -316,16 +316,26 @@ pub static STOPWORDS: LazyLock<std::collections::HashSet<&'static str, Fx>> = La
 });
 
 pub fn is_stopword(w: &str) -> bool {
+    word_key(w).is_some_and(|k| STOPWORD_KEYS.contains(&k))
+}
+
+/// A word of up to 15 ASCII bytes, lower-cased and packed into an integer (its length in the
+/// top byte): a set of such keys needs no string hashing or comparison.
+fn word_key(w: &str) -> Option<u128> {
     let b = w.as_bytes();
-    if b.len() > 12 || !b.is_ascii() {
-        return false;
+    if b.len() > 15 || !b.is_ascii() {
+        return None;
     }
-    let mut buf = [0u8; 12];
+    let mut buf = [0u8; 16];
     for (d, s) in buf.iter_mut().zip(b) {
         *d = s.to_ascii_lowercase();
     }
-    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| STOPWORDS.contains(l))
+    buf[15] = b.len() as u8;
+    Some(u128::from_le_bytes(buf))
 }
+
+static STOPWORD_KEYS: LazyLock<std::collections::HashSet<u128, Fx>> =
+    LazyLock::new(|| STOPWORDS.iter().filter_map(|w| word_key(w)).collect());
 
 /// A small fast hasher (FxHash) for word maps.
 #[derive(Default, Clone, Copy)]
@@ -372,6 +382,11 @@ impl std::hash::Hasher for FxHasher {
     #[inline]
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
+    }
+    #[inline]
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
     }
     fn finish(&self) -> u64 {
         self.0
