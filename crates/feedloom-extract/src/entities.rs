@@ -2976,6 +2976,17 @@ fn classify(
         {
             // a town where the text says it is a place ("at Kuryk, a village ...")
             spans.push(Span::gaz(rest[0].start, rest[0].end, g).weak());
+        } else if GAZ.get_any(w).is_some()
+            && !ETHNIC.contains(&w)
+            && text[..rest[0].start].ends_with(" the ")
+            && !text[rest[0].end..].starts_with(['-', '\'', '’'])
+            && !org_context(text, rest[0].start, rest[0].end)
+        {
+            // "the last stretch of the Panj": a town's name after "the" names the river,
+            // valley or region of that name (no country: see `gaz_place`)
+            let mut sp = Span::new(text, rest[0].start, rest[0].end, Cand::Place);
+            sp.feature = true;
+            spans.push(sp.weak());
         } else if name_like(w) {
             spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         }
@@ -4415,6 +4426,10 @@ mod tests {
         }
         assert_eq!(find(&d, "Qaraoy").country.as_deref(), Some("EG"));
         assert_eq!(find(&d, "Nelson Fisher Bay").country, None);
+        // a town's name after "the" names a river or valley: no country
+        let d = detect("Boats ply the last stretch of the Malaba.");
+        let m = find(&d, "Malaba");
+        assert_eq!((m.kind, m.country.as_deref()), (EntityKind::Place, None));
         // a name several countries have follows the country the article names far more often
         let d = detect(
             "Kenya will extend the line from Mombasa through Nairobi and Nakuru to Kisumu, and then to Mbale near the Ugandan border.",
