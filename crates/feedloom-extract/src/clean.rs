@@ -100,6 +100,15 @@ pub const BUILTIN: &[(&str, usize)] = &[
         r"^follow (us|[\w@.]+) on (twitter|x|facebook|instagram|telegram|linkedin|youtube|tiktok|threads|bluesky|mastodon|whatsapp|vk|social media)(?-u:\b)",
         30,
     ),
+    // "Follow NNPC Ltd. on X, Facebook and LinkedIn: @handle": anyone followed on a network
+    (
+        r"^follow .{1,80}? (on|via) (twitter|x|facebook|instagram|telegram|linkedin|youtube|tiktok|threads|bluesky|mastodon|whatsapp|vk|social media)(?-u:\b)",
+        25,
+    ),
+    // "Follow AP's climate coverage at https://...": a follow prompt with a link
+    (r"^follow .{1,120}(https?://|www\.)", 30),
+    // a wire's trailer: "Our Standards: The Thomson Reuters Trust Principles."
+    (r"^our standards:", 15),
     (r"(?-u:\b)follow us(?-u:\b)", 20),
     (
         r"^(subscribe|join)( to)? (us|our) .{0,40}(telegram|whatsapp|youtube|channel|podcast)(?-u:\b)",
@@ -411,6 +420,15 @@ mod tests {
         assert_eq!(c(&[]).clean(t, &[]), "Body.\nEnd.");
         // a long sentence of the article that starts like a prompt is kept
         let t = "Sign up for the ministry's security briefing or lose your pass, border officials were told on Tuesday in a decree that the State Border Service says will be enforced from next month at every post and crossing on the frontier with China, where vetting can take several months.";
+        assert_eq!(c(&[]).clean(t, &[]), t);
+    }
+
+    #[test]
+    fn follow_prompts_and_wire_trailers() {
+        let t = "Body.\nFollow NNPC Ltd. on X, Facebook and LinkedIn: @nnpclimited\nFollow AP's climate and environment coverage at https://apnews.com/hub/climate\nOur Standards: The Thomson Reuters Trust Principles.\nEnd.";
+        assert_eq!(c(&[]).clean(t, &[]), "Body.\nEnd.");
+        // a sentence of the article that starts with "Follow" is kept
+        let t = "Follow-up talks on the canal are due in Tashkent next month, officials said.\nFollow the money, the auditor told the committee on Tuesday.";
         assert_eq!(c(&[]).clean(t, &[]), t);
     }
 
