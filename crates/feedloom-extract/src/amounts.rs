@@ -174,11 +174,12 @@ fn unit_form(w: &str) -> String {
         "kroner" => "krone".to_string(),
         "kronor" => "krona".to_string(),
         "reais" => "real".to_string(),
+        "crowns" => "crown".to_string(),
         "meticais" => "metical".to_string(),
         "rmb" => "renminbi".to_string(),
         _ => w,
     };
-    if MONEY_UNITS.contains(w.as_str()) {
+    if MONEY_UNITS.contains(w.as_str()) || w == "crown" {
         return w;
     }
     w.strip_suffix("es")
@@ -199,9 +200,16 @@ fn resolve_currency<'a>(
     local: Local<'_>,
 ) -> Option<&'static str> {
     let u = unit_form(unit);
+    // "crowns": the English name of the krone, krona and koruna
+    let one = [u.as_str()];
+    let words: &[&str] = if u == "crown" {
+        &["krone", "krona", "koruna"]
+    } else {
+        &one
+    };
     let cands: Vec<&Currency> = CURRENCIES
         .iter()
-        .filter(|c| c.units.contains(&u.as_str()))
+        .filter(|c| c.units.iter().any(|x| words.contains(x)))
         .collect();
     if cands.is_empty() {
         return None;
@@ -245,6 +253,32 @@ fn resolve_currency<'a>(
         return Some(c.code);
     }
     default_currency(&u).or(Some(cands[0].code))
+}
+
+/// "¥": yen where its sentence, else its paragraph, names Japan or the yen and not China or
+/// the yuan; else yuan ("Japan's yen was little changed at ¥147.6 per dollar").
+fn yen_or_yuan(text: &str, at: usize) -> &'static str {
+    let (sentence, paragraph) = around(text, at);
+    for (s, e) in [sentence, paragraph] {
+        let part = &text[s..e];
+        let word = |w: &str| {
+            part.match_indices(w).any(|(p, _)| {
+                text::boundary_before(part, p) && text::boundary_after(part, p + w.len())
+            })
+        };
+        let jp = ["Japan", "Japanese", "yen", "Tokyo", "Nikkei"]
+            .iter()
+            .any(|w| word(w));
+        let cn = ["China", "Chinese", "yuan", "renminbi", "Beijing", "RMB"]
+            .iter()
+            .any(|w| word(w));
+        match (jp, cn) {
+            (true, false) => return "JPY",
+            (false, true) => return "CNY",
+            _ => {}
+        }
+    }
+    "CNY"
 }
 
 /// The text and the byte offset of an amount, for a money word several countries use.
@@ -748,12 +782,18 @@ pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
             let Some(v) = parse_num(&c["n1"]) else {
                 continue;
             };
+            let p = cur.as_str().trim();
+            let code = if p == "¥" {
+                yen_or_yuan(text, s)
+            } else {
+                currency_of_prefix(p, &named)
+            };
             out.push((
                 s,
                 amount(
                     m.as_str(),
                     v * scale(c.name("s1").map(|x| x.as_str())),
-                    currency_of_prefix(cur.as_str().trim(), &named),
+                    code,
                 ),
             ));
         } else if let Some(sym) = c.name("sym") {
@@ -1058,6 +1098,40 @@ mod tests {
         );
         // a number naming a thing, an ordinal
         assert!(f("The Power of Siberia 2 pipeline carried its 5 millionth tonne.").is_empty());
+    }
+
+    #[test]
+    fn crowns_yen_and_local_money_words() {
+        let units = |t: &str| -> Vec<String> { f(t).into_iter().map(|(_, _, u)| u).collect() };
+        // crowns follow the country: krone, krona or koruna
+        assert_eq!(
+            units("Equinor shares gained 1.1% to 262.40 crowns in Oslo."),
+            ["percent", "NOK"]
+        );
+        assert_eq!(
+            units("In Stockholm, the deal was worth 3 billion crowns."),
+            ["SEK"]
+        );
+        assert_eq!(units("Copenhagen paid 2 billion crowns."), ["DKK"]);
+        assert_eq!(units("Prague's budget: 40 billion crowns."), ["CZK"]);
+        assert_eq!(
+            units("Reykjavik paid 9 billion crowns. Norway paid 5 billion kroner."),
+            ["ISK", "NOK"]
+        );
+        // ¥: yen where the sentence or paragraph names Japan, else yuan
+        assert_eq!(
+            units("In Asia, Japan's yen was little changed at ¥147.6 per dollar."),
+            ["JPY"]
+        );
+        assert_eq!(units("Chinese buyers paid ¥300 million."), ["CNY"]);
+        assert_eq!(units("The deal is worth ¥5 billion."), ["CNY"]);
+        // money words of one country
+        assert_eq!(
+            units(
+                "It was worth 120 trillion dong, or 1.2 million riel, 180 billion naira and 5 billion reais."
+            ),
+            ["VND", "KHR", "NGN", "BRL"]
+        );
     }
 
     #[test]
