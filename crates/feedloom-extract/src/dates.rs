@@ -7,8 +7,9 @@
 //! 2019 and 2021" (one span; "in 2019 and 2021" are two years), and relative dates:
 //! `yesterday`, `today` (only as the day: "said today", "as of today", "today's", not
 //! "nowadays"), `tomorrow`, `last/this/next week|month|year` (weeks run Monday to
-//! Sunday), "two days ago" (that day), "three weeks ago" (that week; "ten years ago" is a
-//! vague period), and weekdays ("on Monday", "last Friday", "next Tuesday"); whole months in
+//! Sunday), "two days ago" (that day), "three weeks ago" (that day: 21 days before; "ten
+//! years ago" is a vague period), "August last year" (that month of the year before), and
+//! weekdays ("on Monday", "last Friday", "next Tuesday"); whole months in
 //! "between January and June", "from March to May" and "the year to June".
 //!
 //! A date without a year takes the year of the reference date — the item's `published` time,
@@ -227,8 +228,13 @@ fn today_is_the_day(text: &str, s: usize, e: usize) -> bool {
 /// Find dates in `text`, resolving against `reference`.
 pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, DateMention)> {
     let mut out = Vec::new();
+    // the end of a month's phrase that took the relative year after it ("August last year")
+    let mut skip_until = 0;
     for c in RE.captures_iter(text) {
         let m = c.get(0).expect("match");
+        if m.start() < skip_until {
+            continue;
+        }
         let start_at = match c.name("m5") {
             Some(x) => {
                 let before = text[..x.start()].trim_end_matches([' ', '-']);
@@ -318,8 +324,8 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 let y2 = if mo2 < mo { y + 1 } else { y };
                 months(y, mo, y2, mo2)
             } else if let Some(n) = c.name("agon") {
-                // "two days ago": that day; "three weeks ago": that week (Monday to Sunday);
-                // "ten years ago" is a vague period, not a date
+                // "two days ago": that day; "three weeks ago": that day too (the reference
+                // less 21 days); "ten years ago" is a vague period, not a date
                 if !o.relative {
                     return None;
                 }
@@ -346,8 +352,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                     }
                     _ => {
                         let d = reference.checked_sub_days(Days::new(7 * n as u64))?;
-                        let ws = d - Days::new(d.weekday().num_days_from_monday() as u64);
-                        Some((ws, ws + Days::new(6)))
+                        Some((d, d))
                     }
                 }
             } else if let Some(mn) = c.name("m5") {
@@ -401,6 +406,19 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                     _ => infer_year(mo, 1, reference),
                 };
                 text_m = mn.as_str().to_string();
+                // "in August last year", "in March next year": that month of that year
+                let after = &text[mn.end()..];
+                for (w, dy) in [(" last year", -1), (" next year", 1), (" this year", 0)] {
+                    if after.len() >= w.len()
+                        && after.is_char_boundary(w.len())
+                        && after[..w.len()].eq_ignore_ascii_case(w)
+                        && crate::text::boundary_after(after, w.len())
+                    {
+                        text_m = format!("{}{}", mn.as_str(), &after[..w.len()]);
+                        skip_until = mn.end() + w.len();
+                        return months(reference.year() + dy, mo, reference.year() + dy, mo);
+                    }
+                }
                 if matches!(p.as_deref(), Some("last" | "next" | "this")) {
                     text_m = format!("{} {}", &before[before.len() - pw.len()..], mn.as_str());
                 }
@@ -576,19 +594,22 @@ mod tests {
     #[test]
     fn ago_month_ranges_and_the_year_to_a_month() {
         let r = f(
-            "It was signed two days ago and drafted 3 weeks ago; ten years ago it was a dream. Freight grew between January and June, and from March to May. In the year to June it fell.",
+            "It was signed two days ago and drafted 3 weeks ago; ten years ago it was a dream. Freight grew between January and June, and from March to May. In the year to June it fell. Work began in August last year and ends in March next year.",
         );
         let spans: Vec<(&str, &str)> = r.iter().map(|d| (d.1.as_str(), d.2.as_str())).collect();
         assert_eq!(
             spans,
             [
                 ("2023-07-10", "2023-07-10"),
-                ("2023-06-19", "2023-06-25"),
+                ("2023-06-21", "2023-06-21"),
                 ("2023-01-01", "2023-06-30"),
                 ("2023-03-01", "2023-05-31"),
                 ("2023-06-01", "2023-06-30"),
+                ("2022-08-01", "2022-08-31"),
+                ("2024-03-01", "2024-03-31"),
             ]
         );
+        assert_eq!(r[5].0, "August last year");
     }
 
     #[test]
