@@ -7,11 +7,14 @@
 //! right after it (`"We will win," Bekov said.`). A quotation left open at the end of a paragraph
 //! continues when the next paragraph opens with a quote mark (the news convention for long
 //! quotes); two quotations in one paragraph joined only by an attribution ("…,” he said. “…”,
-//! up to 40 words between them, one sentence) are one.
+//! one sentence — abbreviations such as "Mrs." or "Ltd." do not end it — of up to 40 words,
+//! or 80 when it is a whole sentence ending right before the second part) are one.
 //!
 //! The speaker is looked for only in the quotation's own sentence, in this order:
 //! 1. after the quotation: `said X`, `said Deputy Minister X`, `X said`, `X, the deputy
-//!    minister, said`, `X told ...`,
+//!    minister, said` (right after the quotation the appositive may run to 16 words: `X,
+//!    secretary of state at the Ministry of Public Works and Transport, told`), `X told ...`,
+//!    `the CFO said` (the person the paragraph named with that role, else nobody),
 //!    `the X report noted`, `he added` (attribution verbs: said, says, told, added, noted,
 //!    stressed, warned, explained, insisted, argued, declared, announced, asked, wrote,
 //!    recalled, continued, replied, ...);
@@ -362,15 +365,22 @@ fn speaker_after(text: &str, cx: &Ctx, qe: usize, se: usize, according: bool) ->
     let v = VERB_ANY.find(post)?;
     let vs = qe + v.start();
     let head = &text[qe..vs];
-    if head.split_whitespace().count() > 8 {
-        return None;
-    }
     // "X, the deputy economy minister, said": a person followed by an appositive wins over
-    // an organisation named inside the appositive ("X, head of Gazprom, said")
+    // an organisation named inside the appositive ("X, head of Gazprom, said"); right after
+    // the quotation the appositive may be long ("X, secretary of state at the Ministry of
+    // Public Works and Transport, told reporters")
     if let Some(m) = cx.mentions_in(qe, vs).find(|m| {
-        cx.d.entities[m.entity].kind == EntityKind::Person && appositive(&text[m.end..vs])
+        cx.d.entities[m.entity].kind == EntityKind::Person
+            && (appositive(&text[m.end..vs])
+                || (long_appositive(&text[m.end..vs])
+                    && text[qe..m.start]
+                        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '—' | '–'))
+                        .is_empty()))
     }) {
         return Some(Who::Entity(m.entity));
+    }
+    if head.split_whitespace().count() > 8 {
+        return None;
     }
     if let Some(m) = cx
         .mentions_in(qe, vs)
@@ -386,7 +396,7 @@ fn speaker_after(text: &str, cx: &Ctx, qe: usize, se: usize, according: bool) ->
     if PRONOUN.is_match(head) {
         return Some(Who::Pronoun);
     }
-    anaphor(text, cx, head, qe)
+    role_anaphor(text, cx, head, qe).or_else(|| anaphor(text, cx, head, qe))
 }
 
 /// The sentence before `ss` is about someone unnamed ("A Central Asian diplomat I spoke to
@@ -674,6 +684,77 @@ fn appositive(gap: &str) -> bool {
         && !g.contains(['.', '"', '“', '”', ';', ':', '\n'])
 }
 
+/// A longer appositive right after a quotation's speaker: up to 16 words between commas.
+fn long_appositive(gap: &str) -> bool {
+    let g = gap.trim();
+    g.len() > 2
+        && g.starts_with(',')
+        && g.ends_with(',')
+        && g.split_whitespace().count() <= 16
+        && !g.contains(['.', '"', '“', '”', ';', ':', '\n'])
+}
+
+static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:the|The) (CEO|CFO|COO|CTO|chief executive|chairman|chairwoman|chair|minister|deputy minister|ambassador|envoy|president|governor|mayor|director|secretary|commander|general|prosecutor|judge|professor|economist|analyst|spokesman|spokeswoman|spokesperson)(?-u:\b)").expect("compiles")
+});
+
+/// "the CFO said" right after "NNPC Ltd. Chief Financial Officer, Mr. Chukwuemeka Eze,
+/// said ...": the person named with that role in the paragraph before the quotation (the
+/// role word, or the title an acronym stands for, within 80 bytes of a mention of them).
+/// Nobody when no person of the paragraph holds the role ("a spokesman said": unnamed).
+fn role_anaphor(text: &str, cx: &Ctx, clause: &str, at: usize) -> Option<Who> {
+    let c = ROLE.captures(clause)?;
+    if after_preposition(clause, 0, c.get(0)?.start()) {
+        return None;
+    }
+    let role = c.get(1)?.as_str();
+    let forms: &[&str] = match role {
+        "CEO" | "chief executive" => &["CEO", "Chief Executive", "chief executive"],
+        "CFO" => &[
+            "CFO",
+            "Financial Officer",
+            "finance chief",
+            "Finance Director",
+        ],
+        "COO" => &["COO", "Operating Officer"],
+        "CTO" => &["CTO", "Technology Officer"],
+        _ => &[],
+    };
+    let para = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let to = cx.d.mentions.partition_point(|m| m.start < at);
+    cx.d.mentions[..to]
+        .iter()
+        .rev()
+        .filter(|m| m.start >= para && cx.d.entities[m.entity].kind == EntityKind::Person)
+        .find(|m| {
+            let a = text.floor_char_boundary(m.start.saturating_sub(80).max(para));
+            let b = text.ceil_char_boundary((m.end + 80).min(at));
+            let win = &text[a..b.max(m.end)];
+            if forms.is_empty() {
+                win.match_indices(role).any(|(p, _)| {
+                    crate::text::boundary_before(win, p)
+                        && crate::text::boundary_after(win, p + role.len())
+                }) || {
+                    // "Deputy Minister X": the title in capitals
+                    let cap: String = role
+                        .split(' ')
+                        .map(|w| {
+                            let mut cs = w.chars();
+                            cs.next()
+                                .map(|f| f.to_uppercase().chain(cs).collect::<String>())
+                                .unwrap_or_default()
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    win.contains(&cap)
+                }
+            } else {
+                forms.iter().any(|f| win.contains(f))
+            }
+        })
+        .map(|m| Who::Entity(m.entity))
+}
+
 /// A person's likely gender from the form of the surname (Slavic and Central Asian endings:
 /// -ova/-eva/-skaya female, -ov/-ev/-sky male; other names, Chinese ones included, are
 /// unknown); `Some(true)` for female.
@@ -794,7 +875,7 @@ fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Option<Who> {
     if PRONOUN.is_match(&text[ss..vs]) {
         return Some(Who::Pronoun);
     }
-    anaphor(text, cx, &text[ss..vs], ss)
+    role_anaphor(text, cx, &text[ss..vs], ss).or_else(|| anaphor(text, cx, &text[ss..vs], ss))
 }
 
 /// Byte ranges of the relative clauses and appositives set off by commas in `text[s..e]`
@@ -823,10 +904,17 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
     for (s, e, t) in raw {
         if let Some(last) = merged.last_mut() {
             let gap = &text[last.1..s];
+            let g = gap.trim_end();
+            // one sentence of attribution (abbreviations do not end it: "said Mrs. X, ...
+            // of NNPC Ltd."), of up to 40 words before a comma; a whole sentence ending in a
+            // full stop right before the next part may be longer
+            let limit = if g.ends_with('.') { 80 } else { 40 };
             if !gap.contains('\n')
-                && gap.split_whitespace().count() <= 40
-                && gap.trim_end().ends_with(['.', ','])
-                && !gap.trim_end()[..gap.trim_end().len() - 1].contains(". ")
+                && gap.split_whitespace().count() <= limit
+                && g.ends_with(['.', ','])
+                && full_stops(&g[..g.len() - 1]).next().is_none()
+                && rfind_mark(&g[..g.len() - 1], '?').is_none()
+                && rfind_mark(&g[..g.len() - 1], '!').is_none()
                 && VERB_ANY.is_match(gap)
                 && last.2.ends_with(',')
             {
@@ -1048,6 +1136,29 @@ mod tests {
             "Egyptian President Omar Haddad, who met Sheikh Khalid bin Saeed in Cairo last week, said the plan would create \"many new jobs for young people.\"",
         );
         assert_eq!(q[0].1.as_deref(), Some("Omar Haddad"));
+    }
+
+    #[test]
+    fn long_appositives_abbreviations_and_roles() {
+        // a long appositive right after the quotation; the attribution sentence holds
+        // abbreviations ("Mrs.", "Ltd.") and is then followed by the quotation's second part
+        let r = f(
+            "\"The canal is a Cambodian project,\" Keo Sovannara, secretary of state at the Ministry of Public Works and Transport, told reporters in Phnom Penh last week. \"Vietnam has nothing to fear from it.\"\n\"This agreement marks a new chapter for refining,\" said Mrs. Adaeze Okonkwo-Bello, Group Chief Executive Officer of NNPC Ltd. \"We will end the era of importing fuel.\"",
+        );
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert!(r[0].0.ends_with("to fear from it."));
+        assert_eq!(r[0].1.as_deref(), Some("Keo Sovannara"));
+        assert!(r[1].0.ends_with("importing fuel."));
+        assert_eq!(r[1].1.as_deref(), Some("Adaeze Okonkwo-Bello"));
+        // "the CFO said": the person the paragraph named with that role
+        let r = f(
+            "NNPC Ltd. Chief Financial Officer, Mr. Chukwuemeka Eze, said the loan would be repaid. \"The repayment structure is ring-fenced from the debt,\" the CFO said.",
+        );
+        assert_eq!(r[0].1.as_deref(), Some("Chukwuemeka Eze"));
+        // an unnamed holder of the role: nobody
+        let r =
+            f("Talks resumed in Almaty. \"We will not sign this year at all,\" the minister said.");
+        assert_eq!(r[0].1, None);
     }
 
     #[test]
