@@ -137,7 +137,9 @@ static TITLES: LazyLock<std::collections::HashSet<&'static str, text::Fx>> = Laz
     Corporal Cpl Commandant Gov Amb Hon Honourable Honorable Excellency Manager Managing Officer
     Operating Vice-Chairman Vice-Chair Deputy-Chairman Undersecretary Under-Secretary
     President-elect Councillor Councilor Alderman Magistrate Governor-General Sultan Emir
-    Mayor-elect Baroness Baron MEP MP"
+    Mayor-elect Baroness Baron MEP MP
+    H.E Mawlawi Maulvi Mawlana Maulana Molvi Haji Hajji Alhaji Qari Mallam Datuk Dato Datin Tun
+    Pak Ibu Eng Engr Shaikh Excellency"
         .split_whitespace()
         .collect()
 });
@@ -313,6 +315,38 @@ const PERSON_TITLES: &[&str] = &[
     "Gov",
     "MEP",
     "MP",
+    // honorifics: religious, courtesy and regional ("H.E. Wang Lixin", "Mawlawi Najibullah
+    // Hotak", "Sir Keir Starmer", "Datuk X", "Pak Joko")
+    "H.E",
+    "Hon",
+    "Honourable",
+    "Honorable",
+    "Excellency",
+    "Mawlawi",
+    "Maulvi",
+    "Mawlana",
+    "Maulana",
+    "Molvi",
+    "Shaikh",
+    "Haji",
+    "Hajji",
+    "Alhaji",
+    "Qari",
+    "Mallam",
+    "Sir",
+    "Dame",
+    "Lord",
+    "Lady",
+    "Baroness",
+    "Baron",
+    "Datuk",
+    "Dato",
+    "Datin",
+    "Tun",
+    "Pak",
+    "Ibu",
+    "Eng",
+    "Engr",
 ];
 
 /// Lower-case nouns after a capitalised run that make it the name of a thing, not a person
@@ -354,6 +388,123 @@ const NAMED_THING_AFTER: &[&str] = &[
     "framework",
     "model",
 ];
+
+/// Last words of job titles ("Chief Financial Officer", "Managing Director").
+const JOB_HEADS: &[&str] = &[
+    "Officer",
+    "Director",
+    "Manager",
+    "Executive",
+    "Secretary",
+    "Adviser",
+    "Advisor",
+    "Controller",
+    "Counsel",
+    "Editor",
+    "Coordinator",
+    "Administrator",
+    "Superintendent",
+    "Treasurer",
+    "Registrar",
+    "Strategist",
+    "Economist",
+    "Analyst",
+    "Spokesman",
+    "Spokeswoman",
+    "Spokesperson",
+    "Chairman",
+    "Chairwoman",
+    "Chairperson",
+    "President",
+    "Head",
+];
+
+/// Words that qualify a job title before its head ("Group Chief Executive Officer",
+/// "Corporate Communications Officer", "Senior Vice President").
+const JOB_MODIFIERS: &[&str] = &[
+    "Group",
+    "Senior",
+    "Junior",
+    "Chief",
+    "Executive",
+    "Financial",
+    "Finance",
+    "Operating",
+    "Operations",
+    "Technology",
+    "Technical",
+    "Information",
+    "Investment",
+    "Marketing",
+    "Commercial",
+    "Communications",
+    "Communication",
+    "Corporate",
+    "Regional",
+    "General",
+    "Managing",
+    "Deputy",
+    "Assistant",
+    "Associate",
+    "Principal",
+    "Legal",
+    "Compliance",
+    "Risk",
+    "Strategy",
+    "Sales",
+    "Human",
+    "Resources",
+    "Public",
+    "Affairs",
+    "Relations",
+    "Media",
+    "Press",
+    "Digital",
+    "Data",
+    "Sustainability",
+    "Country",
+    "Project",
+    "Research",
+    "Editorial",
+    "Medical",
+    "Scientific",
+    "Acting",
+    "Interim",
+    "Global",
+    "Vice",
+    "Non-Executive",
+    "Independent",
+    "Lead",
+    "Programme",
+    "Program",
+    "Product",
+    "Business",
+    "Development",
+    "Administrative",
+    "Procurement",
+    "Treasury",
+    "Audit",
+    "Engineering",
+    "Production",
+    "Safety",
+    "First",
+    "Second",
+];
+
+/// The index of the head of a job title opening `run` ("Chief Financial Officer", "Group Chief
+/// Executive Officer of ..."): qualifiers then a head, two words at least, and nothing of a
+/// name in them.
+fn job_title_end(run: &[Tok]) -> Option<usize> {
+    let mut h = None;
+    for (k, t) in run.iter().enumerate() {
+        if JOB_HEADS.contains(&t.s) {
+            h = Some(k);
+        } else if !JOB_MODIFIERS.contains(&t.s) {
+            break;
+        }
+    }
+    h.filter(|&h| h >= 1)
+}
 
 /// Capitalised last words of geographic names.
 const GEO_TAIL: &[&str] = &[
@@ -1037,7 +1188,7 @@ static NOT_NAME: LazyLock<std::collections::HashSet<&'static str, text::Fx>> =
     Police Reporters Journalists Witness Sources Insiders People Russians Americans Code Act Law
     Constitution Treaty Charter Budget Plan Strategy Programme Program Concept Decree Resolution
     Islamist Islamists Jihadist Jihadists Marxist Maoist Nationalist Nationalists Separatist
-    Separatists Militant Militants"
+    Separatists Militant Militants God Allah Prophet Almighty Lord's"
             .split_whitespace()
             .collect()
     });
@@ -2444,6 +2595,17 @@ fn classify(
             run = &run[2..];
             continue;
         }
+        // "Follow NNPC Ltd. on X", "Contact Ngozi Amadi": an imperative opening the sentence
+        if sent_start
+            && run.len() > 1
+            && matches!(
+                f.s,
+                "Follow" | "Contact" | "Visit" | "Subscribe" | "Join" | "Watch" | "Listen"
+            )
+        {
+            run = &run[1..];
+            continue;
+        }
         if !adjective
             && !is_acronym(f.s)
             && (text::is_stopword(f.s) || (sent_start && run.len() > 1 && f.s.ends_with("ly")))
@@ -2469,6 +2631,33 @@ fn classify(
     }
     if run.is_empty() {
         return;
+    }
+    // "Tan Sri Muhyiddin Yassin", "Datuk Seri X": a two-word honorific before the name
+    if run.len() > 2
+        && matches!(
+            (run[0].s, run[1].s),
+            ("Tan", "Sri") | ("Datuk", "Seri" | "Sri") | ("Dato", "Seri" | "Sri")
+        )
+        && titled_names(&run[2..])
+    {
+        spans.push(Span::new(
+            text,
+            run[2].start,
+            run[run.len() - 1].end,
+            Cand::Person,
+        ));
+        return;
+    }
+    // a job title is nobody ("Chief Financial Officer", "Corporate Communications Officer");
+    // "Group Chief Executive Officer of NNPC Ltd": the employer after it is the organisation
+    if let Some(h) = job_title_end(run) {
+        if h + 2 < run.len() && matches!(run[h + 1].s, "of" | "at") {
+            classify(text, &run[h + 2..], next, false, false, spans);
+            return;
+        }
+        if h + 1 == run.len() {
+            return;
+        }
     }
     let start = run[0].start;
     let end = run[run.len() - 1].end;
@@ -2745,7 +2934,22 @@ fn classify(
                 && !a.contains(' ')
                 && a.chars().next() == full.chars().next()
                 && GAZ.get_word(a).is_none();
-            ((is_acronym(a) && a.len() <= 10) || short_name).then(|| a.to_string())
+            // "(NNPC Ltd.)", "(CHN Energy)": an acronym with a legal form or an industry word
+            let a = a.trim_end_matches('.');
+            let acronym_and_form = has_org
+                && run.len() >= 3
+                && a.len() <= 24
+                && a.split_once(' ').is_some_and(|(x, rest)| {
+                    is_acronym(x)
+                        && x.chars().next() == full.chars().next()
+                        && rest.split(' ').all(|w| {
+                            ORG_FINAL_SET.contains(w)
+                                || INDUSTRY_FINAL_SET.contains(w)
+                                || is_org_word(w)
+                        })
+                });
+            ((is_acronym(a) && a.len() <= 10) || short_name || acronym_and_form)
+                .then(|| a.to_string())
         })
     };
     let acronym_fits = |a: &str| {
@@ -4101,6 +4305,48 @@ mod tests {
                     .find(|e| e.aliases.iter().any(|a| a == name))
             })
             .unwrap_or_else(|| panic!("{name} not in {:#?}", d.entities))
+    }
+
+    fn names(d: &Detected) -> Vec<(&str, EntityKind)> {
+        d.entities
+            .iter()
+            .map(|e| (e.name.as_str(), e.kind))
+            .collect()
+    }
+
+    #[test]
+    fn honorifics_and_job_titles() {
+        let d = detect(
+            "The deal was witnessed by the Ambassador of China to Nigeria, H.E. Wang Lixin. \"The canal is ours,\" said Mawlawi Najibullah Hotak. Tan Sri Muhyiddin Yassin and Sir Keir Starmer met Pak Joko Widodo.\n\"This agreement marks a new chapter,\" said Mrs. Adaeze Okonkwo-Bello, Group Chief Executive Officer of Nigerian National Petroleum Company Limited (NNPC Ltd.). NNPC Ltd. Chief Financial Officer, Mr. Chukwuemeka Eze, spoke. Media contact: Ngozi Amadi, Chief Corporate Communications Officer, NNPC Ltd. If not, God will judge.",
+        );
+        let n = names(&d);
+        for p in [
+            "Wang Lixin",
+            "Najibullah Hotak",
+            "Muhyiddin Yassin",
+            "Keir Starmer",
+            "Joko Widodo",
+            "Adaeze Okonkwo-Bello",
+            "Chukwuemeka Eze",
+            "Ngozi Amadi",
+        ] {
+            assert!(n.contains(&(p, EntityKind::Person)), "{p}: {n:?}");
+        }
+        // the employer after a job title, with its short form in parentheses
+        let nnpc = find(&d, "Nigerian National Petroleum Company Limited");
+        assert!(nnpc.aliases.iter().any(|a| a == "NNPC Ltd"), "{nnpc:?}");
+        // a job title alone, a religious word: nothing
+        assert!(
+            !n.iter().any(|(x, _)| x.contains("Officer") || *x == "God"),
+            "{n:?}"
+        );
+        assert_eq!(
+            n.iter()
+                .filter(|(_, k)| *k == EntityKind::Organization)
+                .count(),
+            1,
+            "{n:?}"
+        );
     }
 
     #[test]
