@@ -900,6 +900,18 @@ fn employer_position(text: &str, start: usize) -> bool {
         })
 }
 
+/// "led by", "founded by", "backed by", "managed by", "run by", "headed by" right before
+/// `start`: verbs whose agent is as often a person as an organisation.
+fn people_by(text: &str, start: usize) -> bool {
+    let head = text[..start].trim_end();
+    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    ws.next() == Some("by")
+        && matches!(
+            ws.next(),
+            Some("led" | "founded" | "backed" | "managed" | "run" | "headed" | "chaired")
+        )
+}
+
 fn org_context(text: &str, start: usize, end: usize) -> bool {
     if employer_position(text, start) {
         return true;
@@ -968,7 +980,22 @@ fn org_context(text: &str, start: usize, end: usize) -> bool {
         // "X, a subsidiary of Y's Z,": the head noun before "of"
         let head = clause.split(" of ").next().unwrap_or(clause);
         let ws: Vec<&str> = head.split(' ').collect();
+        // not a phrase of place ("at Kaldar, on the Afghan bank,")
+        let place_phrase = matches!(
+            ws[0],
+            "on" | "in"
+                | "at"
+                | "near"
+                | "along"
+                | "across"
+                | "by"
+                | "from"
+                | "off"
+                | "upstream"
+                | "downstream"
+        );
         if ws.len() <= 5
+            && !place_phrase
             && ws.last().is_some_and(|w| ORG_APPOSITION.contains(w))
             && ws[..ws.len() - 1].iter().all(|w| {
                 matches!(*w, "the" | "a" | "its" | "their" | "state" | "national")
@@ -1541,6 +1568,9 @@ const INDUSTRY_FINAL: &[&str] = &[
     "Express",
     "Mobile",
     "Airlines",
+    // "Cofco International", "Amnesty International": no person's last name
+    "International",
+    "Worldwide",
 ];
 
 /// `run` names an organisation by its words: an organisation word anywhere ("Ministry",
@@ -2215,7 +2245,7 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
 /// " on Egypt's Red Sea coast".
 fn country_right_after(text: &str, end: usize) -> Option<&'static str> {
     let r = &text[end..];
-    let r = [", ", " in ", " on ", " near "]
+    let r = [", on ", ", in ", ", near ", ", ", " in ", " on ", " near "]
         .iter()
         .find_map(|p| r.strip_prefix(p))?;
     let r = r.strip_prefix("the ").unwrap_or(r);
@@ -2230,6 +2260,17 @@ fn country_right_after(text: &str, end: usize) -> Option<&'static str> {
         .split(' ')
         .take(3)
         .collect();
+    // "on the Afghan bank", "on the Tajik side of the border"
+    if let [adj, noun, ..] = words.as_slice()
+        && matches!(
+            *noun,
+            "bank" | "side" | "border" | "shore" | "coast" | "frontier"
+        )
+        && let Some(g) = GAZ.get(adj)
+        && g.kind == GazKind::Demonym
+    {
+        return Some(g.cc);
+    }
     (1..=words.len()).rev().find_map(|n| {
         let name = words[..n].join(" ");
         let name = strip_possessive(&name);
@@ -2470,6 +2511,19 @@ const ORG_FINAL: &[&str] = &[
     "Telecom",
     "Media",
     "Ventures",
+    // legal forms after a company's name ("Minas Serra Azul S.A.", "PT X Tbk")
+    "S.A",
+    "SA",
+    "AG",
+    "NV",
+    "Tbk",
+    "Oyj",
+    "ASA",
+    "GmbH",
+    "Bhd",
+    "Berhad",
+    "SpA",
+    "Pte",
 ];
 
 /// `toks[j]` is "and" between a company's name ending in its organisation or industry word and
@@ -3211,7 +3265,16 @@ fn classify(
         spans.push(Span::new(text, s, e, Cand::Org).acronym(paren_acronym(text, e)));
         return;
     }
-    if rest.len() <= 4 && !has_org && org_context(text, rest[0].start, rest[rest.len() - 1].end) {
+    // "led by Tang Minghui, a vice minister": people lead, found and back things too; a
+    // name of two or three name-like words after those verbs is a person's
+    let person_shaped = (2..=3).contains(&rest.len())
+        && rest.iter().all(|t| name_like(t.s) && !is_acronym(t.s))
+        && people_by(text, rest[0].start);
+    if rest.len() <= 4
+        && !has_org
+        && !person_shaped
+        && org_context(text, rest[0].start, rest[rest.len() - 1].end)
+    {
         let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Org));
         return;
@@ -3713,10 +3776,13 @@ fn new_single(
         && !sentence_initial(text, sp.start)
         && !after_preposition(text, sp.start)
         && verb_after(text, sp.end)
+        && business_clause(text, sp.end)
     {
         // "and X supplied the cameras", "In Santiago, X awarded a contract": a lone unknown
-        // name, not opening its sentence, that acts (but does not speak) is an organisation —
-        // a person of the article is introduced by full name and then matched by surname
+        // name, not opening its sentence, that does what companies do is an organisation (a
+        // person of the article is introduced by full name and then matched by surname; a
+        // lone word that acts otherwise — "and Putin visited", "God will judge" — is left
+        // out rather than given a kind)
         return Some((EntityKind::Organization, None));
     }
     if acronym && acronym_org(text, sp) {
@@ -3798,6 +3864,139 @@ fn verb_after(text: &str, end: usize) -> bool {
             next,
             "the" | "a" | "an" | "its" | "their" | "up" | "more" | "about" | "over"
         ) || next.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The clause after a name tells what a company does: a verb of trade or production right
+/// after it ("X supplied", "X awarded", "X has acquired"), or a company's thing in the clause
+/// ("X has taken over a former Nissan plant") with no verb of a person's doings ("X visited
+/// the plant").
+fn business_clause(text: &str, end: usize) -> bool {
+    let r = &text[end..];
+    let clause = r[..r.find(['.', ';', '\n', ',']).unwrap_or(r.len())].trim();
+    let mut ws = clause.split(' ').filter(|w| {
+        !matches!(
+            *w,
+            "has" | "had" | "have" | "will" | "would" | "also" | "is" | "was"
+        )
+    });
+    let verb = ws.next().unwrap_or("");
+    const COMPANY_VERBS: &[&str] = &[
+        "supplied",
+        "supplies",
+        "supply",
+        "awarded",
+        "manufactures",
+        "manufactured",
+        "produces",
+        "produced",
+        "exports",
+        "exported",
+        "operates",
+        "operated",
+        "owns",
+        "acquired",
+        "acquires",
+        "sold",
+        "sells",
+        "invested",
+        "invests",
+        "shipped",
+        "ships",
+        "delivered",
+        "delivers",
+        "employs",
+        "employed",
+        "listed",
+        "booked",
+        "leased",
+        "financed",
+        "refines",
+        "mines",
+        "mined",
+        "drilled",
+    ];
+    const PERSON_VERBS: &[&str] = &[
+        "visited",
+        "met",
+        "told",
+        "said",
+        "spoke",
+        "travelled",
+        "traveled",
+        "arrived",
+        "attended",
+        "thanked",
+        "praised",
+        "urged",
+        "called",
+        "warned",
+        "hosted",
+        "greeted",
+        "wrote",
+        "smiled",
+        "shrugged",
+        "laughed",
+        "died",
+        "lived",
+        "judge",
+        "will",
+        "went",
+    ];
+    const COMPANY_NOUNS: &[&str] = &[
+        "plant",
+        "plants",
+        "factory",
+        "factories",
+        "contract",
+        "contracts",
+        "stake",
+        "shares",
+        "subsidiary",
+        "tender",
+        "mine",
+        "refinery",
+        "smelter",
+        "terminal",
+        "fleet",
+        "orders",
+        "revenue",
+        "profit",
+        "sales",
+        "output",
+        "products",
+        "brand",
+        "customers",
+        "cargoes",
+        "shipments",
+        "cameras",
+        "equipment",
+        "vehicles",
+        "cars",
+        "trucks",
+        "phones",
+        "chips",
+        "batteries",
+        "loan",
+        "loans",
+        "bonds",
+        "deal",
+        "partnership",
+        "joint",
+        "venture",
+        "operations",
+        "production",
+        "capacity",
+        "investment",
+        "assets",
+    ];
+    if PERSON_VERBS.contains(&verb) {
+        return false;
+    }
+    COMPANY_VERBS.contains(&verb)
+        || clause
+            .split(' ')
+            .take(12)
+            .any(|w| COMPANY_NOUNS.contains(&w.trim_end_matches([',', ':'])))
 }
 
 /// The name at `start` opens its sentence (or a quotation, or a line).
@@ -4312,6 +4511,23 @@ mod tests {
             .iter()
             .map(|e| (e.name.as_str(), e.kind))
             .collect()
+    }
+
+    #[test]
+    fn lone_words_need_evidence_and_full_names_are_people() {
+        let d = detect(
+            "China's delegation was led by Tang Minghui, a vice minister of water resources. The FAO offered to install gauging stations at Termez and at Kaldar, on the Afghan bank. Officials met, and Erdogan visited the dam. In Santiago, Codelco awarded a 310 billion peso contract. If not, God will judge.",
+        );
+        let n = names(&d);
+        assert!(n.contains(&("Tang Minghui", EntityKind::Person)), "{n:?}");
+        assert_eq!(find(&d, "Kaldar").kind, EntityKind::Place);
+        assert_eq!(find(&d, "Kaldar").country.as_deref(), Some("AF"));
+        assert!(n.contains(&("Codelco", EntityKind::Organization)), "{n:?}");
+        // a lone word that acts without a company's doings gets no kind
+        assert!(
+            !n.iter().any(|(x, _)| *x == "Erdogan" || *x == "God"),
+            "{n:?}"
+        );
     }
 
     #[test]
