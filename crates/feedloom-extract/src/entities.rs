@@ -495,15 +495,18 @@ const JOB_MODIFIERS: &[&str] = &[
 /// Executive Officer of ..."): qualifiers then a head, two words at least, and nothing of a
 /// name in them.
 fn job_title_end(run: &[Tok]) -> Option<usize> {
+    if run.len() < 2 || !JOB_MODIFIER_SET.contains(run[0].s) {
+        return None;
+    }
     let mut h = None;
-    for (k, t) in run.iter().enumerate() {
-        if JOB_HEADS.contains(&t.s) {
+    for (k, t) in run.iter().enumerate().skip(1) {
+        if JOB_HEAD_SET.contains(t.s) {
             h = Some(k);
-        } else if !JOB_MODIFIERS.contains(&t.s) {
+        } else if !JOB_MODIFIER_SET.contains(t.s) {
             break;
         }
     }
-    h.filter(|&h| h >= 1)
+    h
 }
 
 /// Capitalised last words of geographic names.
@@ -1452,6 +1455,8 @@ word_set!(MEDIA_SET, MEDIA);
 word_set!(PORTFOLIO_SET, PORTFOLIO);
 word_set!(INDUSTRY_FINAL_SET, INDUSTRY_FINAL);
 word_set!(ORG_FINAL_SET, ORG_FINAL);
+word_set!(JOB_HEAD_SET, JOB_HEADS);
+word_set!(JOB_MODIFIER_SET, JOB_MODIFIERS);
 
 /// The run of letters and digits starting at byte `at` of `text`.
 fn word_at(text: &str, at: usize) -> &str {
@@ -2114,7 +2119,12 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
         match GAZ.get_any(&e.name) {
             Some(g) if g.others.is_empty() && !g.cc.is_empty() => named.push(g.cc),
             Some(_) => ambiguous = true,
-            None => {}
+            None => {
+                ambiguous |= e
+                    .aliases
+                    .iter()
+                    .any(|a| GAZ.get_any(a).is_some_and(|g| !g.others.is_empty()));
+            }
         }
     }
     if ambiguous {
@@ -2137,22 +2147,17 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
             ent.country = Some(c.to_string());
             continue;
         }
+        // "Kurdistan Region": the region the gazetteer knows as "Kurdistan"
+        let g = g.or_else(|| ent.aliases.iter().find_map(|a| GAZ.get_any(a)));
         if let Some(g) = g
             && !g.others.is_empty()
+            && ent
+                .country
+                .as_deref()
+                .is_none_or(|c| g.countries().any(|x| x == c))
+            && let Some(c) = pick_country(text, g, &named, gaz_hits, &d.mentions, first.entity)
         {
-            let times = |c: &str| named.iter().filter(|x| **x == c).count();
-            if !named.contains(&g.cc) {
-                let mut alts = g.countries().skip(1).filter(|c| named.contains(c));
-                if let (Some(c), None) = (alts.next(), alts.next()) {
-                    ent.country = Some(c.to_string());
-                }
-            } else if let Some(c) = g.countries().skip(1).max_by_key(|c| times(c))
-                && times(c) >= 3 * times(g.cc)
-            {
-                // "Malaba on the Ugandan border" in an article about Kenya: the country the
-                // article names far more often
-                ent.country = Some(c.to_string());
-            }
+            ent.country = Some(c.to_string());
         }
     }
     let mut counts: HashMap<&str, (u32, usize)> = HashMap::new();
@@ -2191,6 +2196,17 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
             Some((h, t)) if GEO_TAIL_SET.contains(t) => h,
             _ => e.name.as_str(),
         };
+        // a town of the gazetteer that a context made a place ("the port of Ceyhan")
+        if let Some(g) = GAZ.get_any(&e.name)
+            && !g.cc.is_empty()
+            && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
+        {
+            let c = first_of[i]
+                .and_then(|f| pick_country(text, g, &named, gaz_hits, &d.mentions, f.entity))
+                .unwrap_or(g.cc);
+            fill.push((i, c.to_string()));
+            continue;
+        }
         // ... in a country the article names (a spelling match alone is too weak)
         let mut by_sk = text::countries_by_skeleton(core)
             .iter()
@@ -2219,11 +2235,24 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
             fill.push((i, c.to_string()));
             continue;
         }
+        // the countries of the sentence's places and demonyms ("a Tajik soldier was wounded
+        // near Darvoz")
         let mut near: Vec<&str> = d
             .mentions
             .iter()
             .filter(|m| m.start >= s && m.end <= e_end)
             .filter_map(|m| d.entities[m.entity].country.as_deref())
+            .chain(
+                gaz_hits
+                    .iter()
+                    .filter(|(hs, he, g)| {
+                        *hs >= s
+                            && *he <= e_end
+                            && g.kind == GazKind::Demonym
+                            && !text[*he..].starts_with(" border")
+                    })
+                    .map(|(_, _, g)| g.cc),
+            )
             .collect();
         near.sort_unstable();
         near.dedup();
@@ -2241,13 +2270,107 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
     }
 }
 
+/// The country of a name several countries have (`g`): among the places of comparable
+/// importance (within one order of magnitude of the most important: never a small town of
+/// the US instead of London), the one the sentence of a mention names, else the one its
+/// paragraph names most, else the one the article names when it does not name the first, or
+/// names at least three times as often ("Malaba" in an article about Kenya); `None` keeps
+/// the first.
+fn pick_country(
+    text: &str,
+    g: &GazEntry,
+    named: &[&'static str],
+    gaz_hits: &[(usize, usize, &GazEntry)],
+    mentions: &[Mention],
+    entity: usize,
+) -> Option<&'static str> {
+    // a capital, a region or a city of a million people (under this spelling) is not given
+    // up for a place more than ten times smaller
+    let top = g.magnitude();
+    let major = top >= 6 || matches!(g.kind, GazKind::Capital | GazKind::Region);
+    let cands: Vec<&'static str> = std::iter::once(g.cc)
+        .chain(
+            g.alternatives()
+                .filter(|&(_, m)| !major || m + 1 >= top)
+                .map(|(c, _)| c),
+        )
+        .collect();
+    if cands.len() < 2 {
+        return None;
+    }
+    // the countries named (unambiguous places, countries, demonyms) inside a byte range
+    let count_in = |s: usize, e: usize, c: &str| {
+        gaz_hits
+            .iter()
+            .filter(|(hs, he, h)| {
+                *hs >= s
+                    && *he <= e
+                    && h.others.is_empty()
+                    && h.cc == c
+                    && h.name != g.name
+                    // "Malaba on the Ugandan border": the neighbour, not the place's country
+                    && !text[*he..].starts_with(" border")
+                    && !text[*he..].starts_with(" frontier")
+            })
+            .count()
+    };
+    for m in mentions.iter().filter(|m| m.entity == entity) {
+        let para_s = text[..m.start].rfind('\n').map_or(0, |p| p + 1);
+        let para_e = text[m.end..].find('\n').map_or(text.len(), |p| m.end + p);
+        let sent_s = text[para_s..m.start]
+            .rfind(". ")
+            .map_or(para_s, |p| para_s + p + 2);
+        let sent_e = text[m.end..para_e]
+            .find(". ")
+            .map_or(para_e, |p| m.end + p + 1);
+        for (s, e) in [(sent_s, sent_e), (para_s, para_e)] {
+            let counts: Vec<(usize, &str)> = cands
+                .iter()
+                .map(|c| (count_in(s, e, c), *c))
+                .filter(|(n, _)| *n > 0)
+                .collect();
+            let best = counts.iter().map(|(n, _)| *n).max().unwrap_or(0);
+            let mut at_best = counts.iter().filter(|(n, _)| *n == best);
+            if let (Some((_, c)), None) = (at_best.next(), at_best.next()) {
+                return (*c != g.cc).then_some(*c);
+            }
+        }
+    }
+    let times = |c: &str| named.iter().filter(|x| **x == c).count();
+    if !named.contains(&g.cc) {
+        let mut alts = cands[1..].iter().filter(|c| named.contains(c));
+        if let (Some(c), None) = (alts.next(), alts.next()) {
+            return Some(c);
+        }
+    } else if let Some(c) = cands[1..].iter().max_by_key(|c| times(c))
+        && times(c) >= 3 * times(g.cc)
+    {
+        return Some(c);
+    }
+    None
+}
+
 /// The country of a place named right after a name: ", Central Sulawesi", " in northern Iran",
 /// " on Egypt's Red Sea coast".
 fn country_right_after(text: &str, end: usize) -> Option<&'static str> {
     let r = &text[end..];
-    let r = [", on ", ", in ", ", near ", ", ", " in ", " on ", " near "]
-        .iter()
-        .find_map(|p| r.strip_prefix(p))?;
+    // "the Morowali regency of Central Sulawesi": an administrative noun, then "of"
+    let r_admin = [
+        " regency of ",
+        " district of ",
+        " province of ",
+        " region of ",
+        " county of ",
+        " municipality of ",
+    ]
+    .iter()
+    .find_map(|p| r.strip_prefix(p));
+    let r = match r_admin {
+        Some(r) => r,
+        None => [", on ", ", in ", ", near ", ", ", " in ", " on ", " near "]
+            .iter()
+            .find_map(|p| r.strip_prefix(p))?,
+    };
     let r = r.strip_prefix("the ").unwrap_or(r);
     let r = ["northern ", "southern ", "eastern ", "western ", "central "]
         .iter()
@@ -2260,12 +2383,9 @@ fn country_right_after(text: &str, end: usize) -> Option<&'static str> {
         .split(' ')
         .take(3)
         .collect();
-    // "on the Afghan bank", "on the Tajik side of the border"
+    // "on the Afghan bank", "on the Tajik side" (not "on the Ugandan border": the neighbour)
     if let [adj, noun, ..] = words.as_slice()
-        && matches!(
-            *noun,
-            "bank" | "side" | "border" | "shore" | "coast" | "frontier"
-        )
+        && matches!(*noun, "bank" | "side" | "shore" | "coast")
         && let Some(g) = GAZ.get(adj)
         && g.kind == GazKind::Demonym
     {
@@ -3046,7 +3166,8 @@ fn classify(
         .iter()
         .any(|w| before[..before.len() - 3].ends_with(w))
     {
-        let g = GAZ.get(full);
+        // "the Mediterranean port of Ceyhan": a town of the gazetteer brings its country
+        let g = GAZ.get_any(full).filter(|g| g.kind != GazKind::Demonym);
         spans.push(match g {
             Some(g) => Span::gaz(start, end, g),
             None => Span::new(text, start, end, Cand::Place),
@@ -3268,8 +3389,8 @@ fn classify(
     // "led by Tang Minghui, a vice minister": people lead, found and back things too; a
     // name of two or three name-like words after those verbs is a person's
     let person_shaped = (2..=3).contains(&rest.len())
-        && rest.iter().all(|t| name_like(t.s) && !is_acronym(t.s))
-        && people_by(text, rest[0].start);
+        && people_by(text, rest[0].start)
+        && rest.iter().all(|t| name_like(t.s) && !is_acronym(t.s));
     if rest.len() <= 4
         && !has_org
         && !person_shaped
@@ -4528,6 +4649,34 @@ mod tests {
             !n.iter().any(|(x, _)| *x == "Erdogan" || *x == "God"),
             "{n:?}"
         );
+    }
+
+    #[test]
+    fn namesakes_follow_importance_and_proximity() {
+        let country = |t: &str, name: &str| {
+            detect(t)
+                .entities
+                .iter()
+                .find(|e| e.name == name || e.aliases.iter().any(|a| a == name))
+                .and_then(|e| e.country.clone())
+        };
+        // a capital is not given up for a small US town because the article names the US more
+        let t = "US farmers lost out. American cargoes fell, the US said, and US soy slid. Shares rose 2% in London.";
+        assert_eq!(country(t, "London").as_deref(), Some("GB"));
+        // a town of comparable size in the country the article names
+        let t = "Afghanistan's Badakhshan province saw clashes. Afghanistan said little. Taliban officials in Faizabad said they were investigating.";
+        assert_eq!(country(t, "Faizabad").as_deref(), Some("AF"));
+        // a region named in the same paragraph as its country
+        let t = "Iraq and Turkey talk. Exports from the Kurdistan Region to Iraq's north resumed, Iraq said.";
+        assert_eq!(country(t, "Kurdistan Region").as_deref(), Some("IQ"));
+        // "X State" in a country with states; a town after "the port of"; an unknown place
+        // beside a demonym; "the X regency of <region>"
+        let t = "Jobs in Nigeria will go to Rivers State, Bayelsa State and Delta State. The pipeline runs from Kirkuk in Iraq to the Mediterranean port of Ceyhan. A Tajik soldier was wounded near Darvoz. Kazakhstan, Kazakhstan and Kazakhstan. A nickel producer in the Morowali regency of Central Sulawesi.";
+        assert_eq!(country(t, "Delta State").as_deref(), Some("NG"));
+        assert_eq!(country(t, "Rivers State").as_deref(), Some("NG"));
+        assert_eq!(country(t, "Ceyhan").as_deref(), Some("TR"));
+        assert_eq!(country(t, "Darvoz").as_deref(), Some("TJ"));
+        assert_eq!(country(t, "Morowali").as_deref(), Some("ID"));
     }
 
     #[test]

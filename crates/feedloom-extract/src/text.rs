@@ -30,20 +30,42 @@ pub struct GazEntry {
     /// A region that is also a city of the same name ("Almaty"): "Almaty Region" is then a
     /// place of its own.
     pub also_city: bool,
-    /// Other countries with a place of this name, most important first (`"IN US"`), for
-    /// [`GazEntry::countries`].
+    /// Other countries with a place of this name, most important first, each with the order
+    /// of magnitude of its importance, after that of the first (`"~7 +CA:5 +US:4"`), for
+    /// [`GazEntry::countries`] and [`GazEntry::alternatives`].
     pub others: &'static str,
 }
 
 impl GazEntry {
     /// The countries this name may stand for: `cc` first, then the others.
     pub fn countries(&self) -> impl Iterator<Item = &'static str> {
-        std::iter::once(self.cc).chain(
-            self.others
+        std::iter::once(self.cc).chain(self.alternatives().map(|(c, _)| c))
+    }
+
+    /// The other countries with a place of this name and the order of magnitude of each
+    /// place's importance (log10 of its population; a capital ten times, a region 200,000).
+    pub fn alternatives(&self) -> impl Iterator<Item = (&'static str, u8)> {
+        self.others.split(' ').filter_map(|f| {
+            let (c, m) = f.strip_prefix('+')?.split_once(':')?;
+            (c.len() == 2).then(|| (c, m.parse().unwrap_or(0)))
+        })
+    }
+
+    /// The order of magnitude of the importance of the first country's place (on a name
+    /// with [`alternatives`](Self::alternatives); 9 for a country or a demonym).
+    pub fn magnitude(&self) -> u8 {
+        match self.kind {
+            GazKind::Country | GazKind::Demonym => 9,
+            _ => self
+                .others
                 .split(' ')
-                .filter_map(|c| c.strip_prefix('+'))
-                .filter(|c| c.len() == 2),
-        )
+                .find_map(|f| f.strip_prefix('~')?.parse().ok())
+                .unwrap_or(match self.kind {
+                    GazKind::Capital => 6,
+                    GazKind::Region | GazKind::City => 5,
+                    _ => 4,
+                }),
+        }
     }
 }
 
