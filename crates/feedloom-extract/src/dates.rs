@@ -10,7 +10,8 @@
 //! Sunday), "two days ago" (that day), "three weeks ago" (that day: 21 days before; "ten
 //! years ago" is a vague period), "August last year" (that month of the year before), and
 //! weekdays ("on Monday", "last Friday", "next Tuesday"); whole months in
-//! "between January and June", "from March to May" and "the year to June".
+//! "between January and June", "from March to May", "the year to June" and "cargoes for
+//! October shipment".
 //!
 //! A date without a year takes the year of the reference date — the item's `published` time,
 //! else its `fetched` time — always, even when a past-tense mention then lands months after
@@ -384,6 +385,8 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                         | "of"
                         | "before"
                         | "after"
+                        // "cargoes for October shipment"
+                        | "for"
                 ) {
                     return None;
                 }
@@ -610,6 +613,15 @@ mod tests {
             ]
         );
         assert_eq!(r[5].0, "August last year");
+    }
+
+    #[test]
+    fn a_month_after_for() {
+        let r = f("Traders booked 40 cargoes for October shipment.");
+        assert_eq!(
+            r,
+            [("October".into(), "2023-10-01".into(), "2023-10-31".into())]
+        );
     }
 
     #[test]
