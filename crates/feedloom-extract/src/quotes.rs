@@ -83,8 +83,8 @@ pub fn register(reg: &mut Registry) {
     );
 }
 
-const VERBS: &str = r"said|says|say|called|calls|described|describes|dubbed|told|tells|added|adds|noted|notes|stated|states|declared|declares|explained|explains|wrote|writes|warned|warns|insisted|insists|argued|argues|claimed|claims|continued|asked|asks|replied|answered|stressed|stresses|emphasi[sz]ed|commented|remarked|announced|announces|reported|reports|recalled|acknowledged|admitted|concluded|observed|underlined|underscored|pointed out|went on|quipped|tweeted|posted|wrote|urged|vowed|promised|predicted|suggested|cautioned|complained|conceded|confirmed|denied|mentioned|read";
-const PARTICIPLES: &str = r"saying|touting|calling|describing|adding|noting|stating|declaring|explaining|warning|insisting|arguing|claiming|stressing|telling|urging|vowing|promising|writing|describing";
+const VERBS: &str = r"said|says|say|called|calls|described|describes|dubbed|told|tells|added|adds|noted|notes|stated|states|declared|declares|explained|explains|wrote|writes|warned|warns|insisted|insists|argued|argues|claimed|claims|continued|asked|asks|replied|answered|stressed|stresses|emphasi[sz]ed|commented|remarked|announced|announces|reported|reports|recalled|acknowledged|admitted|concluded|observed|underlined|underscored|pointed out|went on|quipped|tweeted|posted|urged|vowed|promised|predicted|suggested|cautioned|complained|conceded|confirmed|denied|mentioned|read";
+const PARTICIPLES: &str = r"saying|touting|calling|describing|adding|noting|stating|declaring|explaining|warning|insisting|arguing|claiming|stressing|telling|urging|vowing|promising|writing";
 
 static AFTER_VERB_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"^[[ \t\r\n],.;:!?—–-]*(?:{VERBS})(?-u:\b)")).expect("compiles")
