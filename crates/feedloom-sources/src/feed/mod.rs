@@ -333,7 +333,7 @@ impl FeedSource {
         if skipped == 0 {
             return;
         }
-        let retention = humantime_days(self.retention);
+        let retention = feedloom_core::Duration(self.retention);
         if !self
             .logged_old
             .swap(true, std::sync::atomic::Ordering::Relaxed)
@@ -438,18 +438,6 @@ impl FeedSource {
 
 /// An article fetch: its main text (when found) and the bytes read.
 type ArticleResult = Result<(Option<String>, u64), SourceError>;
-
-/// `90d`, `36h` or `15m`: a retention for a log line.
-fn humantime_days(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    if s >= 86_400 && s.is_multiple_of(86_400) {
-        format!("{}d", s / 86_400)
-    } else if s >= 3600 && s.is_multiple_of(3600) {
-        format!("{}h", s / 3600)
-    } else {
-        format!("{}s", s)
-    }
-}
 
 fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
