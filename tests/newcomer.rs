@@ -1,0 +1,3 @@
+//! A newcomer's first hour: config mistakes get a located, helpful error from `check`.
+
+mod common;
