@@ -285,11 +285,19 @@ fn yen_or_yuan(text: &str, at: usize) -> &'static str {
 type Local<'t> = Option<(&'t str, usize)>;
 
 /// The byte ranges of the sentence and of the paragraph around `at`.
+/// The paragraph is looked at only within `AROUND` bytes on each side of the amount, so an
+/// article of one huge paragraph full of amounts stays linear (a news paragraph is far
+/// shorter). The sentence comes from the crate's one sentence splitter
+/// ([`text::sentence_start_before`] / [`text::sentence_end_after`]).
 fn around(text: &str, at: usize) -> ((usize, usize), (usize, usize)) {
-    let ps = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let pe = text[at..].find('\n').map_or(text.len(), |p| at + p);
-    let ss = text[ps..at].rfind(". ").map_or(ps, |p| ps + p + 2);
-    let se = text[at..pe].find(". ").map_or(pe, |p| at + p + 1);
+    const AROUND: usize = 4096;
+    let at = text.floor_char_boundary(at.min(text.len()));
+    let lo = text.floor_char_boundary(at.saturating_sub(AROUND));
+    let hi = text.ceil_char_boundary(at.saturating_add(AROUND).min(text.len()));
+    let ps = text[lo..at].rfind('\n').map_or(lo, |p| lo + p + 1);
+    let pe = text[at..hi].find('\n').map_or(hi, |p| at + p);
+    let ss = text::sentence_start_before(text, at, at - ps).max(ps);
+    let se = text::sentence_end_after(text, at, pe - at).min(pe).max(at);
     ((ss, se), (ps, pe))
 }
 
@@ -517,8 +525,13 @@ fn amount(text: &str, value: f64, unit: impl Into<String>) -> Amount {
     }
 }
 
+/// A number as written ("3,412.5"); `None` for one beyond `f64`'s range ("1e400" digits
+/// parse to infinity), which is no amount.
 fn parse_num(s: &str) -> Option<f64> {
-    s.replace(',', "").parse().ok()
+    s.replace(',', "")
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
 }
 
 const MONTHS: &[&str] = &[
@@ -730,8 +743,17 @@ fn plural_noun(w: &str) -> bool {
         )
 }
 
-/// Find amounts in `text`.
+/// Find amounts in `text`. Only amounts whose value is a finite number are kept: a number
+/// scaled past `f64`'s range ("99999…9 trillion") is no amount, and JSON has no infinity (it
+/// would be written as `null`).
 pub fn find(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
+    let mut out = find_all(text, o);
+    out.retain(|(_, a)| a.value.is_finite());
+    out
+}
+
+/// Every amount in `text`, before [`find`]'s filter.
+fn find_all(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
     let mut out = Vec::new();
     // the countries the article names, looked up once and only when a money word or symbol
     // several countries share needs them

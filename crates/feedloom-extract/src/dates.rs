@@ -151,12 +151,9 @@ fn prev_word(text: &str, at: usize) -> String {
 }
 
 fn looks_ahead(text: &str, at: usize) -> bool {
-    let mut s = at.saturating_sub(60);
-    while !text.is_char_boundary(s) {
-        s -= 1;
-    }
-    let w = &text[s..at];
-    let sent = w.rsplit(['.', '\n']).next().unwrap_or(w);
+    // the 60 bytes before the weekday, within its sentence (the crate's one splitter)
+    let s = crate::text::sentence_start_before(text, at, 60);
+    let sent = crate::text::sub(text, s, at);
     [
         " will ",
         " is due ",
@@ -226,8 +223,53 @@ fn today_is_the_day(text: &str, s: usize, e: usize) -> bool {
         )
 }
 
-/// Find dates in `text`, resolving against `reference`.
+/// The earliest year of a reference date that relative dates are resolved against.
+const MIN_REFERENCE_YEAR: i32 = 1900;
+/// How many days after today a reference date may lie (time zones, a feed's clock running
+/// ahead); a later one is taken for a wrong date.
+const MAX_REFERENCE_DAYS_AHEAD: u64 = 2;
+
+/// `reference` if it is a plausible date for an article to be published: from
+/// [`MIN_REFERENCE_YEAR`] to [`MAX_REFERENCE_DAYS_AHEAD`] days after `today`. A `published`
+/// time of year 262142 or 0001 is a broken feed, and dates resolved against it would be
+/// invented, so then relative dates and dates without a year are left out.
+pub fn plausible_reference(reference: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+    let latest = today.checked_add_days(Days::new(MAX_REFERENCE_DAYS_AHEAD))?;
+    (reference.year() >= MIN_REFERENCE_YEAR && reference <= latest).then_some(reference)
+}
+
+/// The years a date output may have: the item schema's `YYYY-MM-DD` has four digits.
+const OUTPUT_YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+/// `start` and `end` as ISO dates, if both have four-digit years and `start <= end`; else the
+/// mention is dropped (a "10000-01-31" or a negative year is no `YYYY-MM-DD`).
+fn output_range(start: NaiveDate, end: NaiveDate) -> Option<(String, String)> {
+    (OUTPUT_YEARS.contains(&start.year()) && OUTPUT_YEARS.contains(&end.year()) && start <= end)
+        .then(|| (iso(start), iso(end)))
+}
+
+/// `d` moved by `days` (negative: back), `None` past chrono's range.
+fn shift(d: NaiveDate, days: i64) -> Option<NaiveDate> {
+    if days >= 0 {
+        d.checked_add_days(Days::new(days.unsigned_abs()))
+    } else {
+        d.checked_sub_days(Days::new(days.unsigned_abs()))
+    }
+}
+
+/// Find dates in `text`, resolving against `reference` when it is plausible (see
+/// [`plausible_reference`]; today is the system's date).
 pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, DateMention)> {
+    let today = chrono::Utc::now().date_naive();
+    find_with(text, plausible_reference(reference, today), o)
+}
+
+/// Find dates in `text`; with no `reference`, only dates that carry their own year.
+pub fn find_with(
+    text: &str,
+    reference: Option<NaiveDate>,
+    o: &DatesOptions,
+) -> Vec<(usize, DateMention)> {
     let mut out = Vec::new();
     // the end of a month's phrase that took the relative year after it ("August last year")
     let mut skip_until = 0;
@@ -272,10 +314,10 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 let d2: u32 = c.name("d1b").map_or(Some(d), |x| x.as_str().parse().ok())?;
                 let y = match c.name("y1") {
                     Some(y) => y.as_str().parse().ok()?,
-                    None => infer_year(mo, d, reference),
+                    None => infer_year(mo, d, reference?),
                 };
                 let s = NaiveDate::from_ymd_opt(y, mo, d)?;
-                let y2 = if mo2 < mo { y + 1 } else { y };
+                let y2 = if mo2 < mo { y.checked_add(1)? } else { y };
                 let e = NaiveDate::from_ymd_opt(y2, mo2, d2)?;
                 (e >= s).then_some((s, e))
             } else if let Some(mn) = c.name("m2") {
@@ -284,7 +326,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 let d2: u32 = c.name("d2b").map_or(Some(d), |x| x.as_str().parse().ok())?;
                 let y = match c.name("y2") {
                     Some(y) => y.as_str().parse().ok()?,
-                    None => infer_year(mo, d, reference),
+                    None => infer_year(mo, d, reference?),
                 };
                 let s = NaiveDate::from_ymd_opt(y, mo, d)?;
                 let e = NaiveDate::from_ymd_opt(y, mo, d2)?;
@@ -304,16 +346,16 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 let (mo, mo2) = (month_num(mn.as_str())?, month_num(&c["m6b"])?);
                 let y = match c.name("y6") {
                     Some(y) => y.as_str().parse().ok()?,
-                    None => infer_year(mo, 1, reference),
+                    None => infer_year(mo, 1, reference?),
                 };
-                let y2 = if mo2 < mo { y + 1 } else { y };
+                let y2 = if mo2 < mo { y.checked_add(1)? } else { y };
                 months(y, mo, y2, mo2)
             } else if let Some(mn) = c.name("m7") {
                 // "between January and June", "from March to May": whole months
                 let (mo, mo2) = (month_num(mn.as_str())?, month_num(&c["m7b"])?);
                 let y = match c.name("y7") {
                     Some(y) => y.as_str().parse().ok()?,
-                    None => infer_year(mo, 1, reference),
+                    None => infer_year(mo, 1, reference?),
                 };
                 // "from June to July 2": a month and a day, no date rather than a wrong one
                 if text[m.end()..].starts_with(' ')
@@ -322,7 +364,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 {
                     return None;
                 }
-                let y2 = if mo2 < mo { y + 1 } else { y };
+                let y2 = if mo2 < mo { y.checked_add(1)? } else { y };
                 months(y, mo, y2, mo2)
             } else if let Some(n) = c.name("agon") {
                 // "two days ago": that day; "three weeks ago": that day too (the reference
@@ -330,6 +372,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 if !o.relative {
                     return None;
                 }
+                let reference = reference?;
                 let n: u32 = match n.as_str().to_ascii_lowercase().as_str() {
                     "a" | "an" | "one" => 1,
                     "two" => 2,
@@ -358,6 +401,7 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 }
             } else if let Some(mn) = c.name("m5") {
                 // "in May": that month of the reference year ("last May": the one before)
+                let reference = reference?;
                 let mo = month_num(mn.as_str())?;
                 let before = text[..mn.start()].trim_end_matches([' ', '-']);
                 let pw = before
@@ -392,20 +436,8 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 }
                 let p = Some(pw.clone());
                 let y = match p.as_deref() {
-                    Some("last") => {
-                        if mo >= reference.month() {
-                            reference.year() - 1
-                        } else {
-                            reference.year()
-                        }
-                    }
-                    Some("next") => {
-                        if mo <= reference.month() {
-                            reference.year() + 1
-                        } else {
-                            reference.year()
-                        }
-                    }
+                    Some("last") if mo >= reference.month() => reference.year().checked_sub(1)?,
+                    Some("next") if mo <= reference.month() => reference.year().checked_add(1)?,
                     _ => infer_year(mo, 1, reference),
                 };
                 text_m = mn.as_str().to_string();
@@ -417,13 +449,16 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                         && after[..w.len()].eq_ignore_ascii_case(w)
                         && crate::text::boundary_after(after, w.len())
                     {
-                        text_m = format!("{}{}", mn.as_str(), &after[..w.len()]);
+                        // the words as written (a substring of the text)
+                        text_m = text.get(mn.start()..mn.end() + w.len())?.to_string();
                         skip_until = mn.end() + w.len();
-                        return months(reference.year() + dy, mo, reference.year() + dy, mo);
+                        let y = reference.year().checked_add(dy)?;
+                        return months(y, mo, y, mo);
                     }
                 }
                 if matches!(p.as_deref(), Some("last" | "next" | "this")) {
-                    text_m = format!("{} {}", &before[before.len() - pw.len()..], mn.as_str());
+                    // "last May", "last-May": from the qualifier to the month as written
+                    text_m = text.get(start_at..mn.end())?.to_string();
                 }
                 months(y, mo, y, mo)
             } else if let Some(y) = c.name("y4") {
@@ -470,12 +505,18 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                 if !o.relative {
                     return None;
                 }
+                let reference = reference?;
                 let r = r.as_str().to_ascii_lowercase();
-                let week_start =
-                    reference - Days::new(reference.weekday().num_days_from_monday() as u64);
+                let week_start = shift(
+                    reference,
+                    -i64::from(reference.weekday().num_days_from_monday()),
+                )?;
                 let month_start = reference.with_day(1)?;
+                let day = |n: i64| shift(reference, n);
+                let week =
+                    |from: i64, to: i64| Some((shift(week_start, from)?, shift(week_start, to)?));
                 Some(match r.trim_start_matches("the ") {
-                    "yesterday" => (reference.pred_opt()?, reference.pred_opt()?),
+                    "yesterday" => (day(-1)?, day(-1)?),
                     // "today" is the day only beside an event ("said today", "as of
                     // today", "today's vote"), not "nowadays" ("Today the whole region
                     // wants...", "nobody has that money today")
@@ -483,14 +524,12 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                         return None;
                     }
                     "today" => (reference, reference),
-                    "tomorrow" => (reference.succ_opt()?, reference.succ_opt()?),
-                    "day before yesterday" => (reference - Days::new(2), reference - Days::new(2)),
-                    "day after tomorrow" => (reference + Days::new(2), reference + Days::new(2)),
-                    "last week" | "past week" => {
-                        (week_start - Days::new(7), week_start - Days::new(1))
-                    }
-                    "this week" => (week_start, week_start + Days::new(6)),
-                    "next week" => (week_start + Days::new(7), week_start + Days::new(13)),
+                    "tomorrow" => (day(1)?, day(1)?),
+                    "day before yesterday" => (day(-2)?, day(-2)?),
+                    "day after tomorrow" => (day(2)?, day(2)?),
+                    "last week" | "past week" => week(-7, -1)?,
+                    "this week" => week(0, 6)?,
+                    "next week" => week(7, 13)?,
                     "last month" | "past month" => {
                         let s = month_start.checked_sub_months(Months::new(1))?;
                         (s, month_start.pred_opt()?)
@@ -500,15 +539,22 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                         let s = month_start.checked_add_months(Months::new(1))?;
                         (s, last_day(s.year(), s.month())?)
                     }
-                    "last year" | "past year" => years(reference.year() - 1, reference.year() - 1)?,
+                    "last year" | "past year" => {
+                        let y = reference.year().checked_sub(1)?;
+                        years(y, y)?
+                    }
                     "this year" => years(reference.year(), reference.year())?,
-                    "next year" => years(reference.year() + 1, reference.year() + 1)?,
+                    "next year" => {
+                        let y = reference.year().checked_add(1)?;
+                        years(y, y)?
+                    }
                     _ => return None,
                 })
             } else if let Some(w) = c.name("wd") {
                 if !o.relative {
                     return None;
                 }
+                let reference = reference?;
                 let wd = weekday(w.as_str())?;
                 let q = c.name("wq").map(|x| x.as_str().trim().to_ascii_lowercase());
                 let back = (7 + reference.weekday().num_days_from_monday() as i64
@@ -518,10 +564,10 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
                     - reference.weekday().num_days_from_monday() as i64)
                     % 7;
                 let d = match q.as_deref() {
-                    Some("last") => reference - Days::new(if back == 0 { 7 } else { back } as u64),
-                    Some("next") => reference + Days::new(if fwd == 0 { 7 } else { fwd } as u64),
-                    _ if looks_ahead(text, m.start()) => reference + Days::new(fwd as u64),
-                    _ => reference - Days::new(back as u64),
+                    Some("last") => shift(reference, -(if back == 0 { 7 } else { back }))?,
+                    Some("next") => shift(reference, if fwd == 0 { 7 } else { fwd })?,
+                    _ if looks_ahead(text, m.start()) => shift(reference, fwd)?,
+                    _ => shift(reference, -back)?,
                 };
                 if q.as_deref()
                     .is_some_and(|q| !matches!(q, "on" | "last" | "next" | "this"))
@@ -535,29 +581,30 @@ pub fn find(text: &str, reference: NaiveDate, o: &DatesOptions) -> Vec<(usize, D
             }
         })();
         if let Some((a, b, c2, y3)) = split_years {
-            // two separate years joined by "and"
-            let y1: i32 = text[a..b].parse().unwrap_or(0);
-            for (at, y) in [(a, y1), (c2, y3)] {
-                if let Some((s, e)) = years(y, y) {
+            // two separate years joined by "and", each as written
+            let first = text.get(a..b).and_then(|t| Some((a, t, t.parse().ok()?)));
+            let second = text.get(c2..c2 + 4).map(|t| (c2, t, y3));
+            for (at, t, y) in first.into_iter().chain(second) {
+                if let Some((s, e)) = years(y, y).and_then(|(s, e)| output_range(s, e)) {
                     out.push((
                         at,
                         DateMention {
-                            text: y.to_string(),
-                            start: iso(s),
-                            end: iso(e),
+                            text: t.to_string(),
+                            start: s,
+                            end: e,
                             section: None,
                         },
                     ));
                 }
             }
         }
-        if let Some((s, e)) = range {
+        if let Some((s, e)) = range.and_then(|(s, e)| output_range(s, e)) {
             out.push((
                 start_at,
                 DateMention {
                     text: text_m,
-                    start: iso(s),
-                    end: iso(e),
+                    start: s,
+                    end: e,
                     section: None,
                 },
             ));

@@ -1733,6 +1733,9 @@ pub fn detect(text: &str) -> Detected {
         })
         .map(|&(s, e, _)| (s, e))
         .collect();
+    // the crate's one sentence splitter: the runs here and the sentences `infer_countries`
+    // looks at are the same sentences
+    let sents = text::Sentences::new(text);
     for (ss, se) in text::sentences(text) {
         let sent = &text[ss..se];
         let mut toks: Vec<Tok> = Vec::with_capacity(sent.len() / 5);
@@ -1914,7 +1917,7 @@ pub fn detect(text: &str) -> Detected {
         }
     }
     let mut d = resolve(text, spans);
-    infer_countries(text, &mut d, &gaz_hits);
+    infer_countries(text, &sents, &mut d, &gaz_hits);
     merge_place_variants(&mut d);
     d.gaz = gaz_hits;
     d
@@ -2102,7 +2105,12 @@ fn merge(ents: &mut [Entity], mentions: &mut [Mention], target: &[usize]) -> Vec
     out
 }
 
-fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &GazEntry)]) {
+fn infer_countries(
+    text: &str,
+    sents: &text::Sentences,
+    d: &mut Detected,
+    gaz_hits: &[(usize, usize, &GazEntry)],
+) {
     // each entity's first mention (mentions are in text order)
     let mut first_of: Vec<Option<Mention>> = vec![None; d.entities.len()];
     for m in &d.mentions {
@@ -2155,7 +2163,8 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
                 .country
                 .as_deref()
                 .is_none_or(|c| g.countries().any(|x| x == c))
-            && let Some(c) = pick_country(text, g, &named, gaz_hits, &d.mentions, first.entity)
+            && let Some(c) =
+                pick_country(text, sents, g, &named, gaz_hits, &d.mentions, first.entity)
         {
             ent.country = Some(c.to_string());
         }
@@ -2202,7 +2211,7 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
             && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
         {
             let c = first_of[i]
-                .and_then(|f| pick_country(text, g, &named, gaz_hits, &d.mentions, f.entity))
+                .and_then(|f| pick_country(text, sents, g, &named, gaz_hits, &d.mentions, f.entity))
                 .unwrap_or(g.cc);
             fill.push((i, c.to_string()));
             continue;
@@ -2218,17 +2227,8 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
         let Some(first) = first_of[i] else {
             continue;
         };
-        // the sentence's start: after the paragraph's last ". " before it (searched from the
-        // paragraph's start only), else the paragraph's start
-        let head = &text[..first.start];
-        let para = head.rfind('\n').map_or(0, |p| p + 1);
-        let s = head[para..].rfind(". ").map_or(para, |d| para + d + 1);
-        let e_end = text[first.end..]
-            .find(['\n'])
-            .into_iter()
-            .chain(text[first.end..].find(". "))
-            .min()
-            .map_or(text.len(), |p| first.end + p);
+        // the sentence holding the first mention (the crate's one sentence splitter)
+        let (s, e_end) = sents.span_at(first.start);
         // "at Ain Sokhna on Egypt's Red Sea coast", "Morowali, Central Sulawesi", "X in
         // northern Iran": the place named right after it
         if let Some(c) = country_right_after(text, first.end) {
@@ -2278,6 +2278,7 @@ fn infer_countries(text: &str, d: &mut Detected, gaz_hits: &[(usize, usize, &Gaz
 /// the first.
 fn pick_country(
     text: &str,
+    sents: &text::Sentences,
     g: &GazEntry,
     named: &[&'static str],
     gaz_hits: &[(usize, usize, &GazEntry)],
@@ -2317,12 +2318,8 @@ fn pick_country(
     for m in mentions.iter().filter(|m| m.entity == entity) {
         let para_s = text[..m.start].rfind('\n').map_or(0, |p| p + 1);
         let para_e = text[m.end..].find('\n').map_or(text.len(), |p| m.end + p);
-        let sent_s = text[para_s..m.start]
-            .rfind(". ")
-            .map_or(para_s, |p| para_s + p + 2);
-        let sent_e = text[m.end..para_e]
-            .find(". ")
-            .map_or(para_e, |p| m.end + p + 1);
+        // the sentence holding the mention (the crate's one sentence splitter)
+        let (sent_s, sent_e) = sents.span_at(m.start);
         for (s, e) in [(sent_s, sent_e), (para_s, para_e)] {
             let counts: Vec<(usize, &str)> = cands
                 .iter()
@@ -3716,12 +3713,10 @@ fn company_like(text: &str, end: usize) -> bool {
     if !followed_by_speech_verb(text, end) {
         return false;
     }
-    let sent_end = rest
-        .find(". ")
-        .unwrap_or(rest.len())
-        .min(rest.find('\n').unwrap_or(rest.len()))
-        .min(120);
-    let clause = &rest[..rest.floor_char_boundary(sent_end)];
+    // the rest of the sentence, up to 120 bytes (the crate's one sentence splitter, bounded
+    // so that asking this of every name stays linear)
+    let sent_end = text::sentence_end_after(text, end, 120);
+    let clause = text::sub(text, end, sent_end);
     let has = |w: &str| clause.split(|c: char| !c.is_alphabetic()).any(|x| x == w);
     (has("it") || has("its")) && !["he", "she", "his", "her", "him"].iter().any(|w| has(w))
 }

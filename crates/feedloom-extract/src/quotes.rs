@@ -60,6 +60,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::entities::{self, Detected};
+use crate::text::Sentences;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -178,83 +179,53 @@ fn spans(text: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
-fn sentence_bounds(text: &str, qs: usize, qe: usize, ends_sentence: bool) -> (usize, usize) {
-    // start: after the last sentence end or paragraph break before the quote (not inside it)
-    let mut lo = qs.saturating_sub(400);
-    while !text.is_char_boundary(lo) {
-        lo -= 1;
-    }
-    let before = &text[lo..qs];
-    let s = lo
-        + before
-            .rfind(['\n'])
-            .map(|p| p + 1)
-            .into_iter()
-            .chain(full_stops(before).last().map(|p| p + 2))
-            .chain(rfind_mark(before, '?').map(|p| p + 2))
-            .chain(rfind_mark(before, '!').map(|p| p + 2))
-            .max()
-            .unwrap_or(0);
-    let mut hi = (qe + 400).min(text.len());
-    while !text.is_char_boundary(hi) {
-        hi += 1;
-    }
-    let after = &text[qe..hi];
-    let e = after
-        .find(['\n'])
-        .into_iter()
-        .chain(full_stops(after).next().map(|p| p + 1))
-        .chain(after.find(".\n").map(|p| p + 1))
-        .min()
-        .map_or(text.len(), |p| qe + p);
-    let next_word = after
-        .trim_start()
-        .split(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or("");
-    let e = if ends_sentence
-        && next_word.starts_with(|c: char| c.is_uppercase())
-        && !matches!(next_word, "He" | "She" | "They" | "It" | "I" | "We")
-    {
-        qe
-    } else {
-        e
-    };
-    (s.min(qs), e.max(qe))
-}
-
-/// The last `mark` followed by a space in `s` (a char search, not a substring search).
-fn rfind_mark(s: &str, mark: char) -> Option<usize> {
-    let mut end = s.len();
-    while let Some(p) = s[..end].rfind(mark) {
-        if s.as_bytes().get(p + 1) == Some(&b' ') {
-            return Some(p);
-        }
-        end = p;
-    }
-    None
-}
-
-/// The start of the last sentence of `body`: after its last ". " in the last paragraph, else
-/// the paragraph's start.
-fn clause_start(body: &str) -> usize {
-    let para = body.rfind('\n').map_or(0, |p| p + 1);
-    body[para..].rfind(". ").map_or(para, |d| para + d + 2)
-}
-
-/// Positions of ". " that end a sentence (not after "Lt.", "Mr.", "No.", an initial).
-fn full_stops(s: &str) -> impl Iterator<Item = usize> + '_ {
-    s.match_indices(". ").map(|(p, _)| p).filter(|&p| {
-        let w = s[..p]
-            .rsplit(|c: char| !(c.is_alphanumeric() || c == '.'))
+/// The quotation at `qs..qe`'s sentence: from the start of the sentence holding its opening
+/// mark to the end of the sentence holding its closing mark (both from the crate's one
+/// sentence splitter, [`Sentences`], so the previous quotation's sentence never ends after
+/// this one's starts). A quotation that ends its sentence (`ends_sentence`, "…." He said)
+/// takes the next sentence as its attribution when that opens with a pronoun ("He said."),
+/// and none when it opens with another capitalised word (a new sentence about something
+/// else). The range always holds the quotation: `start <= qs` and `end >= qe`.
+fn sentence_bounds(
+    text: &str,
+    sents: &Sentences,
+    qs: usize,
+    qe: usize,
+    ends_sentence: bool,
+) -> (usize, usize) {
+    let s = sents.start_at(qs).min(qs);
+    let mut e = sents.end_at(qe.saturating_sub(1)).max(qe);
+    if ends_sentence && text.get(qe..e).is_some_and(|g| g.trim().is_empty()) {
+        let next_word = text
+            .get(e..)
+            .unwrap_or("")
+            .trim_start()
+            .split(|c: char| !c.is_alphabetic())
             .next()
             .unwrap_or("");
-        !crate::text::is_abbrev(w)
-    })
+        if matches!(next_word, "He" | "She" | "They" | "It" | "I" | "We") {
+            e = sents.end_at(e).max(e);
+        } else if next_word.starts_with(|c: char| c.is_uppercase()) {
+            e = qe;
+        }
+    }
+    (s, e)
+}
+
+/// The start of the sentence holding the last character of `text[..end]` (the sentence that
+/// `end` closes).
+fn sentence_start_of_last(text: &str, sents: &Sentences, end: usize) -> usize {
+    let last = text
+        .get(..end)
+        .and_then(|h| h.char_indices().next_back())
+        .map_or(0, |(p, _)| p);
+    sents.start_at(last)
 }
 
 struct Ctx<'a> {
     d: &'a Detected,
+    /// The text's sentences: every sentence start and end below comes from here.
+    sents: &'a Sentences,
 }
 
 impl Ctx<'_> {
@@ -277,12 +248,10 @@ impl Ctx<'_> {
     }
     /// The first person named in the nearest sentence before `at` that names one (the
     /// subject a pronoun most likely refers to), with the mention's position.
-    fn subject_before(&self, text: &str, at: usize) -> Option<(usize, usize)> {
+    fn subject_before(&self, at: usize) -> Option<(usize, usize)> {
         let last = self.last_person_before(at)?;
         // the start of the sentence holding that latest mention
-        let head = &text[..last.1];
-        let para = head.rfind('\n').map_or(0, |p| p + 1);
-        let start = head[para..].rfind(". ").map_or(para, |d| para + d + 2);
+        let start = self.sents.start_at(last.1);
         self.d
             .mentions
             .iter()
@@ -313,7 +282,7 @@ enum Who {
 /// when `according` is set (the caller tries it after the speaker before the quotation: in
 /// `Xi said "…," according to Xinhua` the agency is the source of the report, not the speaker).
 fn speaker_after(text: &str, cx: &Ctx, qe: usize, se: usize, according: bool) -> Option<Who> {
-    let post = &text[qe..se];
+    let post = crate::text::sub(text, qe, se);
     if post.trim().is_empty() {
         return None;
     }
@@ -407,9 +376,7 @@ fn unnamed_subject_before(text: &str, cx: &Ctx, ss: usize) -> bool {
     if head.is_empty() {
         return false;
     }
-    let last = head.chars().next_back().map_or(0, char::len_utf8);
-    let body = &head[..head.len() - last];
-    let ps = clause_start(body);
+    let ps = sentence_start_of_last(text, cx.sents, head.len());
     let prev = &text[ps..head.len()];
     let first = prev.split(' ').next().unwrap_or("");
     matches!(first, "A" | "An" | "One" | "Another")
@@ -646,14 +613,13 @@ fn unnamed_referent(text: &str, cx: &Ctx, from: usize, to: usize) -> bool {
 
 /// The quotation at `s` opens its sentence right after a sentence ending in a colon (in the
 /// same or the previous paragraph): that sentence's start and the colon's position.
-fn introduced_by_colon(text: &str, s: usize) -> Option<(usize, usize)> {
-    let head = text[..s].trim_end();
+fn introduced_by_colon(text: &str, sents: &Sentences, s: usize) -> Option<(usize, usize)> {
+    let head = text.get(..s)?.trim_end();
     if !head.ends_with(':') {
         return None;
     }
     let colon = head.len() - 1;
-    let body = &head[..colon];
-    Some((clause_start(body), colon))
+    Some((sents.start_at(colon).min(colon), colon))
 }
 
 /// A name right after a preposition ("a notice at the gate of the ministry read:") is not
@@ -816,7 +782,7 @@ fn anaphor(text: &str, cx: &Ctx, clause: &str, at: usize) -> Option<Who> {
 }
 
 fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Option<Who> {
-    let pre = &text[ss..qs];
+    let pre = crate::text::sub(text, ss, qs);
     if let Some(c) = QUOTED_AS.captures(pre) {
         let w = c.name("who").expect("group");
         let (a, b) = (ss + w.start(), ss + w.end());
@@ -896,14 +862,15 @@ fn relative_clauses(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
 
 /// Find quotations and speakers. `d` is the entity detection for `text`.
 pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> {
-    let cx = Ctx { d };
+    let sents = Sentences::new(text);
+    let cx = Ctx { d, sents: &sents };
     let raw = spans(text);
     // merge "…,” he said. “…”" into one quotation
     type Raw = (usize, usize, String, Option<(usize, usize)>);
     let mut merged: Vec<Raw> = Vec::new();
     for (s, e, t) in raw {
         if let Some(last) = merged.last_mut() {
-            let gap = &text[last.1..s];
+            let gap = crate::text::sub(text, last.1, s);
             let g = gap.trim_end();
             // one sentence of attribution (abbreviations do not end it: "said Mrs. X, ...
             // of NNPC Ltd."), of up to 40 words before a comma; a whole sentence ending in a
@@ -912,9 +879,7 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
             if !gap.contains('\n')
                 && gap.split_whitespace().count() <= limit
                 && g.ends_with(['.', ','])
-                && full_stops(&g[..g.len() - 1]).next().is_none()
-                && rfind_mark(&g[..g.len() - 1], '?').is_none()
-                && rfind_mark(&g[..g.len() - 1], '!').is_none()
+                && !sents.crosses(last.1, last.1 + g.len().saturating_sub(1))
                 && VERB_ANY.is_match(gap)
                 && last.2.ends_with(',')
             {
@@ -940,7 +905,7 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
         let ends = t
             .trim_end_matches(['"', '”', '’', '\''])
             .ends_with(['.', '?', '!', '…']);
-        let (ss, se) = sentence_bounds(text, s, e, ends);
+        let (ss, se) = sentence_bounds(text, &sents, s, e, ends);
         let wc = t.split_whitespace().count();
         if wc < o.min_words {
             // a short quotation is kept only as a complete utterance with its attribution
@@ -963,7 +928,7 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
         }
         if who.is_none()
             && ss == s
-            && let Some((ps, colon)) = introduced_by_colon(text, s)
+            && let Some((ps, colon)) = introduced_by_colon(text, cx.sents, s)
         {
             // "X said the exercises were about politics:\n\n“Moscow wants …"
             who = speaker_before(text, &cx, ps, colon);
@@ -993,15 +958,20 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
                 // after that mention
                 let speaker =
                     last_speaker.filter(|&(i, _)| cx.d.entities[i].kind == EntityKind::Person);
-                let first = match (cx.subject_before(text, s), speaker) {
+                let first = match (cx.subject_before(s), speaker) {
                     (Some((p, at)), Some((_, qat))) if at > qat => Some(p),
                     (_, Some((i, _))) => Some(i),
                     (Some((p, _)), None) => Some(p),
                     (None, None) => None,
                 };
                 // "she" never resolves to someone already referred to as "he" (and back)
-                let g = gap.map_or("", |(a, b)| &text[a..b]);
-                let around = format!("{} {} {}", &text[ss..s], g, &text[e..se]);
+                let g = gap.map_or("", |(a, b)| crate::text::sub(text, a, b));
+                let around = format!(
+                    "{} {} {}",
+                    crate::text::sub(text, ss, s),
+                    g,
+                    crate::text::sub(text, e, se)
+                );
                 let female_named = SHE.is_match(&around) && !HE.is_match(&around);
                 let male_named = HE.is_match(&around) && !SHE.is_match(&around);
                 let ok = |i: usize| {
@@ -1034,9 +1004,12 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
             && ss == s
             && let Some((pe, ps)) = prev_end
         {
-            // a quotation paragraph right after a quoted one
-            let between = &text[pe..s];
-            if between.trim().is_empty() {
+            // a quotation paragraph right after a quoted one (a previous sentence that
+            // reaches past this quotation's start is no sentence before it)
+            if text
+                .get(pe..s)
+                .is_some_and(|between| between.trim().is_empty())
+            {
                 speaker = ps;
             }
         }

@@ -301,15 +301,23 @@ pub fn countries_by_skeleton(name: &str) -> &'static [&'static str] {
     BY_SKELETON.get(&k).map_or(&[], Vec::as_slice)
 }
 
+/// `text[a..b]`, or `""` when that is no valid range of `text` (`a > b`, past the end, or off a
+/// char boundary): offsets computed from hostile input must never make an extractor panic.
+pub fn sub(text: &str, a: usize, b: usize) -> &str {
+    text.get(a..b).unwrap_or("")
+}
+
 pub fn boundary_before(text: &str, i: usize) -> bool {
-    text[..i]
+    text.get(..i)
+        .unwrap_or("")
         .chars()
         .next_back()
         .is_none_or(|c| !c.is_alphanumeric())
 }
 
 pub fn boundary_after(text: &str, i: usize) -> bool {
-    text[i..]
+    text.get(i..)
+        .unwrap_or("")
         .chars()
         .next()
         .is_none_or(|c| !c.is_alphanumeric())
@@ -531,50 +539,63 @@ pub fn fold_diacritic(c: char) -> char {
     }
 }
 
-/// Byte ranges of sentences: split at line breaks and at `.`, `!`, `?` followed by a space and
-/// an upper-case letter or a quote mark (`Mr.`-style abbreviations are kept together).
+/// Where a sentence ends at byte `i` of `text`, if one does: the byte where the next sentence
+/// starts. This is the crate's one definition of a sentence end, used by [`sentences`],
+/// [`Sentences`] and the bounded scans ([`sentence_start_before`], [`sentence_end_after`]), so
+/// that every extractor (entities, quotes, amounts, dates) cuts sentences at the same places
+/// and a sentence's end can never fall after the start of the next one.
+///
+/// A sentence ends at a line break, and at `.`, `!` or `?` followed by optional closing quotes
+/// or brackets, a space and an upper-case letter, an opening quote mark or a digit — but not
+/// after an abbreviation (`Mr.`, `Lt. Gen.`, `No.`, `U.S.`, an initial: [`is_abbrev`]).
+pub fn sentence_break(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    match b.get(i)? {
+        b'\n' => Some(i + 1),
+        b'.' | b'!' | b'?' => {
+            // after optional closing quotes and brackets
+            let mut j = i + 1;
+            while let Some(c) = text.get(j..).and_then(|r| r.chars().next()) {
+                if matches!(c, '"' | ')' | '”' | '’' | '»' | '\'') {
+                    j += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            if b.get(j) != Some(&b' ') {
+                return None;
+            }
+            let next = text.get(j + 1..)?.chars().next()?;
+            let opens = next.is_uppercase()
+                || next.is_ascii_digit()
+                || matches!(next, '“' | '"' | '«' | '„' | '‘' | '\'');
+            (opens && !is_abbrev(word_before(text, i))).then_some(j + 1)
+        }
+        _ => None,
+    }
+}
+
+/// The run of letters and digits that ends at byte `i` (the word a full stop at `i` follows).
+fn word_before(text: &str, i: usize) -> &str {
+    let head = text.get(..i).unwrap_or("");
+    let start = head
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(head.len(), |(p, _)| p);
+    &head[start..]
+}
+
+/// Byte ranges of sentences (see [`sentence_break`] for where one ends); blank ones are left
+/// out. Linear in the text's length.
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let b = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        let cut = if c == b'\n' {
-            Some(i + 1)
-        } else if matches!(c, b'.' | b'!' | b'?') {
-            // after optional closing quotes
-            let mut j = i + 1;
-            while j < b.len() && (b[j] == b'"' || text[j..].starts_with('”') || b[j] == b')') {
-                j += if b[j] == b'"' || b[j] == b')' {
-                    1
-                } else {
-                    '”'.len_utf8()
-                };
-            }
-            if j < b.len() && b[j] == b' ' {
-                let next = text[j + 1..].chars().next();
-                let prev_word = text[start..i]
-                    .rsplit(|ch: char| !ch.is_alphanumeric())
-                    .next()
-                    .unwrap_or("");
-                let abbrev = is_abbrev(prev_word);
-                if !abbrev
-                    && next.is_some_and(|n| {
-                        n.is_uppercase() || n == '“' || n == '"' || n.is_ascii_digit()
-                    })
-                {
-                    Some(j + 1)
-                } else {
-                    None
-                }
-            } else {
-                None
-            }
-        } else {
-            None
-        };
-        if let Some(e) = cut {
+        if let Some(e) = sentence_break(text, i) {
             if !text[start..e].trim().is_empty() {
                 out.push((start, e));
             }
@@ -588,6 +609,98 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         out.push((start, b.len()));
     }
     out
+}
+
+/// The sentences of one text, for answering "which sentence is byte `at` in" in O(log n): built
+/// once per text (linear), then shared by every lookup, so no extractor rescans the text around
+/// each fact. Every sentence start is a sentence end's [`sentence_break`] (or 0), so the
+/// sentences tile the text: `end_at(x) <= start_at(y)` whenever `x` lies in an earlier sentence.
+#[derive(Clone, Debug, Default)]
+pub struct Sentences {
+    /// Start of every sentence, blank ones included, ascending; the first is 0.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Sentences {
+    pub fn new(text: &str) -> Sentences {
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < text.len() {
+            match sentence_break(text, i) {
+                Some(e) => {
+                    if e < text.len() {
+                        starts.push(e);
+                    }
+                    i = e;
+                }
+                None => i += 1,
+            }
+        }
+        Sentences {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// The index of the sentence holding byte `at` (the last one for `at` past the end).
+    fn index(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at).saturating_sub(1)
+    }
+
+    /// The byte range of the sentence holding byte `at`.
+    pub fn span_at(&self, at: usize) -> (usize, usize) {
+        let k = self.index(at);
+        let start = self.starts.get(k).copied().unwrap_or(0);
+        let end = self.starts.get(k + 1).copied().unwrap_or(self.len);
+        (start, end)
+    }
+
+    /// The start of the sentence holding byte `at`.
+    pub fn start_at(&self, at: usize) -> usize {
+        self.span_at(at).0
+    }
+
+    /// The end of the sentence holding byte `at` (the start of the next one, or the text's end).
+    pub fn end_at(&self, at: usize) -> usize {
+        self.span_at(at).1
+    }
+
+    /// Whether a sentence starts at a byte in `from + 1 ..= to`: text between `from` and `to`
+    /// crosses a sentence end.
+    pub fn crosses(&self, from: usize, to: usize) -> bool {
+        let k = self.starts.partition_point(|&s| s <= from);
+        self.starts.get(k).is_some_and(|&s| s <= to)
+    }
+}
+
+/// The start of the sentence holding byte `at`, looking back at most `limit` bytes (a bounded
+/// scan for one-off questions; [`Sentences`] answers many): the byte after the last
+/// [`sentence_break`] before `at`, else `at - limit` (on a char boundary).
+pub fn sentence_start_before(text: &str, at: usize, limit: usize) -> usize {
+    let at = at.min(text.len());
+    let lo = text.floor_char_boundary(at.saturating_sub(limit));
+    // a break's next sentence starts at most a few bytes after its mark
+    let mut i = at;
+    while i > lo {
+        i -= 1;
+        if let Some(e) = sentence_break(text, i)
+            && e <= at
+        {
+            return e;
+        }
+    }
+    lo
+}
+
+/// The end of the sentence holding byte `from`, looking ahead at most `limit` bytes: the start
+/// of the next sentence, else `from + limit` (on a char boundary, at most the text's end).
+pub fn sentence_end_after(text: &str, from: usize, limit: usize) -> usize {
+    let from = from.min(text.len());
+    let hi = text.ceil_char_boundary(from.saturating_add(limit).min(text.len()));
+    (from..hi)
+        .find_map(|i| sentence_break(text, i))
+        .unwrap_or(hi)
 }
 
 /// A word that a full stop follows without ending the sentence: titles and ranks ("Mr.",
