@@ -14,6 +14,7 @@ pub mod item;
 pub mod options;
 pub mod plugin;
 pub mod registry;
+pub mod size;
 pub mod state;
 
 pub use duration::Duration;
@@ -25,6 +26,7 @@ pub use plugin::{
     SourceContext, SyncExtractor,
 };
 pub use registry::{ExtractorFactory, Registry, SinkFactory, SourceFactory};
+pub use size::Size;
 pub use state::{MemoryStore, StateOp, StateStore};
 
 /// The version string of this build (`feedloom/VERSION` in user agents).

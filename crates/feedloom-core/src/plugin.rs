@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::state::StateOp;
-use crate::{Duration, ExtractError, Item, SinkError, SourceError, StateStore};
+use crate::{Duration, ExtractError, Item, SinkError, Size, SourceError, StateStore};
 
 /// Settings that apply to every source unless the source overrides them
 /// (the top-level `defaults:` block).
@@ -32,8 +32,9 @@ pub struct Defaults {
     pub connect_timeout: Duration,
     /// Whole-request timeout (connect, headers and body).
     pub timeout: Duration,
-    /// Largest response body accepted, counted after decompression.
-    pub max_bytes: u64,
+    /// Largest response body accepted, counted after decompression: bytes or a size such
+    /// as `10MB` or `10MiB`.
+    pub max_bytes: Size,
     pub max_redirects: usize,
     /// Overrides the `feedloom/VERSION` user agent.
     pub user_agent: Option<String>,
@@ -51,7 +52,7 @@ impl Default for Defaults {
             per_host_concurrency: 2,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
-            max_bytes: 10 * 1024 * 1024,
+            max_bytes: Size::mib(10),
             max_redirects: 5,
             user_agent: None,
             retention: Duration::from_secs(90 * 86_400),

@@ -166,8 +166,8 @@ impl JsonSchema for ByteSize {
 fn default_fuel() -> u64 {
     100_000_000
 }
-fn default_max_memory() -> ByteSize {
-    ByteSize(64 << 20)
+fn default_max_memory() -> feedloom_core::Size {
+    feedloom_core::Size::mib(64)
 }
 fn default_timeout() -> Duration {
     Duration::from_secs(5)
@@ -182,9 +182,9 @@ pub struct WasmOptions {
     /// Fuel per item (about one unit per wasm instruction). An item that runs out fails.
     #[serde(default = "default_fuel")]
     pub fuel: u64,
-    /// Largest linear memory an instance may have (bytes, or `16MiB`, `64MB`...).
+    /// Largest linear memory an instance may have: bytes or a size such as `16MiB`, `64MB`.
     #[serde(default = "default_max_memory")]
-    pub max_memory: ByteSize,
+    pub max_memory: feedloom_core::Size,
     /// Longest wall-clock time one item may take.
     #[serde(default = "default_timeout")]
     pub timeout: Duration,
