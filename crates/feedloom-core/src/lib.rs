@@ -7,6 +7,7 @@
 //! in a [`Registry`]. See `examples/custom-extractor` for a complete one.
 
 pub mod backoff;
+pub mod blocking;
 pub mod deadline;
 pub mod duration;
 pub mod error;

@@ -175,6 +175,12 @@ pub trait Extractor: Send + Sync {
     fn time_needed(&self) -> Option<std::time::Duration> {
         None
     }
+    /// The synchronous extractor behind this one, if it is plain CPU work ([`Sync2Async`]).
+    /// The runtime runs such steps on its worker pool ([`crate::blocking`]), several in a
+    /// row as one job, instead of calling [`Extractor::extract`] on the async reactor.
+    fn as_sync(&self) -> Option<Arc<dyn SyncExtractor>> {
+        None
+    }
 }
 
 /// A synchronous extractor: most built-in extractors are plain CPU work. Implement this and
@@ -183,14 +189,36 @@ pub trait SyncExtractor: Send + Sync {
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError>;
 }
 
-/// Adapts a [`SyncExtractor`] to [`Extractor`].
-pub struct Sync2Async<T>(pub T);
+/// Adapts a [`SyncExtractor`] to [`Extractor`]. The runtime takes the inner extractor
+/// ([`Extractor::as_sync`]) and runs it on its worker pool; called directly, `extract` runs
+/// it in place, a panic becoming an error.
+pub struct Sync2Async(pub Arc<dyn SyncExtractor>);
 
 #[async_trait]
-impl<T: SyncExtractor> Extractor for Sync2Async<T> {
+impl Extractor for Sync2Async {
     async fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
-        self.0.extract(item)
+        run_contained(&*self.0, item)
     }
+    fn as_sync(&self) -> Option<Arc<dyn SyncExtractor>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Run `ex` on `item`, a panic becoming an [`ExtractError`] (`panicked: MESSAGE`). On any
+/// error the item is left as it was before the call: without that extractor's fields.
+pub fn run_contained(ex: &dyn SyncExtractor, item: &mut Item) -> Result<(), ExtractError> {
+    let before = item.clone();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(item)))
+        .unwrap_or_else(|p| {
+            Err(ExtractError::new(format!(
+                "panicked: {}",
+                crate::blocking::panic_message(&*p)
+            )))
+        });
+    if r.is_err() {
+        *item = before;
+    }
+    r
 }
 
 /// Delivers items somewhere. The runtime batches, retries (with backoff, honouring

@@ -132,7 +132,7 @@ impl Registry {
         F: Fn(O, &BuildContext) -> Result<E, BuildError> + Send + Sync + 'static,
     {
         self.extractor_type(name, summary, move |o: O, ctx| {
-            Ok(Sync2Async(build(o, ctx)?))
+            Ok(Sync2Async(Arc::new(build(o, ctx)?)))
         })
     }
 

@@ -3,6 +3,7 @@
 //! ([`routing`]) and the dead-letter store ([`dlq`]).
 
 pub mod admin;
+mod chain;
 pub mod config;
 pub mod delivery;
 pub mod dlq;

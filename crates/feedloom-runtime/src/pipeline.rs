@@ -23,13 +23,14 @@ use chrono::{DateTime, Utc};
 use feedloom_core::backoff::{Backoff, random_unit, spread};
 use feedloom_core::deadline;
 use feedloom_core::plugin::{PollOutcome, Resources};
-use feedloom_core::{Extractor, Item, Registry, Sink, Source, SourceContext, StateStore};
+use feedloom_core::{Item, Registry, Sink, Source, SourceContext, StateStore};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::RuntimeError;
+use crate::chain::{self, Step};
 use crate::config::{Component, Config, ConfigError, ExtractorSpec, OnError, SinkSpec};
 use crate::delivery::{Envelope, Redactor, SinkHandle, SinkLane, SinkStats, spawn_sink};
 use crate::dlq::DeadLetters;
@@ -53,14 +54,74 @@ pub struct RunReport {
     pub delivered: u64,
     pub sink_failures: u64,
     pub dead_letters: u64,
-    /// Items left in memory when shutdown cut draining short (delivered after the next start).
+    /// Items not delivered yet when the run ended: in a sink's queue (delivered after the
+    /// next start) or in its disk backlog ([`RunReport::backlog`] of them).
     pub undelivered: u64,
+    /// Of `undelivered`, the items waiting in sinks' disk backlogs.
+    pub backlog: u64,
+    /// Extractor failures (every `on_error`: with `skip` the item went on without that
+    /// extractor's fields).
+    pub extract_errors: u64,
+    /// Items an extractor's failure dropped (`on_error: drop`).
+    pub dropped: u64,
+    /// Items an extractor's failure put in the dead-letter store (`on_error: dead_letter`).
+    pub extract_dead_letters: u64,
+    /// Items neither delivered, dead-lettered nor dropped by a policy (a panic while
+    /// processing, a dead letter that could not be written). Released: the next poll
+    /// offers them again.
+    pub lost: u64,
 }
 
 impl RunReport {
     /// A sink failed: something was dead-lettered or left undelivered.
     pub fn sink_failed(&self) -> bool {
         self.dead_letters > 0 || self.undelivered > 0
+    }
+
+    /// Everything that went wrong, one phrase each; empty when the run was clean: every
+    /// poll succeeded and every item was extracted and delivered.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.poll_errors > 0 {
+            p.push(format!(
+                "{} of {} poll(s) failed",
+                self.poll_errors, self.polls
+            ));
+        }
+        if self.extract_errors > 0 {
+            p.push(format!("{} extractor failure(s)", self.extract_errors));
+        }
+        if self.dropped > 0 {
+            p.push(format!(
+                "{} item(s) dropped by an extractor's on_error: drop",
+                self.dropped
+            ));
+        }
+        if self.extract_dead_letters > 0 || self.dead_letters > 0 {
+            p.push(format!(
+                "{} item(s) and {} sink batch(es) in the dead-letter store",
+                self.extract_dead_letters, self.dead_letters
+            ));
+        }
+        if self.lost > 0 {
+            p.push(format!(
+                "{} item(s) lost in processing (released: the next poll offers them again)",
+                self.lost
+            ));
+        }
+        if self.backlog > 0 {
+            p.push(format!(
+                "{} item(s) wait in a sink's disk backlog (delivered when the sink answers, on the next run)",
+                self.backlog
+            ));
+        }
+        let queued = self.undelivered.saturating_sub(self.backlog);
+        if queued > 0 {
+            p.push(format!(
+                "{queued} item(s) still queued for a sink when the run ended (offered again on the next run)"
+            ));
+        }
+        p
     }
 }
 
@@ -87,6 +148,13 @@ pub struct SourceStatus {
     pub bytes: u64,
     /// Duration of the last fetch, seconds.
     pub last_duration: f64,
+    /// Items whose extraction failed (any `on_error`) or whose processing was lost.
+    #[serde(default)]
+    pub item_errors: u64,
+    /// The last such failure in full (`item ID: extractor X: reason`). Kept, and the source
+    /// shown as failing, until a poll brings new items; cleared when they all go through.
+    #[serde(default)]
+    pub last_item_error: Option<String>,
 }
 
 /// When a source polls next, kept in the state store (`ns::SCHEDULE`) with its failure
@@ -226,12 +294,6 @@ pub struct Work {
     pub batch: Option<Arc<BatchTracker>>,
 }
 
-struct Step {
-    id: String,
-    on_error: OnError,
-    ex: Box<dyn Extractor>,
-}
-
 struct Route {
     id: String,
     when: Option<Filter>,
@@ -252,7 +314,7 @@ pub struct Pipeline {
     dlq: DeadLetters,
     resources: Arc<Resources>,
     metrics: Arc<Metrics>,
-    chain: RwLock<Arc<Vec<Step>>>,
+    chain: RwLock<Arc<Vec<Arc<Step>>>>,
     routes: RwLock<Arc<Vec<Route>>>,
     sources: Mutex<BTreeMap<String, SourceTask>>,
     status: Mutex<BTreeMap<String, SourceStatus>>,
@@ -363,7 +425,7 @@ impl Pipeline {
         &self,
         config: &Config,
         specs: &[ExtractorSpec],
-    ) -> Result<Vec<Step>, RuntimeError> {
+    ) -> Result<Vec<Arc<Step>>, RuntimeError> {
         let mut steps = Vec::new();
         for x in specs {
             let c = &x.component;
@@ -373,11 +435,7 @@ impl Pipeline {
                 .ok_or_else(|| unknown(config, c, "extractor"))?;
             let ex = (f.build)(&c.options, &self.ctx(config, &c.id))
                 .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))?;
-            steps.push(Step {
-                id: c.id.clone(),
-                on_error: x.on_error,
-                ex,
-            });
+            steps.push(Arc::new(Step::new(c.id.clone(), x.on_error, ex)));
         }
         Ok(steps)
     }
@@ -651,13 +709,20 @@ impl Pipeline {
         });
     }
 
+    /// The run's item and poll counters so far (sink counters are in [`Self::sink_stats`]).
+    pub fn counters(&self) -> RunReport {
+        self.report_lock().clone()
+    }
+
     fn final_report(&self) -> RunReport {
         let mut r = self.report.lock().unwrap().clone();
         for (_, s) in self.sink_stats() {
             r.delivered += s.delivered.load(Ordering::Relaxed);
             r.sink_failures += s.failures.load(Ordering::Relaxed);
             r.dead_letters += s.dead_letters.load(Ordering::Relaxed);
-            r.undelivered += s.queued.load(Ordering::Relaxed) + s.backlog.load(Ordering::Relaxed);
+            let backlog = s.backlog.load(Ordering::Relaxed);
+            r.undelivered += s.queued.load(Ordering::Relaxed) + backlog;
+            r.backlog += backlog;
         }
         r
     }
@@ -986,7 +1051,12 @@ impl Pipeline {
                         s.last_success = Some(now);
                         s.last_error = None;
                         s.consecutive_errors = 0;
-                        s.state = "ok".into();
+                        s.state = if s.last_item_error.is_some() {
+                            "failing"
+                        } else {
+                            "ok"
+                        }
+                        .into();
                         s.items += n as u64;
                         s.bytes += bytes;
                         s.last_duration = took.as_secs_f64();
@@ -1085,6 +1155,9 @@ impl Pipeline {
             self.ledger.commit_poll(source, batch.commit).await;
             return 0;
         }
+        // A new batch: its items' failures, if any, show from now on (before the items
+        // go out, so that a fast failure is not cleared after it was recorded).
+        self.update_status(source, |s| s.last_item_error = None);
         let tracker = BatchTracker::new(self.ledger.clone(), source, n, batch.commit);
         let tx = self.work_tx.lock().unwrap().clone();
         let Some(tx) = tx else {
@@ -1110,53 +1183,59 @@ impl Pipeline {
         n
     }
 
-    /// Run `steps` on `item` in order. Each gets `max(pipeline.extract_timeout, what it
-    /// declares it needs)` ([`Extractor::time_needed`]) of its own time; waiting for a
-    /// shared slot inside it is not counted ([`deadline::queued`]). A step that fails with
-    /// `on_error: skip` is logged and passed over; the first that fails with `drop` or
-    /// `dead_letter` ends the run: its index in `steps`, and the error.
+    /// Run `steps` on `item` ([`chain::run`]); every step that failed is in the returned
+    /// list, whatever its `on_error` did.
     async fn run_steps(
         &self,
-        steps: &[Step],
+        steps: &[Arc<Step>],
         item: &mut Item,
-    ) -> Result<(), (usize, feedloom_core::ExtractError)> {
-        let timeout = self.config().pipeline.extract_timeout.get();
-        for (i, step) in steps.iter().enumerate() {
-            let budget = step.ex.time_needed().map_or(timeout, |t| t.max(timeout));
-            let m = self.metrics.extractor(&step.id);
-            let t0 = Instant::now();
-            let res = match deadline::run_excluding_queue(budget, step.ex.extract(item))
-                .await
-                .result
-            {
-                Ok(r) => r,
-                Err(_) => Err(feedloom_core::ExtractError::new(format!(
-                    "timed out after {budget:?}"
-                ))),
-            };
-            m.nanos
-                .fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
-            m.items.fetch_add(1, Ordering::Relaxed);
-            let Err(e) = res else { continue };
-            m.errors.fetch_add(1, Ordering::Relaxed);
-            if step.on_error == OnError::Skip {
-                tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item passed on without its fields");
-                continue;
-            }
-            return Err((i, e));
-        }
-        Ok(())
+    ) -> (Vec<chain::Failure>, Result<(), chain::Stop>) {
+        let mut ctx = chain::Ctx {
+            timeout: self.config().pipeline.extract_timeout.get(),
+            metrics: &self.metrics,
+            failures: Vec::new(),
+        };
+        let r = chain::run(steps, item, &mut ctx).await;
+        (ctx.failures, r)
     }
 
-    /// Extract, route and submit one item.
+    /// Extract, route and submit one item. Whatever happens inside (a panic in routing or
+    /// in a sink's hand-over included) the item ends counted: delivered, dead-lettered,
+    /// dropped by an `on_error`, or lost — released so that the next poll offers it again.
     async fn process(&self, w: Work) {
+        use futures_util::FutureExt;
+        let (source, id) = (w.item.source.clone(), w.item.id.clone());
+        let run = std::panic::AssertUnwindSafe(self.process_inner(w)).catch_unwind();
+        if let Err(p) = run.await {
+            let why = feedloom_core::blocking::panic_message(&*p);
+            tracing::error!(item = %id, source = %source, error = %why, "processing an item panicked; item released for the next poll");
+            self.ledger.release(&source, &id);
+            self.report_lock().lost += 1;
+            self.item_failed(&source, &id, &format!("processing panicked: {why}"));
+        }
+    }
+
+    async fn process_inner(&self, w: Work) {
         let Work { mut item, batch } = w;
         let chain = self.chain.read().unwrap().clone();
-        if let Err((i, e)) = self.run_steps(&chain, &mut item).await {
+        let (failures, res) = self.run_steps(&chain, &mut item).await;
+        if !failures.is_empty() {
+            self.report_lock().extract_errors += failures.len() as u64;
+            for f in &failures {
+                let why = format!(
+                    "extractor {}: {}",
+                    f.extractor,
+                    self.config().redact(&f.error.message)
+                );
+                self.item_failed(&item.source, &item.id, &why);
+            }
+        }
+        if let Err((i, e)) = res {
             let step = &chain[i];
             match step.on_error {
                 OnError::Skip | OnError::Drop => {
                     tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item dropped");
+                    self.report_lock().dropped += 1;
                     Ack::for_item(&self.ledger, &item.source, &item.id, batch, 0).await;
                 }
                 OnError::DeadLetter => {
@@ -1168,10 +1247,12 @@ impl Pipeline {
                         .add(&format!("extractor:{}", step.id), vec![item], &message, 1)
                     {
                         Ok(()) => {
+                            self.report_lock().extract_dead_letters += 1;
                             Ack::for_item(&self.ledger, &src, &id, batch, 0).await;
                         }
                         Err(se) => {
-                            tracing::error!(error = %se, "could not keep dead letter; item left for redelivery");
+                            tracing::error!(item = %id, source = %src, error = %se, "could not keep dead letter; item left for redelivery");
+                            self.report_lock().lost += 1;
                             self.ledger.release(&src, &id);
                         }
                     }
@@ -1196,15 +1277,43 @@ impl Pipeline {
         }
     }
 
+    /// The run report, whatever a panic elsewhere left in its lock (plain counters).
+    fn report_lock(&self) -> std::sync::MutexGuard<'_, RunReport> {
+        self.report.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// An item of `source` failed extraction (or processing): the source shows as failing,
+    /// with the reason in full, until a poll brings new items that all go through.
+    fn item_failed(&self, source: &str, item: &str, why: &str) {
+        self.update_status(source, |s| {
+            s.item_errors += 1;
+            s.last_item_error = Some(format!("item {item}: {why}"));
+            s.state = "failing".into();
+        });
+    }
+
     /// Run the extractors on one item (no sources, no sinks): `feedloom extract`. An
     /// extractor's failure follows its `on_error` (skip: go on; drop/dead_letter: stop).
-    pub async fn extract_one(&self, mut item: Item) -> Item {
+    /// Returns the item and one line for every extractor that failed on it.
+    pub async fn extract_one(&self, mut item: Item) -> (Item, Vec<String>) {
         let chain = self.chain.read().unwrap().clone();
-        if let Err((i, e)) = self.run_steps(&chain, &mut item).await {
-            tracing::warn!(extractor = %chain[i].id, error = %e, "extractor failed");
+        let (failures, res) = self.run_steps(&chain, &mut item).await;
+        let mut lines: Vec<String> = failures
+            .iter()
+            .map(|f| format!("extractor {}: {}", f.extractor, f.error))
+            .collect();
+        if let Err((i, _)) = res {
+            let policy = match chain[i].on_error {
+                OnError::DeadLetter => "dead_letter",
+                OnError::Drop | OnError::Skip => "drop",
+            };
+            lines.push(format!(
+                "extractor {} has on_error: {policy}; the extractors after it did not run",
+                chain[i].id
+            ));
         }
         self.shutdown_extractors().await;
-        item
+        (item, lines)
     }
 
     /// Run the extractor chain again on an item that extractor `failed_at` dead-lettered
@@ -1215,7 +1324,7 @@ impl Pipeline {
     pub async fn reextract(&self, failed_at: &str, mut item: Item) -> Reextracted {
         let chain = self.chain.read().unwrap().clone();
         let from = chain.iter().position(|s| s.id == failed_at).unwrap_or(0);
-        match self.run_steps(&chain[from..], &mut item).await {
+        match self.run_steps(&chain[from..], &mut item).await.1 {
             Ok(()) => Reextracted::Done(Box::new(item)),
             Err((i, e)) => {
                 let step = &chain[from + i];

@@ -288,7 +288,7 @@ async fn an_extractor_gets_the_time_it_declares_beyond_extract_timeout() {
             registry(&polls, Instant::now()),
             Arc::new(MemoryStore::new()),
         );
-        let out = p.extract_one(Item::new("1", "s")).await;
+        let (out, _) = p.extract_one(Item::new("1", "s")).await;
         assert_eq!(out.title.as_deref() == Some("done"), done, "{need:?}");
     }
 }

@@ -270,6 +270,34 @@ pub fn render(pipeline: &Pipeline) -> String {
         }
     }
 
+    // What became of items that did not go through.
+    let r = pipeline.counters();
+    for (name, help, v) in [
+        (
+            "feedloom_items_dropped_total",
+            "Items an extractor's failure dropped (on_error: drop).",
+            r.dropped,
+        ),
+        (
+            "feedloom_items_dead_lettered_total",
+            "Items an extractor's failure put in the dead-letter store (on_error: dead_letter).",
+            r.extract_dead_letters,
+        ),
+        (
+            "feedloom_items_lost_total",
+            "Items lost in processing (a panic outside the extractors, a dead letter that could not be written); released for the next poll.",
+            r.lost,
+        ),
+        (
+            "feedloom_worker_jobs_abandoned_total",
+            "Extraction jobs that overran their deadline and still hold a worker thread.",
+            feedloom_core::blocking::abandoned(),
+        ),
+    ] {
+        x.family(name, help, Kind::Counter);
+        x.sample(name, &[], v as f64);
+    }
+
     // Sinks.
     let sinks = pipeline.sink_stats();
     type Pick = fn(&crate::delivery::SinkStats) -> u64;

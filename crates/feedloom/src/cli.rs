@@ -328,15 +328,33 @@ async fn run(path: &Path, registry: Registry, mode: Mode) -> Result<ExitCode> {
         delivered = report.delivered,
         dead_letters = report.dead_letters,
         undelivered = report.undelivered,
+        backlog = report.backlog,
+        extract_errors = report.extract_errors,
+        dropped = report.dropped,
+        lost = report.lost,
         "done"
     );
-    if mode == Mode::Once && report.sink_failed() {
+    // `once` says whether everything went through: exit 1, with every reason, when a poll
+    // failed or any item was not extracted and delivered in full. (A daemon stopped by a
+    // signal exits 0: its items are delivered after the next start.)
+    let problems = report.problems();
+    if mode == Mode::Once && !problems.is_empty() {
         eprintln!(
-            "feedloom: a sink failed: {} batch(es) dead-lettered, {} item(s) undelivered (see `feedloom dlq list -c {}`)",
-            report.dead_letters,
-            report.undelivered,
-            path.display()
+            "feedloom: not everything went through: {}.",
+            problems.join("; ")
         );
+        if report.extract_dead_letters > 0 || report.dead_letters > 0 {
+            eprintln!(
+                "feedloom: dead letters: `feedloom dlq list -c {}`",
+                path.display()
+            );
+        }
+        if report.poll_errors > 0 || report.extract_errors > 0 {
+            eprintln!(
+                "feedloom: per-source errors: `feedloom status -c {}` and the log above",
+                path.display()
+            );
+        }
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
@@ -484,14 +502,22 @@ async fn extract(
     };
     let pipeline = Pipeline::build_with_store(cfg, registry, Arc::new(MemoryStore::new()))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let out = pipeline.extract_one(item).await;
+    let (out, failures) = pipeline.extract_one(item).await;
     let s = if pretty {
         serde_json::to_string_pretty(&out)?
     } else {
         serde_json::to_string(&out)?
     };
     println!("{s}");
-    Ok(ExitCode::SUCCESS)
+    if failures.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The item is printed all the same (without the failed extractors' fields); the exit
+    // code says it is incomplete.
+    for f in &failures {
+        eprintln!("feedloom: {f}");
+    }
+    Ok(ExitCode::FAILURE)
 }
 
 fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {

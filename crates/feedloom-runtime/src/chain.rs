@@ -1,0 +1,324 @@
+//! Running the extractor chain on one item, contained.
+//!
+//! Every step is isolated: a panic in any extractor (built-in, `rules`, `exec`, `wasm`, a
+//! plugin compiled in) becomes an extraction error for that one item, carrying the panic
+//! message, and the step's `on_error` applies. On any error the item goes on as it was
+//! before the failed step: without that extractor's fields.
+//!
+//! Synchronous steps (plain CPU work: the built-in extractors, `rules`) run off the async
+//! reactor on the bounded worker pool ([`feedloom_core::blocking`]), so a slow article never
+//! stalls fetching or the admin endpoint and `extract_timeout` really applies. Consecutive
+//! synchronous steps run as one pool job (one hand-over per item, not one per step); the
+//! job reports which step it is in, so the deadline is per step, and keeps a copy of the
+//! item as it was before the current step, which is what goes on when that step fails or
+//! overruns. A step that overruns leaves its thread to the pool's replacement logic.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use feedloom_core::blocking;
+use feedloom_core::deadline;
+use feedloom_core::{ExtractError, Extractor, Item, SyncExtractor};
+
+use crate::config::OnError;
+use crate::metrics::Metrics;
+
+/// One configured extractor.
+pub(crate) struct Step {
+    pub id: String,
+    pub on_error: OnError,
+    pub ex: Box<dyn Extractor>,
+    /// `Some` for plain CPU work: run on the worker pool.
+    pub sync: Option<Arc<dyn SyncExtractor>>,
+}
+
+impl Step {
+    pub fn new(id: String, on_error: OnError, ex: Box<dyn Extractor>) -> Step {
+        let sync = ex.as_sync();
+        Step {
+            id,
+            on_error,
+            ex,
+            sync,
+        }
+    }
+}
+
+/// What a chain run needs besides the steps and the item, and what it reports.
+pub(crate) struct Ctx<'a> {
+    /// `pipeline.extract_timeout`: each step's own time (more if it declares so).
+    pub timeout: Duration,
+    pub metrics: &'a Metrics,
+    /// Every step that failed, whatever its `on_error` did with the item.
+    pub failures: Vec<Failure>,
+}
+
+/// One step's failure on one item.
+#[derive(Clone, Debug)]
+pub(crate) struct Failure {
+    pub extractor: String,
+    pub error: ExtractError,
+}
+
+/// A step that failed and whose `on_error` stops the chain (drop, dead_letter): its index
+/// in the steps run, and why.
+pub(crate) type Stop = (usize, ExtractError);
+
+/// Run `steps` on `item` in order. Each gets `max(timeout, what it declares it needs)`
+/// ([`Extractor::time_needed`]) of its own time; waiting for a shared slot is not counted.
+/// A step that fails with `on_error: skip` is logged and passed over; the first that fails
+/// with `drop` or `dead_letter` ends the run.
+pub(crate) async fn run(
+    steps: &[Arc<Step>],
+    item: &mut Item,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), Stop> {
+    let mut i = 0;
+    while i < steps.len() {
+        if steps[i].sync.is_some() {
+            let end = i + steps[i..].iter().take_while(|s| s.sync.is_some()).count();
+            if let Some((k, e)) = run_sync(&steps[i..end], item, ctx).await {
+                return Err((i + k, e));
+            }
+            i = end;
+        } else {
+            if let Err(e) = run_async(&steps[i], item, ctx).await {
+                return Err((i, e));
+            }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Record a step's run; `Err` when its failure stops the chain.
+fn settle(
+    step: &Step,
+    item: &Item,
+    took: Duration,
+    res: Result<(), ExtractError>,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), ExtractError> {
+    let metrics = ctx.metrics;
+    let m = metrics.extractor(&step.id);
+    m.nanos.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+    m.items.fetch_add(1, Ordering::Relaxed);
+    let Err(e) = res else { return Ok(()) };
+    m.errors.fetch_add(1, Ordering::Relaxed);
+    ctx.failures.push(Failure {
+        extractor: step.id.clone(),
+        error: e.clone(),
+    });
+    if step.on_error == OnError::Skip {
+        tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item passed on without its fields");
+        return Ok(());
+    }
+    Err(e)
+}
+
+/// An async step (exec, wasm, compiled-in async plugins), its panics caught.
+async fn run_async(step: &Step, item: &mut Item, ctx: &mut Ctx<'_>) -> Result<(), ExtractError> {
+    use futures_util::FutureExt;
+    let budget = step
+        .ex
+        .time_needed()
+        .map_or(ctx.timeout, |t| t.max(ctx.timeout));
+    let before = item.clone();
+    let t0 = Instant::now();
+    let fut = std::panic::AssertUnwindSafe(step.ex.extract(item)).catch_unwind();
+    let res = match deadline::run_excluding_queue(budget, fut).await.result {
+        Ok(Ok(r)) => r,
+        Ok(Err(p)) => Err(ExtractError::new(format!(
+            "panicked: {}",
+            blocking::panic_message(&*p)
+        ))),
+        Err(_) => Err(ExtractError::new(format!("timed out after {budget:?}"))),
+    };
+    if res.is_err() {
+        *item = before;
+    }
+    settle(step, item, t0.elapsed(), res, ctx)
+}
+
+/// A pool job's state, shared with the future waiting for it (one lock keeps it
+/// consistent: the waiting side takes the copy and cancels in one step).
+#[derive(Default)]
+struct JobState {
+    /// The item, until the job takes it (left here if the job never runs).
+    input: Option<Item>,
+    /// The current step's index and when it started (`None` until the job starts).
+    at: Option<(usize, Instant)>,
+    /// The item as it was before the current step.
+    before: Option<Item>,
+    /// The waiting side gave up (a step overran) and took `before`: stop.
+    cancelled: bool,
+}
+
+struct Shared {
+    state: Mutex<JobState>,
+    /// Woken when a step starts, so the waiting side can set that step's deadline.
+    step_started: tokio::sync::Notify,
+}
+
+/// What a pool job did: the item, and each step's time and result.
+struct Outcome {
+    item: Item,
+    ran: Vec<(Duration, Result<(), ExtractError>)>,
+}
+
+/// Consecutive synchronous steps as one pool job. Returns the step (index into `steps`)
+/// whose failure stops the chain, if one does.
+async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Option<Stop> {
+    let shared = Arc::new(Shared {
+        state: Mutex::new(JobState {
+            input: Some(std::mem::take(item)),
+            ..JobState::default()
+        }),
+        step_started: tokio::sync::Notify::new(),
+    });
+    let job_steps: Vec<Arc<Step>> = steps.to_vec();
+    let job_shared = shared.clone();
+    let job = blocking::run(move || sync_job(&job_steps, &job_shared));
+    tokio::pin!(job);
+    let outcome = loop {
+        let at = lock(&shared.state).at;
+        // Queued for a thread: not the steps' time, no deadline yet.
+        let timeout = ctx.timeout;
+        let wait = at.map_or(Duration::MAX, |(_, since)| {
+            timeout.saturating_sub(since.elapsed())
+        });
+        tokio::select! {
+            r = &mut job => break r,
+            _ = shared.step_started.notified() => continue,
+            _ = sleep(wait) => {}
+        }
+        let Some((k, took, before)) = take_overrun(&shared, timeout) else {
+            continue;
+        };
+        // Step k overran: go on with the item as it was before it.
+        *item = before;
+        let e = ExtractError::new(format!("timed out after {timeout:?}"));
+        return finish_overrun(steps, k, item, took, e, ctx).await;
+    };
+    match outcome {
+        Ok(Outcome { item: out, ran }) => {
+            *item = out;
+            for (k, (took, res)) in ran.into_iter().enumerate() {
+                if let Err(e) = settle(&steps[k], item, took, res, ctx) {
+                    return Some((k, e));
+                }
+            }
+            None
+        }
+        Err(e) => {
+            // The job could not run (no thread could be started) or died outside a step.
+            let mut st = lock(&shared.state);
+            if let Some(back) = st.input.take().or_else(|| st.before.take()) {
+                *item = back;
+            }
+            drop(st);
+            let e = ExtractError::new(format!("worker pool: {e}"));
+            for (k, s) in steps.iter().enumerate() {
+                if let Err(e) = settle(s, item, Duration::ZERO, Err(e.clone()), ctx) {
+                    return Some((k, e));
+                }
+            }
+            None
+        }
+    }
+}
+
+/// If the job's current step has run for `timeout`, cancel the job and take the copy of
+/// the item from before that step: the step's index, its time so far, and the copy.
+fn take_overrun(shared: &Shared, timeout: Duration) -> Option<(usize, Duration, Item)> {
+    let mut st = lock(&shared.state);
+    let (k, since) = st.at?;
+    if since.elapsed() < timeout {
+        return None; // the job is in a later step by now
+    }
+    // None: the step is finishing right now and took its copy back.
+    let before = st.before.take()?;
+    st.cancelled = true;
+    Some((k, since.elapsed(), before))
+}
+
+/// `tokio::time::sleep` for up to a day (`Duration::MAX` is "until woken").
+async fn sleep(d: Duration) {
+    tokio::time::sleep(d.min(Duration::from_secs(86_400))).await
+}
+
+/// Step `k` overran: record it, and when its `on_error` lets the item go on, run the steps
+/// after it (a fresh job).
+async fn finish_overrun(
+    steps: &[Arc<Step>],
+    k: usize,
+    item: &mut Item,
+    took: Duration,
+    e: ExtractError,
+    ctx: &mut Ctx<'_>,
+) -> Option<Stop> {
+    if let Err(e) = settle(&steps[k], item, took, Err(e), ctx) {
+        return Some((k, e));
+    }
+    let rest = &steps[k + 1..];
+    if rest.is_empty() {
+        return None;
+    }
+    Box::pin(run_sync(rest, item, ctx))
+        .await
+        .map(|(j, e)| (k + 1 + j, e))
+}
+
+/// The pool side: each step on the item, a copy kept before each so that a failure leaves
+/// the item as it was. Stops at the first step whose failure stops the chain, or when the
+/// waiting side gave up.
+fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
+    let Some(mut item) = lock(&shared.state).input.take() else {
+        return Outcome {
+            item: Item::default(),
+            ran: Vec::new(),
+        };
+    };
+    let mut ran = Vec::with_capacity(steps.len());
+    for (k, step) in steps.iter().enumerate() {
+        let Some(ex) = step.sync.as_ref() else { break };
+        {
+            let mut st = lock(&shared.state);
+            if st.cancelled {
+                break;
+            }
+            st.before = Some(item.clone());
+            st.at = Some((k, Instant::now()));
+        }
+        shared.step_started.notify_one();
+        let t0 = Instant::now();
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(&mut item)))
+            .unwrap_or_else(|p| {
+                Err(ExtractError::new(format!(
+                    "panicked: {}",
+                    blocking::panic_message(&*p)
+                )))
+            });
+        let took = t0.elapsed();
+        let before = lock(&shared.state).before.take();
+        if res.is_err() {
+            match before {
+                Some(b) => item = b,
+                None => break, // the waiting side gave up and holds the copy
+            }
+        }
+        let stops = res.is_err() && step.on_error != OnError::Skip;
+        ran.push((took, res));
+        if stops {
+            break;
+        }
+    }
+    Outcome { item, ran }
+}
+
+/// Locks here guard plain data that is always left consistent, so a poisoned lock (a panic
+/// elsewhere while holding it) is used as it is.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
