@@ -1,0 +1,224 @@
+//! Containment: an extractor that panics or hangs costs one item its fields (or sends it to
+//! the dead-letter store), never the pipeline. More panicking items than extract workers
+//! still leave every good item delivered, and every failure is counted and shown.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use feedloom_core::{
+    BuildContext, ExtractError, Extractor, Item, MemoryStore, PollBatch, Registry, Sink, SinkError,
+    Source, SourceContext, SourceError, StateStore, SyncExtractor,
+};
+use feedloom_runtime::{Config, Mode, Pipeline, RunReport};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct NoOpts {}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ItemsOpts {
+    items: Vec<String>,
+}
+
+struct Fixed(Vec<String>);
+#[async_trait]
+impl Source for Fixed {
+    async fn poll(&self, ctx: &SourceContext<'_>) -> Result<PollBatch, SourceError> {
+        Ok(PollBatch {
+            items: self
+                .0
+                .iter()
+                .map(|i| Item::new(i.clone(), ctx.source_id))
+                .collect(),
+            ..Default::default()
+        })
+    }
+}
+
+struct Collect(Arc<Mutex<Vec<Item>>>);
+#[async_trait]
+impl Sink for Collect {
+    async fn send(&self, batch: &[Item]) -> Result<(), SinkError> {
+        self.0.lock().unwrap().extend(batch.iter().cloned());
+        Ok(())
+    }
+}
+
+/// Tags the item, then panics on ids with "panic" and runs for 3 s on ids with "hang".
+struct Sloppy;
+impl SyncExtractor for Sloppy {
+    fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        item.add_tags(["sloppy"]);
+        if item.id.contains("panic") && !item.id.contains("apanic") {
+            let v: Vec<u8> = Vec::new();
+            let i = item.id.len();
+            let _ = v[i]; // index out of bounds, as a slicing bug would
+        }
+        if item.id.contains("hang") {
+            std::thread::sleep(Duration::from_secs(3));
+        }
+        Ok(())
+    }
+}
+
+/// An async extractor that panics on ids with "apanic".
+struct AsyncPanics;
+#[async_trait]
+impl Extractor for AsyncPanics {
+    async fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        item.add_tags(["async"]);
+        tokio::task::yield_now().await;
+        if item.id.contains("apanic") {
+            panic!("async plugin bug on {}", item.id);
+        }
+        Ok(())
+    }
+}
+
+/// Marks that the chain went on after the failing steps.
+struct Mark;
+impl SyncExtractor for Mark {
+    fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        item.add_tags(["marked"]);
+        Ok(())
+    }
+}
+
+fn registry(out: Arc<Mutex<Vec<Item>>>) -> Registry {
+    let mut reg = Registry::new();
+    reg.source("fixed", "test", |o: ItemsOpts, _: &BuildContext| {
+        Ok(Fixed(o.items))
+    });
+    reg.sink("collect", "test", move |_: NoOpts, _: &BuildContext| {
+        Ok(Collect(out.clone()))
+    });
+    reg.sync_extractor("sloppy", "test", |_: NoOpts, _: &BuildContext| Ok(Sloppy));
+    reg.extractor_type("async_panics", "test", |_: NoOpts, _: &BuildContext| {
+        Ok(AsyncPanics)
+    });
+    reg.sync_extractor("mark", "test", |_: NoOpts, _: &BuildContext| Ok(Mark));
+    reg
+}
+
+const ITEMS: &str = "[ok1, ok2, ok3, ok4, ok5, panic1, panic2, panic3, hang1, apanic1]";
+
+async fn run(on_error: &str) -> (RunReport, Vec<Item>, Arc<Pipeline>, Arc<dyn StateStore>) {
+    let yaml = format!(
+        "pipeline: {{extract_workers: 2, extract_timeout: 300ms}}\nsources:\n  - {{id: s, type: fixed, items: {ITEMS}}}\nextractors:\n  - {{type: sloppy, on_error: {on_error}}}\n  - {{type: async_panics, on_error: {on_error}}}\n  - {{type: mark}}\nsinks:\n  - {{id: c, type: collect}}\n"
+    );
+    let out: Arc<Mutex<Vec<Item>>> = Default::default();
+    let reg = registry(out.clone());
+    let cfg = Config::from_str(&yaml, Path::new("t.yaml"), &reg, &|_| None).unwrap();
+    let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+    let p = Pipeline::build_with_store(cfg, reg, store.clone()).unwrap();
+    let report = p.run(Mode::Once, CancellationToken::new()).await.unwrap();
+    let items = out.lock().unwrap().clone();
+    (report, items, p, store)
+}
+
+fn tags(i: &Item) -> Vec<&str> {
+    i.tags
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panics_and_overruns_with_skip_cost_only_the_failed_extractors_fields() {
+    let (report, items, p, _) = run("skip").await;
+    let mut ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "apanic1", "hang1", "ok1", "ok2", "ok3", "ok4", "ok5", "panic1", "panic2", "panic3"
+        ],
+        "every item delivered"
+    );
+    for i in &items {
+        let t = tags(i);
+        assert!(
+            t.contains(&"marked"),
+            "the chain went on for {}: {t:?}",
+            i.id
+        );
+        if i.id.starts_with("ok") {
+            assert_eq!(t, ["sloppy", "async", "marked"], "{}", i.id);
+        } else if i.id.starts_with("apanic") {
+            assert_eq!(t, ["sloppy", "marked"], "no fields of the panicking step");
+        } else {
+            assert_eq!(
+                t,
+                ["async", "marked"],
+                "no fields of the failed step: {}",
+                i.id
+            );
+        }
+    }
+    assert_eq!(report.extract_errors, 5, "{report:?}");
+    assert_eq!(report.delivered, 10);
+    assert_eq!(
+        report.dropped + report.lost + report.extract_dead_letters,
+        0
+    );
+    assert!(
+        !report.problems().is_empty(),
+        "failures make the run not clean"
+    );
+    let st = p.source_status();
+    let s = st.iter().find(|s| s.id == "s").unwrap();
+    assert_eq!(s.state, "failing");
+    assert_eq!(s.item_errors, 5);
+    let why = s.last_item_error.as_deref().unwrap();
+    assert!(
+        why.contains("extractor ") && (why.contains("panicked") || why.contains("timed out")),
+        "{why}"
+    );
+    let m = feedloom_runtime::prometheus::render(&p);
+    assert!(
+        m.contains("feedloom_extractor_errors_total{extractor=\"sloppy\"} 4"),
+        "{m}"
+    );
+    assert!(
+        m.contains("feedloom_extractor_errors_total{extractor=\"async_panics\"} 1"),
+        "{m}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_dead_letter_the_failed_items_are_kept_and_the_rest_delivered() {
+    let (report, items, _, store) = run("dead_letter").await;
+    let mut ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["ok1", "ok2", "ok3", "ok4", "ok5"]);
+    assert_eq!(report.extract_dead_letters, 5, "{report:?}");
+    let dl = feedloom_runtime::dlq::DeadLetters::new(store);
+    let mut kept: Vec<String> = ["extractor:sloppy", "extractor:async_panics"]
+        .iter()
+        .flat_map(|s| dl.list(Some(s)).unwrap())
+        .flat_map(|d| d.items.into_iter().map(|i| i.id))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["apanic1", "hang1", "panic1", "panic2", "panic3"]);
+    let errors: Vec<String> = dl
+        .list(Some("extractor:sloppy"))
+        .unwrap()
+        .into_iter()
+        .map(|d| d.error)
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("panicked: index out of bounds")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("timed out")), "{errors:?}");
+}
