@@ -9,20 +9,23 @@
 //! 3. the typed top level, then each component's options through its factory (errors carry
 //!    a path, which the index turns into a position).
 
+pub mod bounds;
 mod spans;
+mod suggest;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use feedloom_core::plugin::{Defaults, Resources};
 use feedloom_core::{BuildContext, BuildError, MemoryStore, Registry, StateStore};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use spans::{Pos, SpanIndex};
+pub use spans::{Duplicate, Pos, SpanIndex};
 
 use crate::delivery::SinkCommon;
 use crate::routing::Filter;
@@ -87,7 +90,7 @@ pub enum OnError {
 }
 
 /// Settings of the pipeline itself.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PipelineSettings {
     /// Capacity of the bounded channels between stages (backpressure beyond it).
@@ -269,15 +272,16 @@ impl Config {
     /// Read, parse and check a config file against `registry` (every component is built
     /// once, with in-memory state, to validate its options).
     pub fn load(file: &Path, registry: &Registry) -> Result<Config, ConfigErrors> {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            ConfigErrors(vec![ConfigError {
-                file: file.to_path_buf(),
-                line: 1,
-                col: 1,
-                message: format!("cannot read config: {e}"),
-            }])
-        })?;
+        let text = read_config(file)?;
         Self::from_str(&text, file, registry, &|k| std::env::var(k).ok())
+    }
+
+    /// Read a config for commands that only look at it (`status`, `dlq list`): an unset
+    /// `${VAR}` is kept as the literal `${VAR}` instead of being an error, and components are
+    /// not built. Such a config must never run a pipeline: a sink's secret may be missing.
+    pub fn load_lenient(file: &Path) -> Result<Config, ConfigErrors> {
+        let text = read_config(file)?;
+        Self::parse_with(&text, file, &|k| std::env::var(k).ok(), Unset::Keep)
     }
 
     /// Parse `text` as if read from `file`, looking variables up with `env`.
@@ -298,13 +302,40 @@ impl Config {
         file: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigErrors> {
+        Self::parse_with(text, file, env, Unset::Error)
+    }
+
+    fn parse_with(
+        text: &str,
+        file: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+        unset: Unset,
+    ) -> Result<Config, ConfigErrors> {
         let located = |pos: Pos, message: String| ConfigError {
             file: file.to_path_buf(),
             line: pos.line,
             col: pos.col,
             message,
         };
-        // 1. YAML → value.
+        // 1. YAML → value. Duplicate keys first: the YAML library's own message for them
+        // talks about its options, not about the file.
+        let spans = SpanIndex::build(text);
+        if !spans.duplicates().is_empty() {
+            let errors = spans
+                .duplicates()
+                .iter()
+                .map(|d| {
+                    located(
+                        d.second,
+                        format!(
+                            "duplicate key `{}` (first at {}:{}): a key may appear once in a mapping",
+                            d.key, d.first.line, d.first.col
+                        ),
+                    )
+                })
+                .collect();
+            return Err(ConfigErrors(errors));
+        }
         let mut value: Value = if text.trim().is_empty() {
             Value::Object(Map::new())
         } else {
@@ -319,7 +350,6 @@ impl Config {
         if value.is_null() {
             value = Value::Object(Map::new());
         }
-        let spans = SpanIndex::build(text);
         if !value.is_object() {
             return Err(ConfigErrors(vec![located(
                 Pos { line: 1, col: 1 },
@@ -330,24 +360,53 @@ impl Config {
         // 2. ${VAR} interpolation.
         let mut errors = Vec::new();
         let mut secrets = Vec::new();
-        interpolate(&mut value, "", env, &mut secrets, &mut |path, msg| {
-            errors.push(located(spans.value(path), msg))
-        });
+        interpolate(
+            &mut value,
+            "",
+            env,
+            unset,
+            &mut secrets,
+            &mut |path, msg| errors.push(located(spans.value(path), msg)),
+        );
         if !errors.is_empty() {
             return Err(ConfigErrors(errors));
         }
 
+        // Ranges of durations, ratios, sizes and counts (on the document, so the components'
+        // options are checked before any plugin sees them).
+        let violations = bounds::check(&value);
+        for v in &violations {
+            let label = component_label(&value, &v.path).unwrap_or_default();
+            errors.push(located(
+                spans.value(&v.path),
+                redact(&format!("{label}{}", v.message), &secrets),
+            ));
+        }
+
         // 3. Typed top level.
-        let raw: RawConfig = serde_path_to_error::deserialize(&value).map_err(|e| {
-            let path = feedloom_core::options::dotted(&e.path().to_string());
-            let msg = e.inner().to_string();
-            let pos = if msg.starts_with("unknown field") {
-                spans.key(&path)
-            } else {
-                spans.value(&path)
-            };
-            ConfigErrors(vec![located(pos, redact(&msg, &secrets))])
-        })?;
+        let raw: RawConfig = match serde_path_to_error::deserialize(&value) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let path = feedloom_core::options::dotted(&e.path().to_string());
+                // A value out of range may also be of the wrong type (`buffer: -1`): say it once.
+                if !violations.iter().any(|v| v.path == path) {
+                    let msg = e.inner().to_string();
+                    let pos = if msg.starts_with("unknown field") {
+                        spans.key(&path)
+                    } else {
+                        spans.value(&path)
+                    };
+                    let msg = suggest::improve_unknown_field(&msg, &[]);
+                    errors.push(located(pos, redact(&msg, &secrets)));
+                }
+                return Err(sorted(errors));
+            }
+        };
+        if let Some(admin) = &raw.admin
+            && let Err(msg) = check_listen(&admin.listen)
+        {
+            errors.push(located(spans.value("admin.listen"), redact(&msg, &secrets)));
+        }
 
         let dir = file
             .parent()
@@ -458,7 +517,10 @@ impl Config {
                             } else {
                                 spans.value(&p)
                             };
-                            errors.push(located(pos, redact(&e.message, &secrets)));
+                            // Already reported with its range.
+                            if !violations.iter().any(|v| v.path == p) {
+                                errors.push(located(pos, redact(&e.message, &secrets)));
+                            }
                             SinkCommon::default()
                         }
                     };
@@ -473,7 +535,7 @@ impl Config {
             }
         }
         if !errors.is_empty() {
-            return Err(ConfigErrors(errors));
+            return Err(sorted(errors));
         }
         Ok(Config {
             file: file.to_path_buf(),
@@ -581,16 +643,19 @@ impl Config {
         } else {
             self.spans.value(&path)
         };
+        // At the top of the component the runtime's keys are valid too: list them, so the
+        // known keys shown are every key this mapping takes.
+        let runtime_keys: &[&str] = if e.path.contains('.') {
+            &[]
+        } else {
+            runtime_keys(&c.path)
+        };
+        let message = suggest::improve_unknown_field(&e.message, runtime_keys);
         ConfigError {
             file: self.file.clone(),
             line: pos.line,
             col: pos.col,
-            message: format!(
-                "{} `{}`: {}",
-                c.kind,
-                c.id,
-                redact(&e.message, &self.secrets)
-            ),
+            message: format!("{} `{}`: {}", c.kind, c.id, redact(&message, &self.secrets)),
         }
     }
 
@@ -638,6 +703,17 @@ fn split_component(
     id_required: bool,
     common_keys: &[&str],
 ) -> Result<(Component, Map<String, Value>), (String, String)> {
+    // A misspelled `tpye:` is what the user wrote: report it rather than the missing `type`.
+    for wanted in ["type", "id"] {
+        if !m.contains_key(wanted)
+            && let Some(k) = m.keys().find(|k| suggest::is_typo_of(k, wanted))
+        {
+            return Err((
+                format!("{path}.{k}"),
+                format!("unknown field `{k}`, did you mean `{wanted}`?"),
+            ));
+        }
+    }
     let kind = match m.remove("type") {
         Some(Value::String(s)) if !s.is_empty() => s,
         Some(_) => return Err((format!("{path}.type"), "`type` must be a string".into())),
@@ -694,28 +770,38 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     format!("invalid YAML: {msg}")
 }
 
+/// What an unset `${VAR}` without a default becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unset {
+    /// An error (running, checking).
+    Error,
+    /// The literal `${VAR}` (commands that only read ids and `state_dir`).
+    Keep,
+}
+
 /// Expand `${NAME}`, `${NAME:-default}` and `${NAME-default}` in every string; `$${` is a
 /// literal `${`. Values taken from the environment are remembered as secrets.
 fn interpolate(
     v: &mut Value,
     path: &str,
     env: &dyn Fn(&str) -> Option<String>,
+    unset: Unset,
     secrets: &mut Vec<String>,
     err: &mut dyn FnMut(&str, String),
 ) {
     match v {
-        Value::String(s) if s.contains('$') => match expand(s, env, secrets) {
+        Value::String(s) if s.contains('$') => match expand(s, env, unset, secrets) {
             Ok(n) => *s = n,
             Err(m) => err(path, m),
         },
         Value::Array(a) => {
             for (i, x) in a.iter_mut().enumerate() {
-                interpolate(x, &join(path, &i.to_string()), env, secrets, err);
+                interpolate(x, &join(path, &i.to_string()), env, unset, secrets, err);
             }
         }
         Value::Object(o) => {
             for (k, x) in o.iter_mut() {
-                interpolate(x, &join(path, k), env, secrets, err);
+                interpolate(x, &join(path, k), env, unset, secrets, err);
             }
         }
         _ => {}
@@ -733,6 +819,7 @@ fn join(parent: &str, seg: &str) -> String {
 fn expand(
     s: &str,
     env: &dyn Fn(&str) -> Option<String>,
+    unset: Unset,
     secrets: &mut Vec<String>,
 ) -> Result<String, String> {
     let mut out = String::with_capacity(s.len());
@@ -773,6 +860,7 @@ fn expand(
                 out.push_str(&v);
             }
             (None, Some((d, _))) => out.push_str(d),
+            (None, None) if unset == Unset::Keep => out.push_str(&after[..=close]),
             (None, None) => {
                 return Err(format!(
                     "environment variable `{name}` is not set (use `${{{name}:-default}}` for a default)"
@@ -783,6 +871,80 @@ fn expand(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The config file's text, or a located "cannot read" error.
+fn read_config(file: &Path) -> Result<String, ConfigErrors> {
+    std::fs::read_to_string(file).map_err(|e| {
+        ConfigErrors(vec![ConfigError {
+            file: file.to_path_buf(),
+            line: 1,
+            col: 1,
+            message: format!("cannot read config: {e}"),
+        }])
+    })
+}
+
+/// Errors in document order.
+fn sorted(mut errors: Vec<ConfigError>) -> ConfigErrors {
+    errors.sort_by_key(|e| (e.line, e.col));
+    ConfigErrors(errors)
+}
+
+/// The keys the runtime takes in a component mapping besides the plugin's options, by the
+/// component's path (`sources.0`, `extractors.1`, `sinks.2`).
+fn runtime_keys(component_path: &str) -> &'static [&'static str] {
+    match component_path.split('.').next() {
+        Some("extractors") => &["id", "type", "on_error"],
+        Some("sinks") => &[
+            "id",
+            "type",
+            "when",
+            "max_retries",
+            "retry_backoff",
+            "retry_max_backoff",
+            "buffer",
+        ],
+        _ => &["id", "type"],
+    }
+}
+
+/// `"feed `a`: "` for a path inside a component, so range errors read like the plugin's own.
+fn component_label(root: &Value, path: &str) -> Option<String> {
+    let mut parts = path.split('.');
+    let section = parts.next()?;
+    let index: usize = parts.next()?.parse().ok()?;
+    let c = root.get(section)?.get(index)?;
+    let kind = c.get("type")?.as_str()?;
+    let id = c.get("id").and_then(Value::as_str).unwrap_or(kind);
+    Some(format!("{kind} `{id}`: "))
+}
+
+/// `admin.listen` must be something the daemon can bind: `IP:PORT` or `HOST:PORT`.
+fn check_listen(listen: &str) -> Result<(), String> {
+    let s = listen.trim();
+    if s.parse::<SocketAddr>().is_ok() {
+        return Ok(());
+    }
+    let bare_port = s.strip_prefix(':').unwrap_or(s);
+    if bare_port.parse::<u16>().is_ok() {
+        return Err(format!(
+            "admin.listen {listen:?} is not an address: did you mean 127.0.0.1:{bare_port}? (0.0.0.0:{bare_port} to listen on every interface, e.g. in a container)"
+        ));
+    }
+    // A host name is resolved when the daemon starts (`localhost:9180`).
+    if let Some((host, port)) = s.rsplit_once(':')
+        && port.parse::<u16>().is_ok()
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "admin.listen {listen:?} is not a socket address: expected IP:PORT or HOST:PORT, e.g. 127.0.0.1:9180"
+    ))
 }
 
 pub(crate) fn redact(s: &str, secrets: &[String]) -> String {

@@ -20,10 +20,22 @@ struct Entry {
     value: Pos,
 }
 
+/// A key written twice in one mapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The key as written.
+    pub key: String,
+    /// Dotted path of the key.
+    pub path: String,
+    pub first: Pos,
+    pub second: Pos,
+}
+
 /// Positions of every node in a document, by dotted path. The root is `""`.
 #[derive(Clone, Debug, Default)]
 pub struct SpanIndex {
     entries: HashMap<String, Entry>,
+    duplicates: Vec<Duplicate>,
 }
 
 enum Frame {
@@ -72,7 +84,7 @@ impl SpanIndex {
             match event {
                 Event::Scalar(value, ..) => match slot {
                     Some((p, kpos)) => {
-                        idx.entries.insert(
+                        idx.insert(
                             p,
                             Entry {
                                 key: kpos,
@@ -87,14 +99,19 @@ impl SpanIndex {
                     }
                 },
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
-                    let (p, kpos) = slot.unwrap_or_default();
-                    idx.entries.insert(
+                    let (mut p, kpos) = slot.unwrap_or_default();
+                    let duplicate = idx.insert(
                         p.clone(),
                         Entry {
                             key: kpos,
                             value: pos,
                         },
                     );
+                    if duplicate {
+                        // The second copy's children must not be taken for duplicates of
+                        // the first's: index them under a path no lookup uses.
+                        p.push_str(".\u{0}duplicate");
+                    }
                     stack.push(if matches!(event, Event::MappingStart(..)) {
                         Frame::Map { path: p, key: None }
                     } else {
@@ -106,7 +123,7 @@ impl SpanIndex {
                 }
                 Event::Alias(..) => {
                     if let Some((p, kpos)) = slot {
-                        idx.entries.insert(
+                        idx.insert(
                             p,
                             Entry {
                                 key: kpos,
@@ -119,6 +136,30 @@ impl SpanIndex {
             }
         }
         idx
+    }
+
+    /// Record `entry` at `path`; a second key at the same path is a duplicate key (the first
+    /// position is kept, so errors point at what the reader sees first).
+    fn insert(&mut self, path: String, entry: Entry) -> bool {
+        if let (Some(first), Some(second)) =
+            (self.entries.get(&path).and_then(|e| e.key), entry.key)
+        {
+            let key = path.rsplit('.').next().unwrap_or(&path).to_string();
+            self.duplicates.push(Duplicate {
+                key,
+                path,
+                first,
+                second,
+            });
+            return true;
+        }
+        self.entries.insert(path, entry);
+        false
+    }
+
+    /// Keys written twice in the same mapping, in document order.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
     }
 
     /// The position of the value at `path`, or of its nearest indexed ancestor.
@@ -165,5 +206,23 @@ mod tests {
         assert_eq!(i.value("sources.1.headers.X"), Pos { line: 7, col: 10 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(i.value("sources.1.nope"), i.value("sources.1"));
+        assert!(i.duplicates().is_empty());
+    }
+
+    #[test]
+    fn records_duplicate_keys_with_both_positions() {
+        let y = "sinks:\n  - id: a\n    type: stdout\n    id: b\n";
+        let i = SpanIndex::build(y);
+        assert_eq!(
+            i.duplicates(),
+            [Duplicate {
+                key: "id".into(),
+                path: "sinks.0.id".into(),
+                first: Pos { line: 2, col: 5 },
+                second: Pos { line: 4, col: 5 },
+            }]
+        );
+        // The first one keeps its place in the index.
+        assert_eq!(i.value("sinks.0.id"), Pos { line: 2, col: 9 });
     }
 }

@@ -42,8 +42,25 @@ impl Sink for FakeSink {
     }
 }
 
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct FakeCleanOpts {
+    #[serde(default)]
+    #[allow(dead_code)]
+    patterns: Vec<String>,
+}
+struct FakeClean;
+impl feedloom_core::SyncExtractor for FakeClean {
+    fn extract(&self, _: &mut Item) -> Result<(), feedloom_core::ExtractError> {
+        Ok(())
+    }
+}
+
 fn registry() -> Registry {
     let mut r = Registry::new();
+    r.sync_extractor("clean", "fake", |_: FakeCleanOpts, _: &BuildContext| {
+        Ok(FakeClean)
+    });
     r.source("file", "fake", |o: FakeSourceOpts, _: &BuildContext| {
         if o.path == "reject" {
             return Err(BuildError::at("path", "rejected by the plugin"));
@@ -210,4 +227,135 @@ fn config_schema_lists_component_types() {
     let text = s.to_string();
     assert!(text.contains("\"const\":\"file\""), "{text}");
     assert!(text.contains("max_retries"));
+}
+
+/// Every message a newcomer's first mistakes get: located, with the range or the fix.
+#[test]
+fn newcomer_mistakes_get_located_helpful_errors() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "defaults:\n  interval: 0s\n",
+            "f.yaml:2:13: `interval` 0s is out of range: must be between 100ms and 30d",
+        ),
+        (
+            "defaults:\n  jitter: 5\n",
+            "f.yaml:2:11: `jitter` 5 is out of range: must be between 0 and 0.5",
+        ),
+        (
+            "defaults:\n  jitter: -1\n",
+            "f.yaml:2:11: `jitter` -1 is out of range: must be between 0 and 0.5",
+        ),
+        (
+            "defaults:\n  timeout: 0s\n",
+            "f.yaml:2:12: `timeout` 0s is out of range: must be between 100ms and 1h",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    path: x\n    interval: 0s\n",
+            "f.yaml:5:15: file `a`: `interval` 0s is out of range: must be between 100ms and 30d",
+        ),
+        (
+            "pipeline:\n  extract_timeout: 0s\n",
+            "f.yaml:2:20: `extract_timeout` 0s is out of range",
+        ),
+        (
+            "sinks:\n  - id: a\n    type: stdout\n    buffer: 0\n",
+            "f.yaml:4:13: stdout `a`: `buffer` 0 is out of range: must be between 1 and 10000000",
+        ),
+        (
+            "admin:\n  listen: \"9180\"\n",
+            "f.yaml:2:11: admin.listen \"9180\" is not an address: did you mean 127.0.0.1:9180?",
+        ),
+        (
+            "admin:\n  listen: \"localhost\"\n",
+            "f.yaml:2:11: admin.listen \"localhost\" is not a socket address",
+        ),
+        (
+            "sources:\n  - id: a\n    tpye: file\n    path: x\n",
+            "f.yaml:3:5: unknown field `tpye`, did you mean `type`?",
+        ),
+        (
+            "sources:\n  - idd: a\n    type: file\n    path: x\n",
+            "f.yaml:2:5: unknown field `idd`, did you mean `id`?",
+        ),
+        (
+            "sources:\n  - id: a\n    type: file\n    pth: x\n",
+            "f.yaml:4:5: file `a`: unknown field `pth`, did you mean `path`? (known keys: `id`, `type`, `path`, `interval`)",
+        ),
+        (
+            "extractors:\n  - type: clean\n    on_eror: drop\n",
+            "f.yaml:3:5: clean `clean`: unknown field `on_eror`, did you mean `on_error`? (known keys: `id`, `type`, `on_error`, `patterns`)",
+        ),
+        (
+            "defaults:\n  intervl: 5m\n",
+            "f.yaml:2:3: unknown field `intervl`, did you mean `interval`?",
+        ),
+        (
+            "sinks:\n  - id: a\n    type: stdout\n    id: b\n",
+            "f.yaml:4:5: duplicate key `id` (first at 2:5)",
+        ),
+    ];
+    for (yaml, want) in cases {
+        let got = first(yaml);
+        assert!(
+            got.starts_with(want),
+            "for\n{yaml}\nwant prefix {want:?}\ngot {got:?}"
+        );
+    }
+}
+
+#[test]
+fn sizes_take_units_and_accepted_values_pass() {
+    let y = "defaults:\n  max_bytes: 10MB\n  jitter: 0.5\n  interval: 200ms\nadmin:\n  listen: \"127.0.0.1:0\"\n";
+    let c = Config::from_str(y, Path::new("f.yaml"), &registry(), &env).unwrap();
+    assert_eq!(c.defaults.max_bytes, feedloom_core::Size(10_000_000));
+    for listen in ["[::1]:9180", "0.0.0.0:9180", "localhost:9180"] {
+        let y = format!("admin:\n  listen: \"{listen}\"\n");
+        assert_eq!(errors(&y), Vec::<String>::new(), "{listen}");
+    }
+    let e = first("defaults:\n  max_bytes: 10\n");
+    assert!(
+        e.starts_with(
+            "f.yaml:2:14: `max_bytes` 10B is out of range: must be between 1KiB and 4GiB"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn range_errors_are_reported_with_the_others_and_once() {
+    // A negative count is out of range and of the wrong type: one message, the range's.
+    let y = "sinks:\n  - id: a\n    type: stdout\n    buffer: -1\n    max_retries: -2\n";
+    let all = errors(y);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all[0].starts_with("f.yaml:4:13: stdout `a`: `buffer` -1 is out of range"));
+    // Several range errors and a duplicate id come together, in document order.
+    let y = "defaults:\n  interval: 0s\n  jitter: 2\nsources:\n  - {id: a, type: file, path: x}\n  - {id: a, type: file, path: y}\n";
+    let all = errors(y);
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all[2].contains("duplicate id"), "{all:?}");
+}
+
+#[test]
+fn lenient_load_keeps_unset_variables_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f.yaml");
+    let var = "FEEDLOOM_CONFIG_TEST_SURELY_UNSET";
+    std::fs::write(
+        &file,
+        format!("state_dir: st\nsinks:\n  - id: hook\n    type: webhook\n    url: https://example.org\n    secret: ${{{var}}}\n"),
+    )
+    .unwrap();
+    let c = Config::load_lenient(&file).unwrap();
+    assert_eq!(c.state_dir, dir.path().join("st"));
+    assert_eq!(c.sinks[0].component.id, "hook");
+    assert_eq!(
+        c.sinks[0].component.options["secret"],
+        format!("${{{var}}}")
+    );
+    // The strict load still refuses it.
+    let e = Config::load(&file, &registry()).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("environment variable `{var}` is not set")),
+        "{e}"
+    );
 }
