@@ -141,6 +141,7 @@ enum DlqCommand {
 pub fn main_with(registry: Registry) -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format, &cli.log_level);
+    log_panics();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -161,10 +162,7 @@ pub fn main_with(registry: Registry) -> ExitCode {
 }
 
 fn init_logging(format: LogFormat, level: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = log_filter(std::env::var("RUST_LOG").ok().as_deref(), level);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -176,9 +174,67 @@ fn init_logging(format: LogFormat, level: &str) {
     };
 }
 
+/// Panics are contained where they happen (an extractor's becomes that item's error, a
+/// task's is caught by the runtime); the hook only reports them, through the log (so JSON
+/// logs stay JSON) instead of as raw text on stderr.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = feedloom_core::blocking::panic_message(info.payload());
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current()
+            .name()
+            .unwrap_or("unnamed")
+            .to_string();
+        tracing::error!(panic = %msg, at = %at, thread = %thread, "a bug was hit and contained (please report it with the input that caused it)");
+    }));
+}
+
+/// The log filter: an explicit `RUST_LOG`, or a `--log-level` with targets
+/// (`debug,selectors=trace`), is used as given. A bare `--log-level LEVEL` applies LEVEL to
+/// feedloom's own crates (targets starting with `feedloom`) and keeps dependencies at `warn`
+/// at most: at `debug`, an HTML parser's selector matching alone prints hundreds of
+/// thousands of lines per poll.
+fn log_filter(rust_log: Option<&str>, level: &str) -> tracing_subscriber::EnvFilter {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::LevelFilter;
+    if let Some(spec) = rust_log.filter(|s| !s.trim().is_empty()) {
+        match EnvFilter::try_new(spec) {
+            Ok(f) => return f,
+            Err(e) => eprintln!("feedloom: ignoring RUST_LOG={spec:?}: {e}"),
+        }
+    }
+    let directive = match level.trim().parse::<LevelFilter>() {
+        Ok(ours) => {
+            // Dependencies never more verbose than warn, and never more than ours.
+            let deps = ours.min(LevelFilter::WARN);
+            format!("{deps},feedloom={ours}")
+        }
+        Err(_) => level.to_string(),
+    };
+    EnvFilter::try_new(&directive).unwrap_or_else(|e| {
+        eprintln!("feedloom: invalid --log-level {level:?} ({e}); using info");
+        EnvFilter::new("warn,feedloom=info")
+    })
+}
+
 /// Load a config; on errors print them (FILE:LINE:COL) and give exit code 2.
 fn load(path: &Path, registry: &Registry) -> Result<Config, ExitCode> {
     Config::load(path, registry).map_err(|errs| {
+        for e in &errs.0 {
+            eprintln!("{e}");
+        }
+        ExitCode::from(2)
+    })
+}
+
+/// Load a config for a command that only reads `state_dir`, ids and `admin` (`status`,
+/// `dlq list`, `dlq purge`): an unset `${VAR}` (a sink's secret the operator's shell does
+/// not have) is no error, and components are not built.
+fn load_lenient(path: &Path) -> Result<Config, ExitCode> {
+    Config::load_lenient(path).map_err(|errs| {
         for e in &errs.0 {
             eprintln!("{e}");
         }
@@ -276,7 +332,7 @@ async fn dispatch(cmd: Command, registry: Registry) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { config, json } => {
-            let cfg = match load(&config, &registry) {
+            let cfg = match load_lenient(&config) {
                 Ok(c) => c,
                 Err(code) => return Ok(code),
             };
@@ -536,7 +592,12 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
         | DlqCommand::Replay { config, sink }
         | DlqCommand::Purge { config, sink } => (config, sink.clone()),
     };
-    let cfg = match load(path, &registry) {
+    // Only a replay sends anything, so only a replay needs the sinks' secrets.
+    let loaded = match cmd {
+        DlqCommand::Replay { .. } => load(path, &registry),
+        DlqCommand::List { .. } | DlqCommand::Purge { .. } => load_lenient(path),
+    };
+    let cfg = match loaded {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
