@@ -13,8 +13,10 @@
 //! files are repaired too when the sink first opens a file (a crash just before midnight
 //! tears yesterday's file, which is never written again). A write or fsync that fails (a
 //! full disk) is cut back to the last whole line, so a retry never leaves a fragment in the
-//! middle of the file. Parent directories are created. A failed write is an error (retried,
-//! then dead-lettered), never a silent drop.
+//! middle of the file. Parent directories are created. A failed write is an error, never a
+//! silent drop: a full disk (or quota) is retried, then dead-lettered; what only a person can
+//! fix (the path goes through a regular file, permission denied, a read-only filesystem) is
+//! permanent and dead-lettered at once.
 //!
 //! Durability: `always` fsyncs each batch before it is acknowledged; `interval` fsyncs within
 //! `fsync_interval` of a write (a timer, so an idle sink does not leave data unsynced), when
@@ -174,6 +176,42 @@ impl JsonlSink {
     }
 }
 
+/// An io error as a sink error: permanent when retrying cannot help until someone changes
+/// the filesystem (a path through a regular file, no permission, a read-only filesystem, a
+/// name the filesystem refuses), retryable otherwise (a full disk or quota frees up; an
+/// interrupted or timed-out write goes through next time).
+fn io_error(what: &str, path: &Path, e: &std::io::Error) -> SinkError {
+    use std::io::ErrorKind::*;
+    let message = format!("{what} {}: {}", path.display(), describe_io(path, e));
+    match e.kind() {
+        NotADirectory | IsADirectory | PermissionDenied | ReadOnlyFilesystem | InvalidFilename
+        | InvalidInput | Unsupported => SinkError::permanent(message),
+        // create_dir_all reports a regular file where a directory should be as "File exists".
+        AlreadyExists if file_in_the_way(path).is_some() => SinkError::permanent(message),
+        _ => SinkError::retryable(message),
+    }
+}
+
+/// The error in words, naming the regular file a directory was expected at (which
+/// `mkdir`'s "File exists" does not).
+fn describe_io(path: &Path, e: &std::io::Error) -> String {
+    match (e.kind(), file_in_the_way(path)) {
+        (std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory, Some(f)) => {
+            format!("{} is a file, not a directory", f.display())
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// The nearest ancestor of `path` that exists and is not a directory.
+fn file_in_the_way(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|p| p.symlink_metadata().is_ok())
+        .filter(|p| !p.is_dir())
+        .map(Path::to_path_buf)
+}
+
 /// Open for append, cutting off a torn last line. Returns the file and its length.
 fn open_repaired(path: &Path) -> std::io::Result<(File, u64)> {
     if let Some(dir) = path.parent()
@@ -243,9 +281,8 @@ impl Sink for JsonlSink {
                 {
                     tracing::error!(file = %old.path.display(), error = %e, "fsync of the rotated file failed");
                 }
-                let (file, len) = open_repaired(&path).map_err(|e| {
-                    SinkError::retryable(format!("cannot open {}: {e}", path.display()))
-                })?;
+                let (file, len) =
+                    open_repaired(&path).map_err(|e| io_error("cannot open", &path, &e))?;
                 *g = Some(Open {
                     path: path.clone(),
                     file,
@@ -257,9 +294,9 @@ impl Sink for JsonlSink {
             }
             let o = g.as_mut().unwrap();
             if o.tail_dirty {
-                o.file.set_len(o.len).map_err(|e| {
-                    SinkError::retryable(format!("cannot repair {}: {e}", o.path.display()))
-                })?;
+                o.file
+                    .set_len(o.len)
+                    .map_err(|e| io_error("cannot repair", &o.path, &e))?;
                 o.tail_dirty = false;
             }
             let sync_now = match fsync {
@@ -270,20 +307,21 @@ impl Sink for JsonlSink {
             let res = o
                 .file
                 .write_all(&buf)
-                .map_err(|e| format!("cannot write {}: {e}", o.path.display()))
+                .map_err(|e| io_error("cannot write", &o.path, &e))
                 .and_then(|_| {
                     if sync_now {
                         o.file
                             .sync_data()
-                            .map_err(|e| format!("cannot fsync {}: {e}", o.path.display()))
+                            .map_err(|e| io_error("cannot fsync", &o.path, &e))
                     } else {
                         Ok(())
                     }
                 });
             if let Err(e) = res {
-                // Cut the file back to its last whole line: the retry writes the batch again.
+                // Cut the file back to its last whole line: the retry (or a replay from the
+                // dead-letter store) writes the batch again.
                 o.tail_dirty = o.file.set_len(o.len).is_err();
-                return Err(SinkError::retryable(e));
+                return Err(e);
             }
             o.len += buf.len() as u64;
             if sync_now {
@@ -307,9 +345,7 @@ impl Sink for JsonlSink {
                 o.file
                     .flush()
                     .and_then(|_| o.file.sync_data())
-                    .map_err(|e| {
-                        SinkError::retryable(format!("cannot flush {}: {e}", o.path.display()))
-                    })?;
+                    .map_err(|e| io_error("cannot flush", &o.path, &e))?;
                 o.dirty = false;
             }
             Ok(())
@@ -326,6 +362,50 @@ impl Sink for JsonlSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_path_through_a_regular_file_is_a_permanent_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = BuildContext::for_tests(dir.path());
+        std::fs::create_dir_all(dir.path().join("out")).unwrap();
+        std::fs::write(dir.path().join("out/file.txt"), "not a directory").unwrap();
+        for path in ["out/file.txt/items.jsonl", "out/file.txt/sub/items.jsonl"] {
+            let s = JsonlSink::build(
+                JsonlOptions {
+                    path: path.into(),
+                    fsync: Fsync::Always,
+                    fsync_interval: default_fsync_interval(),
+                },
+                &ctx,
+            )
+            .unwrap();
+            let e = s.send(&[Item::new("a", "s")]).await.unwrap_err();
+            assert!(!e.retryable, "{path}: {e}");
+            assert!(
+                e.message.contains("file.txt is a file, not a directory"),
+                "{path}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn io_errors_are_classified() {
+        use std::io::{Error, ErrorKind};
+        let p = Path::new("/nonexistent-feedloom-test/x.jsonl");
+        let kinds = [
+            (ErrorKind::PermissionDenied, false),
+            (ErrorKind::ReadOnlyFilesystem, false),
+            (ErrorKind::NotADirectory, false),
+            (ErrorKind::StorageFull, true),
+            (ErrorKind::QuotaExceeded, true),
+            (ErrorKind::Interrupted, true),
+            (ErrorKind::TimedOut, true),
+        ];
+        for (kind, retryable) in kinds {
+            let e = io_error("cannot write", p, &Error::from(kind));
+            assert_eq!(e.retryable, retryable, "{kind:?}");
+        }
+    }
 
     #[tokio::test]
     async fn appends_whole_lines_and_repairs_a_torn_tail() {
