@@ -1014,7 +1014,84 @@ pub fn config_schema(registry: &Registry) -> Value {
             }
         }
     }
+    annotate_ranges(&mut root);
     root
+}
+
+/// Add each declared range ([`bounds::RULES`]) to its property in the schema: appended to
+/// the description, and as `minimum`/`maximum` for numbers, so editors can show and check it.
+fn annotate_ranges(root: &mut Value) {
+    let ref_name = |v: &Value| -> Option<String> {
+        let r = v.get("$ref")?.as_str()?;
+        Some(r.rsplit('/').next()?.to_string())
+    };
+    // (section, component type, the properties' owner: a `$defs` name or the variant).
+    let mut targets: Vec<(String, Option<String>, Option<String>, Option<usize>)> = Vec::new();
+    for section in ["defaults", "pipeline"] {
+        if let Some(name) = root
+            .pointer(&format!("/properties/{section}"))
+            .and_then(ref_name)
+        {
+            targets.push((section.into(), None, Some(name), None));
+        }
+    }
+    for section in ["sources", "extractors", "sinks"] {
+        let pointer = format!("/properties/{section}/items/oneOf");
+        let Some(variants) = root.pointer(&pointer).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, v) in variants.iter().enumerate() {
+            let kind = v
+                .pointer("/properties/type/const")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            targets.push((section.into(), kind.clone(), None, Some(i)));
+            if let Some(name) = ref_name(v) {
+                targets.push((section.into(), kind, Some(name), None));
+            }
+        }
+    }
+    for (section, kind, def, variant) in targets {
+        let props = match (def, variant) {
+            (Some(name), _) => root.pointer_mut(&format!("/$defs/{name}/properties")),
+            (None, Some(i)) => {
+                root.pointer_mut(&format!("/properties/{section}/items/oneOf/{i}/properties"))
+            }
+            (None, None) => None,
+        };
+        let Some(Value::Object(props)) = props else {
+            continue;
+        };
+        for (key, prop) in props.iter_mut() {
+            if let Some(rule) = bounds::rule_for(&section, kind.as_deref(), key) {
+                annotate(prop, rule);
+            }
+        }
+    }
+}
+
+fn annotate(prop: &mut Value, rule: &bounds::Rule) {
+    let Value::Object(p) = prop else { return };
+    let range = format!("Range: {} ({}).", rule.range.describe(), rule.why);
+    let description = match p.get("description").and_then(Value::as_str) {
+        Some(d) if d.contains("Range: ") => return,
+        Some(d) => format!("{d} {range}"),
+        None => range,
+    };
+    p.insert("description".into(), Value::String(description));
+    match rule.range {
+        bounds::Range::Ratio(lo, hi) => {
+            p.insert("minimum".into(), serde_json::json!(lo));
+            p.insert("maximum".into(), serde_json::json!(hi));
+        }
+        bounds::Range::Count(lo, hi) => {
+            p.insert("minimum".into(), serde_json::json!(lo));
+            if hi < u64::MAX {
+                p.insert("maximum".into(), serde_json::json!(hi));
+            }
+        }
+        bounds::Range::Duration(..) | bounds::Range::Size(..) => {}
+    }
 }
 
 #[cfg(test)]

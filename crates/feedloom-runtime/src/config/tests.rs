@@ -227,6 +227,17 @@ fn config_schema_lists_component_types() {
     let text = s.to_string();
     assert!(text.contains("\"const\":\"file\""), "{text}");
     assert!(text.contains("max_retries"));
+    // Declared ranges are in the schema.
+    let interval = &s["$defs"]["Defaults"]["properties"]["interval"]["description"];
+    assert!(
+        interval
+            .as_str()
+            .unwrap_or("")
+            .contains("Range: between 100ms and 30d"),
+        "{interval}"
+    );
+    let jitter = &s["$defs"]["Defaults"]["properties"]["jitter"];
+    assert_eq!(jitter["maximum"], serde_json::json!(0.5));
 }
 
 /// Every message a newcomer's first mistakes get: located, with the range or the fix.
