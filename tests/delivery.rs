@@ -665,9 +665,15 @@ fn replaying_an_extractor_dead_letter_runs_the_extractors_again_and_routes_the_r
         ),
     );
     let c = cfg.to_str().unwrap();
-    // The plugin is broken: both items are dead-lettered by it, nothing reaches a sink.
+    // The plugin is broken: both items are dead-lettered by it, nothing reaches a sink, and
+    // `once` says so in its exit code.
     let o = feedloom(&["once", "-c", c]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 item(s) and 0 sink batch(es) in the dead-letter store"),
+        "{}",
+        stderr(&o)
+    );
     assert!(read_jsonl(&dir.path().join("fixed.jsonl")).is_empty());
     assert!(read_jsonl(&dir.path().join("other.jsonl")).is_empty());
     let list = stdout(&feedloom(&["dlq", "list", "-c", c]));

@@ -127,7 +127,9 @@ sinks:
     );
     let o = once(&cfg);
     let err = stderr(&o);
-    assert!(o.status.success(), "{err}");
+    // The broken feeds make `once` exit 1, naming how many polls failed.
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("poll(s) failed"), "{err}");
     let items = read_jsonl(&out);
     let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 3, "{ids:?}\n{err}");
@@ -168,9 +170,10 @@ sinks:
         .unwrap();
     assert_eq!(first.1["x-token"], "t0ken-from-env");
 
-    // A restart: the healthy feed is asked conditionally, answers 304, nothing new.
+    // A restart: the healthy feed is asked conditionally, answers 304, nothing new (the
+    // broken ones fail again: exit 1).
     let o = once(&cfg);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(read_jsonl(&out).len(), 3);
     let last = seen
         .lock()

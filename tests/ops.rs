@@ -589,14 +589,13 @@ fn readyz_is_503_with_a_reason_when_every_sink_fails() {
     let dir = tempfile::tempdir().unwrap();
     let articles = dir.path().join("articles");
     write_articles(&articles, 3);
-    // A jsonl sink whose parent "directory" is a file: every write fails, retried for long.
-    std::fs::write(dir.path().join("blocker"), "not a directory").unwrap();
-    let mut y = config(
-        Some("127.0.0.1:0"),
-        &[("local", &articles)],
-        &[("broken", "blocker/items.jsonl")],
-        "",
-    );
+    // A webhook nobody listens on: every send fails (connection refused), retried for long.
+    // (A jsonl path through a regular file would fail permanently, without retries.)
+    let mut y = config(Some("127.0.0.1:0"), &[("local", &articles)], &[], "");
+    y.push_str(&format!(
+        "  - id: broken\n    type: webhook\n    url: http://127.0.0.1:{}/hook\n",
+        free_port()
+    ));
     y.push_str("    max_retries: 1000\n    retry_backoff: 50ms\n    retry_max_backoff: 100ms\n");
     let cfg = write_config(dir.path(), &y);
     let mut d = Daemon::start(&cfg);

@@ -48,7 +48,14 @@ fn extract(dir: &Path, yaml: &str, title: &str) -> (serde_json::Value, String) {
         cfg.to_str().unwrap(),
         art.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(&o));
+    // Exit 1 when an extractor failed on the item (it is printed all the same).
+    let failed = stderr(&o).contains("feedloom: extractor ");
+    assert_eq!(
+        o.status.code(),
+        Some(if failed { 1 } else { 0 }),
+        "{}",
+        stderr(&o)
+    );
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim())
         .unwrap_or_else(|e| panic!("not one JSON item ({e}): {}", stdout(&o)));
     assert_eq!(v["title"], title, "the item is printed in every case");
@@ -127,6 +134,10 @@ fn failing_then_rules(plugin_yaml: &str, title: &str) -> (serde_json::Value, Str
         "later extractors still ran"
     );
     assert!(v.get("plugin_pid").is_none(), "no plugin fields: {v}");
+    assert!(
+        err.contains("feedloom: extractor "),
+        "the failure is reported: {err}"
+    );
     (v, err)
 }
 
@@ -262,7 +273,13 @@ fn once_keeps_going_when_an_exec_plugin_crashes() {
             ),
         );
         let o = feedloom(&["once", "-c", cfg.to_str().unwrap()]);
-        assert!(o.status.success(), "{on_error}: {}", stderr(&o));
+        // The run goes on, and its exit code says an extractor failed.
+        assert_eq!(o.status.code(), Some(1), "{on_error}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("1 extractor failure(s)"),
+            "{}",
+            stderr(&o)
+        );
         let items = common::read_jsonl(&dir.path().join("out/items.jsonl"));
         assert_eq!(items.len(), delivered, "{on_error}: {items:?}");
         let pids: std::collections::BTreeSet<String> = items
