@@ -21,6 +21,7 @@ use feedloom_core::{
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::decode::to_utf8_string;
 use crate::parse::{html_to_text, normalise_ws, parse_feed};
 
 /// Options of `type: file`.
@@ -115,6 +116,7 @@ fn poll_files(pattern: &str, source_id: &str) -> Result<PollBatch, SourceError> 
         batch.bytes += bytes.len() as u64;
         let url = file_url(p);
         match kind {
+            // parse_feed decodes with `to_utf8`, as the HTTP source does.
             Kind::Feed => match parse_feed(&bytes, Some(&url), source_id) {
                 Ok(items) => batch.items.extend(items),
                 Err(e) => {
@@ -123,7 +125,9 @@ fn poll_files(pattern: &str, source_id: &str) -> Result<PollBatch, SourceError> 
                 }
             },
             Kind::Text | Kind::Html => {
-                let s = String::from_utf8_lossy(&bytes);
+                // The same decoding as feeds and fetched pages: a BOM (UTF-8 or UTF-16), a
+                // declared charset, else UTF-8 (bad bytes replaced).
+                let s = to_utf8_string(&bytes, None);
                 let (title, text) = if kind == Kind::Text {
                     split_text_article(&s)
                 } else {
@@ -170,14 +174,8 @@ pub fn split_html_article(s: &str) -> (String, String) {
         let b = a + lower[a..].rfind(close)?;
         Some((a, b))
     };
-    let title = lower
-        .find("<title")
-        .and_then(|a| {
-            let a = a + lower[a..].find('>')? + 1;
-            let b = a + lower[a..].find("</title>")?;
-            Some(html_to_text(&s[a..b]))
-        })
-        .unwrap_or_default();
+    let title = element_text(s, &lower, "title").unwrap_or_default();
+    let heading = element_text(s, &lower, "h1");
     let (a, b) = between("<article", "</article>")
         .or_else(|| between("<main", "</main>"))
         .or_else(|| between("<body", "</body>"))
@@ -185,7 +183,8 @@ pub fn split_html_article(s: &str) -> (String, String) {
     // The simple cut (the article element without page furniture) keeps paragraph breaks;
     // the main-text extractor (trafilatura's rules) is better at dropping what the cut
     // misses (ads, related links inside the article). Keep the cut when both found the same
-    // words, else trust the extractor.
+    // words, else trust the extractor. The extractor refuses pages nested too deep even
+    // after flattening: then the cut (a flat scan, safe at any depth) is all there is.
     let body = strip_blocks(
         &s[a..b],
         &[
@@ -193,48 +192,92 @@ pub fn split_html_article(s: &str) -> (String, String) {
         ],
     );
     let simple = html_to_text(&body);
-    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut text = match crate::fulltext::extract_main_text(s.as_bytes(), None) {
-        Some(main) if words(&main) != words(&simple) => main,
+    let mut text = match crate::fulltext::main_text_of(s, None) {
+        Ok(Some(main)) if words(&main) != words(&simple) => main,
         _ => simple,
     };
-    // Drop the headline when the body repeats the title as its first line.
     if let Some(first) = text.lines().next()
-        && !title.is_empty()
-        && (title.starts_with(first.trim()) || first.trim().starts_with(&title))
+        && is_headline(first, &title, heading.as_deref())
     {
         text = text[first.len()..].trim_start().to_string();
     }
     let title = if title.is_empty() {
-        between("<h1", "</h1>")
-            .map(|(a, b)| html_to_text(&s[a..b]))
-            .unwrap_or_default()
+        heading.unwrap_or_default()
     } else {
         title
     };
     (title, text)
 }
 
-/// Remove `<tag ...>...</tag>` blocks (case-insensitive, not nested) for each tag.
-fn strip_blocks(html: &str, tags: &[&str]) -> String {
-    let mut out = html.to_string();
-    for tag in tags {
-        let open = format!("<{tag}");
-        let close = format!("</{tag}>");
-        loop {
-            let lower = out.to_ascii_lowercase();
-            let Some(a) = lower.find(&open).filter(|&a| {
-                lower[a + open.len()..].starts_with(|c: char| c == '>' || c.is_ascii_whitespace())
-            }) else {
-                break;
-            };
-            let b = match lower[a..].find(&close) {
-                Some(b) => a + b + close.len(),
-                None => out.len(),
-            };
-            out.replace_range(a..b, "\n");
-        }
+/// The words of `t`, single-spaced.
+fn words(t: &str) -> String {
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Is the body's first line the headline, to be dropped? Only when it IS the title, or it
+/// is the page's `<h1>` and the title is that heading with more after it (a site name:
+/// "Water prices rise | Daily Example"). A first paragraph that merely starts with the
+/// title's words is the article's first paragraph and stays.
+fn is_headline(first: &str, title: &str, heading: Option<&str>) -> bool {
+    let first = words(first);
+    if first.is_empty() {
+        return false;
     }
+    let title = words(title);
+    first == title
+        || heading.is_some_and(|h| words(h) == first && title.starts_with(first.as_str()))
+}
+
+/// The text of the first `<name ...>...</name>` element (`lower` is `s` lower-cased).
+fn element_text(s: &str, lower: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}");
+    let close = format!("</{name}>");
+    let mut from = 0;
+    // `<title` must not match `<titles>`: the name ends at whitespace, `>` or `/`.
+    let start = loop {
+        let at = from + lower[from..].find(&open)?;
+        let after = at + open.len();
+        if lower[after..].starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace()) {
+            break after;
+        }
+        from = after;
+    };
+    let a = start + lower[start..].find('>')? + 1;
+    let b = a + lower[a..].find(&close)?;
+    let text = html_to_text(&s[a..b]);
+    (!text.is_empty()).then_some(text)
+}
+
+/// Remove `<tag ...>...</tag>` blocks (case-insensitive, not nested) for each tag, in one
+/// pass (linear in the length of the page).
+fn strip_blocks(html: &str, tags: &[&str]) -> String {
+    let lower = html.to_ascii_lowercase();
+    let lb = lower.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let (mut copied, mut i) = (0, 0);
+    while let Some(p) = lower[i..].find('<') {
+        let lt = i + p;
+        let name_at = lt + 1;
+        let tag = tags.iter().find(|t| {
+            lb[name_at..].starts_with(t.as_bytes())
+                && lb
+                    .get(name_at + t.len())
+                    .is_some_and(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
+        });
+        let Some(tag) = tag else {
+            i = name_at;
+            continue;
+        };
+        let close = format!("</{tag}>");
+        let end = lower[lt..]
+            .find(&close)
+            .map_or(html.len(), |e| lt + e + close.len());
+        out.push_str(&html[copied..lt]);
+        out.push('\n');
+        copied = end;
+        i = end;
+    }
+    out.push_str(&html[copied..]);
     out
 }
 

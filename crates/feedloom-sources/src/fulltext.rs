@@ -15,92 +15,71 @@
 
 use rs_trafilatura::Options;
 
+use crate::decode::to_utf8_string;
 use crate::parse::normalise_ws;
 
 /// Pages with more start tags than this are not extracted: extraction time grows with the
 /// element count (about 1.6 s for 50,000 elements in a release build).
 pub const MAX_ELEMENTS: usize = 30_000;
-/// Pages whose container elements nest deeper than this are not extracted: extraction time
-/// grows with the square of the depth (80 ms at 500, 4.5 s at 5,000).
-pub const MAX_DEPTH: usize = 400;
 
-/// Why a page is not worth extracting (too many elements, nested too deep), if it is not.
-/// A single linear pass over the bytes.
+/// Why a page is not worth extracting (too many elements), if it is not. A single linear
+/// pass over the bytes. Depth is [`crate::html_guard`]'s business: deep pages are flattened
+/// (or refused) there, before extraction.
 pub fn too_complex(html: &[u8]) -> Option<String> {
-    const CONTAINERS: &[&[u8]] = &[
-        b"div",
-        b"section",
-        b"article",
-        b"span",
-        b"table",
-        b"ul",
-        b"ol",
-        b"blockquote",
-        b"main",
-        b"aside",
-        b"nav",
-        b"header",
-        b"footer",
-        b"form",
-    ];
-    let (mut elements, mut depth, mut max_depth) = (0usize, 0usize, 0usize);
+    let mut elements = 0usize;
     let mut i = 0;
     while let Some(p) = html[i..].iter().position(|&b| b == b'<') {
         i += p + 1;
-        let closing = html.get(i) == Some(&b'/');
-        let start = if closing { i + 1 } else { i };
-        let len = html[start..]
-            .iter()
-            .take(16)
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        if len == 0 || !html[start].is_ascii_alphabetic() {
-            continue;
-        }
-        let name = html[start..start + len].to_ascii_lowercase();
-        let container = CONTAINERS.contains(&name.as_slice());
-        if closing {
-            if container {
-                depth = depth.saturating_sub(1);
-            }
-        } else {
+        if html.get(i).is_some_and(u8::is_ascii_alphabetic) {
             elements += 1;
-            if container {
-                depth += 1;
-                max_depth = max_depth.max(depth);
-            }
         }
     }
-    if elements > MAX_ELEMENTS {
-        Some(format!(
-            "page too large to extract ({elements} elements, limit {MAX_ELEMENTS})"
-        ))
-    } else if max_depth > MAX_DEPTH {
-        Some(format!(
-            "page nested too deep to extract (depth {max_depth}, limit {MAX_DEPTH})"
-        ))
-    } else {
-        None
-    }
+    (elements > MAX_ELEMENTS)
+        .then(|| format!("page too large to extract ({elements} elements, limit {MAX_ELEMENTS})"))
 }
 
-/// The main text of an HTML article (any encoding; detected from the bytes), paragraphs
-/// separated by blank lines. `url` (the page's absolute URL) is optional. `None` when no
-/// article body could be found.
-/// `None` too for pages that are [`too_complex`] to extract in reasonable time.
+/// The main text of an HTML article (any encoding: BOM, `<meta charset>`, else UTF-8),
+/// paragraphs separated by blank lines. `url` (the page's absolute URL) is optional. `None`
+/// when no article body could be found, or the page could not be extracted (see
+/// [`main_text`] for why).
 pub fn extract_main_text(html: &[u8], url: Option<&str>) -> Option<String> {
-    if too_complex(html).is_some() {
-        return None;
+    main_text(html, None, url).ok().flatten()
+}
+
+/// [`extract_main_text`] with the page's Content-Type (its charset decodes a page that
+/// names none) and the reason a page is refused: too many elements, nested too deep even
+/// after flattening, or the extractor panicked.
+pub fn main_text(
+    html: &[u8],
+    content_type: Option<&str>,
+    url: Option<&str>,
+) -> Result<Option<String>, String> {
+    main_text_of(&to_utf8_string(html, content_type), url)
+}
+
+/// [`main_text`] of a page already decoded.
+pub fn main_text_of(page: &str, url: Option<&str>) -> Result<Option<String>, String> {
+    if let Some(why) = too_complex(page.as_bytes()) {
+        return Err(why);
     }
+    // rs-trafilatura walks the DOM recursively: only a page known to be shallow goes in.
+    let page = crate::html_guard::prepare(page)?;
     let opts = Options {
         url: url
             .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
             .map(str::to_string),
         ..Options::default()
     };
-    let r = rs_trafilatura::extract_bytes_with_options(html, &opts).ok()?;
+    // A panic in the extractor fails this page, not the thread (or the poll) it runs on.
+    let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rs_trafilatura::extract_with_options(&page, &opts)
+    }))
+    .map_err(|_| "the main-text extractor gave up on this page (internal error)".to_string())?;
+    let Ok(r) = extracted else {
+        return Ok(None);
+    };
     let text = normalise_ws(&r.content_text);
-    (!text.is_empty()).then_some(text)
+    Ok((!text.is_empty()).then_some(text))
 }
 
 #[cfg(test)]
@@ -129,8 +108,6 @@ mod tests {
     fn complexity_guard() {
         let ok = "<div><p>x</p></div>".repeat(100);
         assert!(too_complex(ok.as_bytes()).is_none());
-        let deep = format!("{}x{}", "<div>".repeat(1000), "</div>".repeat(1000));
-        assert!(too_complex(deep.as_bytes()).unwrap().contains("deep"));
         let wide = "<p>x".repeat(MAX_ELEMENTS + 1);
         assert!(too_complex(wide.as_bytes()).unwrap().contains("elements"));
         assert!(too_complex("<é<</<".as_bytes()).is_none());

@@ -2,11 +2,14 @@
 //! - `file` — [`file`]: a glob of local feed files (.xml/.rss/.atom/.json) and articles (.txt/.html).
 //! - `feed` — [`feed`]: RSS, Atom and JSON Feed polled over HTTP.
 
+pub mod decode;
 pub mod feed;
 pub mod file;
 pub mod fulltext;
+pub mod html_guard;
 pub mod opml;
 pub mod parse;
+pub mod truncated;
 
 use feedloom_core::Registry;
 

@@ -6,7 +6,22 @@ use std::borrow::Cow;
 use chrono::Utc;
 use feedloom_core::{Item, SourceError, SourceErrorKind};
 
-/// Parse a feed document. `base` (the feed's URL) resolves relative links.
+use crate::decode::declared_encoding;
+pub use crate::decode::to_utf8;
+use crate::truncated::Completeness;
+
+/// A parsed feed document.
+#[derive(Debug, Default)]
+pub struct ParsedFeed {
+    pub items: Vec<Item>,
+    /// The document was cut off (a dropped connection): `items` are the complete ones
+    /// before the cut. Whoever fetched it should not remember it as seen (no validators),
+    /// so the next poll fetches it again and gets the items after the cut.
+    pub truncated: bool,
+}
+
+/// Parse a feed document (any encoding: see [`to_utf8`]). `base` (the feed's URL) resolves
+/// relative links.
 ///
 /// A document that does not parse is repaired once and parsed again when the repair changes
 /// it: bare `&` (as in `AT&T`, the commonest fault of hand-made RSS) become `&amp;` outside
@@ -18,28 +33,58 @@ pub fn parse_feed(
     base: Option<&str>,
     source_id: &str,
 ) -> Result<Vec<Item>, SourceError> {
+    parse_feed_doc(bytes, base, source_id).map(|p| p.items)
+}
+
+/// [`parse_feed`], also saying whether the document was truncated. A truncated document
+/// gives its complete items (logged as a warning with the source id and URL); one cut
+/// before its first complete item is a parse error.
+pub fn parse_feed_doc(
+    bytes: &[u8],
+    base: Option<&str>,
+    source_id: &str,
+) -> Result<ParsedFeed, SourceError> {
+    let bytes = to_utf8(bytes, None);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SourceError::new(SourceErrorKind::Parse, "empty body"));
     }
-    let feed = match parse_doc(bytes, base) {
-        Ok(feed) => feed,
-        Err(first) => match repair_xml(bytes) {
-            Some(fixed) => parse_doc(&fixed, base).map_err(|_| first)?,
-            None => return Err(first),
-        },
+    let (feed, truncated) = match crate::truncated::check(&bytes) {
+        Completeness::Complete => (parse_repaired(&bytes, base)?, false),
+        Completeness::Truncated(None) => {
+            return Err(SourceError::new(
+                SourceErrorKind::Parse,
+                "not a feed: the document is truncated (cut off before its first complete item)",
+            ));
+        }
+        Completeness::Truncated(Some(recovered)) => (parse_repaired(&recovered, base)?, true),
     };
     let fetched = Utc::now();
-    let base = base.and_then(|b| url::Url::parse(b).ok());
+    let base_url = base.and_then(|b| url::Url::parse(b).ok());
     let feed_meta = FeedMeta {
         language: feed.language.clone(),
         authors: people(&feed.authors),
-        base,
+        base: base_url,
     };
-    Ok(feed
+    let items: Vec<Item> = feed
         .entries
         .into_iter()
         .map(|e| entry_to_item(e, source_id, fetched, &feed_meta))
-        .collect())
+        .collect();
+    if truncated {
+        tracing::warn!(source = %source_id, url = base.unwrap_or(""), recovered = items.len(), "feed truncated (the document is cut off); keeping the complete items before the cut");
+    }
+    Ok(ParsedFeed { items, truncated })
+}
+
+/// One parse, and one more of a repaired copy when the first fails.
+fn parse_repaired(bytes: &[u8], base: Option<&str>) -> Result<feed_rs::model::Feed, SourceError> {
+    match parse_doc(bytes, base) {
+        Ok(feed) => Ok(feed),
+        Err(first) => match repair_xml(bytes) {
+            Some(fixed) => parse_doc(&fixed, base).map_err(|_| first),
+            None => Err(first),
+        },
+    }
 }
 
 /// One feed-rs parse, on a parser of its own (a feed-rs parser that failed half-way through
@@ -72,102 +117,6 @@ struct FeedMeta {
     authors: Vec<String>,
     /// The feed's URL: links feed-rs left relative (JSON Feed) are resolved against it.
     base: Option<url::Url>,
-}
-
-/// The document as UTF-8 where it is safe to say so, for [`parse_feed`]:
-/// - a byte-order mark, or an XML declaration naming another encoding, is left to the
-///   parser (it decodes those itself) — unless the declaration names an ASCII-compatible
-///   encoding and the body is valid UTF-8 with non-ASCII bytes in it (a CMS that says
-///   ISO-8859-1 and writes UTF-8): then the declaration is rewritten to UTF-8;
-/// - a body that is valid UTF-8 is left alone, whatever the Content-Type says (servers often
-///   send `charset=iso-8859-1` on UTF-8 feeds; Latin text is almost never valid UTF-8 by
-///   accident);
-/// - otherwise the Content-Type's `charset` decodes it (a feed without an XML encoding
-///   declaration served as `text/xml; charset=windows-1251`).
-///
-/// Bytes still not UTF-8 after this are replaced by [`parse_feed`]'s repair.
-pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]> {
-    if bytes.starts_with(b"\xef\xbb\xbf")
-        || bytes.starts_with(b"\xff\xfe")
-        || bytes.starts_with(b"\xfe\xff")
-    {
-        return Cow::Borrowed(bytes);
-    }
-    if let Some((label, enc)) = xml_declared_encoding(bytes)
-        && enc != encoding_rs::UTF_8
-    {
-        if enc.is_ascii_compatible() && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
-            let mut out = Vec::with_capacity(bytes.len());
-            out.extend_from_slice(&bytes[..label.start]);
-            out.extend_from_slice(b"UTF-8");
-            out.extend_from_slice(&bytes[label.end..]);
-            return Cow::Owned(out);
-        }
-        return Cow::Borrowed(bytes);
-    }
-    if std::str::from_utf8(bytes).is_ok() {
-        return Cow::Borrowed(bytes);
-    }
-    let Some(enc) = content_type
-        .and_then(charset_param)
-        .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
-        .filter(|e| *e != encoding_rs::UTF_8)
-    else {
-        return Cow::Borrowed(bytes);
-    };
-    let (text, _) = enc.decode_without_bom_handling(bytes);
-    Cow::Owned(text.into_owned().into_bytes())
-}
-
-/// The `charset` parameter of a Content-Type value.
-fn charset_param(ct: &str) -> Option<String> {
-    ct.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches(['"', '\'']).to_string())
-    })
-}
-
-/// The encoding named by the document's XML declaration, if it names a known one.
-fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    xml_declared_encoding(bytes).map(|(_, e)| e)
-}
-
-/// The declared encoding and where its label sits in `bytes`.
-fn xml_declared_encoding(
-    bytes: &[u8],
-) -> Option<(std::ops::Range<usize>, &'static encoding_rs::Encoding)> {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
-    let head = &bytes[start..bytes.len().min(start + 256)];
-    if !head.starts_with(b"<?xml") {
-        return None;
-    }
-    let end = head.windows(2).position(|w| w == b"?>")?;
-    let decl = std::str::from_utf8(&head[..end]).ok()?;
-    // encoding <ws>* = <ws>* ("label" | 'label')
-    let b = decl.as_bytes();
-    let mut i = decl.find("encoding")? + "encoding".len();
-    while b.get(i)?.is_ascii_whitespace() {
-        i += 1;
-    }
-    if b[i] != b'=' {
-        return None;
-    }
-    i += 1;
-    while b.get(i)?.is_ascii_whitespace() {
-        i += 1;
-    }
-    let quote = *b.get(i)?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    let from = i + 1;
-    let len = b[from..].iter().position(|&c| c == quote)?;
-    let label = &decl[from..from + len];
-    let label_start = start + from;
-    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
-    Some((label_start..label_start + label.len(), enc))
 }
 
 /// A repaired copy of a malformed XML feed, or `None` when there is nothing to repair
@@ -301,7 +250,10 @@ fn entry_to_item(
         source: source_id.to_string(),
         url: link,
         title: title.map(|t| html_to_text(&t)).filter(|t| !t.is_empty()),
-        published: e.published.or(e.updated),
+        published: e
+            .published
+            .filter(plausible_date)
+            .or(e.updated.filter(plausible_date)),
         fetched,
         authors,
         summary: summary.map(|s| html_to_text(&s)).filter(|s| !s.is_empty()),
@@ -313,6 +265,14 @@ fn entry_to_item(
             .filter(|l| !l.is_empty()),
         ..Item::default()
     }
+}
+
+/// Item dates must have four-digit years (1000–9999): chrono accepts years up to 262143 and
+/// below zero, which RFC 3339 cannot write and sinks would choke on; such a date is a
+/// feed's mistake (or an attack), not a publication time.
+fn plausible_date(d: &chrono::DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    (1000..=9999).contains(&d.year())
 }
 
 /// `href` made absolute against `base` when it is relative (unchanged when it cannot be).
@@ -583,13 +543,13 @@ mod tests {
             parse_feed(&fixed, None, "s").unwrap()[0].title.as_deref(),
             Some("Café")
         );
-        // A declared encoding is the parser's business.
+        // A declared encoding is decoded here, and the declaration then says UTF-8.
         let mut latin = b"<?xml version='1.0' encoding='ISO-8859-1'?><rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>Caf".to_vec();
         latin.extend_from_slice(b"\xe9</title></item></channel></rss>");
-        assert!(matches!(
-            to_utf8(&latin, Some("text/xml; charset=utf-8")),
-            Cow::Borrowed(_)
-        ));
+        assert!(
+            to_utf8(&latin, Some("text/xml; charset=utf-8"))
+                .starts_with(b"<?xml version='1.0' encoding='UTF-8'?>")
+        );
         assert_eq!(
             parse_feed(&latin, None, "s").unwrap()[0].title.as_deref(),
             Some("Café")
@@ -599,7 +559,7 @@ mod tests {
             Some(encoding_rs::WINDOWS_1251)
         );
         assert_eq!(
-            charset_param("text/xml;Charset=KOI8-R ; q=1").as_deref(),
+            crate::decode::charset_param("text/xml;Charset=KOI8-R ; q=1").as_deref(),
             Some("KOI8-R")
         );
     }

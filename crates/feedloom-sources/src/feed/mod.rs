@@ -26,6 +26,8 @@
 //! - The body is decoded by its XML declaration, else by the Content-Type charset when it is
 //!   not UTF-8; a malformed document is repaired once (bare `&`, invalid UTF-8) before it
 //!   counts as a parse error.
+//! - A truncated body (cut off mid-document) gives the complete items before the cut, with a
+//!   warning; its validators are not saved, so the next poll fetches the whole feed again.
 //! - Once a source has been polled to completion, items published before
 //!   `now - defaults.retention` are skipped: their delivered marks are forgotten after that
 //!   long, and a slow feed still listing them would deliver them again. A new source's first
@@ -53,7 +55,7 @@ use sha2::{Digest, Sha256};
 pub use discover::{find_feed_link, looks_like_html};
 pub use http::{Shared, is_private};
 
-use crate::parse::{parse_feed, to_utf8};
+use crate::parse::{parse_feed_doc, to_utf8};
 
 /// State namespace of the feed source.
 pub const STATE_NS: &str = "feed";
@@ -421,18 +423,16 @@ impl FeedSource {
         }) {
             return Ok((None, n));
         }
-        if let Some(why) = crate::fulltext::too_complex(&f.body) {
-            return Err(SourceError::new(
-                SourceErrorKind::Parse,
-                format!("{}: {why}", f.final_url),
-            ));
-        }
         let final_url = f.final_url;
+        let content_type = f.content_type;
+        let body = f.body;
+        let url_for_extractor = final_url.clone();
         let text = tokio::task::spawn_blocking(move || {
-            crate::fulltext::extract_main_text(&f.body, Some(&final_url))
+            crate::fulltext::main_text(&body, content_type.as_deref(), Some(&url_for_extractor))
         })
         .await
-        .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("extraction: {e}")))?;
+        .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("extraction: {e}")))?
+        .map_err(|why| SourceError::new(SourceErrorKind::Parse, format!("{final_url}: {why}")))?;
         Ok((text, n))
     }
 }
@@ -547,8 +547,8 @@ impl Source for FeedSource {
         let base = f.final_url.clone();
         let sid = source_id.to_string();
         let content_type = f.content_type.clone();
-        let mut items = tokio::task::spawn_blocking(move || {
-            parse_feed(&to_utf8(&body, content_type.as_deref()), Some(&base), &sid)
+        let parsed = tokio::task::spawn_blocking(move || {
+            parse_feed_doc(&to_utf8(&body, content_type.as_deref()), Some(&base), &sid)
         })
         .await
         .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("parser: {e}")))?
@@ -556,6 +556,7 @@ impl Source for FeedSource {
             e.message = format!("{}: {}", f.final_url, e.message);
             e
         })?;
+        let mut items = parsed.items;
         self.skip_old(source_id, &mut items);
         if self.fulltext {
             bytes += self.add_fulltext(ctx, &mut items).await;
@@ -566,11 +567,19 @@ impl Source for FeedSource {
             last_modified: f.last_modified,
             body_sha256: Some(digest),
         };
-        let commit = vec![StateOp::put(
-            STATE_NS,
-            validators_key(source_id),
-            serde_json::to_vec(&validators).unwrap_or_default(),
-        )];
+        // A truncated body is not remembered: with its ETag saved, the next poll would get
+        // a 304 (or the same body hash) and the items after the cut would never be seen.
+        // Without it, the next poll fetches the whole feed again; the items delivered from
+        // the truncated copy are known by their ids and not delivered twice.
+        let commit = if parsed.truncated {
+            Vec::new()
+        } else {
+            vec![StateOp::put(
+                STATE_NS,
+                validators_key(source_id),
+                serde_json::to_vec(&validators).unwrap_or_default(),
+            )]
+        };
         Ok(PollBatch {
             items,
             commit,
