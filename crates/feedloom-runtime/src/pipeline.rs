@@ -1004,7 +1004,7 @@ impl Pipeline {
             };
             // A poll that hangs (a plugin source, a stuck disk) counts as a timeout.
             let timed = tokio::select! {
-                t = deadline::run_excluding_queue(poll_timeout, source.poll(&ctx)) => t,
+                t = deadline::run_excluding_queue(poll_timeout, contained_poll(&*source, &ctx)) => t,
                 _ = cancel.cancelled() => break,
             };
             m.queue_nanos
@@ -1397,6 +1397,27 @@ fn unknown(config: &Config, c: &Component, role: &str) -> RuntimeError {
         }
         .to_string(),
     )
+}
+
+/// `source.poll`, a panic in the source becoming a failed poll (logged, backed off, shown
+/// in status) instead of ending the source's task for good.
+async fn contained_poll(
+    source: &dyn Source,
+    ctx: &SourceContext<'_>,
+) -> Result<feedloom_core::PollBatch, feedloom_core::SourceError> {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(source.poll(ctx))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|p| {
+            Err(feedloom_core::SourceError::new(
+                feedloom_core::SourceErrorKind::Other,
+                format!(
+                    "the source panicked: {}",
+                    feedloom_core::blocking::panic_message(&*p)
+                ),
+            ))
+        })
 }
 
 async fn join_all(handles: Vec<JoinHandle<()>>) {

@@ -90,8 +90,39 @@ impl SyncExtractor for Mark {
     }
 }
 
+/// A source with a bug: its poll panics.
+struct Buggy;
+#[async_trait]
+impl Source for Buggy {
+    async fn poll(&self, _: &SourceContext<'_>) -> Result<PollBatch, SourceError> {
+        let parts: Vec<&str> = "no-colon".split(':').collect();
+        let _ = parts[1]; // index out of bounds
+        Ok(PollBatch::default())
+    }
+}
+
+/// A sink with a bug: it panics on batches holding an id with "sinkpanic".
+struct Fragile(Arc<Mutex<Vec<Item>>>);
+#[async_trait]
+impl Sink for Fragile {
+    async fn send(&self, batch: &[Item]) -> Result<(), SinkError> {
+        if batch.iter().any(|i| i.id.contains("sinkpanic")) {
+            panic!("sink bug");
+        }
+        self.0.lock().unwrap().extend(batch.iter().cloned());
+        Ok(())
+    }
+}
+
 fn registry(out: Arc<Mutex<Vec<Item>>>) -> Registry {
     let mut reg = Registry::new();
+    reg.source("buggy", "test", |_: NoOpts, _: &BuildContext| Ok(Buggy));
+    {
+        let out = out.clone();
+        reg.sink("fragile", "test", move |_: NoOpts, _: &BuildContext| {
+            Ok(Fragile(out.clone()))
+        });
+    }
     reg.source("fixed", "test", |o: ItemsOpts, _: &BuildContext| {
         Ok(Fixed(o.items))
     });
@@ -221,4 +252,40 @@ async fn with_dead_letter_the_failed_items_are_kept_and_the_rest_delivered() {
         "{errors:?}"
     );
     assert!(errors.iter().any(|e| e.contains("timed out")), "{errors:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_source_is_a_failed_poll_and_a_panicking_sink_dead_letters_the_batch() {
+    let yaml = "sources:\n  - {id: bad, type: buggy}\n  - {id: s, type: fixed, items: [ok1, ok2, sinkpanic1]}\nsinks:\n  - {id: c, type: fragile}\n";
+    let out: Arc<Mutex<Vec<Item>>> = Default::default();
+    let reg = registry(out.clone());
+    let cfg = Config::from_str(yaml, Path::new("t.yaml"), &reg, &|_| None).unwrap();
+    let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+    let p = Pipeline::build_with_store(cfg, reg, store.clone()).unwrap();
+    let report = p.run(Mode::Once, CancellationToken::new()).await.unwrap();
+    assert_eq!(report.poll_errors, 1, "{report:?}");
+    let st = p.source_status();
+    let bad = st.iter().find(|s| s.id == "bad").unwrap();
+    assert_eq!(bad.state, "failing");
+    assert!(
+        bad.last_error
+            .as_deref()
+            .unwrap()
+            .contains("the source panicked: index out of bounds"),
+        "{bad:?}"
+    );
+    let mut ids: Vec<String> = out.lock().unwrap().iter().map(|i| i.id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, ["ok1", "ok2"]);
+    assert_eq!(report.dead_letters, 1, "{report:?}");
+    let dl = feedloom_runtime::dlq::DeadLetters::new(store)
+        .list(Some("c"))
+        .unwrap();
+    assert_eq!(dl.len(), 1);
+    assert!(
+        dl[0].error.contains("the sink panicked: sink bug"),
+        "{}",
+        dl[0].error
+    );
+    assert_eq!(dl[0].items[0].id, "sinkpanic1");
 }

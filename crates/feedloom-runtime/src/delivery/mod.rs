@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use feedloom_core::backoff::Backoff;
-use feedloom_core::{Item, Sink};
+use feedloom_core::{Item, Sink, SinkError};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use tokio::sync::{Notify, mpsc};
@@ -666,7 +666,7 @@ impl Driver {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            match self.sink.send(items).await {
+            match contained_send(&*self.sink, items).await {
                 Ok(()) => {
                     self.stats
                         .delivered
@@ -722,6 +722,21 @@ async fn settle(batch: Vec<Envelope>) {
             a.settle().await;
         }
     }
+}
+
+/// `sink.send`, a panic in the sink becoming a permanent error for the batch (kept in the
+/// dead-letter store with the panic message) instead of ending the sink's driver.
+async fn contained_send(sink: &dyn Sink, items: &[Item]) -> Result<(), SinkError> {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(sink.send(items))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|p| {
+            Err(SinkError::permanent(format!(
+                "the sink panicked: {}",
+                feedloom_core::blocking::panic_message(&*p)
+            )))
+        })
 }
 
 #[cfg(test)]
