@@ -760,7 +760,9 @@ fn find_all(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
     let cell: std::cell::OnceCell<Vec<&'static str>> = std::cell::OnceCell::new();
     let named = || cell.get_or_init(|| named_countries(text)).as_slice();
     for c in RE.captures_iter(text) {
-        let m = c.get(0).expect("match");
+        let Some(m) = c.get(0) else {
+            continue; // the whole match is always there
+        };
         let (s, e) = (m.start(), m.end());
         // part of a longer token (ordinals, codes, times, decimals)
         let before = text[..s].chars().next_back();

@@ -50,6 +50,50 @@ pub fn register(reg: &mut Registry) {
     );
 }
 
+/// Byte ranges sorted by start (the entity detection's mentions), for finding the first one
+/// holding a position in O(log n + ranges that start within the longest one's length before
+/// it) rather than by scanning them all for every gazetteer hit (quadratic on a long text).
+struct Spans {
+    ranges: Vec<(usize, usize)>,
+    longest: usize,
+    /// Sorted by start (else every lookup scans them all, as before).
+    sorted: bool,
+}
+
+impl Spans {
+    fn new(ranges: impl Iterator<Item = (usize, usize)>) -> Spans {
+        let ranges: Vec<(usize, usize)> = ranges.collect();
+        let longest = ranges
+            .iter()
+            .map(|&(a, b)| b.saturating_sub(a))
+            .max()
+            .unwrap_or(0);
+        let sorted = ranges.is_sorted_by_key(|r| r.0);
+        Spans {
+            ranges,
+            longest,
+            sorted,
+        }
+    }
+
+    /// The index of the first range (in their order) with `a <= at < b`. A range starting more
+    /// than `longest` bytes before `at` ends before it, so the search starts after those.
+    fn first_holding(&self, at: usize) -> Option<usize> {
+        let sorted = self.sorted;
+        let from = if sorted {
+            self.ranges
+                .partition_point(|&(a, _)| a.saturating_add(self.longest) < at)
+        } else {
+            0
+        };
+        self.ranges[from..]
+            .iter()
+            .take_while(|&&(a, _)| !sorted || a <= at)
+            .position(|&(a, b)| a <= at && at < b)
+            .map(|k| from + k)
+    }
+}
+
 /// Count the country mentions among gazetteer `hits` into `counts` (code → (count, first
 /// position)). `skip`
 /// holds the spans of names that are not places; `places` the entity rules' places with the
@@ -63,17 +107,17 @@ fn count(
     counts: &mut HashMap<String, (u32, usize)>,
 ) {
     let mut used = vec![false; places.len()];
+    let skip_at = Spans::new(skip.iter().map(|&(a, b)| (a, b)));
+    let place_at = Spans::new(places.iter().map(|&(a, b, _)| (a, b)));
     for (s, _, e) in hits {
         if e.cc.is_empty()
-            || skip
-                .iter()
-                .any(|&(a, b)| a <= s && s < b && e.kind != crate::text::GazKind::Demonym)
+            || (e.kind != crate::text::GazKind::Demonym && skip_at.first_holding(s).is_some())
         {
             continue;
         }
         let cc = if e.kind == crate::text::GazKind::Demonym {
             Some(e.cc)
-        } else if let Some(k) = places.iter().position(|&(a, b, _)| a <= s && s < b) {
+        } else if let Some(k) = place_at.first_holding(s) {
             used[k] = true;
             places[k].2
         } else if e.kind == crate::text::GazKind::Town {

@@ -274,7 +274,9 @@ pub fn find_with(
     // the end of a month's phrase that took the relative year after it ("August last year")
     let mut skip_until = 0;
     for c in RE.captures_iter(text) {
-        let m = c.get(0).expect("match");
+        let Some(m) = c.get(0) else {
+            continue; // the whole match is always there
+        };
         if m.start() < skip_until {
             continue;
         }

@@ -4243,14 +4243,16 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     };
     // the name parts of the article's people: a single word that is one of them is that
     // person, not the town or city of that name ("Defne Kaya ... Kaya said")
-    let person_parts: Vec<String> = spans
+    // (sets, not lists: a long article repeats names thousands of times, and a list looked up
+    // for every span is quadratic)
+    let person_parts: std::collections::HashSet<String, text::Fx> = spans
         .iter()
         .filter(|s| s.kind == Cand::Person && s.name.contains(' '))
         .flat_map(|s| s.name.split(' ').map(translit_key).collect::<Vec<_>>())
         .collect();
     // their surnames: alone, the person even where a country has the name ("Finance Minister
     // Siniša Mali ... Mali said")
-    let surnames: Vec<String> = spans
+    let surnames: std::collections::HashSet<String, text::Fx> = spans
         .iter()
         .filter(|s| s.kind == Cand::Person && !s.weak && s.name.contains(' '))
         .filter_map(|s| s.name.rsplit(' ').next().map(translit_key))
@@ -4260,21 +4262,28 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             .next()
             .and_then(|c| text::fold_diacritic(c).to_lowercase().next())
     };
-    let surname_initials: Vec<Option<char>> = spans
+    let surname_initials: std::collections::HashSet<Option<char>, text::Fx> = spans
         .iter()
         .filter(|s| s.kind == Cand::Person && !s.weak && s.name.contains(' '))
         .map(|s| initial(s.name.rsplit(' ').next().unwrap_or("")))
         .collect();
     // names that are places or organisations by stronger evidence than a name's shape
-    let other_names: Vec<(&str, EntityKind)> = spans
-        .iter()
-        .filter_map(|s| match s.kind {
-            Cand::Place if !s.weak => Some((s.name.as_str(), EntityKind::Place)),
-            Cand::Org => Some((s.name.as_str(), EntityKind::Organization)),
-            _ => None,
-        })
-        .collect();
-    let things: Vec<&str> = spans
+    // each (name, kind) once, in the order of first mention; and each name's first kind
+    let mut other_names: Vec<(&str, EntityKind)> = Vec::new();
+    let mut seen_other: std::collections::HashSet<(&str, EntityKind), text::Fx> =
+        std::collections::HashSet::default();
+    let mut first_kind: HashMap<&str, EntityKind, text::Fx> = HashMap::default();
+    for (name, kind) in spans.iter().filter_map(|s| match s.kind {
+        Cand::Place if !s.weak => Some((s.name.as_str(), EntityKind::Place)),
+        Cand::Org => Some((s.name.as_str(), EntityKind::Organization)),
+        _ => None,
+    }) {
+        first_kind.entry(name).or_insert(kind);
+        if seen_other.insert((name, kind)) {
+            other_names.push((name, kind));
+        }
+    }
+    let things: std::collections::HashSet<&str, text::Fx> = spans
         .iter()
         .filter(|s| s.kind == Cand::Thing)
         .map(|s| s.name.as_str())
@@ -4298,7 +4307,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             }
             Cand::Person
                 if sp.weak
-                    && let Some(&(_, k)) = other_names.iter().find(|(n, _)| *n == sp.name) =>
+                    && let Some(&k) = first_kind.get(sp.name.as_str()) =>
             {
                 k
             }
@@ -4381,7 +4390,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     }
     // single words: a person's name part, an acronym of an organisation, else a lone person
     // mentioned with a title elsewhere is not known: drop
-    let acr_ends: Vec<usize> = spans
+    let acr_ends: std::collections::HashSet<usize, text::Fx> = spans
         .iter()
         .filter(|s| s.acronym.is_some())
         .map(|s| s.end + 2)

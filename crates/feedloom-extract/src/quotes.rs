@@ -173,7 +173,10 @@ fn spans(text: &str) -> Vec<(usize, usize, String)> {
                 out.push((p, e, inner.trim().to_string()));
                 i = j + 1;
             }
-            None => i += 1,
+            // no mark before `j` closes anything (a mark closes or not by itself, whatever
+            // opened), so an opening between `i` and `j` would stop at `j` too: go on from
+            // there, which keeps a line of ten thousand unclosed quote marks linear
+            None => i = j.max(i + 1),
         }
     }
     out
@@ -193,8 +196,13 @@ fn sentence_bounds(
     qe: usize,
     ends_sentence: bool,
 ) -> (usize, usize) {
-    let s = sents.start_at(qs).min(qs);
-    let mut e = sents.end_at(qe.saturating_sub(1)).max(qe);
+    // at most WINDOW bytes on each side: a quotation's attribution is near it, and a sentence
+    // of megabytes with thousands of quotations in it stays linear
+    const WINDOW: usize = 400;
+    let lo = text.floor_char_boundary(qs.saturating_sub(WINDOW));
+    let hi = text.ceil_char_boundary(qe.saturating_add(WINDOW).min(text.len()));
+    let s = sents.start_at(qs).clamp(lo, qs);
+    let mut e = sents.end_at(qe.saturating_sub(1)).clamp(qe, hi.max(qe));
     if ends_sentence && text.get(qe..e).is_some_and(|g| g.trim().is_empty()) {
         let next_word = text
             .get(e..)
@@ -204,7 +212,7 @@ fn sentence_bounds(
             .next()
             .unwrap_or("");
         if matches!(next_word, "He" | "She" | "They" | "It" | "I" | "We") {
-            e = sents.end_at(e).max(e);
+            e = sents.end_at(e).clamp(e, hi.max(e));
         } else if next_word.starts_with(|c: char| c.is_uppercase()) {
             e = qe;
         }
@@ -237,6 +245,12 @@ impl Ctx<'_> {
             .take_while(move |m| m.start < e)
             .filter(move |m| m.end <= e)
     }
+    /// The mentions starting before `at`: a backward search for the latest one before a
+    /// quotation starts here, not at the text's end (which made many quotations quadratic).
+    fn mentions_before(&self, at: usize) -> &[entities::Mention] {
+        let to = self.d.mentions.partition_point(|m| m.start < at);
+        &self.d.mentions[..to]
+    }
     fn speaker_ok(&self, idx: usize) -> bool {
         matches!(
             self.d.entities[idx].kind,
@@ -252,14 +266,8 @@ impl Ctx<'_> {
         let last = self.last_person_before(at)?;
         // the start of the sentence holding that latest mention
         let start = self.sents.start_at(last.1);
-        self.d
-            .mentions
-            .iter()
-            .find(|m| {
-                m.start >= start
-                    && m.end <= at
-                    && self.d.entities[m.entity].kind == EntityKind::Person
-            })
+        self.mentions_in(start, at)
+            .find(|m| self.d.entities[m.entity].kind == EntityKind::Person)
             .map(|m| (m.entity, m.start))
     }
 
@@ -594,8 +602,7 @@ fn unnamed_referent(text: &str, cx: &Ctx, from: usize, to: usize) -> bool {
         );
         let appositive = head.ends_with(',')
             && cx
-                .d
-                .mentions
+                .mentions_before(at)
                 .iter()
                 .rev()
                 .find(|m| m.end <= at && cx.d.entities[m.entity].kind == EntityKind::Person)
@@ -749,42 +756,45 @@ fn anaphor(text: &str, cx: &Ctx, clause: &str, at: usize) -> Option<Who> {
         return None; // "a notice at the gate of the ministry read:"
     }
     let noun = c.get(1)?.as_str();
-    let found =
-        cx.d.mentions
-            .iter()
-            .rev()
-            .filter(|m| m.end <= at)
-            .find(|m| {
-                let e = &cx.d.entities[m.entity];
-                e.kind == EntityKind::Organization
-                    && e.name
-                        .split(' ')
-                        .any(|w| w.len() == noun.len() && w.eq_ignore_ascii_case(noun))
+    let found = cx
+        .mentions_before(at)
+        .iter()
+        .rev()
+        .filter(|m| m.end <= at)
+        .find(|m| {
+            let e = &cx.d.entities[m.entity];
+            e.kind == EntityKind::Organization
+                && e.name
+                    .split(' ')
+                    .any(|w| w.len() == noun.len() && w.eq_ignore_ascii_case(noun))
+        })
+        .or_else(|| {
+            // "the company said" after "according to QazaqGaz": the latest organisation
+            // mentioned within the last 300 bytes
+            matches!(
+                noun,
+                "company" | "firm" | "group" | "agency" | "operator" | "statement"
+            )
+            .then(|| {
+                cx.mentions_before(at)
+                    .iter()
+                    .rev()
+                    // (no mention is 700 bytes long: stop looking well before)
+                    .take_while(|m| m.start.saturating_add(1000) >= at)
+                    .filter(|m| m.end <= at && m.end + 300 >= at)
+                    .find(|m| cx.d.entities[m.entity].kind == EntityKind::Organization)
             })
-            .or_else(|| {
-                // "the company said" after "according to QazaqGaz": the latest organisation
-                // mentioned within the last 300 bytes
-                matches!(
-                    noun,
-                    "company" | "firm" | "group" | "agency" | "operator" | "statement"
-                )
-                .then(|| {
-                    cx.d.mentions
-                        .iter()
-                        .rev()
-                        .filter(|m| m.end <= at && m.end + 300 >= at)
-                        .find(|m| cx.d.entities[m.entity].kind == EntityKind::Organization)
-                })
-                .flatten()
-            });
+            .flatten()
+        });
     let _ = text;
     found.map(|m| Who::Entity(m.entity))
 }
 
 fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Option<Who> {
     let pre = crate::text::sub(text, ss, qs);
-    if let Some(c) = QUOTED_AS.captures(pre) {
-        let w = c.name("who").expect("group");
+    if let Some(c) = QUOTED_AS.captures(pre)
+        && let Some(w) = c.name("who")
+    {
         let (a, b) = (ss + w.start(), ss + w.end());
         if let Some(m) = cx.mentions_in(a, b).find(|m| cx.speaker_ok(m.entity)) {
             return Some(Who::Entity(m.entity));
@@ -941,8 +951,7 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
             Some(Who::Pronoun)
                 if {
                     let last_end = cx
-                        .d
-                        .mentions
+                        .mentions_before(s)
                         .iter()
                         .rev()
                         .find(|m| m.end <= s && cx.d.entities[m.entity].kind == EntityKind::Person)
@@ -982,7 +991,7 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
                     known.is_none_or(|g| (g && !male_named) || (!g && !female_named))
                 };
                 let pick = first.filter(|&i| ok(i)).or_else(|| {
-                    cx.d.mentions
+                    cx.mentions_before(s)
                         .iter()
                         .rev()
                         .filter(|m| {

@@ -553,7 +553,11 @@ fn published() -> impl Strategy<Value = Option<DateTime<Utc>>> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        // 256 in CI; more by hand: PROPTEST_CASES=20000
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(256),
         // a failing case is shrunk, but not for ever
         max_shrink_iters: 2_000,
         failure_persistence: None,
@@ -726,16 +730,22 @@ fn growth_is_about_linear() {
             Box::new(|n| "Almaz Bekov met Kazakh officials in Bishkek, ".repeat(n / 46)),
         ),
     ];
+    let only = std::env::var("GROWTH_CASE").ok();
     for (name, make) in &cases {
+        if only.as_deref().is_some_and(|o| o != *name) {
+            continue;
+        }
         let mut times = Vec::new();
-        for n in [250_000, 1_000_000] {
+        for n in [100_000, 400_000] {
             let text = make(n);
+            // the chain alone (the substring checks of `check` are quadratic themselves)
             let t = std::time::Instant::now();
-            checked(&text, at(2025, 6, 1));
+            let item = run(&text, at(2025, 6, 1));
             times.push(t.elapsed().as_secs_f64());
+            assert!(item.amounts.iter().flatten().all(|a| a.value.is_finite()));
         }
         println!(
-            "{name}: 250 kB {:.2}s, 1 MB {:.2}s (x{:.1})",
+            "{name}: 100 kB {:.2}s, 400 kB {:.2}s (x{:.1})",
             times[0],
             times[1],
             times[1] / times[0].max(1e-9)
