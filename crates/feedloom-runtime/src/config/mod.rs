@@ -1021,18 +1021,31 @@ pub fn config_schema(registry: &Registry) -> Value {
 /// Add each declared range ([`bounds::RULES`]) to its property in the schema: appended to
 /// the description, and as `minimum`/`maximum` for numbers, so editors can show and check it.
 fn annotate_ranges(root: &mut Value) {
+    /// Where a set of properties is: a `$defs` entry or a component variant's own.
+    enum Owner {
+        Def(String),
+        Variant(usize),
+    }
+    struct Target {
+        section: &'static str,
+        kind: Option<String>,
+        owner: Owner,
+    }
     let ref_name = |v: &Value| -> Option<String> {
         let r = v.get("$ref")?.as_str()?;
         Some(r.rsplit('/').next()?.to_string())
     };
-    // (section, component type, the properties' owner: a `$defs` name or the variant).
-    let mut targets: Vec<(String, Option<String>, Option<String>, Option<usize>)> = Vec::new();
+    let mut targets = Vec::new();
     for section in ["defaults", "pipeline"] {
         if let Some(name) = root
             .pointer(&format!("/properties/{section}"))
             .and_then(ref_name)
         {
-            targets.push((section.into(), None, Some(name), None));
+            targets.push(Target {
+                section,
+                kind: None,
+                owner: Owner::Def(name),
+            });
         }
     }
     for section in ["sources", "extractors", "sinks"] {
@@ -1045,25 +1058,31 @@ fn annotate_ranges(root: &mut Value) {
                 .pointer("/properties/type/const")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            targets.push((section.into(), kind.clone(), None, Some(i)));
+            // The runtime's keys are in the variant; the plugin's behind its `$ref`.
             if let Some(name) = ref_name(v) {
-                targets.push((section.into(), kind, Some(name), None));
+                targets.push(Target {
+                    section,
+                    kind: kind.clone(),
+                    owner: Owner::Def(name),
+                });
             }
+            targets.push(Target {
+                section,
+                kind,
+                owner: Owner::Variant(i),
+            });
         }
     }
-    for (section, kind, def, variant) in targets {
-        let props = match (def, variant) {
-            (Some(name), _) => root.pointer_mut(&format!("/$defs/{name}/properties")),
-            (None, Some(i)) => {
-                root.pointer_mut(&format!("/properties/{section}/items/oneOf/{i}/properties"))
-            }
-            (None, None) => None,
+    for t in targets {
+        let pointer = match &t.owner {
+            Owner::Def(name) => format!("/$defs/{name}/properties"),
+            Owner::Variant(i) => format!("/properties/{}/items/oneOf/{i}/properties", t.section),
         };
-        let Some(Value::Object(props)) = props else {
+        let Some(Value::Object(props)) = root.pointer_mut(&pointer) else {
             continue;
         };
         for (key, prop) in props.iter_mut() {
-            if let Some(rule) = bounds::rule_for(&section, kind.as_deref(), key) {
+            if let Some(rule) = bounds::rule_for(t.section, t.kind.as_deref(), key) {
                 annotate(prop, rule);
             }
         }
