@@ -11,12 +11,14 @@ pub mod metrics;
 pub mod pipeline;
 pub mod prometheus;
 pub mod reload;
+pub mod report;
 pub mod routing;
 pub mod state;
 pub mod status;
 
 pub use config::{Config, ConfigError, ConfigErrors};
-pub use pipeline::{Mode, Pipeline, RunReport, SourceStatus};
+pub use pipeline::{Mode, Pipeline};
+pub use report::{RunReport, SourceStatus};
 
 /// Errors of the runtime.
 #[derive(Debug, thiserror::Error)]

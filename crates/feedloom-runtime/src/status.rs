@@ -17,7 +17,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Component;
-use crate::{Config, RuntimeError, SourceStatus};
+use crate::report::SourceStatus;
+use crate::{Config, RuntimeError};
 
 /// How long to wait for the daemon's admin endpoint.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(2);

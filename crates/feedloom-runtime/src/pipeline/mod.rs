@@ -1,0 +1,157 @@
+//! The pipeline: sources → extract → deliver, as tokio tasks joined by bounded channels.
+//!
+//! ```text
+//!  source tasks ──(bounded mpsc: Work)──▶ extract workers ──▶ route (when:) ──▶ sink drivers
+//!        ▲                                                                     │
+//!        └──────── Ledger: delivered ids, poll commits (after every ack) ◀─────┘
+//! ```
+//! The stage boundaries are the [`Work`] channel and [`SinkHandle::submit`]; a message bus
+//! (NATS JetStream) can replace either by carrying the item and settling the [`Ack`] when
+//! the bus acknowledges, without touching the stages.
+//!
+//! Reloading swaps parts while items flow: sources are tasks keyed by id (unchanged ones keep
+//! their schedule), the extractor chain and the sink routes are `Arc` snapshots that each
+//! item picks up once, and a replaced sink's driver drains its queue before it stops.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use feedloom_core::backoff::{Backoff, random_unit, spread};
+use feedloom_core::deadline;
+use feedloom_core::plugin::{PollOutcome, Resources};
+use feedloom_core::{Item, Registry, Sink, Source, SourceContext, StateStore};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::RuntimeError;
+use crate::chain::{self, Step};
+use crate::config::{Component, Config, ConfigError, ExtractorSpec, OnError, SinkSpec};
+use crate::delivery::{Envelope, Redactor, SinkHandle, SinkLane, SinkStats, spawn_sink};
+use crate::dlq::DeadLetters;
+use crate::metrics::Metrics;
+use crate::routing::Filter;
+use crate::state::{Ack, BatchTracker, Ledger, RedbStore, ns};
+
+mod build;
+mod items;
+mod reload;
+mod run;
+mod source_loop;
+
+pub use crate::report::{RunReport, SourceStatus};
+pub use items::Reextracted;
+pub use reload::ReloadSummary;
+pub use source_loop::{Schedule, first_delay};
+
+/// Run every source once and stop, or keep polling until shut down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Once,
+    Daemon,
+}
+
+/// An item between the source and the extractors.
+pub struct Work {
+    pub item: Item,
+    pub batch: Option<Arc<BatchTracker>>,
+}
+
+struct Route {
+    id: String,
+    when: Option<Filter>,
+    handle: Arc<SinkHandle>,
+}
+
+struct SourceTask {
+    cancel: CancellationToken,
+    handle: JoinHandle<()>,
+    spec: Component,
+}
+
+/// Shared state of a running pipeline.
+pub struct Pipeline {
+    config: RwLock<Arc<Config>>,
+    registry: Registry,
+    ledger: Arc<Ledger>,
+    dlq: DeadLetters,
+    resources: Arc<Resources>,
+    metrics: Arc<Metrics>,
+    chain: RwLock<Arc<Vec<Arc<Step>>>>,
+    routes: RwLock<Arc<Vec<Route>>>,
+    sources: Mutex<BTreeMap<String, SourceTask>>,
+    status: Mutex<BTreeMap<String, SourceStatus>>,
+    sink_stats: Mutex<BTreeMap<String, Arc<SinkStats>>>,
+    /// Every sink id's lane (counters, disk backlog), kept across reloads so that a
+    /// replaced or re-added sink shares one backlog with the driver before it.
+    lanes: Mutex<BTreeMap<String, Arc<SinkLane>>>,
+    work_tx: Mutex<Option<mpsc::Sender<Work>>>,
+    running: Mutex<Option<(Mode, CancellationToken)>>,
+    reload_lock: tokio::sync::Mutex<()>,
+    drain: CancellationToken,
+    report: Mutex<RunReport>,
+    /// Bumped on every source status change: the status snapshot is rewritten when it moved.
+    status_gen: AtomicU64,
+    /// No files at all (tests, `feedloom extract`): sinks get no disk backlog.
+    in_memory: bool,
+}
+
+impl Pipeline {
+    pub fn store(&self) -> &Arc<dyn StateStore> {
+        self.ledger.store()
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().unwrap().clone()
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Current status of every running source.
+    pub fn source_status(&self) -> Vec<SourceStatus> {
+        self.status.lock().unwrap().values().cloned().collect()
+    }
+
+    /// Counters of every sink.
+    pub fn sink_stats(&self) -> Vec<(String, Arc<SinkStats>)> {
+        self.sink_stats
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Is the pipeline running (between `run` starting and shutdown)?
+    pub fn is_running(&self) -> bool {
+        self.running
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|(_, t)| !t.is_cancelled())
+    }
+
+    /// The run's item and poll counters so far (sink counters are in [`Self::sink_stats`]).
+    pub fn counters(&self) -> RunReport {
+        self.report_lock().clone()
+    }
+
+    /// The run report, whatever a panic elsewhere left in its lock (plain counters).
+    pub(super) fn report_lock(&self) -> std::sync::MutexGuard<'_, RunReport> {
+        self.report.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests;

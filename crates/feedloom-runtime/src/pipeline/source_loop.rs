@@ -1,0 +1,329 @@
+//! One source's loop: poll, back off, schedule, and hand new items to the extractors.
+
+use super::*;
+
+/// When a source polls next, kept in the state store (`ns::SCHEDULE`) with its failure
+/// streak, so that a restart honours backoff and Retry-After instead of polling at once.
+/// Written with the poll's own commit: if the process dies before the poll's items are
+/// delivered, the older schedule stays and the source polls again at once after the
+/// restart (that poll is what fetches the undelivered items again).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Schedule {
+    pub next_poll: DateTime<Utc>,
+    /// Consecutive failed polls (the backoff goes on from here).
+    pub failures: u32,
+}
+
+impl Schedule {
+    pub(super) fn op(self, source: &str) -> feedloom_core::StateOp {
+        feedloom_core::StateOp::put(
+            ns::SCHEDULE,
+            source,
+            serde_json::to_vec(&self).unwrap_or_default(),
+        )
+    }
+}
+
+/// How long a source waits before its first poll after a start. `once` polls at once. A
+/// source with a saved schedule waits until its `next_poll`, but never longer than one
+/// interval plus `max_backoff` (a stale far-future time cannot stall it). A source that is
+/// due (new, or overdue) polls at once unless it is one of a herd (`herd_jitter`: more
+/// sources due at once than fetch slots), when its first poll is spread over
+/// `interval × jitter`.
+pub fn first_delay(
+    mode: Mode,
+    saved: Option<Schedule>,
+    now: DateTime<Utc>,
+    interval: Duration,
+    max_backoff: Duration,
+    herd_jitter: Option<f64>,
+) -> Duration {
+    if mode == Mode::Once {
+        return Duration::ZERO;
+    }
+    if let Some(s) = saved
+        && s.next_poll > now
+    {
+        let wait = (s.next_poll - now).to_std().unwrap_or_default();
+        return wait.min(interval.saturating_add(max_backoff));
+    }
+    match herd_jitter {
+        Some(j) => interval.mul_f64(j.clamp(0.0, 1.0) * random_unit()),
+        None => Duration::ZERO,
+    }
+}
+
+/// `source.poll`, a panic in the source becoming a failed poll (logged, backed off, shown
+/// in status) instead of ending the source's task for good.
+pub(super) async fn contained_poll(
+    source: &dyn Source,
+    ctx: &SourceContext<'_>,
+) -> Result<feedloom_core::PollBatch, feedloom_core::SourceError> {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(source.poll(ctx))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|p| {
+            Err(feedloom_core::SourceError::new(
+                feedloom_core::SourceErrorKind::Other,
+                format!(
+                    "the source panicked: {}",
+                    feedloom_core::blocking::panic_message(&*p)
+                ),
+            ))
+        })
+}
+
+impl Pipeline {
+    pub(super) fn load_schedule(&self, id: &str) -> Option<Schedule> {
+        self.ledger
+            .store()
+            .get(ns::SCHEDULE, id)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+    }
+
+    pub(super) fn load_status(&self, id: &str) -> SourceStatus {
+        self.ledger
+            .store()
+            .get(ns::SOURCE_STATUS, id)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    pub(super) async fn source_loop(
+        self: Arc<Self>,
+        id: String,
+        source: Box<dyn Source>,
+        mode: Mode,
+        herd: bool,
+        cancel: CancellationToken,
+    ) {
+        let defaults = self.config().defaults.clone();
+        let interval = source.interval().unwrap_or(defaults.interval.get());
+        let max_backoff = defaults.max_backoff.get().max(Duration::from_secs(1));
+        let backoff =
+            Backoff::new(interval.min(Duration::from_secs(60)), max_backoff).with_jitter(0.2);
+        let m = self.metrics.source(&id);
+        // The poll's own work; waiting for a fetch slot is not counted (feedloom_core::deadline).
+        let poll_timeout = (defaults.timeout.get() * 10).max(Duration::from_secs(60));
+        let saved = self.load_schedule(&id);
+        let mut failures: u32 = saved.map_or(0, |s| s.failures);
+        let wait = first_delay(
+            mode,
+            saved,
+            Utc::now(),
+            interval,
+            max_backoff,
+            herd.then_some(defaults.jitter),
+        );
+        if !wait.is_zero() {
+            let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+            // Until it polls, it shows what it was when it last did.
+            let before = self.load_status(&id).state;
+            self.update_status(&id, |s| {
+                s.next_poll = Some(next);
+                if !before.is_empty() {
+                    s.state = before;
+                }
+            });
+            tracing::debug!(source = %id, ?wait, failures, "first poll as scheduled before the restart");
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = cancel.cancelled() => return,
+            }
+        }
+        let mut last_reason: Option<String> = None;
+        loop {
+            let started = Instant::now();
+            let ledger = self.ledger.clone();
+            let sid = id.clone();
+            let delivered = move |item_id: &str| ledger.seen(&sid, item_id);
+            let ctx = SourceContext {
+                source_id: &id,
+                delivered: &delivered,
+            };
+            // A poll that hangs (a plugin source, a stuck disk) counts as a timeout.
+            let timed = tokio::select! {
+                t = deadline::run_excluding_queue(poll_timeout, contained_poll(&*source, &ctx)) => t,
+                _ = cancel.cancelled() => break,
+            };
+            m.queue_nanos
+                .fetch_add(timed.queued.as_nanos() as u64, Ordering::Relaxed);
+            let res = timed.result.unwrap_or_else(|_| {
+                Err(feedloom_core::SourceError::new(
+                    feedloom_core::SourceErrorKind::Timeout,
+                    format!("poll did not finish within {poll_timeout:?}"),
+                ))
+            });
+            let now = Utc::now();
+            let took = started.elapsed().saturating_sub(timed.queued);
+            m.duration.observe(took);
+            let delay = match res {
+                Ok(mut batch) => {
+                    if failures > 0 {
+                        tracing::info!(source = %id, after_failures = failures, "source recovered");
+                    }
+                    failures = 0;
+                    last_reason = None;
+                    let delay = spread(interval, defaults.jitter);
+                    let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
+                    // Saved with the poll's commit, once its items are delivered.
+                    batch.commit.push(
+                        Schedule {
+                            next_poll: next,
+                            failures: 0,
+                        }
+                        .op(&id),
+                    );
+                    let outcome = batch.outcome;
+                    let bytes = batch.bytes;
+                    match outcome {
+                        PollOutcome::Ok => m.fetch_ok.fetch_add(1, Ordering::Relaxed),
+                        PollOutcome::NotModified => {
+                            m.fetch_not_modified.fetch_add(1, Ordering::Relaxed)
+                        }
+                    };
+                    m.bytes.fetch_add(bytes, Ordering::Relaxed);
+                    let n = self.accept(&id, batch).await;
+                    m.items.fetch_add(n as u64, Ordering::Relaxed);
+                    self.update_status(&id, |s| {
+                        s.last_fetch = Some(now);
+                        s.last_success = Some(now);
+                        s.last_error = None;
+                        s.consecutive_errors = 0;
+                        s.state = if s.last_item_error.is_some() {
+                            "failing"
+                        } else {
+                            "ok"
+                        }
+                        .into();
+                        s.items += n as u64;
+                        s.bytes += bytes;
+                        s.last_duration = took.as_secs_f64();
+                        match outcome {
+                            PollOutcome::Ok => s.polls_ok += 1,
+                            PollOutcome::NotModified => s.polls_not_modified += 1,
+                        }
+                    });
+                    let mut r = self.report.lock().unwrap();
+                    r.polls += 1;
+                    r.items += n as u64;
+                    drop(r);
+                    delay
+                }
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    m.fetch_error.fetch_add(1, Ordering::Relaxed);
+                    let reason = format!("{}: {}", e.kind.label(), e.message);
+                    // One line per failure streak and reason, not one per retry.
+                    if last_reason.as_deref() != Some(reason.as_str()) {
+                        tracing::warn!(source = %id, kind = %e.kind.label(), error = %e.message, failures, "poll failed; backing off");
+                    } else {
+                        tracing::debug!(source = %id, error = %e.message, failures, "poll failed again");
+                    }
+                    last_reason = Some(reason);
+                    self.update_status(&id, |s| {
+                        s.last_fetch = Some(now);
+                        s.last_error = Some(e.message.clone());
+                        s.consecutive_errors = failures;
+                        s.polls_error += 1;
+                        s.state = "failing".into();
+                        s.last_duration = took.as_secs_f64();
+                    });
+                    {
+                        let mut r = self.report.lock().unwrap();
+                        r.polls += 1;
+                        r.poll_errors += 1;
+                    }
+                    let delay = backoff.delay(failures, e.retry_after);
+                    let op = Schedule {
+                        next_poll: now + chrono::Duration::from_std(delay).unwrap_or_default(),
+                        failures,
+                    }
+                    .op(&id);
+                    // After the commits of this source's earlier polls (their items may
+                    // still be on their way): a daemon does not wait for that, `once` does.
+                    if mode == Mode::Once {
+                        self.ledger.commit_poll(&id, vec![op]).await;
+                    } else {
+                        self.ledger.commit_poll_later(&id, vec![op]);
+                    }
+                    delay
+                }
+            };
+            let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+            self.update_status(&id, |s| s.next_poll = Some(next));
+            self.persist_status(&id).await;
+            if mode == Mode::Once {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = cancel.cancelled() => break,
+            }
+        }
+    }
+
+    pub(super) fn update_status(&self, id: &str, f: impl FnOnce(&mut SourceStatus)) {
+        if let Some(s) = self.status.lock().unwrap().get_mut(id) {
+            f(s);
+        }
+        self.status_gen.fetch_add(1, Ordering::Release);
+    }
+
+    pub(super) async fn persist_status(&self, id: &str) {
+        let s = self.status.lock().unwrap().get(id).cloned();
+        if let Some(s) = s
+            && let Ok(b) = serde_json::to_vec(&s)
+        {
+            self.ledger
+                .commit(vec![feedloom_core::StateOp::put(ns::SOURCE_STATUS, id, b)])
+                .await;
+        }
+    }
+
+    /// Hand a poll's new items to the extractors. Returns how many were new.
+    pub(super) async fn accept(&self, source: &str, batch: feedloom_core::PollBatch) -> usize {
+        let new: Vec<Item> = batch
+            .items
+            .into_iter()
+            .filter(|i| self.ledger.claim(source, &i.id))
+            .collect();
+        let n = new.len();
+        if n == 0 {
+            // Waits for earlier polls of this source whose items are still in flight.
+            self.ledger.commit_poll(source, batch.commit).await;
+            return 0;
+        }
+        // A new batch: its items' failures, if any, show from now on (before the items
+        // go out, so that a fast failure is not cleared after it was recorded).
+        self.update_status(source, |s| s.last_item_error = None);
+        let tracker = BatchTracker::new(self.ledger.clone(), source, n, batch.commit);
+        let tx = self.work_tx.lock().unwrap().clone();
+        let Some(tx) = tx else {
+            for i in &new {
+                self.ledger.release(source, &i.id);
+            }
+            return 0;
+        };
+        for mut item in new {
+            item.source = source.to_string();
+            let id = item.id.clone();
+            if tx
+                .send(Work {
+                    item,
+                    batch: Some(tracker.clone()),
+                })
+                .await
+                .is_err()
+            {
+                self.ledger.release(source, &id);
+            }
+        }
+        n
+    }
+}
