@@ -145,7 +145,7 @@ impl JsonSchema for Size {
         schemars::json_schema!({
             "anyOf": [
                 {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": "^ *[0-9]+(\\.[0-9]+)? *([kKmMgGtT][iI]?)?[bB]? *$"}
+                {"type": "string", "pattern": "^ *[0-9]+(\\.[0-9]+)? *([kKmMgGtT][iI]?[bB]|[bB])? *$"}
             ],
             "description": "A size: bytes (10485760) or a number with a unit: B, KB/MB/GB/TB (powers of 1000), KiB/MiB/GiB/TiB (powers of 1024), e.g. 10MB, 16MiB"
         })
