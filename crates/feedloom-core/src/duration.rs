@@ -38,7 +38,13 @@ impl fmt::Display for ParseDurationError {
             f,
             "invalid duration {:?}: expected a number with a unit, e.g. 500ms, 30s, 10m, 1h, 1h30m, 7d",
             self.0
-        )
+        )?;
+        // A bare number is the commonest slip: name the two readings it most likely had.
+        let t = self.0.trim();
+        if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+            write!(f, " (did you mean {t}s or {t}m?)")?;
+        }
+        Ok(())
     }
 }
 impl std::error::Error for ParseDurationError {}
@@ -103,8 +109,12 @@ impl fmt::Display for Duration {
 
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        // A YAML number (`interval: 30`) gets the duration error with its hint, not serde's
+        // "invalid type: integer, expected a string".
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => s.parse().map_err(serde::de::Error::custom),
+            other => Err(serde::de::Error::custom(ParseDurationError(other.to_string()))),
+        }
     }
 }
 
@@ -154,6 +164,19 @@ mod tests {
         for bad in ["", "10", "ten seconds", "5w", "s", "-1s", "1.5h"] {
             assert!(bad.parse::<Duration>().is_err(), "{bad:?} should not parse");
         }
+    }
+
+    #[test]
+    fn a_bare_number_gets_a_hint() {
+        let e = serde_json::from_value::<Duration>(serde_json::json!(30)).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid duration \"30\": expected a number with a unit"),
+            "{e}"
+        );
+        assert!(e.to_string().ends_with("(did you mean 30s or 30m?)"), "{e}");
+        let e = "10 minutes".parse::<Duration>().unwrap_err().to_string();
+        assert!(!e.contains("did you mean"), "{e}");
     }
 
     #[test]

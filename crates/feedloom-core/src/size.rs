@@ -43,9 +43,26 @@ impl From<Size> for u64 {
 /// Why a size string did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid size {0:?}: expected bytes or a number with a unit, e.g. 10485760, 10MB, 16MiB, 512KiB (KB/MB/GB = 1000^n, KiB/MiB/GiB = 1024^n)"
+    "invalid size {0:?}: expected bytes or a number with a unit, e.g. 10485760, 10MB, 16MiB, 512KiB (KB/MB/GB = 1000^n, KiB/MiB/GiB = 1024^n){hint}",
+    hint = unit_hint(.0)
 )]
 pub struct ParseSizeError(String);
+
+/// `10M` or `10k`: the unit without its `B`, which could be either family.
+fn unit_hint(s: &str) -> String {
+    let t = s.trim();
+    let Some(last) = t.chars().last() else {
+        return String::new();
+    };
+    let number = t[..t.len() - last.len_utf8()].trim();
+    let is_number = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if is_number && "kKmMgGtT".contains(last) {
+        let u = last.to_ascii_uppercase();
+        format!(" (did you mean {number}{u}B or {number}{u}iB?)")
+    } else {
+        String::new()
+    }
+}
 
 /// The multiplier of a unit, case-insensitively; `None` for an unknown unit.
 fn unit_multiplier(unit: &str) -> Option<u64> {
@@ -190,6 +207,14 @@ mod tests {
         ] {
             assert!(bad.parse::<Size>().is_err(), "{bad:?} should not parse");
         }
+    }
+
+    #[test]
+    fn a_unit_without_its_b_gets_a_hint() {
+        let e = "10M".parse::<Size>().unwrap_err().to_string();
+        assert!(e.ends_with("(did you mean 10MB or 10MiB?)"), "{e}");
+        let e = "lots".parse::<Size>().unwrap_err().to_string();
+        assert!(!e.contains("did you mean"), "{e}");
     }
 
     #[test]
