@@ -767,6 +767,21 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         Some(i) => &first[..i],
         None => first,
     };
+    // The span index reports duplicate keys first; should one slip past it (a key that is
+    // not a plain scalar), the library's advice about its own options is no use to a reader.
+    if let Some(rest) = msg.strip_prefix("duplicate mapping key") {
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or("")
+            .trim_start_matches(':')
+            .trim();
+        return if key.is_empty() {
+            "duplicate key: a key may appear once in a mapping".to_string()
+        } else {
+            format!("duplicate key `{key}`: a key may appear once in a mapping")
+        };
+    }
     format!("invalid YAML: {msg}")
 }
 
