@@ -39,7 +39,9 @@ pub const MAX_PARSED_DEPTH: usize = 2 * MAX_DEPTH;
 /// for a recursive walk on a 2 MiB stack. `Err` says why it is refused.
 pub fn prepare(html: &str) -> Result<Cow<'_, str>, String> {
     let flat = flatten(html);
-    let depth = parsed_depth(&flat, MAX_PARSED_DEPTH);
+    // html5ever is a third-party parser: a panic in it fails this page, not the caller.
+    let depth = std::panic::catch_unwind(|| parsed_depth(&flat, MAX_PARSED_DEPTH))
+        .map_err(|_| "the HTML parser gave up on this page (internal error)".to_string())?;
     if depth > MAX_PARSED_DEPTH {
         return Err(format!(
             "page nested too deep to extract (parsed depth over {MAX_PARSED_DEPTH} after flattening)"

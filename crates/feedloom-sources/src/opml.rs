@@ -26,7 +26,10 @@ pub struct OpmlFeed {
 /// Every outline with an `xmlUrl`, nested ones included, in document order, with unique
 /// slug ids made from the title (else `text`, else the URL's host).
 pub fn opml_feeds(xml: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
-    let mut reader = quick_xml::Reader::from_reader(xml);
+    // The same decoding as feeds (UTF-16, BOMs, declared charsets): quick-xml then reads
+    // UTF-8 only.
+    let xml = crate::decode::to_utf8(xml, None);
+    let mut reader = quick_xml::Reader::from_reader(xml.as_ref());
     reader.config_mut().trim_text(true);
     let mut buf = Vec::new();
     let mut feeds = Vec::new();

@@ -48,7 +48,11 @@ pub fn parse_feed_doc(
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SourceError::new(SourceErrorKind::Parse, "empty body"));
     }
-    let (feed, truncated) = match crate::truncated::check(&bytes) {
+    // quick-xml is a third-party parser: should it panic, judge the document complete and
+    // let feed-rs (itself behind catch_unwind) have its say.
+    let completeness = std::panic::catch_unwind(|| crate::truncated::check(&bytes))
+        .unwrap_or(Completeness::Complete);
+    let (feed, truncated) = match completeness {
         Completeness::Complete => (parse_repaired(&bytes, base)?, false),
         Completeness::Truncated(None) => {
             return Err(SourceError::new(
