@@ -402,7 +402,11 @@ impl Config {
                 return Err(sorted(errors));
             }
         };
+        // A lenient load keeps an unset `${ADMIN_LISTEN}` as written; `status` then finds no
+        // daemon there and falls back to the snapshot, which beats refusing to run.
+        let kept_unset = |listen: &str| unset == Unset::Keep && listen.contains("${");
         if let Some(admin) = &raw.admin
+            && !kept_unset(&admin.listen)
             && let Err(msg) = check_listen(&admin.listen)
         {
             errors.push(located(spans.value("admin.listen"), redact(&msg, &secrets)));

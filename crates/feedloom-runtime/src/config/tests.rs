@@ -358,6 +358,13 @@ fn lenient_load_keeps_unset_variables_as_written() {
     .unwrap();
     let c = Config::load_lenient(&file).unwrap();
     assert_eq!(c.state_dir, dir.path().join("st"));
+    // An unset admin address is no reason to refuse either.
+    std::fs::write(
+        dir.path().join("admin.yaml"),
+        format!("admin:\n  listen: ${{{var}}}\n"),
+    )
+    .unwrap();
+    assert!(Config::load_lenient(&dir.path().join("admin.yaml")).is_ok());
     assert_eq!(c.sinks[0].component.id, "hook");
     assert_eq!(
         c.sinks[0].component.options["secret"],
