@@ -227,12 +227,12 @@ fn resolve_currency<'a>(
     if let Some((text, at)) = local {
         let (sentence, paragraph) = around(text, at);
         for (k, (s, e)) in [sentence, paragraph].into_iter().enumerate() {
+            // one gazetteer pass over the window, not one per candidate currency
+            let places: Vec<&str> = places_in(text::sub(text, s, e)).collect();
             let mut counts: Vec<(&Currency, usize)> = cands
                 .iter()
                 .map(|c| {
-                    let n = places_in(&text[s..e])
-                        .filter(|cc| c.countries.contains(cc))
-                        .count();
+                    let n = places.iter().filter(|cc| c.countries.contains(cc)).count();
                     (*c, n)
                 })
                 .filter(|(_, n)| *n > 0)

@@ -136,8 +136,9 @@ fn spans(text: &str) -> Vec<(usize, usize, String)> {
             continue;
         }
         // find the closing mark; a paragraph break continues the quotation only when the next
-        // paragraph opens with a quote mark
-        let mut inner = String::new();
+        // paragraph opens with a quote mark. The text is its parts (one per paragraph), each
+        // as written and trimmed, empty ones left out, joined by single spaces.
+        let mut parts: Vec<&str> = Vec::new();
         let mut seg_start = p + c.len_utf8();
         let mut j = i + 1;
         let mut closed = None;
@@ -148,8 +149,7 @@ fn spans(text: &str) -> Vec<(usize, usize, String)> {
                 // paragraph ended inside the quotation
                 let rest = text[seg_start + nl..q].trim_start();
                 if rest.is_empty() && (is_open(d) || d == '"') {
-                    inner.push_str(text[seg_start..seg_start + nl].trim_end());
-                    inner.push(' ');
+                    parts.push(text[seg_start..seg_start + nl].trim());
                     seg_start = q + d.len_utf8();
                     j += 1;
                     continue;
@@ -159,7 +159,7 @@ fn spans(text: &str) -> Vec<(usize, usize, String)> {
             let next = text[q + d.len_utf8()..].chars().next();
             let closing = is_close(d) || (d == '"' && next.is_none_or(|ch| !ch.is_alphanumeric()));
             if closing {
-                inner.push_str(seg);
+                parts.push(seg.trim());
                 closed = Some((q, q + d.len_utf8()));
                 break;
             }
@@ -168,9 +168,12 @@ fn spans(text: &str) -> Vec<(usize, usize, String)> {
             }
             j += 1;
         }
+        parts.retain(|part| !part.is_empty());
         match closed {
+            // an empty quotation ("" or « ») is none, and joins no other
+            Some(_) if parts.is_empty() => i = j + 1,
             Some((_, e)) => {
-                out.push((p, e, inner.trim().to_string()));
+                out.push((p, e, parts.join(" ")));
                 i = j + 1;
             }
             // no mark before `j` closes anything (a mark closes or not by itself, whatever

@@ -114,6 +114,16 @@ fn check(item: &Item) -> Result<(), String> {
             ));
         }
     }
+    if std::env::var("ENTITY_AUDIT").is_ok() {
+        // names are canonical forms, not `text` fields: reported, not asserted
+        for e in item.entities.iter().flatten() {
+            for n in std::iter::once(&e.name).chain(&e.aliases) {
+                if !text.contains(n.as_str()) {
+                    eprintln!("entity name not in text: {n:?} ({:?})", e.kind);
+                }
+            }
+        }
+    }
     for k in item.keywords.iter().flatten() {
         if !k.score.is_finite() {
             return Err(format!("keyword {:?}: score {}", k.term, k.score));
@@ -499,13 +509,16 @@ const PIECES: &[&str] = &[
     "President ",
 ];
 
-/// One piece of an article: a real sentence, a hostile piece, or a very long token.
+/// One piece of an article: a real sentence, a hostile piece, a very long token, or random
+/// characters.
 fn piece() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => (0..SENTENCES.len()).prop_map(|i| SENTENCES[i].clone()),
         5 => proptest::sample::select(PIECES).prop_map(str::to_string),
         1 => (1usize..3000, proptest::sample::select(&["a", "9", "é", ".", "“", "-", "🙂"][..]))
             .prop_map(|(n, s)| s.repeat(n)),
+        // any characters at all
+        1 => proptest::collection::vec(any::<char>(), 0..12).prop_map(String::from_iter),
     ]
 }
 
@@ -609,6 +622,23 @@ fn two_quotes_split_by_an_exclamation_or_question_mark() {
     // a sentence of more than 400 bytes between the quotations
     let long = format!("\"a b c d,\" x {} x! \"e f g h.\"", "word ".repeat(120));
     checked(&long, at(2025, 6, 1));
+}
+
+/// Found by the property test: an empty quotation after a quoted one was joined to it, and the
+/// quotation's text ended in a space that is nowhere in the input.
+#[test]
+fn an_empty_quotation_joins_nothing() {
+    let text = "\"China supports all efforts that bring stability to our neighbours,\" Chinese \
+                Ambassador Zhou Meilin told reporters in Dushanbe on Wednesday. « \" ";
+    let item = checked(text, None);
+    let quotes = item.quotes.unwrap_or_default();
+    assert_eq!(quotes.len(), 1, "{quotes:?}");
+    assert_eq!(
+        quotes[0].text,
+        "China supports all efforts that bring stability to our neighbours,"
+    );
+    // and a quotation across paragraphs with an empty one between
+    checked("“We will build it.\n“\n“ And soon.”", None);
 }
 
 /// A publication date of year 262142 (chrono parses six-digit years) and relative dates: the
