@@ -101,6 +101,55 @@ async fn deep_html_file_is_read_on_the_blocking_pool() {
     );
 }
 
+#[tokio::test]
+async fn fulltext_of_a_deep_page_is_extracted_on_the_blocking_pool() {
+    let page = nested(
+        "b",
+        8_000,
+        &format!("<article><p>{PARA} Fetched.</p></article>"),
+    );
+    let app = axum::Router::new()
+        .route(
+            "/deep",
+            axum::routing::get(move || {
+                let body = page.clone();
+                async move { ([(header::CONTENT_TYPE, "text/html")], body).into_response() }
+            }),
+        )
+        .route(
+            "/feed",
+            axum::routing::get(|req: axum::extract::Request| async move {
+                let host = req
+                    .headers()
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                format!("<rss version=\"2.0\"><channel><title>T</title><item><guid>d1</guid><link>http://{host}/deep</link><description>Short</description></item></channel></rss>")
+            }),
+        );
+    let base = serve(app).await;
+    let mut ctx = BuildContext::for_tests(std::path::Path::new("."));
+    ctx.state = Arc::new(MemoryStore::new());
+    let mut reg = Registry::new();
+    feedloom_sources::register(&mut reg);
+    let src = (reg.source_factory("feed").unwrap().build)(
+        &serde_json::json!({
+            "url": format!("{base}/feed"),
+            "fulltext": true,
+            "fetch_private_networks": true
+        }),
+        &ctx,
+    )
+    .unwrap();
+    let b = poll_src(&*src, "ft").await.unwrap();
+    assert!(
+        b.items[0].text.contains("ageing pipes. Fetched."),
+        "{}",
+        b.items[0].text
+    );
+}
+
 // ---- 2. UTF-16 feeds ----
 
 fn utf16(s: &str, big_endian: bool, bom: bool) -> Vec<u8> {

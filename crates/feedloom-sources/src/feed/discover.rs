@@ -29,7 +29,8 @@ enum Sniffed {
 /// candidate; an HTML doctype or an `html`/`head`/`body` root is a page.
 fn sniff(body: &[u8]) -> Sniffed {
     let head = &body[..body.len().min(4096)];
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    // Decoded as the parser will (a UTF-16 feed's `<rss` is not ASCII bytes).
+    let head = crate::decode::to_utf8_string(head, None).to_ascii_lowercase();
     let mut rest = head.trim_start_matches('\u{feff}').trim_start();
     loop {
         if rest.starts_with('{') {
@@ -72,7 +73,7 @@ fn sniff(body: &[u8]) -> Sniffed {
 /// The first feed link of an HTML page, resolved against `base`; RSS preferred over Atom over
 /// JSON Feed when a page offers several.
 pub fn find_feed_link(html: &[u8], base: &str) -> Option<String> {
-    let text = String::from_utf8_lossy(&html[..html.len().min(512 * 1024)]);
+    let text = crate::decode::to_utf8_string(&html[..html.len().min(512 * 1024)], None);
     let lower = text.to_ascii_lowercase();
     let base = Url::parse(base).ok()?;
     let mut best: Option<(u8, String)> = None;
@@ -223,6 +224,16 @@ mod tests {
         assert!(looks_like_html(Some("text/html"), b"hello"));
         assert!(!looks_like_html(Some("application/xml"), b"<foo/>"));
         assert!(!looks_like_html(None, b""));
+        // A UTF-16 feed served as text/html is still a feed.
+        let utf16: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain(
+                "<rss version=\"2.0\">"
+                    .encode_utf16()
+                    .flat_map(u16::to_be_bytes),
+            )
+            .collect();
+        assert!(!looks_like_html(Some("text/html"), &utf16));
     }
 
     #[test]
