@@ -17,6 +17,7 @@ pub mod plugin;
 pub mod registry;
 pub mod size;
 pub mod state;
+pub mod sync;
 
 pub use duration::Duration;
 pub use error::{BuildError, ExtractError, SinkError, SourceError, SourceErrorKind, StateError};

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::sync::LockExt;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -70,7 +71,7 @@ pub struct Resources {
 impl Resources {
     /// The shared `T`, created by `init` the first time it is asked for.
     pub fn get_or_init<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
-        let mut m = self.map.lock().unwrap();
+        let mut m = self.map.lock_unpoisoned();
         let v = m
             .entry(TypeId::of::<T>())
             .or_insert_with(|| Arc::new(init()) as Arc<dyn Any + Send + Sync>)

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::StateError;
+use crate::sync::LockExt;
 
 /// One write in an atomic batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,7 +94,7 @@ impl StateStore for MemoryStore {
     }
 
     fn apply(&self, ops: Vec<StateOp>) -> Result<(), StateError> {
-        let mut d = self.data.lock().unwrap();
+        let mut d = self.data.lock_unpoisoned();
         for op in ops {
             match op {
                 StateOp::Put { ns, key, value } => {
@@ -113,7 +114,7 @@ impl StateStore for MemoryStore {
         prefix: &str,
         f: &mut dyn FnMut(&str, &[u8]) -> bool,
     ) -> Result<(), StateError> {
-        let d = self.data.lock().unwrap();
+        let d = self.data.lock_unpoisoned();
         let start = (ns.to_string(), prefix.to_string());
         for ((n, k), v) in d.range(start..) {
             if n != ns || !k.starts_with(prefix) {

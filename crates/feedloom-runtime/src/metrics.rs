@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use feedloom_core::sync::LockExt;
+
 /// Upper bounds (seconds) of the fetch-duration histogram buckets.
 pub const FETCH_BUCKETS: [f64; 11] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
 
@@ -112,7 +114,7 @@ impl Metrics {
     }
     /// Forget a removed source's counters.
     pub fn remove_source(&self, id: &str) {
-        self.sources.lock().unwrap().remove(id);
+        self.sources.lock_unpoisoned().remove(id);
     }
     pub fn sources(&self) -> Vec<(String, Arc<SourceMetrics>)> {
         self.sources

@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use async_trait::async_trait;
+use feedloom_core::sync::LockExt;
 use feedloom_core::{BuildContext, BuildError, Duration, Item, Registry, Sink, SinkError};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -128,7 +129,7 @@ impl JsonlSink {
                 tick.tick().await;
                 let Some(state) = weak.upgrade() else { break };
                 let _ = tokio::task::spawn_blocking(move || {
-                    let mut g = state.lock().unwrap();
+                    let mut g = state.lock_unpoisoned();
                     let Some(o) = g.as_mut() else { return };
                     if !o.dirty || o.last_sync.elapsed() < every {
                         return;
@@ -273,7 +274,7 @@ impl Sink for JsonlSink {
                     tracing::warn!(file = %p.display(), error = %e, "cannot check an earlier file for a torn last line");
                 }
             }
-            let mut g = state.lock().unwrap();
+            let mut g = state.lock_unpoisoned();
             if g.as_ref().is_none_or(|o| o.path != path) {
                 if let Some(old) = g.take()
                     && old.dirty
@@ -339,7 +340,7 @@ impl Sink for JsonlSink {
     async fn flush(&self) -> Result<(), SinkError> {
         let state = self.state.clone();
         tokio::task::spawn_blocking(move || {
-            if let Some(o) = state.lock().unwrap().as_mut()
+            if let Some(o) = state.lock_unpoisoned().as_mut()
                 && o.dirty
             {
                 o.file
@@ -502,7 +503,7 @@ mod tests {
         let path = dir.path().join("x.jsonl");
         // A partial write landed, then the disk filled up.
         let real = {
-            let mut g = s.state.lock().unwrap();
+            let mut g = s.state.lock_unpoisoned();
             let o = g.as_mut().unwrap();
             o.file.write_all(b"{\"id\":\"b\",\"ti").unwrap();
             std::mem::replace(
@@ -511,7 +512,7 @@ mod tests {
             )
         };
         assert!(s.send(&[Item::new("b", "s")]).await.is_err());
-        s.state.lock().unwrap().as_mut().unwrap().file = real;
+        s.state.lock_unpoisoned().as_mut().unwrap().file = real;
         s.send(&[Item::new("b", "s")]).await.unwrap();
         let ids: Vec<String> = std::fs::read_to_string(&path)
             .unwrap()
@@ -538,7 +539,7 @@ mod tests {
         s.send(&[Item::new("a", "s")]).await.unwrap();
         s.send(&[Item::new("b", "s")]).await.unwrap();
         for _ in 0..1000 {
-            if !s.state.lock().unwrap().as_ref().unwrap().dirty {
+            if !s.state.lock_unpoisoned().as_ref().unwrap().dirty {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;

@@ -30,6 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use feedloom_core::backoff::Backoff;
+use feedloom_core::sync::LockExt;
 use feedloom_core::{Item, Sink, SinkError};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -216,7 +217,7 @@ impl SinkLane {
     pub fn backlog_syncs(&self) -> u64 {
         self.backlog
             .as_ref()
-            .map_or(0, |b| b.lock().unwrap().syncs())
+            .map_or(0, |b| b.lock_unpoisoned().syncs())
     }
 
     /// Queue an item for the next group commit to the backlog; wait only while the spill
@@ -228,7 +229,7 @@ impl SinkLane {
             tokio::pin!(room);
             room.as_mut().enable();
             {
-                let mut q = self.spill_q.lock().unwrap();
+                let mut q = self.spill_q.lock_unpoisoned();
                 if q.items.len() < SPILL_QUEUE_MAX {
                     q.items.extend(env.take());
                     // New items queue behind this one.
@@ -250,7 +251,7 @@ impl SinkLane {
             let idle = self.spill_idle.notified();
             tokio::pin!(idle);
             idle.as_mut().enable();
-            if !self.spill_q.lock().unwrap().writer {
+            if !self.spill_q.lock_unpoisoned().writer {
                 return;
             }
             idle.await;
@@ -260,7 +261,7 @@ impl SinkLane {
     /// The backlog was emptied: new items may go to memory again, unless some are on their
     /// way to disk (decided under the spill queue's lock, which every spill takes).
     fn backlog_emptied(&self) {
-        let q = self.spill_q.lock().unwrap();
+        let q = self.spill_q.lock_unpoisoned();
         if q.items.is_empty() && q.inflight == 0 {
             self.on_disk.store(false, Ordering::Release);
         }
@@ -281,7 +282,7 @@ impl SinkLane {
 async fn spill_writer(lane: Arc<SinkLane>) {
     loop {
         let batch: Vec<Envelope> = {
-            let mut q = lane.spill_q.lock().unwrap();
+            let mut q = lane.spill_q.lock_unpoisoned();
             if q.items.is_empty() {
                 q.writer = false;
                 q.inflight = 0;
@@ -315,7 +316,7 @@ async fn spill_writer(lane: Arc<SinkLane>) {
                 }
             }
         }
-        lane.spill_q.lock().unwrap().inflight = 0;
+        lane.spill_q.lock_unpoisoned().inflight = 0;
     }
 }
 
@@ -394,7 +395,7 @@ async fn spill(lane: &Arc<SinkLane>, envs: Vec<Envelope>) -> Result<(), (String,
         let Some(b) = &l.backlog else {
             return Err("no backlog".to_string());
         };
-        let mut b = b.lock().unwrap();
+        let mut b = b.lock_unpoisoned();
         let refs: Vec<&Item> = items.iter().map(|a| a.as_ref()).collect();
         b.push(&refs)?;
         l.on_disk.store(true, Ordering::Release);
@@ -425,7 +426,7 @@ pub fn spawn_sink(
     redact: Redactor,
 ) -> SinkHandle {
     let (tx, rx) = mpsc::channel(common.buffer.max(1));
-    *lane.fallback.lock().unwrap() = Some(tx.downgrade());
+    *lane.fallback.lock_unpoisoned() = Some(tx.downgrade());
     let abort = drain.child_token();
     let driver = Driver {
         id: lane.id.clone(),
@@ -602,7 +603,7 @@ impl Driver {
         };
         let lane = self.lane.clone();
         let peeked = tokio::task::spawn_blocking(move || {
-            lane.backlog.as_ref().map(|b| b.lock().unwrap().peek(max))
+            lane.backlog.as_ref().map(|b| b.lock_unpoisoned().peek(max))
         })
         .await;
         let Peeked { items, end, lines } = match peeked {
@@ -635,7 +636,7 @@ impl Driver {
                 let Some(b) = &lane.backlog else {
                     return Ok(());
                 };
-                let mut b = b.lock().unwrap();
+                let mut b = b.lock_unpoisoned();
                 b.consume(end, lines)?;
                 // Items still on their way to disk keep the order too.
                 if b.is_empty() {
@@ -762,7 +763,7 @@ mod tests {
             if self.down.load(Ordering::SeqCst) {
                 return Err(SinkError::retryable("HTTP 503"));
             }
-            let mut g = self.got.lock().unwrap();
+            let mut g = self.got.lock_unpoisoned();
             g.extend(batch.iter().map(|i| i.id.clone()));
             Ok(())
         }
@@ -827,9 +828,9 @@ mod tests {
         // Spilled while running (a group commit after the submits).
         wait_for("spilled", || lane.backlog_len() >= 50 - 2 - 4).await;
         sink.down.store(false, Ordering::SeqCst);
-        wait_for("delivery", || sink.got.lock().unwrap().len() >= 50).await;
+        wait_for("delivery", || sink.got.lock_unpoisoned().len() >= 50).await;
         h.close().await;
-        let got = sink.got.lock().unwrap().clone();
+        let got = sink.got.lock_unpoisoned().clone();
         let want: Vec<String> = (0..50).map(|i| format!("{i:03}")).collect();
         assert_eq!(got, want, "every item, once, in arrival order");
         assert_eq!(lane.backlog_len(), 0);
@@ -869,13 +870,13 @@ mod tests {
         for i in 30..40 {
             h2.submit(env(i)).await;
         }
-        wait_for("delivery", || new.got.lock().unwrap().len() >= 40).await;
+        wait_for("delivery", || new.got.lock_unpoisoned().len() >= 40).await;
         h2.close().await;
-        let mut got = new.got.lock().unwrap().clone();
+        let mut got = new.got.lock_unpoisoned().clone();
         got.sort();
         let want: Vec<String> = (0..40).map(|i| format!("{i:03}")).collect();
         assert_eq!(got, want, "every item exactly once");
-        assert!(old.got.lock().unwrap().is_empty());
+        assert!(old.got.lock_unpoisoned().is_empty());
     }
 
     /// A dead sink costs intake no fsync per item: items spilled while it is down are
@@ -928,14 +929,14 @@ mod tests {
         assert!(syncs <= (N / 10) as u64, "{syncs} fsyncs for {N} items");
         // Back up: everything is delivered, every ack settled, so the poll commits.
         sink.down.store(false, Ordering::SeqCst);
-        wait_for("delivery", || sink.got.lock().unwrap().len() >= N).await;
+        wait_for("delivery", || sink.got.lock_unpoisoned().len() >= N).await;
         h.close().await;
         ledger.flush().await;
         wait_for("poll commit", || {
             matches!(store.get("test", "poll"), Ok(Some(_)))
         })
         .await;
-        let got = sink.got.lock().unwrap().clone();
+        let got = sink.got.lock_unpoisoned().clone();
         let want: Vec<String> = (0..N).map(|i| format!("{i:03}")).collect();
         assert_eq!(got, want, "every item, once, in arrival order");
     }
@@ -949,7 +950,7 @@ mod tests {
         #[async_trait]
         impl Sink for OnceBusy {
             async fn send(&self, _: &[Item]) -> Result<(), SinkError> {
-                let mut c = self.calls.lock().unwrap();
+                let mut c = self.calls.lock_unpoisoned();
                 c.push(tokio::time::Instant::now());
                 if c.len() == 1 {
                     return Err(SinkError::retryable("HTTP 429")
@@ -976,7 +977,7 @@ mod tests {
         );
         h.submit(env(1)).await;
         h.close().await;
-        let calls = sink.calls.lock().unwrap().clone();
+        let calls = sink.calls.lock_unpoisoned().clone();
         assert_eq!(calls.len(), 2);
         assert!(calls[1] - calls[0] <= Duration::from_secs(30), "{calls:?}");
     }

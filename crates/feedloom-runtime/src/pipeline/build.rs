@@ -91,12 +91,12 @@ impl Pipeline {
             report: Mutex::new(RunReport::default()),
             status_gen: AtomicU64::new(0),
         });
-        *p.chain.write().unwrap() = Arc::new(p.build_chain(&config, &config.extractors)?);
+        *p.chain.write_unpoisoned() = Arc::new(p.build_chain(&config, &config.extractors)?);
         let mut routes = Vec::new();
         for s in &config.sinks {
             routes.push(p.spawn_route(s, p.build_sink(&config, &s.component)?));
         }
-        *p.routes.write().unwrap() = Arc::new(routes);
+        *p.routes.write_unpoisoned() = Arc::new(routes);
         if !in_memory {
             warn_orphan_backlogs(&config);
         }

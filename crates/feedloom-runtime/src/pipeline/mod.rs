@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use feedloom_core::backoff::{Backoff, random_unit, spread};
 use feedloom_core::deadline;
 use feedloom_core::plugin::{PollOutcome, Resources};
+use feedloom_core::sync::{LockExt, RwLockExt};
 use feedloom_core::{Item, Registry, Sink, Source, SourceContext, StateStore};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -107,7 +108,7 @@ impl Pipeline {
     }
 
     pub fn config(&self) -> Arc<Config> {
-        self.config.read().unwrap().clone()
+        self.config.read_unpoisoned().clone()
     }
 
     pub fn registry(&self) -> &Registry {
@@ -120,7 +121,7 @@ impl Pipeline {
 
     /// Current status of every running source.
     pub fn source_status(&self) -> Vec<SourceStatus> {
-        self.status.lock().unwrap().values().cloned().collect()
+        self.status.lock_unpoisoned().values().cloned().collect()
     }
 
     /// Counters of every sink.

@@ -145,9 +145,9 @@ impl Pipeline {
             .collect();
 
         // 2. Swap.
-        *self.config.write().unwrap() = Arc::new(new.clone());
+        *self.config.write_unpoisoned() = Arc::new(new.clone());
         if let Some(chain) = new_chain {
-            let old_chain = std::mem::replace(&mut *self.chain.write().unwrap(), Arc::new(chain));
+            let old_chain = std::mem::replace(&mut *self.chain.write_unpoisoned(), Arc::new(chain));
             tokio::spawn(async move {
                 // Shut the old extractors down once no item uses them any more.
                 let mut old_chain = old_chain;
@@ -168,7 +168,7 @@ impl Pipeline {
             });
         }
         if !new_sinks.is_empty() || !sum.sinks_removed.is_empty() {
-            let old_routes = self.routes.read().unwrap().clone();
+            let old_routes = self.routes.read_unpoisoned().clone();
             let mut routes = Vec::new();
             let mut retired = Vec::new();
             for s in &new.sinks {
@@ -195,10 +195,10 @@ impl Pipeline {
                     retired.push(r.handle.clone());
                 }
             }
-            *self.routes.write().unwrap() = Arc::new(routes);
+            *self.routes.write_unpoisoned() = Arc::new(routes);
             drop(old_routes);
             for id in &sum.sinks_removed {
-                self.sink_stats.lock().unwrap().remove(id);
+                self.sink_stats.lock_unpoisoned().remove(id);
             }
             tokio::spawn(async move {
                 for h in retired {
@@ -206,7 +206,7 @@ impl Pipeline {
                 }
             });
         }
-        let run = self.running.lock().unwrap().clone();
+        let run = self.running.lock_unpoisoned().clone();
         for id in sum.sources_removed.iter().chain(sum.sources_changed.iter()) {
             self.stop_source(id).await;
             if sum.sources_removed.contains(id) {

@@ -35,8 +35,8 @@ impl Pipeline {
     ) -> Result<RunReport, RuntimeError> {
         let config = self.config();
         let (tx, rx) = mpsc::channel::<Work>(config.pipeline.channel_capacity.max(1));
-        *self.work_tx.lock().unwrap() = Some(tx);
-        *self.running.lock().unwrap() = Some((mode, shutdown.clone()));
+        *self.work_tx.lock_unpoisoned() = Some(tx);
+        *self.running.lock_unpoisoned() = Some((mode, shutdown.clone()));
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let mut workers = Vec::new();
         for _ in 0..config.pipeline.extract_workers.max(1) {
@@ -69,7 +69,7 @@ impl Pipeline {
 
         match mode {
             Mode::Once => {
-                let handles: Vec<_> = std::mem::take(&mut *self.sources.lock().unwrap())
+                let handles: Vec<_> = std::mem::take(&mut *self.sources.lock_unpoisoned())
                     .into_values()
                     .map(|t| t.handle)
                     .collect();
@@ -87,7 +87,7 @@ impl Pipeline {
         }
 
         // Stop intake: close the work channel and let the workers finish what is queued.
-        self.work_tx.lock().unwrap().take();
+        self.work_tx.lock_unpoisoned().take();
         for w in workers {
             let _ = w.await;
         }
@@ -100,7 +100,7 @@ impl Pipeline {
             tokio::time::sleep(timeout).await;
             drain.cancel();
         });
-        let routes = std::mem::take(&mut *self.routes.write().unwrap());
+        let routes = std::mem::take(&mut *self.routes.write_unpoisoned());
         let handles: Vec<Arc<SinkHandle>> = match Arc::try_unwrap(routes) {
             Ok(v) => v.into_iter().map(|r| r.handle).collect(),
             // A worker still holds the snapshot for a moment: clone the handles out of it.
@@ -110,7 +110,7 @@ impl Pipeline {
             close_when_unused(h).await;
         }
         timer.abort();
-        let chain = self.chain.read().unwrap().clone();
+        let chain = self.chain.read_unpoisoned().clone();
         for s in chain.iter() {
             s.ex.shutdown().await;
         }
@@ -120,7 +120,7 @@ impl Pipeline {
             let _ = task.await;
             self.write_snapshot(false).await;
         }
-        *self.running.lock().unwrap() = None;
+        *self.running.lock_unpoisoned() = None;
         Ok(self.final_report())
     }
 
@@ -216,7 +216,7 @@ impl Pipeline {
     }
 
     pub(super) fn final_report(&self) -> RunReport {
-        let mut r = self.report.lock().unwrap().clone();
+        let mut r = self.report.lock_unpoisoned().clone();
         for (_, s) in self.sink_stats() {
             r.delivered += s.delivered.load(Ordering::Relaxed);
             r.sink_failures += s.failures.load(Ordering::Relaxed);
@@ -229,7 +229,7 @@ impl Pipeline {
     }
 
     pub(super) async fn stop_all_sources(&self) {
-        let tasks: Vec<SourceTask> = std::mem::take(&mut *self.sources.lock().unwrap())
+        let tasks: Vec<SourceTask> = std::mem::take(&mut *self.sources.lock_unpoisoned())
             .into_values()
             .collect();
         for t in &tasks {
@@ -256,13 +256,13 @@ impl Pipeline {
             state: "starting".into(),
             ..self.load_status(&c.id)
         };
-        self.status.lock().unwrap().insert(c.id.clone(), status);
+        self.status.lock_unpoisoned().insert(c.id.clone(), status);
         self.status_gen.fetch_add(1, Ordering::Release);
         let p = self.clone();
         let id = c.id.clone();
         let tok = cancel.clone();
         let handle = tokio::spawn(async move { p.source_loop(id, source, mode, herd, tok).await });
-        self.sources.lock().unwrap().insert(
+        self.sources.lock_unpoisoned().insert(
             c.id.clone(),
             SourceTask {
                 cancel,
@@ -273,12 +273,12 @@ impl Pipeline {
     }
 
     pub(super) async fn stop_source(&self, id: &str) {
-        let t = self.sources.lock().unwrap().remove(id);
+        let t = self.sources.lock_unpoisoned().remove(id);
         if let Some(t) = t {
             t.cancel.cancel();
             let _ = t.handle.await;
         }
-        self.status.lock().unwrap().remove(id);
+        self.status.lock_unpoisoned().remove(id);
         self.status_gen.fetch_add(1, Ordering::Release);
     }
 }

@@ -209,7 +209,7 @@ impl Pipeline {
                             PollOutcome::NotModified => s.polls_not_modified += 1,
                         }
                     });
-                    let mut r = self.report.lock().unwrap();
+                    let mut r = self.report.lock_unpoisoned();
                     r.polls += 1;
                     r.items += n as u64;
                     drop(r);
@@ -235,7 +235,7 @@ impl Pipeline {
                         s.last_duration = took.as_secs_f64();
                     });
                     {
-                        let mut r = self.report.lock().unwrap();
+                        let mut r = self.report.lock_unpoisoned();
                         r.polls += 1;
                         r.poll_errors += 1;
                     }
@@ -269,14 +269,14 @@ impl Pipeline {
     }
 
     pub(super) fn update_status(&self, id: &str, f: impl FnOnce(&mut SourceStatus)) {
-        if let Some(s) = self.status.lock().unwrap().get_mut(id) {
+        if let Some(s) = self.status.lock_unpoisoned().get_mut(id) {
             f(s);
         }
         self.status_gen.fetch_add(1, Ordering::Release);
     }
 
     pub(super) async fn persist_status(&self, id: &str) {
-        let s = self.status.lock().unwrap().get(id).cloned();
+        let s = self.status.lock_unpoisoned().get(id).cloned();
         if let Some(s) = s
             && let Ok(b) = serde_json::to_vec(&s)
         {
@@ -303,7 +303,7 @@ impl Pipeline {
         // go out, so that a fast failure is not cleared after it was recorded).
         self.update_status(source, |s| s.last_item_error = None);
         let tracker = BatchTracker::new(self.ledger.clone(), source, n, batch.commit);
-        let tx = self.work_tx.lock().unwrap().clone();
+        let tx = self.work_tx.lock_unpoisoned().clone();
         let Some(tx) = tx else {
             for i in &new {
                 self.ledger.release(source, &i.id);

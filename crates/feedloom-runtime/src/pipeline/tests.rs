@@ -140,7 +140,7 @@ async fn run_until(
         tokio::spawn(async move { p.run(Mode::Daemon, s).await })
     };
     for _ in 0..86_400 {
-        if until(&polls.lock().unwrap()) {
+        if until(&polls.lock_unpoisoned()) {
             break;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -150,7 +150,7 @@ async fn run_until(
 }
 
 fn first(polls: &Polls, id: &str) -> Duration {
-    polls.lock().unwrap()[id][0]
+    polls.lock_unpoisoned()[id][0]
 }
 
 const SOURCES: &str = "defaults: {interval: 1m, max_backoff: 10m}\nsources:\n  - {id: waits, type: fake, behaviour: fail}\n  - {id: stale, type: fake}\n  - {id: new, type: fake}\n";
@@ -176,7 +176,7 @@ async fn a_restart_honours_the_saved_schedule_and_failure_streak() {
     assert_eq!(first(&polls, "new"), Duration::ZERO);
     // The failure streak went on from 3: the retry after the first failed poll waited the
     // 4th backoff step (60 s × 8, ±20%), not the 1st (60 s).
-    let w = polls.lock().unwrap()["waits"].clone();
+    let w = polls.lock_unpoisoned()["waits"].clone();
     if w.len() > 1 {
         assert!(w[1] - w[0] >= Duration::from_secs(384), "{w:?}");
     }
@@ -196,7 +196,7 @@ async fn once_polls_everything_at_once_whatever_was_saved() {
     save(&store, "stale", 30 * 86_400, 0);
     let p = pipeline(SOURCES, registry(&polls, t0), store.clone());
     p.run(Mode::Once, CancellationToken::new()).await.unwrap();
-    let m = polls.lock().unwrap().clone();
+    let m = polls.lock_unpoisoned().clone();
     assert_eq!(m.len(), 3);
     assert!(m.values().all(|v| v == &[Duration::ZERO]), "{m:?}");
     assert_eq!(saved(&store, "waits").unwrap().failures, 4);

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use feedloom_core::StateStore;
 use feedloom_core::state::StateOp;
+use feedloom_core::sync::LockExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::ns;
@@ -100,7 +101,7 @@ impl Ledger {
     /// Has this item been delivered (or is it on its way right now)?
     pub fn seen(&self, source: &str, id: &str) -> bool {
         let k = key(source, id);
-        if self.inflight.lock().unwrap().contains(&k) {
+        if self.inflight.lock_unpoisoned().contains(&k) {
             return true;
         }
         matches!(self.store.get(ns::DELIVERED, &k), Ok(Some(_)))
@@ -112,12 +113,12 @@ impl Ledger {
         if matches!(self.store.get(ns::DELIVERED, &k), Ok(Some(_))) {
             return false;
         }
-        self.inflight.lock().unwrap().insert(k)
+        self.inflight.lock_unpoisoned().insert(k)
     }
 
     /// Release a claim without marking (the item will be offered again).
     pub fn release(&self, source: &str, id: &str) {
-        self.inflight.lock().unwrap().remove(&key(source, id));
+        self.inflight.lock_unpoisoned().remove(&key(source, id));
     }
 
     async fn write(&self, ops: Vec<StateOp>) {
@@ -132,7 +133,7 @@ impl Ledger {
             now.to_be_bytes().to_vec(),
         )])
         .await;
-        self.inflight.lock().unwrap().remove(&k);
+        self.inflight.lock_unpoisoned().remove(&k);
     }
 
     /// Wait until everything sent so far is on disk.
@@ -188,7 +189,7 @@ impl Ledger {
     }
 
     fn begin_poll(&self, source: &str) -> u64 {
-        let mut polls = self.polls.lock().unwrap();
+        let mut polls = self.polls.lock_unpoisoned();
         let q = polls.entry(source.to_string()).or_default();
         let ticket = q.next_ticket;
         q.next_ticket += 1;
@@ -200,7 +201,7 @@ impl Ledger {
     /// for it, in poll order.
     async fn finish_poll(&self, source: &str, ticket: u64, ops: Vec<StateOp>) {
         let ready = {
-            let mut polls = self.polls.lock().unwrap();
+            let mut polls = self.polls.lock_unpoisoned();
             let Some(q) = polls.get_mut(source) else {
                 return;
             };
@@ -261,7 +262,7 @@ impl BatchTracker {
 
     async fn one_done(&self) {
         if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-            let ops = self.commit.lock().unwrap().take();
+            let ops = self.commit.lock_unpoisoned().take();
             if let Some(ops) = ops {
                 self.ledger
                     .finish_poll(&self.source, self.ticket, ops)
@@ -283,7 +284,7 @@ impl Drop for ItemTracker {
     /// next poll offers the item again (to every sink: a duplicate, never a loss).
     fn drop(&mut self) {
         if self.remaining.load(Ordering::Acquire) > 0 {
-            self.ledger.inflight.lock().unwrap().remove(&self.key);
+            self.ledger.inflight.lock_unpoisoned().remove(&self.key);
         }
     }
 }
