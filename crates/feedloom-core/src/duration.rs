@@ -113,7 +113,9 @@ impl<'de> Deserialize<'de> for Duration {
         // "invalid type: integer, expected a string".
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::String(s) => s.parse().map_err(serde::de::Error::custom),
-            other => Err(serde::de::Error::custom(ParseDurationError(other.to_string()))),
+            other => Err(serde::de::Error::custom(ParseDurationError(
+                other.to_string(),
+            ))),
         }
     }
 }
