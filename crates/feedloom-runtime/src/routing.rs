@@ -42,8 +42,18 @@ pub struct FilterError {
     pub message: String,
 }
 
-const KEYS: &str =
-    "countries, source, text_matches, entities, duplicate, language, tags, all, any, not";
+const KEY_LIST: [&str; 10] = [
+    "countries",
+    "source",
+    "text_matches",
+    "entities",
+    "duplicate",
+    "language",
+    "tags",
+    "all",
+    "any",
+    "not",
+];
 
 fn err(path: &str, message: impl Into<String>) -> FilterError {
     FilterError {
@@ -83,11 +93,17 @@ impl Filter {
     }
 
     fn parse_at(v: &Value, path: &str) -> Result<Filter, FilterError> {
-        let map = v
-            .as_object()
-            .ok_or_else(|| err(path, format!("expected a mapping with any of: {KEYS}")))?;
+        let map = v.as_object().ok_or_else(|| {
+            err(
+                path,
+                format!("expected a mapping with any of: {}", KEY_LIST.join(", ")),
+            )
+        })?;
         if map.is_empty() {
-            return Err(err(path, format!("empty filter: use any of {KEYS}")));
+            return Err(err(
+                path,
+                format!("empty filter: use any of {}", KEY_LIST.join(", ")),
+            ));
         }
         let mut parts = Vec::new();
         for (k, x) in map {
@@ -142,9 +158,15 @@ impl Filter {
                 }
                 "not" => Filter::Not(Box::new(Self::parse_at(x, &p)?)),
                 other => {
+                    let hint = crate::config::suggest::closest(other, &KEY_LIST)
+                        .map(|k| format!(", did you mean `{k}`?"))
+                        .unwrap_or_default();
                     return Err(err(
                         &p,
-                        format!("unknown filter key `{other}` (known: {KEYS})"),
+                        format!(
+                            "unknown filter key `{other}`{hint} (known: {})",
+                            KEY_LIST.join(", ")
+                        ),
                     ));
                 }
             };
@@ -254,6 +276,15 @@ mod tests {
         assert_eq!(e.path, "any.1.text_matches");
         let e = Filter::parse(&json!({"contries": ["KG"]})).unwrap_err();
         assert_eq!(e.path, "contries");
-        assert!(e.message.contains("known:"));
+        assert!(
+            e.message.contains("did you mean `countries`?"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("known: countries, source,"),
+            "{}",
+            e.message
+        );
     }
 }

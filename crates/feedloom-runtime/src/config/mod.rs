@@ -11,7 +11,7 @@
 
 pub mod bounds;
 mod spans;
-mod suggest;
+pub(crate) mod suggest;
 
 use std::collections::HashSet;
 use std::fmt;
