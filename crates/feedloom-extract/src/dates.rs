@@ -20,6 +20,14 @@
 //! before the reference, unless the sentence looks ahead ("will", "is due to", "plans to",
 //! "is expected to"), then the next one.
 //!
+//! A reference date that is no plausible publication date — before 1900, or more than two days
+//! after today (`MIN_REFERENCE_YEAR`, `MAX_REFERENCE_DAYS_AHEAD`; a feed's `published` of year
+//! 262142) — resolves nothing: relative dates and dates without a year are then left out
+//! rather than invented, and dates with their own year are still found. Every output date has a
+//! four-digit year (1000–9999, the item schema's `YYYY-MM-DD`) and `start <= end`; others are
+//! dropped. A mention's `text` is always the text as written (a substring of `item.text`:
+//! "last-May", not "last May").
+//!
 //! Not dates: times, amounts ("$2020", "2020 tonnes", "2,020"), decades ("the 2010s").
 //!
 //! Options: `relative` (default true), `years` (bare years, default true).

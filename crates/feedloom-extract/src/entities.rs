@@ -1717,12 +1717,14 @@ pub fn detect_cached(text: &str) -> std::rc::Rc<Detected> {
 pub fn detect(text: &str) -> Detected {
     let mut spans: Vec<Span> = Vec::new();
     // starts of the parts of hyphenated place chains ("Beineu-Bozoi-Shymkent pipeline")
-    let mut chain: Vec<usize> = Vec::new();
+    // (sets, looked up once per run: lists made a text of many such names quadratic)
+    let mut chain: std::collections::HashSet<usize, text::Fx> = Default::default();
     // gazetteer names with a lower-case word inside ("Dar es Salaam", "Sistan and
     // Baluchestan"): one run each
     // one pass of the gazetteer over the text, shared with `countries`
     let gaz_hits: Vec<(usize, usize, &'static GazEntry)> = GAZ.find_iter(text).collect();
-    let forced: Vec<(usize, usize)> = gaz_hits
+    let mut forced: HashMap<usize, usize, text::Fx> = HashMap::default();
+    for (s, e) in gaz_hits
         .iter()
         .filter(|(_, _, g)| {
             g.kind != GazKind::Demonym
@@ -1732,7 +1734,10 @@ pub fn detect(text: &str) -> Detected {
                     .any(|w| w.starts_with(|c: char| c.is_lowercase()))
         })
         .map(|&(s, e, _)| (s, e))
-        .collect();
+    {
+        // the first such name at each start (as the list's first match was)
+        forced.entry(s).or_insert(e);
+    }
     // the crate's one sentence splitter: the runs here and the sentences `infer_countries`
     // looks at are the same sentences
     let sents = text::Sentences::new(text);
@@ -1749,7 +1754,7 @@ pub fn detect(text: &str) -> Detected {
                         start: at,
                         end: at + p.len(),
                     });
-                    chain.push(at);
+                    chain.insert(at);
                     at += p.len() + 1;
                 }
                 continue;
@@ -1789,7 +1794,7 @@ pub fn detect(text: &str) -> Detected {
                 (after.starts_with("’s") || after.starts_with("'s"))
                     && !inner_possessive(text, &toks, k)
             };
-            if let Some(&(_, fe)) = forced.iter().find(|f| f.0 == toks[i].start)
+            if let Some(&fe) = forced.get(&toks[i].start)
                 && let Some(k) = toks[i..].iter().position(|t| t.end == fe)
             {
                 last = i + k;
@@ -1797,6 +1802,12 @@ pub fn detect(text: &str) -> Detected {
             }
             if !possessive_end(i) {
                 while j < toks.len() {
+                    // no name runs to MAX_RUN_TOKENS words; a longer run of capitalised words
+                    // (hostile, or a headline in capitals) is cut into runs of that many, which
+                    // keeps the work per run bounded and the whole text linear
+                    if j - i >= MAX_RUN_TOKENS {
+                        break;
+                    }
                     let gap = &text[toks[j - 1].end..toks[j].start];
                     let plural_possessive =
                         (gap == "' " || gap == "’ ") && toks[j - 1].s.ends_with('s');
@@ -1922,6 +1933,11 @@ pub fn detect(text: &str) -> Detected {
     d.gaz = gaz_hits;
     d
 }
+
+/// The most words a run of capitalised words (a name with its titles, particles and
+/// connectors) may have: far more than any real name ("Minister for Ports, Shipping and
+/// Waterways Sarbananda Sonowal" is 8).
+const MAX_RUN_TOKENS: usize = 32;
 
 /// Natural features that often cross borders: left without a country.
 const CROSS_BORDER: &[&str] = &[
@@ -2680,6 +2696,10 @@ fn is_sentence_start(text: &str, ss: usize, at: usize) -> bool {
     text[ss..at].chars().all(|c| !c.is_alphanumeric())
 }
 
+/// Classify a run of capitalised words into spans. A run that is a job title followed by
+/// `of`/`at` and more names is classified again from the employer on ("Group Chief Executive
+/// Officer of NNPC Ltd"): a loop, not recursion, so that a hostile run of thousands of titles
+/// cannot overflow the stack.
 fn classify(
     text: &str,
     run: &[Tok],
@@ -2688,6 +2708,21 @@ fn classify(
     in_chain: bool,
     spans: &mut Vec<Span>,
 ) {
+    let (mut run, mut sent_start, mut in_chain) = (run, sent_start, in_chain);
+    while let Some(rest) = classify_step(text, run, next, sent_start, in_chain, spans) {
+        (run, sent_start, in_chain) = (rest, false, false);
+    }
+}
+
+/// One step of [`classify`]: the spans of `run`, or the rest of it to classify next.
+fn classify_step<'r, 't>(
+    text: &str,
+    run: &'r [Tok<'t>],
+    next: Option<&Tok>,
+    sent_start: bool,
+    in_chain: bool,
+    spans: &mut Vec<Span>,
+) -> Option<&'r [Tok<'t>]> {
     let mut run = run;
     // "Taliban-run Ministry", "Kremlin-backed party": the hyphenated modifier is not part of it
     if let Some(p) = run.iter().rposition(|t| {
@@ -2729,7 +2764,7 @@ fn classify(
                 .trim_start_matches([' ', '.'])
                 .starts_with(|c: char| c.is_ascii_digit()))
     {
-        return;
+        return None;
     }
     // "New Delhi", "Dar es Salaam", a dateline's "NEW DELHI": a gazetteer name, whatever its
     // first word
@@ -2747,7 +2782,7 @@ fn classify(
         && !company_possessive(text, run[run.len() - 1].end)
     {
         spans.push(Span::gaz(run[0].start, run[run.len() - 1].end, g));
-        return;
+        return None;
     }
     // leading stopwords ("The", "According", "In") are not part of a name, but an adjective
     // opening an organisation's name is ("First Quantum Minerals", "New Development Bank")
@@ -2801,7 +2836,7 @@ fn classify(
         run = &run[..run.len() - 1];
     }
     if run.is_empty() {
-        return;
+        return None;
     }
     // "Tan Sri Muhyiddin Yassin", "Datuk Seri X": a two-word honorific before the name
     if run.len() > 2
@@ -2817,17 +2852,17 @@ fn classify(
             run[run.len() - 1].end,
             Cand::Person,
         ));
-        return;
+        return None;
     }
     // a job title is nobody ("Chief Financial Officer", "Corporate Communications Officer");
     // "Group Chief Executive Officer of NNPC Ltd": the employer after it is the organisation
     if let Some(h) = job_title_end(run) {
         if h + 2 < run.len() && matches!(run[h + 1].s, "of" | "at") {
-            classify(text, &run[h + 2..], next, false, false, spans);
-            return;
+            // the employer after the title: classified next, by the loop in `classify`
+            return Some(&run[h + 2..]);
         }
         if h + 1 == run.len() {
-            return;
+            return None;
         }
     }
     let start = run[0].start;
@@ -2839,7 +2874,7 @@ fn classify(
             .trim_start_matches(['.', ' '])
             .starts_with(|c: char| c.is_ascii_digit())
     {
-        return;
+        return None;
     }
     // "..., Minister for Ports, Shipping and Waterways Rajeev Menon": the rest of a portfolio
     // list, then the name
@@ -2852,7 +2887,7 @@ fn classify(
     {
         let (s, e) = (run[k + 2].start, run[run.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Person));
-        return;
+        return None;
     }
     // "Minister of Water Resources Shavkat Khamraev": a title, "of", its portfolio, the name
     if let Some(p) = run.iter().position(|t| PERSON_TITLE_SET.contains(t.s))
@@ -2866,7 +2901,7 @@ fn classify(
     {
         let (s, e) = (run[q + 1].start, run[run.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Person));
-        return;
+        return None;
     }
     // "Deputy Prime Minister Armen Hakobyan of Armenia": the place after the name is not part
     // of it
@@ -2921,7 +2956,7 @@ fn classify(
         }
         let (s, e) = (run[p + 1].start, run[run.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Person));
-        return;
+        return None;
     }
     let full = &text[start..end];
     if run.len() > 1
@@ -2938,7 +2973,7 @@ fn classify(
         } else {
             spans.push(Span::gaz(start, end, g));
         }
-        return;
+        return None;
     }
     // "Xinjiang Province", "Inner Mongolia Autonomous Region", "Sistan and Baluchestan
     // Province": a gazetteer region or settlement with its administrative nouns, also known by
@@ -2960,7 +2995,7 @@ fn classify(
                 sp.alias = Some(g.name);
             }
             spans.push(sp.acronym(paren_acronym(text, end)));
-            return;
+            return None;
         }
     }
     // "Union Minister for Ports", "President of Russia": a title with its portfolio and no name
@@ -2975,7 +3010,7 @@ fn classify(
                 spans.push(Span::gaz(t.start, t.end, g));
             }
         }
-        return;
+        return None;
     }
     let has_org = run_has_org(run);
     // "Cape of Good Hope", "Strait of Hormuz", "Lake Balkhash", "Mount Ararat": a natural
@@ -2992,7 +3027,7 @@ fn classify(
         // "Port Klang", "Port Sudan": a town, which lies in a country
         sp.feature = run[0].s != "Port";
         spans.push(sp);
-        return;
+        return None;
     }
     // "the East Coast Rail Link", "the Standard Gauge Railway": a named line or road is a
     // project, not an entity (the places in it count: "Beijing Shanghai Railway")
@@ -3002,7 +3037,7 @@ fn classify(
     {
         places_inside(text, run, spans);
         spans.push(Span::new(text, start, end, Cand::Thing));
-        return;
+        return None;
     }
     // a part of a place chain ("Beineu" in "Beineu-Bozoi-Shymkent pipeline")
     if in_chain && name_like(run[0].s) {
@@ -3010,7 +3045,7 @@ fn classify(
             Some(g) => Span::gaz(start, end, g),
             None => Span::new(text, start, end, Cand::Place),
         });
-        return;
+        return None;
     }
     // "the TurkStream pipeline", "the Power of Siberia project": a named thing, not an entity
     if next.is_some_and(|n| {
@@ -3018,7 +3053,7 @@ fn classify(
     }) && (run.len() == 1 && inner_caps(run[0].s))
     {
         spans.push(Span::new(text, start, end, Cand::Thing));
-        return;
+        return None;
     }
     // "Uzbek Railways (O'zbekiston Temir Yo'llari)": the organisation's name in its language
     if text[..start].ends_with('(')
@@ -3028,17 +3063,17 @@ fn classify(
             .last()
             .is_some_and(|p| p.kind == Cand::Org && p.end + 2 == start)
     {
-        return;
+        return None;
     }
     if run.len() == 1
         && (MEDIA_SET.contains(run[0].s)
             || (inner_caps(run[0].s) && GAZ.get_word(strip_possessive(run[0].s)).is_none()))
     {
         spans.push(Span::new(text, start, end, Cand::Org).acronym(paren_acronym(text, end)));
-        return;
+        return None;
     }
     if has_org && run.len() == 1 && !is_acronym(run[0].s) && !org_noun_before(text, start) {
-        return; // "Energy", "Ministry" alone are not names
+        return None; // "Energy", "Ministry" alone are not names
     }
     // "the Middle Corridor", "the Northern Route": a route named by a direction, not a place
     if matches!(run[run.len() - 1].s, "Corridor" | "Route" | "Passage")
@@ -3061,7 +3096,7 @@ fn classify(
             )
         })
     {
-        return;
+        return None;
     }
     // "Surkhandarya Region", "Arabian Sea", "Friendship Bridge": a geographic name
     if (2..=4).contains(&run.len())
@@ -3088,7 +3123,7 @@ fn classify(
                 .country(g.filter(|g| !g.cc.is_empty()).map(|g| g.cc))
                 .acronym(paren_acronym(text, end)),
         );
-        return;
+        return None;
     }
     // acronym in parentheses right after: "National Chamber of Entrepreneurs (NCE)"; an
     // organisation's one-word short name with its initial: "Power Construction Corporation of
@@ -3139,7 +3174,7 @@ fn classify(
     {
         // strip a leading title-only prefix that is not part of the organisation name
         spans.push(Span::new(text, start, end, Cand::Org).acronym(acronym));
-        return;
+        return None;
     }
     // "the town of Zharkent", "the city of Osh": a place
     let before = text[..start].trim_end();
@@ -3169,7 +3204,7 @@ fn classify(
             Some(g) => Span::gaz(start, end, g),
             None => Span::new(text, start, end, Cand::Place),
         });
-        return;
+        return None;
     }
     // "the Amu Darya basin", "the Khorgos crossing", "the Atakent expo center": a place
     let place_after = next.is_some_and(|n| {
@@ -3198,7 +3233,7 @@ fn classify(
         });
         sp.feature = g.is_none() && FEATURE_NOUNS.contains(&noun);
         spans.push(sp);
-        return;
+        return None;
     }
     let org_after = next.is_some_and(|n| {
         ORG_AFTER_SET.contains(n.s)
@@ -3223,12 +3258,12 @@ fn classify(
         && GAZ.get(full).is_none()
     {
         spans.push(Span::new(text, start, end, Cand::Org));
-        return;
+        return None;
     }
     // whole run in the gazetteer
     if let Some(g) = GAZ.get_word(full) {
         gaz_place(text, start, end, g, next, spans);
-        return;
+        return None;
     }
     // "Kazakhstan State", "Osh City": the place
     if run.len() == 2
@@ -3237,7 +3272,7 @@ fn classify(
         && g.kind != GazKind::Demonym
     {
         spans.push(Span::gaz(start, run[0].end, g));
-        return;
+        return None;
     }
     // "analysts at Morgan Stanley": an employer
     if (2..=3).contains(&run.len())
@@ -3246,7 +3281,7 @@ fn classify(
         && employer_position(text, start)
     {
         spans.push(Span::new(text, start, end, Cand::Org));
-        return;
+        return None;
     }
     // an unknown two-word name after "in", "over", "near": a place, not a person
     if (2..=3).contains(&run.len()) && run.iter().all(|t| name_like(t.s)) && {
@@ -3275,7 +3310,7 @@ fn classify(
         )
     } {
         spans.push(Span::new(text, start, end, Cand::Place));
-        return;
+        return None;
     }
     // titles and nationality words in front: "Turkmen Foreign Minister Rashid Meredov"
     let mut k = 0;
@@ -3307,13 +3342,13 @@ fn classify(
         rest = &rest[1..];
     }
     if rest.is_empty() {
-        return;
+        return None;
     }
     if titled && titled_names(rest) && rest.len() <= 4 {
         let s = rest[0].start;
         let e = rest[rest.len() - 1].end;
         spans.push(Span::new(text, s, e, Cand::Person));
-        return;
+        return None;
     }
     if rest.len() == 1 {
         let w = rest[0].s;
@@ -3326,7 +3361,7 @@ fn classify(
             && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
         {
             spans.push(Span::gaz(rest[0].start, rest[0].end, g));
-            return;
+            return None;
         }
         if w.len() > 3
             && is_acronym(w)
@@ -3335,7 +3370,7 @@ fn classify(
             let mut sp = Span::new(text, rest[0].start, rest[0].end, Cand::Place).country(Some(c));
             sp.name = titled;
             spans.push(sp);
-            return;
+            return None;
         }
         // an acronym may join its long form ("the IMF said" after "International Monetary
         // Fund (IMF)"); "US", "UK" are places, "GDP", "TV" nothing
@@ -3366,7 +3401,7 @@ fn classify(
         } else if name_like(w) {
             spans.push(Span::new(text, rest[0].start, rest[0].end, Cand::Single));
         }
-        return;
+        return None;
     }
     // "Emirates NBD", "Almalyk MMC": a name with an acronym in it is no person's
     if rest.len() >= 2
@@ -3381,7 +3416,7 @@ fn classify(
     {
         let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Org).acronym(paren_acronym(text, e)));
-        return;
+        return None;
     }
     // "led by Tang Minghui, a vice minister": people lead, found and back things too; a
     // name of two or three name-like words after those verbs is a person's
@@ -3395,7 +3430,7 @@ fn classify(
     {
         let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Org));
-        return;
+        return None;
     }
     let named_thing = next.is_some_and(|n| {
         text[end..n.start].trim().is_empty() && NAMED_THING_AFTER_SET.contains(n.s)
@@ -3432,7 +3467,7 @@ fn classify(
             let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
             spans.push(Span::new(text, s, e, Cand::Place));
         }
-        return;
+        return None;
     }
     // "Steppe Ledger", "Valley News": a geographic common noun opens no person's name; told
     // or quoted, it is a news outlet
@@ -3441,7 +3476,7 @@ fn classify(
     {
         let (s, e) = (rest[0].start, rest[rest.len() - 1].end);
         spans.push(Span::new(text, s, e, Cand::Org));
-        return;
+        return None;
     }
     // up to three names, or four with a particle ("Luiz Inácio Lula da Silva")
     let caps = rest.iter().filter(|t| is_cap(t.s)).count();
@@ -3456,7 +3491,7 @@ fn classify(
         let mut sp = Span::new(text, s, e, Cand::Person);
         sp.weak = true;
         spans.push(sp);
-        return;
+        return None;
     }
     // "Andriy Melnyk of Ukraine": a name, then the place it is from
     if let Some(k) = rest.iter().position(|t| t.s == "of")
@@ -3470,10 +3505,11 @@ fn classify(
         sp.weak = true;
         spans.push(sp);
         spans.push(Span::gaz(rest[k + 1].start, rest[rest.len() - 1].end, g));
-        return;
+        return None;
     }
     // a longer run: emit the gazetteer places inside it
     places_inside(text, rest, spans);
+    None
 }
 
 /// The gazetteer places among the words of `run`, longest names first ("Line D of the Central

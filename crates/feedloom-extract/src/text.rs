@@ -1,4 +1,8 @@
 //! Shared text helpers: the gazetteer, word lists, a small tokenizer and sentence bounds.
+//!
+//! Sentence bounds have one definition, [`sentence_break`]; every extractor that needs a
+//! sentence (entities, countries through them, quotes, amounts, dates) asks [`Sentences`] or
+//! the bounded scans built on it, so no two of them can disagree on where a sentence ends.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -76,6 +80,8 @@ pub struct Gazetteer {
     ac_idx: Vec<u32>,
     entries: Vec<GazEntry>,
     by_name: HashMap<&'static str, usize, Fx>,
+    /// The length in bytes of the longest name.
+    longest: usize,
 }
 
 const MACRO: &[&str] = &[
@@ -183,11 +189,13 @@ pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
         .match_kind(MatchKind::LeftmostLongest)
         .build(ac_idx.iter().map(|&i| entries[i as usize].name))
         .expect("gazetteer automaton builds");
+    let longest = entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
     Gazetteer {
         ac,
         ac_idx,
         entries,
         by_name,
+        longest,
     }
 });
 
@@ -198,8 +206,12 @@ impl Gazetteer {
         self.get_any(name).filter(|e| e.kind != GazKind::Town)
     }
 
-    /// The entry for exactly this name, towns included.
+    /// The entry for exactly this name, towns included. A string longer than the longest name
+    /// is not hashed at all (the entity rules look up whole runs of words).
     pub fn get_any(&self, name: &str) -> Option<&GazEntry> {
+        if name.len() > self.longest {
+            return None;
+        }
         self.by_name.get(name).map(|&i| &self.entries[i])
     }
 

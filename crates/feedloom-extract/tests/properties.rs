@@ -733,15 +733,20 @@ fn long_tokens_and_many_quotes() {
 #[test]
 #[ignore = "timing; run by hand with --ignored --nocapture"]
 fn growth_is_about_linear() {
-    let sample = SENTENCES.join(" ");
-    let cases: Vec<(&str, Box<dyn Fn(usize) -> String>)> = vec![
+    /// A named maker of inputs of about n bytes.
+    type Case = (&'static str, Box<dyn Fn(usize) -> String>);
+    let cases: Vec<Case> = vec![
         (
             "article",
-            Box::new(move |n| {
+            Box::new(|n| {
+                // the evaluation sentences, eight to a paragraph, until n bytes
                 let mut s = String::new();
-                while s.len() < n {
-                    s.push_str(&sample);
-                    s.push('\n');
+                for (k, sentence) in SENTENCES.iter().cycle().enumerate() {
+                    if s.len() >= n {
+                        break;
+                    }
+                    s.push_str(sentence.trim_end());
+                    s.push(if k % 8 == 7 { '\n' } else { ' ' });
                 }
                 s
             }),
@@ -766,7 +771,13 @@ fn growth_is_about_linear() {
             continue;
         }
         let mut times = Vec::new();
-        for n in [100_000, 400_000] {
+        // GROWTH_SIZES=1000000,5000000 for other sizes
+        let sizes: Vec<usize> = std::env::var("GROWTH_SIZES")
+            .ok()
+            .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+            .filter(|v: &Vec<usize>| v.len() == 2)
+            .unwrap_or_else(|| vec![100_000, 400_000]);
+        for &n in &sizes {
             let text = make(n);
             // the chain alone (the substring checks of `check` are quadratic themselves)
             let t = std::time::Instant::now();
@@ -775,10 +786,24 @@ fn growth_is_about_linear() {
             assert!(item.amounts.iter().flatten().all(|a| a.value.is_finite()));
         }
         println!(
-            "{name}: 100 kB {:.2}s, 400 kB {:.2}s (x{:.1})",
+            "{name}: {} bytes {:.2}s, {} bytes {:.2}s (x{:.1})",
+            sizes[0],
             times[0],
+            sizes[1],
             times[1],
             times[1] / times[0].max(1e-9)
         );
     }
+}
+
+/// A run of capitalised words that is job title after job title ("Chief Financial Officer of
+/// Chief Financial Officer of ..."): the entity rules take the employer after each title, and
+/// used to recurse once per title.
+#[test]
+fn a_long_chain_of_job_titles() {
+    let text = format!(
+        "{}NNPC Ltd said so.",
+        "Chief Financial Officer of ".repeat(20_000)
+    );
+    checked(&text, at(2025, 6, 1));
 }
