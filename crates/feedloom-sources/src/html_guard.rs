@@ -325,6 +325,34 @@ fn closes_p(name: &[u8]) -> bool {
     )
 }
 
+/// Table rows, cells, sections and captions (the parser ignores them outside a table).
+fn is_table_part(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"tbody" | b"thead" | b"tfoot" | b"tr" | b"td" | b"th" | b"caption" | b"colgroup"
+    )
+}
+
+/// Start tags that end SVG/MathML content (HTML5 "in foreign content"): the foreign
+/// elements are closed and the tag is an HTML element again. `tag` is the whole tag (a
+/// `font` breaks out only with `color`, `face` or `size`).
+fn breaks_out_of_foreign(name: &[u8], tag: &[u8]) -> bool {
+    match name {
+        b"b" | b"big" | b"blockquote" | b"body" | b"br" | b"center" | b"code" | b"dd" | b"div"
+        | b"dl" | b"dt" | b"em" | b"embed" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6"
+        | b"head" | b"hr" | b"i" | b"img" | b"li" | b"listing" | b"menu" | b"meta" | b"nobr"
+        | b"ol" | b"p" | b"pre" | b"ruby" | b"s" | b"small" | b"span" | b"strong" | b"strike"
+        | b"sub" | b"sup" | b"table" | b"tt" | b"u" | b"ul" | b"var" => true,
+        b"font" => {
+            let t = tag.to_ascii_lowercase();
+            [&b"color"[..], b"face", b"size"]
+                .iter()
+                .any(|a| t.windows(a.len()).any(|w| w == *a))
+        }
+        _ => false,
+    }
+}
+
 fn is_heading(name: &[u8]) -> bool {
     matches!(name, b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6")
 }
@@ -629,7 +657,19 @@ impl<'a> Flattener<'a> {
         span: std::ops::Range<usize>,
     ) -> usize {
         let end = span.end;
-        let foreign = self.open.in_foreign();
+        let mut foreign = self.open.in_foreign();
+        if foreign && breaks_out_of_foreign(&name, &self.b[span.start..end]) {
+            // An HTML element in SVG/MathML closes the foreign elements first.
+            if let Some(root) = self.open.nearest_kind(Kind::ForeignRoot) {
+                self.close_to(root);
+            }
+            foreign = self.open.in_foreign();
+        }
+        // Table parts outside a table are ignored by the parser (so must their end tags
+        // be, or they would close what the parser keeps open).
+        if !foreign && is_table_part(&name) && !self.open.contains(b"table") {
+            return end;
+        }
         // `/>` closes an element only in SVG and MathML: the HTML5 parser ignores it on
         // HTML elements (`<x/>` opens an `x`, and counts).
         if is_void(&name) || (self_closing && foreign) {
@@ -715,6 +755,16 @@ impl<'a> Flattener<'a> {
 
     /// An end tag spanning `span`.
     fn end_tag(&mut self, name: &[u8], span: std::ops::Range<usize>) {
+        if is_table_part(name) && !self.open.contains(b"table") {
+            return;
+        }
+        if self.open.in_foreign()
+            && matches!(name, b"p" | b"br")
+            && let Some(root) = self.open.nearest_kind(Kind::ForeignRoot)
+        {
+            // `</p>` and `</br>` break out of SVG/MathML too.
+            self.close_to(root);
+        }
         if let Some(n) = self.dropped.get_mut(name)
             && *n > 0
         {
@@ -982,6 +1032,85 @@ mod tests {
         ] {
             let _ = flatten_to(s, 3);
             let _ = prepare(s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod soup {
+    use super::*;
+
+    /// Random tag soup from the constructs the tracker models (misnesting, unclosed
+    /// elements, tables, SVG, select, templates, comments, scripts): it never panics, and
+    /// after flattening to 40 the parser builds nothing deeper than 40 plus its own few
+    /// levels (`html`, `body`, implied `tbody`, a text node).
+    #[test]
+    fn random_tag_soup_stays_shallow() {
+        const TOKENS: &[&str] = &[
+            "<b>",
+            "</b>",
+            "<i class=x>",
+            "</i>",
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            "<x>",
+            "</x>",
+            "<li>",
+            "</li>",
+            "<ul>",
+            "</ul>",
+            "<table>",
+            "<tr>",
+            "<td>",
+            "</td>",
+            "</table>",
+            "<a href=1>",
+            "</a>",
+            "<font size=2>",
+            "</font>",
+            "<span>",
+            "</span>",
+            "<br>",
+            "<x/>",
+            "<svg>",
+            "<g/>",
+            "</svg>",
+            "<h2>",
+            "</h2>",
+            "<select>",
+            "<option>",
+            "<script>",
+            "</script>",
+            "<!--",
+            "-->",
+            "text ",
+            "<dd>",
+            "<dt>",
+            "<button>",
+            "</button>",
+            "<em>",
+            "</em>",
+            "<tbody>",
+            "<template>",
+            "</template>",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for round in 0..30 {
+            let mut html = String::new();
+            for _ in 0..4000 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                html.push_str(TOKENS[(seed >> 33) as usize % TOKENS.len()]);
+            }
+            let d = parsed_depth(&flatten_to(&html, 40), usize::MAX);
+            assert!(d <= 48, "round {round}: parsed depth {d}");
+            match prepare(&html) {
+                Ok(p) => assert!(parsed_depth(&p, usize::MAX) <= MAX_PARSED_DEPTH),
+                Err(e) => assert!(e.contains("too deep"), "{e}"),
+            }
         }
     }
 }

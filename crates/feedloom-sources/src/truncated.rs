@@ -52,6 +52,11 @@ fn check_xml(doc: &[u8]) -> Completeness {
             Ok(Event::Start(e)) => stack.push(e.name().into_inner().as_bytes().to_vec()),
             Ok(Event::End(e)) => {
                 stack.pop();
+                if stack.is_empty() {
+                    // The root element is closed: whatever trails it (a CDN's script, a
+                    // stray tag) is not a cut.
+                    return Completeness::Complete;
+                }
                 if matches!(e.local_name().into_inner(), "item" | "entry")
                     && stack.len() <= MAX_ITEM_ANCESTORS
                 {
@@ -227,6 +232,7 @@ mod tests {
             "<rss><channel></channel></rss ><!-- served in 2 ms -->\n",
             "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry></entry></feed>",
             "{\"items\":[{\"id\":\"1\"}],\"title\":\"t\"}",
+            "<rss><channel><item></item></channel></rss>\n<script>track()</script>",
         ] {
             assert_eq!(check(doc.as_bytes()), Completeness::Complete, "{doc}");
         }
