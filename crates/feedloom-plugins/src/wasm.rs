@@ -25,7 +25,6 @@
 //! exec plugin's response, without the `id`. The full description, for guest authors in any
 //! language, is in docs/plugins.md.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -34,7 +33,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use feedloom_core::{BuildContext, BuildError, Duration, ExtractError, Extractor, Item, Registry};
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use wasmtime::{
     Config, Engine, ExternType, InstancePre, Linker, Module, ResourceLimiter, Store, Trap, ValType,
 };
@@ -85,81 +84,6 @@ impl ResourceLimiter for Limits {
 
     fn memories(&self) -> usize {
         1
-    }
-}
-
-/// A size in bytes, written as a number or with a unit: `16MiB`, `64MB`, `512KiB`, `1GiB`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ByteSize(pub u64);
-
-impl std::str::FromStr for ByteSize {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        let digits = t.bytes().take_while(|b| b.is_ascii_digit()).count();
-        let err = || {
-            format!(
-                "invalid size {s:?}: expected bytes or a number with a unit, e.g. 16MiB, 64MB, 512KiB"
-            )
-        };
-        if digits == 0 {
-            return Err(err());
-        }
-        let n: u64 = t[..digits].parse().map_err(|_| err())?;
-        let mult: u64 = match t[digits..].trim() {
-            "" | "B" => 1,
-            "KB" | "kB" => 1_000,
-            "KiB" => 1 << 10,
-            "MB" => 1_000_000,
-            "MiB" => 1 << 20,
-            "GB" => 1_000_000_000,
-            "GiB" => 1 << 30,
-            _ => return Err(err()),
-        };
-        n.checked_mul(mult).map(ByteSize).ok_or_else(err)
-    }
-}
-
-impl fmt::Display for ByteSize {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = self.0;
-        if b >= 1 << 20 && b.is_multiple_of(1 << 20) {
-            write!(f, "{}MiB", b >> 20)
-        } else if b >= 1 << 10 && b.is_multiple_of(1 << 10) {
-            write!(f, "{}KiB", b >> 10)
-        } else {
-            write!(f, "{b}B")
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ByteSize {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u64),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::N(n) => Ok(ByteSize(n)),
-            Raw::S(s) => s.parse().map_err(serde::de::Error::custom),
-        }
-    }
-}
-
-impl JsonSchema for ByteSize {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ByteSize".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "anyOf": [
-                {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": "^[0-9]+ *(B|KB|kB|KiB|MB|MiB|GB|GiB)?$"}
-            ],
-            "description": "A size in bytes, or with a unit such as 16MiB, 64MB, 512KiB"
-        })
     }
 }
 
@@ -368,8 +292,8 @@ impl Inner {
         match (res, store.data().refused) {
             (Err(m), Some(asked)) => Err(format!(
                 "exceeded its memory limit of {} (asked for {}); then: {m}",
-                ByteSize(self.max_memory as u64),
-                ByteSize(asked as u64)
+                feedloom_core::Size(self.max_memory as u64),
+                feedloom_core::Size(asked as u64)
             )),
             (res, _) => res,
         }
@@ -460,23 +384,4 @@ pub fn register(reg: &mut Registry) {
         "runs a sandboxed WebAssembly module (fuel, memory and time limits) that enriches items",
         Wasm::build,
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_sizes() {
-        assert_eq!("16MiB".parse::<ByteSize>().unwrap(), ByteSize(16 << 20));
-        assert_eq!("64MB".parse::<ByteSize>().unwrap(), ByteSize(64_000_000));
-        assert_eq!("1024".parse::<ByteSize>().unwrap(), ByteSize(1024));
-        assert_eq!("512 KiB".parse::<ByteSize>().unwrap(), ByteSize(512 << 10));
-        for bad in ["", "MiB", "5 parsecs", "99999999999999999999GiB"] {
-            assert!(bad.parse::<ByteSize>().is_err(), "{bad}");
-        }
-        assert_eq!(ByteSize(16 << 20).to_string(), "16MiB");
-        let v: ByteSize = serde_json::from_value(serde_json::json!(4096)).unwrap();
-        assert_eq!(v, ByteSize(4096));
-    }
 }

@@ -122,7 +122,8 @@ async fn a_crash_looping_plugin_is_restarted_with_backoff_and_every_item_is_trie
     // capped at the timeout and waited out, so no item fails untried with "not running".
     let ex = exec(
         "looping",
-        serde_json::json!({"command": ["python3", "crash.py", "0"], "timeout": "1s"}),
+        // 5s: a loaded machine can take over a second to start python3.
+        serde_json::json!({"command": ["python3", "crash.py", "0"], "timeout": "5s"}),
     );
     for n in 0..5 {
         let mut it = item(&format!("i{n}"), "x");
