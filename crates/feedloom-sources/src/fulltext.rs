@@ -12,6 +12,11 @@
 //! dom_smoothie is 5–10× faster (about 2 ms against 10 ms for a 114 KB page), which is small
 //! next to fetching the page, and it would bring a second version of dom_query. Extraction
 //! runs on the blocking pool.
+//!
+//! rs-trafilatura walks the DOM recursively (a few thousand nested elements overflow a
+//! 2 MiB stack), so every page goes through [`crate::html_guard::prepare`] first: flattened
+//! beyond [`crate::html_guard::MAX_DEPTH`] levels, and refused if the parsed tree is still
+//! too deep. A panic inside the extractor fails the page, not the thread.
 
 use rs_trafilatura::Options;
 

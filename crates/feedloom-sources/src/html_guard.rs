@@ -1017,6 +1017,28 @@ mod tests {
     }
 
     #[test]
+    fn big_hostile_pages_flatten_in_linear_time() {
+        // 2 MB each: deep, misnested, and many end tags against a full stack.
+        let pages = [
+            "<x>".repeat(700_000),
+            "<b><div></b>".repeat(170_000),
+            format!("<zz><div>{}{}", "<b>".repeat(300), "</zz>".repeat(400_000)),
+            "<p><i class=a>".repeat(140_000),
+        ];
+        for page in &pages {
+            let started = std::time::Instant::now();
+            let _ = flatten(page);
+            // Debug build on a shared machine: generous; quadratic would take minutes.
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "{:?} for {}",
+                started.elapsed(),
+                &page[..20]
+            );
+        }
+    }
+
+    #[test]
     fn truncated_markup_and_garbage() {
         for s in [
             "<",
