@@ -14,11 +14,12 @@ use feedloom_sources::file::split_html_article;
 use feedloom_sources::fulltext::extract_main_text;
 use feedloom_sources::parse::{parse_feed, parse_feed_doc};
 
-/// Run on a thread with the stack of tokio's blocking pool (2 MiB), where extraction runs:
-/// a regression overflows here (and aborts the test binary) instead of passing quietly.
-fn on_2mib_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+/// Run on a thread with a quarter of the stack of tokio's blocking pool (2 MiB, where
+/// extraction runs), so a regression in the depth limit overflows here (and aborts the test
+/// binary) well before it could in production.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
-        .stack_size(2 << 20)
+        .stack_size(512 << 10)
         .spawn(f)
         .unwrap()
         .join()
@@ -43,11 +44,11 @@ fn deep_inline_nesting_gives_text_not_an_abort() {
     for tag in ["b", "em", "x", "div", "span"] {
         let html = nested(tag, 8_000, &format!("<p>{PARA} Deep.</p>"));
         let (html2, tag2) = (html.clone(), tag.to_string());
-        let text = on_2mib_stack(move || extract_main_text(html2.as_bytes(), None));
+        let text = on_small_stack(move || extract_main_text(html2.as_bytes(), None));
         if let Some(t) = &text {
             assert!(t.contains("ageing pipes. Deep."), "{tag2}: {t}");
         }
-        let (_, body) = on_2mib_stack(move || split_html_article(&html));
+        let (_, body) = on_small_stack(move || split_html_article(&html));
         assert!(body.contains("ageing pipes. Deep."), "{tag}: {body}");
     }
 }
@@ -57,7 +58,7 @@ fn very_deep_unknown_tags_are_quick() {
     // `feedloom extract` on 29,000 nested `<x>` ran for over a minute.
     let html = nested("x", 29_000, &format!("<p>{PARA}</p>"));
     let started = Instant::now();
-    let (_, body) = on_2mib_stack(move || split_html_article(&html));
+    let (_, body) = on_small_stack(move || split_html_article(&html));
     assert!(body.contains("ageing pipes."), "{body}");
     // Debug build, shared machine: generous, but far from a minute.
     assert!(
@@ -78,7 +79,7 @@ fn a_flattened_page_still_gives_its_article() {
         "<div class=wrap>".repeat(3_000),
         "</div>".repeat(3_000)
     );
-    let text = on_2mib_stack(move || extract_main_text(html.as_bytes(), None)).unwrap();
+    let text = on_small_stack(move || extract_main_text(html.as_bytes(), None)).unwrap();
     for n in ["One.", "Two.", "Three."] {
         assert!(text.contains(&format!("ageing pipes. {n}")), "{text}");
     }
