@@ -3619,7 +3619,7 @@ fn modifier_split(w: &str) -> Option<(&str, &str)> {
 }
 
 fn list_gap(g: &str) -> bool {
-    if g.len() > 16 {
+    if g.len() > LIST_GAP_MAX {
         return false;
     }
     let g = g.trim();
@@ -3804,15 +3804,50 @@ fn initials(name: &str) -> String {
 /// by Rosatom"), a place ("in Karakalpakstan", "Osh, Kyrgyzstan", a name listed beside a
 /// city), an organisation listed beside one, a company ("Geely said ... it"), a person who
 /// speaks ("Mirziyoyev said"); `None`: dropped.
+/// The mentions found so far by where they end and start, for the questions about a name's
+/// neighbours ("Goris and Ijevan", "from X to Y"): a gap of a few bytes means looking at a few
+/// positions, not at every mention (quadratic on a long text).
+#[derive(Default)]
+struct Near {
+    by_end: HashMap<usize, Vec<usize>, text::Fx>,
+    by_start: HashMap<usize, Vec<usize>, text::Fx>,
+}
+
+impl Near {
+    fn add(&mut self, idx: usize, start: usize, end: usize) {
+        self.by_end.entry(end).or_default().push(idx);
+        self.by_start.entry(start).or_default().push(idx);
+    }
+
+    /// The indices of the mentions ending at a byte in `from..=to`.
+    fn ending_in(&self, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        (from..=to).flat_map(|p| self.by_end.get(&p).into_iter().flatten().copied())
+    }
+
+    /// The indices of the mentions starting at a byte in `from..=to`.
+    fn starting_in(&self, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        (from..=to).flat_map(|p| self.by_start.get(&p).into_iter().flatten().copied())
+    }
+}
+
+/// The longest gap [`list_gap`] accepts.
+const LIST_GAP_MAX: usize = 16;
+
 fn new_single(
     text: &str,
     sp: &Span,
     ents: &[Entity],
     mentions: &[Mention],
+    near: &Near,
 ) -> Option<(EntityKind, Option<&'static str>)> {
     let acronym = is_acronym(&sp.name);
     let listed_beside = |kind: EntityKind| {
-        mentions.iter().any(|m| {
+        // only a mention within a list gap of the name can be listed beside it
+        let candidates = near
+            .ending_in(sp.start.saturating_sub(LIST_GAP_MAX), sp.start)
+            .chain(near.starting_in(sp.end, sp.end.saturating_add(LIST_GAP_MAX)))
+            .filter_map(|k| mentions.get(k));
+        candidates.into_iter().any(|m| {
             ents[m.entity].kind == kind
                 && ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
                     || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
@@ -3856,7 +3891,7 @@ fn new_single(
         ) || place_after_comma(text, sp.end).is_some()
             || (town_context(text, sp.start, sp.end)
                 && (in_known_place(text, sp.end) || country_right_after(text, sp.end).is_some()))
-            || motion_place(text, sp, ents, mentions))
+            || motion_place(text, sp, ents, mentions, near))
         && !text[sp.end..].starts_with(['\'', '’'])
         && !sp.name.split('-').any(text::is_stopword)
     {
@@ -3947,7 +3982,7 @@ fn new_single(
 
 /// A lone name is a place by a motion's ends: "from the X" (a river, a region), "from X into
 /// China", "from <place> to X".
-fn motion_place(text: &str, sp: &Span, ents: &[Entity], mentions: &[Mention]) -> bool {
+fn motion_place(text: &str, sp: &Span, ents: &[Entity], mentions: &[Mention], near: &Near) -> bool {
     let head = &text[..sp.start];
     if let Some(h) = head.strip_suffix(" the ")
         && matches!(
@@ -3974,13 +4009,16 @@ fn motion_place(text: &str, sp: &Span, ents: &[Entity], mentions: &[Mention]) ->
     }
     // "from Gashuunsukhait to X": the other end is a place of the article
     (head.ends_with(" to ") || head.ends_with(" into "))
-        && mentions.iter().any(|m| {
-            m.end + 4 <= sp.start
-                && m.end + 6 >= sp.start
-                && matches!(&text[m.end..sp.start], " to " | " into ")
-                && text[..m.start].ends_with("from ")
-                && ents[m.entity].kind == EntityKind::Place
-        })
+        && near
+            .ending_in(sp.start.saturating_sub(6), sp.start.saturating_sub(4))
+            .filter_map(|k| mentions.get(k))
+            .any(|m| {
+                m.end + 4 <= sp.start
+                    && m.end + 6 >= sp.start
+                    && matches!(&text[m.end..sp.start], " to " | " into ")
+                    && text[..m.start].ends_with("from ")
+                    && ents[m.entity].kind == EntityKind::Place
+            })
 }
 
 /// Auxiliaries and verbs that, right after a name, make it the subject of a clause.
@@ -4257,6 +4295,8 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     let mut ents: Vec<Entity> = Vec::new();
     let mut index: HashMap<(EntityKind, String), usize, text::Fx> = HashMap::default();
     let mut mentions: Vec<Mention> = Vec::new();
+    // the mentions by position, kept beside `mentions` for `new_single`'s neighbour questions
+    let mut near = Near::default();
     let mut pending: Vec<&Span> = Vec::new();
     let add = |ents: &mut Vec<Entity>,
                index: &mut HashMap<(EntityKind, String), usize, text::Fx>,
@@ -4418,6 +4458,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             ents[i].aliases.push(a.clone());
             index.insert((EntityKind::Organization, translit_key(a)), i);
         }
+        near.add(mentions.len(), sp.start, sp.end);
         mentions.push(Mention {
             start: sp.start,
             end: sp.end,
@@ -4541,7 +4582,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 }
             }
             if hit.is_none()
-                && let Some((kind, country)) = new_single(text, sp, &ents, &mentions)
+                && let Some((kind, country)) = new_single(text, sp, &ents, &mentions, &near)
             {
                 hit = Some(add(&mut ents, &mut index, kind, &sp.name, country));
             }
@@ -4555,6 +4596,7 @@ fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                         .entry((EntityKind::Organization, key.clone()))
                         .or_insert(i);
                 }
+                near.add(mentions.len(), sp.start, sp.end);
                 mentions.push(Mention {
                     start: sp.start,
                     end: sp.end,
