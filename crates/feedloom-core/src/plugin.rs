@@ -188,6 +188,13 @@ pub trait Extractor: Send + Sync {
 /// wrap it with [`Sync2Async`] (the registry helpers do that for you).
 pub trait SyncExtractor: Send + Sync {
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError>;
+    /// True when `extract` changes the item only at its very end, after everything that
+    /// can fail or panic (it computes its result, then assigns its fields). The runtime then
+    /// keeps no copy of the item before this step: a failure leaves the item as it was by
+    /// itself. Keep the default (false) unless that holds.
+    fn writes_at_end(&self) -> bool {
+        false
+    }
 }
 
 /// Adapts a [`SyncExtractor`] to [`Extractor`]. The runtime takes the inner extractor
@@ -208,7 +215,7 @@ impl Extractor for Sync2Async {
 /// Run `ex` on `item`, a panic becoming an [`ExtractError`] (`panicked: MESSAGE`). On any
 /// error the item is left as it was before the call: without that extractor's fields.
 pub fn run_contained(ex: &dyn SyncExtractor, item: &mut Item) -> Result<(), ExtractError> {
-    let before = item.clone();
+    let before = (!ex.writes_at_end()).then(|| item.clone());
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(item)))
         .unwrap_or_else(|p| {
             Err(ExtractError::new(format!(
@@ -216,8 +223,10 @@ pub fn run_contained(ex: &dyn SyncExtractor, item: &mut Item) -> Result<(), Extr
                 crate::blocking::panic_message(&*p)
             )))
         });
-    if r.is_err() {
-        *item = before;
+    if r.is_err()
+        && let Some(b) = before
+    {
+        *item = b;
     }
     r
 }

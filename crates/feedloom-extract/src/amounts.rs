@@ -1067,6 +1067,10 @@ fn find_all(text: &str, o: &AmountsOptions) -> Vec<(usize, Amount)> {
 }
 
 impl SyncExtractor for Amounts {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let found = find(&item.text, &self.0);
         let v = found

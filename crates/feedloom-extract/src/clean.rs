@@ -356,6 +356,10 @@ impl Clean {
 }
 
 impl SyncExtractor for Clean {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         item.text = self.clean(&item.text, &item.authors);
         // with the built-in patterns on and no line kept against them, the text holds no

@@ -193,6 +193,10 @@ pub fn rank(title: Option<&str>, text: &str, opts: &CountriesOptions) -> Vec<Str
 }
 
 impl SyncExtractor for Countries {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         item.countries = Some(rank(item.title.as_deref(), &item.text, &self.0));
         Ok(())

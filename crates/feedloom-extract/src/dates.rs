@@ -624,6 +624,10 @@ pub fn find_with(
 }
 
 impl SyncExtractor for Dates {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let reference = item.reference_time().date_naive();
         let found = find(&item.text, reference, &self.0);

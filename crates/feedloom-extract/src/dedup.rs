@@ -316,6 +316,10 @@ impl Dedup {
 }
 
 impl SyncExtractor for Dedup {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let k = self.opts.shingle;
         let mut w = words(&item.text);

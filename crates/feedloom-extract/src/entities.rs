@@ -72,6 +72,10 @@ pub fn register(reg: &mut Registry) {
 }
 
 impl SyncExtractor for Entities {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let found = detect_cached(&item.text);
         // the sections each entity is mentioned in, in one pass over the mentions

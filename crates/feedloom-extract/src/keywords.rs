@@ -368,6 +368,10 @@ fn phrase_text(toks: &[Tok], r: std::ops::Range<usize>) -> String {
 }
 
 impl SyncExtractor for Keywords {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         // boilerplate lines never give keywords, whether `clean` ran before or not
         let text = crate::clean::without_boilerplate(&item.text);

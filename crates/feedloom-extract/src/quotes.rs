@@ -1050,6 +1050,10 @@ pub fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> 
 }
 
 impl SyncExtractor for Quotes {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let d = entities::detect_cached(&item.text);
         let found = find(&item.text, &d, &self.0);

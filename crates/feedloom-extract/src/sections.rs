@@ -93,6 +93,10 @@ pub fn find_sections(text: &str, opts: &SectionsOptions) -> Vec<Section> {
 }
 
 impl SyncExtractor for Sections {
+    /// Computes first, then assigns its fields: a failure leaves the item as it was.
+    fn writes_at_end(&self) -> bool {
+        true
+    }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         item.sections = Some(find_sections(&item.text, &self.0));
         Ok(())

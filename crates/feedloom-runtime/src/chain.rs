@@ -9,9 +9,12 @@
 //! reactor on the bounded worker pool ([`feedloom_core::blocking`]), so a slow article never
 //! stalls fetching or the admin endpoint and `extract_timeout` really applies. Consecutive
 //! synchronous steps run as one pool job (one hand-over per item, not one per step); the
-//! job reports which step it is in, so the deadline is per step, and keeps a copy of the
-//! item as it was before the current step, which is what goes on when that step fails or
-//! overruns. A step that overruns leaves its thread to the pool's replacement logic.
+//! job reports which step it is in, so the deadline is per step. What goes on when a step
+//! fails or overruns is the item as it was before that step: a step that writes its fields
+//! only at the end ([`SyncExtractor::writes_at_end`], every built-in extractor) leaves it so
+//! by itself, for any other the job keeps a copy before the step; after an overrun of the
+//! former, the steps before it run again on the copy the job took of its input. A step that
+//! overruns leaves its thread to the pool's replacement logic.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -142,17 +145,28 @@ async fn run_async(step: &Step, item: &mut Item, ctx: &mut Ctx<'_>) -> Result<()
 }
 
 /// A pool job's state, shared with the future waiting for it (one lock keeps it
-/// consistent: the waiting side takes the copy and cancels in one step).
+/// consistent: the waiting side takes a copy and cancels in one step).
 #[derive(Default)]
 struct JobState {
     /// The item, until the job takes it (left here if the job never runs).
     input: Option<Item>,
+    /// A copy of the item as the job got it (cheap: no extractor has added to it yet).
+    start: Option<Item>,
     /// The current step's index and when it started (`None` until the job starts).
     at: Option<(usize, Instant)>,
-    /// The item as it was before the current step.
+    /// The item as it was before the current step, kept only for steps that may leave a
+    /// half-written item behind ([`SyncExtractor::writes_at_end`] is false).
     before: Option<Item>,
-    /// The waiting side gave up (a step overran) and took `before`: stop.
+    /// The waiting side gave up (a step overran) and took a copy: stop.
     cancelled: bool,
+}
+
+/// What an overrunning step leaves the waiting side to go on with.
+enum Recovery {
+    /// The item as it was before the step.
+    Before(Item),
+    /// The item as it was before the job: the steps before the one that overran run again.
+    Start(Item),
 }
 
 struct Shared {
@@ -193,13 +207,11 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
             _ = shared.step_started.notified() => continue,
             _ = sleep(wait) => {}
         }
-        let Some((k, took, before)) = take_overrun(&shared, timeout) else {
+        let Some((k, took, recovery)) = take_overrun(&shared, timeout) else {
             continue;
         };
-        // Step k overran: go on with the item as it was before it.
-        *item = before;
         let e = ExtractError::new(format!("timed out after {timeout:?}"));
-        return finish_overrun(steps, k, item, took, e, ctx).await;
+        return finish_overrun(steps, k, item, recovery, took, e, ctx).await;
     };
     match outcome {
         Ok(Outcome { item: out, ran }) => {
@@ -214,7 +226,12 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
         Err(e) => {
             // The job could not run (no thread could be started) or died outside a step.
             let mut st = lock(&shared.state);
-            if let Some(back) = st.input.take().or_else(|| st.before.take()) {
+            if let Some(back) = st
+                .input
+                .take()
+                .or_else(|| st.before.take())
+                .or_else(|| st.start.take())
+            {
                 *item = back;
             }
             drop(st);
@@ -229,18 +246,21 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
     }
 }
 
-/// If the job's current step has run for `timeout`, cancel the job and take the copy of
-/// the item from before that step: the step's index, its time so far, and the copy.
-fn take_overrun(shared: &Shared, timeout: Duration) -> Option<(usize, Duration, Item)> {
+/// If the job's current step has run for `timeout`, cancel the job and take a copy of the
+/// item to go on with: the step's index, its time so far, and the copy.
+fn take_overrun(shared: &Shared, timeout: Duration) -> Option<(usize, Duration, Recovery)> {
     let mut st = lock(&shared.state);
     let (k, since) = st.at?;
     if since.elapsed() < timeout {
         return None; // the job is in a later step by now
     }
-    // None: the step is finishing right now and took its copy back.
-    let before = st.before.take()?;
+    let recovery = match (st.before.take(), st.start.take()) {
+        (Some(b), _) => Recovery::Before(b),
+        (None, Some(s)) => Recovery::Start(s),
+        (None, None) => return None, // the job is finishing right now
+    };
     st.cancelled = true;
-    Some((k, since.elapsed(), before))
+    Some((k, since.elapsed(), recovery))
 }
 
 /// `tokio::time::sleep` for up to a day (`Duration::MAX` is "until woken").
@@ -248,16 +268,30 @@ async fn sleep(d: Duration) {
     tokio::time::sleep(d.min(Duration::from_secs(86_400))).await
 }
 
-/// Step `k` overran: record it, and when its `on_error` lets the item go on, run the steps
-/// after it (a fresh job).
+/// Step `k` overran: go on with the item as it was before it (when only the copy from
+/// before the job is at hand, the steps before `k` run again on it: they finished in time
+/// once), record the overrun, and when its `on_error` lets the item go on, run the steps
+/// after it.
 async fn finish_overrun(
     steps: &[Arc<Step>],
     k: usize,
     item: &mut Item,
+    recovery: Recovery,
     took: Duration,
     e: ExtractError,
     ctx: &mut Ctx<'_>,
 ) -> Option<Stop> {
+    match recovery {
+        Recovery::Before(b) => *item = b,
+        Recovery::Start(s) => {
+            *item = s;
+            if k > 0
+                && let Some(stop) = Box::pin(run_sync(&steps[..k], item, ctx)).await
+            {
+                return Some(stop);
+            }
+        }
+    }
     if let Err(e) = settle(&steps[k], item, took, Err(e), ctx) {
         return Some((k, e));
     }
@@ -270,11 +304,18 @@ async fn finish_overrun(
         .map(|(j, e)| (k + 1 + j, e))
 }
 
-/// The pool side: each step on the item, a copy kept before each so that a failure leaves
-/// the item as it was. Stops at the first step whose failure stops the chain, or when the
-/// waiting side gave up.
+/// The pool side: each step on the item. A failed step leaves the item as it was: a step
+/// that writes its fields at the end does so by itself, for any other a copy is kept before
+/// it. Stops at the first step whose failure stops the chain, or when the waiting side gave
+/// up.
 fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
-    let Some(mut item) = lock(&shared.state).input.take() else {
+    let item = {
+        let mut st = lock(&shared.state);
+        let item = st.input.take();
+        st.start = item.clone();
+        item
+    };
+    let Some(mut item) = item else {
         return Outcome {
             item: Item::default(),
             ran: Vec::new(),
@@ -283,12 +324,13 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
     let mut ran = Vec::with_capacity(steps.len());
     for (k, step) in steps.iter().enumerate() {
         let Some(ex) = step.sync.as_ref() else { break };
+        let snapshot = !ex.writes_at_end();
         {
             let mut st = lock(&shared.state);
             if st.cancelled {
                 break;
             }
-            st.before = Some(item.clone());
+            st.before = snapshot.then(|| item.clone());
             st.at = Some((k, Instant::now()));
         }
         shared.step_started.notify_one();
@@ -301,12 +343,17 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
                 )))
             });
         let took = t0.elapsed();
-        let before = lock(&shared.state).before.take();
-        if res.is_err() {
-            match before {
-                Some(b) => item = b,
-                None => break, // the waiting side gave up and holds the copy
-            }
+        let (before, cancelled) = {
+            let mut st = lock(&shared.state);
+            (st.before.take(), st.cancelled)
+        };
+        if cancelled {
+            break; // the waiting side gave up and goes on with its own copy
+        }
+        if res.is_err()
+            && let Some(b) = before
+        {
+            item = b;
         }
         let stops = res.is_err() && step.on_error != OnError::Skip;
         ran.push((took, res));

@@ -114,8 +114,27 @@ impl Sink for Fragile {
     }
 }
 
+/// Writes its tag only at the end (no copy of the item is kept before it); runs for 3 s on
+/// ids with "hang".
+struct SlowAtEnd;
+impl SyncExtractor for SlowAtEnd {
+    fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        if item.id.contains("hang") {
+            std::thread::sleep(Duration::from_secs(3));
+        }
+        item.add_tags(["slow"]);
+        Ok(())
+    }
+    fn writes_at_end(&self) -> bool {
+        true
+    }
+}
+
 fn registry(out: Arc<Mutex<Vec<Item>>>) -> Registry {
     let mut reg = Registry::new();
+    reg.sync_extractor("slow_at_end", "test", |_: NoOpts, _: &BuildContext| {
+        Ok(SlowAtEnd)
+    });
     reg.source("buggy", "test", |_: NoOpts, _: &BuildContext| Ok(Buggy));
     {
         let out = out.clone();
@@ -288,4 +307,24 @@ async fn a_panicking_source_is_a_failed_poll_and_a_panicking_sink_dead_letters_t
         dl[0].error
     );
     assert_eq!(dl[0].items[0].id, "sinkpanic1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overrun_of_a_step_without_a_copy_reruns_the_steps_before_it() {
+    let yaml = "pipeline: {extract_timeout: 300ms}\nsources:\n  - {id: s, type: fixed, items: [ok1, hang1]}\nextractors:\n  - {type: mark}\n  - {type: slow_at_end}\nsinks:\n  - {id: c, type: collect}\n";
+    let out: Arc<Mutex<Vec<Item>>> = Default::default();
+    let reg = registry(out.clone());
+    let cfg = Config::from_str(yaml, Path::new("t.yaml"), &reg, &|_| None).unwrap();
+    let p = Pipeline::build_with_store(cfg, reg, Arc::new(MemoryStore::new())).unwrap();
+    let report = p.run(Mode::Once, CancellationToken::new()).await.unwrap();
+    assert_eq!(report.extract_errors, 1, "{report:?}");
+    let items = out.lock().unwrap().clone();
+    let ok = items.iter().find(|i| i.id == "ok1").unwrap();
+    assert_eq!(tags(ok), ["marked", "slow"]);
+    let hang = items.iter().find(|i| i.id == "hang1").unwrap();
+    assert_eq!(
+        tags(hang),
+        ["marked"],
+        "the step before kept, the overrun one not"
+    );
 }
