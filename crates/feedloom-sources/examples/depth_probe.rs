@@ -1,5 +1,6 @@
-//! Measures at what nesting depth rs-trafilatura overflows a thread's stack (each run may
-//! abort the process, so a shell loop drives it): `depth_probe TAG DEPTH STACK_BYTES`.
+//! Measures at what nesting depth rs-trafilatura overflows a thread's stack, without our
+//! flattening (each run may abort the process, so a shell loop drives it):
+//! `depth_probe TAG DEPTH STACK_BYTES`. Results behind `html_guard::MAX_DEPTH`.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let tag = args.get(1).cloned().unwrap_or_else(|| "b".into());
