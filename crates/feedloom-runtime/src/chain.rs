@@ -171,8 +171,8 @@ enum Recovery {
 
 struct Shared {
     state: Mutex<JobState>,
-    /// Woken when a step starts, so the waiting side can set that step's deadline.
-    step_started: tokio::sync::Notify,
+    /// Woken when the job starts, so the waiting side can set the first step's deadline.
+    started: tokio::sync::Notify,
 }
 
 /// What a pool job did: the item, and each step's time and result.
@@ -189,7 +189,7 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
             input: Some(std::mem::take(item)),
             ..JobState::default()
         }),
-        step_started: tokio::sync::Notify::new(),
+        started: tokio::sync::Notify::new(),
     });
     let job_steps: Vec<Arc<Step>> = steps.to_vec();
     let job_shared = shared.clone();
@@ -197,15 +197,20 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
     tokio::pin!(job);
     let outcome = loop {
         let at = lock(&shared.state).at;
-        // Queued for a thread: not the steps' time, no deadline yet.
         let timeout = ctx.timeout;
-        let wait = at.map_or(Duration::MAX, |(_, since)| {
-            timeout.saturating_sub(since.elapsed())
-        });
-        tokio::select! {
-            r = &mut job => break r,
-            _ = shared.step_started.notified() => continue,
-            _ = sleep(wait) => {}
+        match at {
+            // Queued for a thread: not the steps' time, no deadline yet.
+            None => tokio::select! {
+                r = &mut job => break r,
+                _ = shared.started.notified() => continue,
+            },
+            // The current step's deadline. Later steps start later, so their deadlines
+            // are later: waking at this one and finding another step running just sets
+            // the next wait (no wake-up per step).
+            Some((_, since)) => tokio::select! {
+                r = &mut job => break r,
+                _ = sleep(timeout.saturating_sub(since.elapsed())) => {}
+            },
         }
         let Some((k, took, recovery)) = take_overrun(&shared, timeout) else {
             continue;
@@ -263,7 +268,8 @@ fn take_overrun(shared: &Shared, timeout: Duration) -> Option<(usize, Duration, 
     Some((k, since.elapsed(), recovery))
 }
 
-/// `tokio::time::sleep` for up to a day (`Duration::MAX` is "until woken").
+/// `tokio::time::sleep`, at most a day (a huge `extract_timeout` must not overflow the
+/// timer).
 async fn sleep(d: Duration) {
     tokio::time::sleep(d.min(Duration::from_secs(86_400))).await
 }
@@ -333,7 +339,9 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
             st.before = snapshot.then(|| item.clone());
             st.at = Some((k, Instant::now()));
         }
-        shared.step_started.notify_one();
+        if k == 0 {
+            shared.started.notify_one();
+        }
         let t0 = Instant::now();
         let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(&mut item)))
             .unwrap_or_else(|p| {

@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo build --release -p feedloom --example cycle_bench
 //! target/release/examples/cycle_bench [--feeds 10000] [--items 20] [--extractors] \
-//!     [--bin target/release/feedloom]
+//!     [--workers N] [--bin target/release/feedloom]
 //! ```
 //! `--extractors` turns every built-in extractor on and makes each item an ~800-word
 //! article (use fewer feeds: `--feeds 200`). All feeds live on 127.0.0.1, so the config raises
@@ -24,6 +24,8 @@ struct Args {
     feeds: usize,
     items: usize,
     extractors: bool,
+    /// `pipeline.extract_workers` (the config's default when absent).
+    workers: Option<usize>,
     bin: PathBuf,
 }
 
@@ -32,6 +34,7 @@ fn args() -> Args {
         feeds: 10_000,
         items: 20,
         extractors: false,
+        workers: None,
         bin: PathBuf::from("target/release/feedloom"),
     };
     let mut it = std::env::args().skip(1);
@@ -40,10 +43,11 @@ fn args() -> Args {
             "--feeds" => a.feeds = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.feeds),
             "--items" => a.items = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.items),
             "--extractors" => a.extractors = true,
+            "--workers" => a.workers = it.next().and_then(|v| v.parse().ok()),
             "--bin" => a.bin = it.next().map(PathBuf::from).unwrap_or(a.bin),
             other => {
                 eprintln!(
-                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--bin PATH]"
+                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--workers N] [--bin PATH]"
                 );
                 std::process::exit(2);
             }
@@ -144,6 +148,9 @@ fn write_config(dir: &Path, addr: std::net::SocketAddr, a: &Args) -> PathBuf {
     let mut y = String::from(
         "state_dir: state\ndefaults:\n  max_concurrent_fetches: 64\n  per_host_concurrency: 64\n",
     );
+    if let Some(w) = a.workers {
+        y.push_str(&format!("pipeline:\n  extract_workers: {w}\n"));
+    }
     y.push_str("sources:\n");
     for n in 0..a.feeds {
         y.push_str(&format!(
