@@ -12,8 +12,9 @@
 //!   takes its place at once, so a runaway article cannot shrink the pool, and the old
 //!   thread ends when (if ever) the job returns. [`abandoned`] counts them.
 //!
-//! Waiting for a free thread is queueing, not work: it is wrapped in
-//! [`crate::deadline::queued`], so a step's deadline counts only its own run.
+//! The pool knows nothing of deadlines: a caller that bounds a job's time measures from
+//! when the job starts (the runtime's extractor chain does), since waiting for a free
+//! thread is queueing, not the job's own work.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -141,9 +142,8 @@ impl Drop for Watch {
     }
 }
 
-/// Run `f` on the pool and wait for it. The wait for a free thread is queueing
-/// ([`crate::deadline::queued`]); dropping the returned future before `f` starts cancels
-/// it, dropping it while `f` runs abandons the thread (see the module docs).
+/// Run `f` on the pool and wait for it. Dropping the returned future before `f` starts
+/// cancels it, dropping it while `f` runs abandons the thread (see the module docs).
 pub async fn run<T, F>(f: F) -> Result<T, JobError>
 where
     T: Send + 'static,
@@ -154,7 +154,6 @@ where
         finished: AtomicBool::new(false),
         abandoned: Arc::new(AtomicBool::new(false)),
     });
-    let (started_tx, started_rx) = oneshot::channel::<()>();
     let (done_tx, done_rx) = oneshot::channel::<Result<T, JobError>>();
     let job_shared = shared.clone();
     let job: Job = Box::new(move || {
@@ -163,7 +162,6 @@ where
         }
         job_shared.running.store(true, Ordering::Release);
         RETIRE.with(|r| r.set(Some(job_shared.abandoned.clone())));
-        let _ = started_tx.send(());
         let r =
             catch_unwind(AssertUnwindSafe(f)).map_err(|p| JobError::Panicked(panic_message(&*p)));
         job_shared.finished.store(true, Ordering::Release);
@@ -180,8 +178,6 @@ where
             .map_err(|_| JobError::Unavailable("the worker pool is gone".into()))?;
     }
     let watch = Watch(shared);
-    // Queueing for a thread is not the job's time.
-    let _ = crate::deadline::queued(started_rx).await;
     let r = done_rx
         .await
         .unwrap_or_else(|_| Err(JobError::Unavailable("the worker thread ended".into())));

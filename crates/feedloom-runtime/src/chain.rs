@@ -171,8 +171,6 @@ enum Recovery {
 
 struct Shared {
     state: Mutex<JobState>,
-    /// Woken when the job starts, so the waiting side can set the first step's deadline.
-    started: tokio::sync::Notify,
 }
 
 /// What a pool job did: the item, and each step's time and result.
@@ -189,7 +187,6 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
             input: Some(std::mem::take(item)),
             ..JobState::default()
         }),
-        started: tokio::sync::Notify::new(),
     });
     let job_steps: Vec<Arc<Step>> = steps.to_vec();
     let job_shared = shared.clone();
@@ -198,19 +195,16 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
     let outcome = loop {
         let at = lock(&shared.state).at;
         let timeout = ctx.timeout;
-        match at {
-            // Queued for a thread: not the steps' time, no deadline yet.
-            None => tokio::select! {
-                r = &mut job => break r,
-                _ = shared.started.notified() => continue,
-            },
-            // The current step's deadline. Later steps start later, so their deadlines
-            // are later: waking at this one and finding another step running just sets
-            // the next wait (no wake-up per step).
-            Some((_, since)) => tokio::select! {
-                r = &mut job => break r,
-                _ = sleep(timeout.saturating_sub(since.elapsed())) => {}
-            },
+        // The current step's deadline; while the job waits for a thread (not the steps'
+        // time) a whole `timeout`, then look again. Later steps start later, so waking at
+        // one step's deadline and finding another running just sets the next wait: no
+        // wake-up per step or at the start, only at deadlines.
+        let wait = at.map_or(timeout, |(_, since)| {
+            timeout.saturating_sub(since.elapsed())
+        });
+        tokio::select! {
+            r = &mut job => break r,
+            _ = sleep(wait) => {}
         }
         let Some((k, took, recovery)) = take_overrun(&shared, timeout) else {
             continue;
@@ -338,9 +332,6 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
             }
             st.before = snapshot.then(|| item.clone());
             st.at = Some((k, Instant::now()));
-        }
-        if k == 0 {
-            shared.started.notify_one();
         }
         let t0 = Instant::now();
         let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ex.extract(&mut item)))
