@@ -95,7 +95,9 @@ pub enum OnError {
 pub struct PipelineSettings {
     /// Capacity of the bounded channels between stages (backpressure beyond it).
     pub channel_capacity: usize,
-    /// Items processed by the extractors concurrently.
+    /// Items in extraction at once. The CPU work of the built-in extractors and `rules`
+    /// runs on a pool of one thread per core; twice the cores (the default) keeps that
+    /// pool busy while items move in and out of it, and lets `exec`/`wasm` plugins overlap.
     pub extract_workers: usize,
     /// Longest time one extractor may take on one item before it counts as failed, unless
     /// the extractor declares it needs longer (an exec plugin's restart wait + `timeout`).
@@ -109,9 +111,7 @@ impl Default for PipelineSettings {
     fn default() -> Self {
         PipelineSettings {
             channel_capacity: 256,
-            extract_workers: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+            extract_workers: 2 * feedloom_core::blocking::threads(),
             extract_timeout: feedloom_core::Duration::from_secs(30),
             drain_timeout: feedloom_core::Duration::from_secs(10),
         }
