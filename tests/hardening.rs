@@ -515,3 +515,29 @@ fn extract_on_each_hostile_article_exits_cleanly_with_a_valid_item() {
         }
     }
 }
+
+#[test]
+fn a_late_xml_declaration_naming_an_encoding_is_no_panic() {
+    // Found by the feed_parse fuzzer: quick-xml panicked on a declaration after other bytes.
+    let dir = tempfile::tempdir().unwrap();
+    write_good(dir.path());
+    let mut late = vec![0xffu8; 10];
+    late.extend_from_slice(b"<?xml \xfe\xff=\"\"encoding=\"ISO88591\"?>");
+    std::fs::write(dir.path().join("in/late.xml"), &late).unwrap();
+    std::fs::write(
+        dir.path().join("in/late-rss.xml"),
+        "<rss version=\"2.0\"><channel><title>T</title><?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><item><guid>l1</guid><title>Late declaration</title></item></channel></rss>",
+    )
+    .unwrap();
+    let (o, items) = once(dir.path());
+    assert_no_crash(&o);
+    assert!(
+        items.iter().any(|i| title_of(i) == "Late declaration"),
+        "{}",
+        stderr(&o)
+    );
+    for g in GOOD {
+        let t = g.lines().next().unwrap();
+        assert!(items.iter().any(|i| title_of(i) == t), "{t}");
+    }
+}

@@ -190,6 +190,45 @@ fn meta_charset(bytes: &[u8]) -> Option<&[u8]> {
     None
 }
 
+/// The document without any XML declaration that is not at its start (after whitespace).
+/// Such a declaration is not XML anyway, and quick-xml (under feed-rs) panics on one that
+/// names an encoding once it has read past the document's first bytes; the text is UTF-8
+/// by now ([`to_utf8`]), so nothing is lost. A `<?xml-stylesheet` or other instruction
+/// stays.
+pub fn drop_late_declarations(doc: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    let lead = doc.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let is_declaration = |at: usize| {
+        doc.get(at..at + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"<?xml"))
+            && doc
+                .get(at + 5)
+                .is_none_or(|b| b.is_ascii_whitespace() || *b == b'?')
+    };
+    let mut cuts = Vec::new();
+    let mut from = 0;
+    while let Some(p) = find_ci(&doc[from..], b"<?xml") {
+        let at = from + p;
+        let end = find(&doc[at..], b"?>").map_or(doc.len(), |e| at + e + 2);
+        if at != lead && is_declaration(at) {
+            cuts.push(at..end);
+        }
+        from = at + 5;
+    }
+    if cuts.is_empty() {
+        return doc;
+    }
+    let mut out = Vec::with_capacity(doc.len());
+    let mut last = 0;
+    for c in cuts {
+        if c.start >= last {
+            out.extend_from_slice(&doc[last..c.start]);
+            last = c.end;
+        }
+    }
+    out.extend_from_slice(&doc[last.min(doc.len())..]);
+    Cow::Owned(out)
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -202,6 +241,21 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn late_declarations_are_dropped_and_the_first_kept() {
+        let doc = b"  <?xml version=\"1.0\"?><a><?xml-stylesheet href=\"x\"?>\xff\xff<?xml encoding=\"ISO88591\"?></a><?XML";
+        let out = drop_late_declarations(Cow::Borrowed(&doc[..]));
+        assert_eq!(
+            &out[..],
+            &b"  <?xml version=\"1.0\"?><a><?xml-stylesheet href=\"x\"?>\xff\xff</a>"[..]
+        );
+        let clean = b"<?xml version=\"1.0\"?><rss/>";
+        assert!(matches!(
+            drop_late_declarations(Cow::Borrowed(&clean[..])),
+            Cow::Borrowed(_)
+        ));
+    }
 
     fn utf16(s: &str, big_endian: bool, bom: bool) -> Vec<u8> {
         let mut out = Vec::new();

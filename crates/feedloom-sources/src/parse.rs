@@ -44,7 +44,7 @@ pub fn parse_feed_doc(
     base: Option<&str>,
     source_id: &str,
 ) -> Result<ParsedFeed, SourceError> {
-    let bytes = to_utf8(bytes, None);
+    let bytes = crate::decode::drop_late_declarations(to_utf8(bytes, None));
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SourceError::new(SourceErrorKind::Parse, "empty body"));
     }
