@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use feedloom_core::{BuildContext, Item, Registry, SyncExtractor};
 
 /// A fixed "fetched" time so a run is reproducible (the CLI uses `Utc::now()`).
@@ -151,108 +151,14 @@ pub fn item_from(title: String, body: String, published: Option<DateTime<Utc>>) 
     item
 }
 
-/// A `YYYY-MM-DD` string with year 1000–9999 that names a real day.
-fn check_iso(what: &str, s: &str, item: &Item) -> NaiveDate {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    assert!(
-        shape,
-        "{what} {s:?} is not YYYY-MM-DD (published {:?})",
-        item.published
-    );
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .unwrap_or_else(|e| panic!("{what} {s:?} is not a calendar date: {e}"));
-    assert!(
-        (1000..=9999).contains(&d.year()),
-        "{what} {s:?}: year outside 1000-9999 (published {:?})",
-        item.published
-    );
-    d
-}
-
-/// Every word of a quotation appears in `text`, in order. A quotation is not always one
-/// substring: the `quotes` extractor joins a quotation continued in the next paragraph,
-/// and two parts split by an attribution ("…,” he said. “…”), with a space (and a comma).
-fn words_in_order(quote: &str, text: &str) -> bool {
-    let mut at = 0;
-    for w in quote.split_whitespace() {
-        let w = w.trim_end_matches(',');
-        if w.is_empty() {
-            continue;
-        }
-        match text[at..].find(w) {
-            Some(p) => at += p + w.len(),
-            None => return false,
-        }
-    }
-    true
-}
-
-/// The output contract of the extractor chain. `item.text` is the text the extractors saw:
-/// `clean` (first in the chain) replaces it and every later extractor reads the cleaned
-/// text, so the `text` fields of dates, amounts and quotes must come from it.
+/// The output contract of the extractor chain: `feedloom_core::item::contract` (the one
+/// checker the property test and the end-to-end tests use too), and the JSON round trip.
+/// `item.text` is the text the extractors saw: `clean` (first in the chain) replaces it and
+/// every later extractor reads the cleaned text, so the `text` fields of dates, amounts and
+/// quotes must come from it.
 pub fn check_item(item: &Item) {
-    let text = item.text.as_str();
-    if let Some(p) = item.published {
-        // not part of the extractor contract; only that it serialises (checked below)
-        let _ = p;
-    }
-    for d in item.dates.iter().flatten() {
-        let s = check_iso("date start", &d.start, item);
-        let e = check_iso("date end", &d.end, item);
-        assert!(s <= e, "date {:?}: start {} after end {}", d.text, d.start, d.end);
-        assert!(
-            !d.text.is_empty() && text.contains(d.text.as_str()),
-            "date text {:?} is not in the item's text",
-            d.text
-        );
-    }
-    for a in item.amounts.iter().flatten() {
-        assert!(
-            a.value.is_finite(),
-            "amount {:?}: value {} is not finite",
-            a.text,
-            a.value
-        );
-        assert!(
-            !a.text.is_empty() && text.contains(a.text.as_str()),
-            "amount text {:?} is not in the item's text",
-            a.text
-        );
-        assert!(!a.unit.is_empty(), "amount {:?} has no unit", a.text);
-    }
-    for q in item.quotes.iter().flatten() {
-        assert!(
-            !q.text.trim().is_empty() && words_in_order(&q.text, text),
-            "quote text {:?} is not (word for word, in order) in the item's text",
-            q.text
-        );
-    }
-    for k in item.keywords.iter().flatten() {
-        assert!(
-            k.score.is_finite(),
-            "keyword {:?}: score {} is not finite",
-            k.term,
-            k.score
-        );
-    }
-    for s in item.sections.iter().flatten() {
-        assert!(
-            s.start <= s.end
-                && s.end <= text.len()
-                && text.is_char_boundary(s.start)
-                && text.is_char_boundary(s.end),
-            "section {:?}: range {}..{} is not a char range of a {}-byte text",
-            s.title,
-            s.start,
-            s.end,
-            text.len()
-        );
+    if let Err(e) = feedloom_core::item::contract::check(item) {
+        panic!("contract: {e} (published {:?})", item.published);
     }
     check_json(item);
 }

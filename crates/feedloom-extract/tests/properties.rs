@@ -16,7 +16,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use feedloom_core::{BuildContext, Extractor, Item, Registry};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -80,118 +80,23 @@ fn run(text: &str, published: Option<DateTime<Utc>>) -> Item {
 static ITEM_SCHEMA: LazyLock<Value> =
     LazyLock::new(|| serde_json::to_value(schemars::schema_for!(Item)).expect("schema"));
 
-/// Check every property of the contract; the error names the first one broken.
+/// Check every property of the contract (`feedloom_core::item::contract`, shared with the
+/// fuzzers and the end-to-end tests) and the item's JSON Schema; the error names the first
+/// property broken.
 fn check(item: &Item) -> Result<(), String> {
     let json = serde_json::to_value(item).map_err(|e| format!("serialise: {e}"))?;
     validate(&ITEM_SCHEMA, &ITEM_SCHEMA, &json, "$")?;
-    let text = item.text.as_str();
-    for d in item.dates.iter().flatten() {
-        if !text.contains(&d.text) {
-            return Err(format!("date text {:?} not in the text", d.text));
-        }
-        let s = iso_day(&d.start)?;
-        let e = iso_day(&d.end)?;
-        if s > e {
-            return Err(format!(
-                "date {:?}: start {} after end {}",
-                d.text, d.start, d.end
-            ));
-        }
-    }
-    for a in item.amounts.iter().flatten() {
-        if !text.contains(&a.text) {
-            return Err(format!("amount text {:?} not in the text", a.text));
-        }
-        if !a.value.is_finite() {
-            return Err(format!("amount {:?}: value {}", a.text, a.value));
-        }
-    }
-    for q in item.quotes.iter().flatten() {
-        if !parts_in_order(text, &q.text) {
-            return Err(format!(
-                "quote {:?} is not parts of the text in order",
-                q.text
-            ));
-        }
-    }
     if std::env::var("ENTITY_AUDIT").is_ok() {
         // names are canonical forms, not `text` fields: reported, not asserted
         for e in item.entities.iter().flatten() {
             for n in std::iter::once(&e.name).chain(&e.aliases) {
-                if !text.contains(n.as_str()) {
+                if !item.text.contains(n.as_str()) {
                     eprintln!("entity name not in text: {n:?} ({:?})", e.kind);
                 }
             }
         }
     }
-    for k in item.keywords.iter().flatten() {
-        if !k.score.is_finite() {
-            return Err(format!("keyword {:?}: score {}", k.term, k.score));
-        }
-    }
-    for s in item.sections.iter().flatten() {
-        if s.start > s.end
-            || !text.is_char_boundary(s.start)
-            || !text.is_char_boundary(s.end)
-            || !text.contains(&s.title)
-        {
-            return Err(format!("section {s:?} is no range of the text"));
-        }
-    }
-    Ok(())
-}
-
-/// A `YYYY-MM-DD` day with a year from 1000 to 9999.
-fn iso_day(s: &str) -> Result<NaiveDate, String> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .filter(|_| shape);
-    match d {
-        Some(d) if (1000..=9999).contains(&d.year()) => Ok(d),
-        _ => Err(format!("{s:?} is no YYYY-MM-DD day of years 1000-9999")),
-    }
-}
-
-/// `needle` is `hay`, or split at some of its spaces into parts that occur in `hay` in this
-/// order (a quotation joined around an attribution or across paragraphs). The earliest end of
-/// a match of each prefix is kept (ending earlier never hurts the rest), so this is quadratic in
-/// the number of spaces at worst, not exponential.
-fn parts_in_order(hay: &str, needle: &str) -> bool {
-    if hay.contains(needle) {
-        return true;
-    }
-    // split points: after each space
-    let cuts: Vec<usize> = std::iter::once(0)
-        .chain(needle.match_indices(' ').map(|(i, _)| i + 1))
-        .chain(std::iter::once(needle.len() + 1))
-        .collect();
-    // best[k]: the earliest end in `hay` of a match of the parts before cut k
-    let mut best: Vec<Option<usize>> = vec![None; cuts.len()];
-    best[0] = Some(0);
-    for k in 1..cuts.len() {
-        for j in 0..k {
-            let Some(from) = best[j] else { continue };
-            // the part from cut j to the space before cut k
-            let part = &needle[cuts[j]..cuts[k] - 1];
-            if part.is_empty() {
-                continue;
-            }
-            if let Some(p) = hay.get(from..).and_then(|r| r.find(part)) {
-                let end = from + p + part.len();
-                if best[k].is_none_or(|b| end < b) {
-                    best[k] = Some(end);
-                }
-            }
-        }
-    }
-    best[cuts.len() - 1].is_some()
+    feedloom_core::item::contract::check(item)
 }
 
 /// A focused JSON Schema validator for what schemars emits for `Item`: `$ref` into `$defs`,

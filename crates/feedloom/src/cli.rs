@@ -525,10 +525,13 @@ async fn extract(
         item.url = Some(file.to_string());
     }
     if let Some(p) = published {
-        item.published = Some(
-            parse_date(p)
-                .with_context(|| format!("--published {p:?}: expected RFC 3339 or YYYY-MM-DD"))?,
-        );
+        let d = parse_date(p)
+            .with_context(|| format!("--published {p:?}: expected RFC 3339 or YYYY-MM-DD"))?;
+        // The sources drop item dates outside these years; so does this flag.
+        if !(1000..=9999).contains(&chrono::Datelike::year(&d)) {
+            bail!("--published {p:?}: the year must be between 1000 and 9999");
+        }
+        item.published = Some(d);
     }
 
     let cfg = match config {

@@ -4,6 +4,7 @@
 //! extractor adds are `Option`s and are left out of the JSON when that extractor did not run,
 //! so a consumer can tell "not extracted" from "nothing found" (an empty list).
 
+pub mod contract;
 mod facts;
 
 use chrono::{DateTime, Utc};
