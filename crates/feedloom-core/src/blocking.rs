@@ -23,6 +23,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use tokio::sync::oneshot;
 
+use crate::sync::LockExt;
+
 /// Stack of every pool thread. Only touched pages cost memory.
 pub const STACK_SIZE: usize = 64 * 1024 * 1024;
 
@@ -95,7 +97,7 @@ impl Pool {
 fn worker(rx: Arc<Mutex<Receiver<Job>>>) {
     loop {
         let job = {
-            let guard = rx.lock().unwrap_or_else(|e| e.into_inner());
+            let guard = rx.lock_unpoisoned();
             guard.recv()
         };
         let Ok(job) = job else { return };
@@ -173,7 +175,7 @@ where
             .map_err(|e| JobError::Unavailable(format!("cannot start a worker thread: {e}")))?;
     }
     {
-        let tx = pool.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = pool.tx.lock_unpoisoned();
         tx.send(job)
             .map_err(|_| JobError::Unavailable("the worker pool is gone".into()))?;
     }

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::sync::LockExt;
+
 tokio::task_local! {
     static CLOCK: Arc<QueueClock>;
 }
@@ -36,7 +38,7 @@ struct ClockState {
 
 impl QueueClock {
     fn enter(&self) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = self.state.lock_unpoisoned();
         if s.waiting == 0 {
             s.since = Some(Instant::now());
         }
@@ -44,7 +46,7 @@ impl QueueClock {
     }
 
     fn leave(&self) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = self.state.lock_unpoisoned();
         s.waiting = s.waiting.saturating_sub(1);
         if s.waiting == 0
             && let Some(t) = s.since.take()
@@ -54,7 +56,7 @@ impl QueueClock {
     }
 
     fn queued(&self) -> Duration {
-        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let s = self.state.lock_unpoisoned();
         s.total + s.since.map(|t| t.elapsed()).unwrap_or_default()
     }
 }

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use feedloom_core::blocking;
 use feedloom_core::deadline;
+use feedloom_core::sync::LockExt;
 use feedloom_core::{ExtractError, Extractor, Item, SyncExtractor};
 
 use crate::config::OnError;
@@ -193,7 +194,7 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
     let job = blocking::run(move || sync_job(&job_steps, &job_shared));
     tokio::pin!(job);
     let outcome = loop {
-        let at = lock(&shared.state).at;
+        let at = shared.state.lock_unpoisoned().at;
         let timeout = ctx.timeout;
         // The current step's deadline; while the job waits for a thread (not the steps'
         // time) a whole `timeout`, then look again. Later steps start later, so waking at
@@ -224,7 +225,7 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
         }
         Err(e) => {
             // The job could not run (no thread could be started) or died outside a step.
-            let mut st = lock(&shared.state);
+            let mut st = shared.state.lock_unpoisoned();
             if let Some(back) = st
                 .input
                 .take()
@@ -248,7 +249,7 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
 /// If the job's current step has run for `timeout`, cancel the job and take a copy of the
 /// item to go on with: the step's index, its time so far, and the copy.
 fn take_overrun(shared: &Shared, timeout: Duration) -> Option<(usize, Duration, Recovery)> {
-    let mut st = lock(&shared.state);
+    let mut st = shared.state.lock_unpoisoned();
     let (k, since) = st.at?;
     if since.elapsed() < timeout {
         return None; // the job is in a later step by now
@@ -310,7 +311,7 @@ async fn finish_overrun(
 /// up.
 fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
     let item = {
-        let mut st = lock(&shared.state);
+        let mut st = shared.state.lock_unpoisoned();
         let item = st.input.take();
         st.start = item.clone();
         item
@@ -326,7 +327,7 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
         let Some(ex) = step.sync.as_ref() else { break };
         let snapshot = !ex.writes_at_end();
         {
-            let mut st = lock(&shared.state);
+            let mut st = shared.state.lock_unpoisoned();
             if st.cancelled {
                 break;
             }
@@ -343,7 +344,7 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
             });
         let took = t0.elapsed();
         let (before, cancelled) = {
-            let mut st = lock(&shared.state);
+            let mut st = shared.state.lock_unpoisoned();
             (st.before.take(), st.cancelled)
         };
         if cancelled {
@@ -361,10 +362,4 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
         }
     }
     Outcome { item, ran }
-}
-
-/// Locks here guard plain data that is always left consistent, so a poisoned lock (a panic
-/// elsewhere while holding it) is used as it is.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
