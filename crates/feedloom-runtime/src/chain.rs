@@ -170,9 +170,8 @@ enum Recovery {
     Start(Item),
 }
 
-struct Shared {
-    state: Mutex<JobState>,
-}
+/// The job's state behind one lock, shared by the pool thread and the waiting side.
+type Shared = Mutex<JobState>;
 
 /// What a pool job did: the item, and each step's time and result.
 struct Outcome {
@@ -183,18 +182,16 @@ struct Outcome {
 /// Consecutive synchronous steps as one pool job. Returns the step (index into `steps`)
 /// whose failure stops the chain, if one does.
 async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Option<Stop> {
-    let shared = Arc::new(Shared {
-        state: Mutex::new(JobState {
-            input: Some(std::mem::take(item)),
-            ..JobState::default()
-        }),
-    });
+    let shared = Arc::new(Mutex::new(JobState {
+        input: Some(std::mem::take(item)),
+        ..JobState::default()
+    }));
     let job_steps: Vec<Arc<Step>> = steps.to_vec();
     let job_shared = shared.clone();
     let job = blocking::run(move || sync_job(&job_steps, &job_shared));
     tokio::pin!(job);
     let outcome = loop {
-        let at = shared.state.lock_unpoisoned().at;
+        let at = shared.lock_unpoisoned().at;
         let timeout = ctx.timeout;
         // The current step's deadline; while the job waits for a thread (not the steps'
         // time) a whole `timeout`, then look again. Later steps start later, so waking at
@@ -225,7 +222,7 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
         }
         Err(e) => {
             // The job could not run (no thread could be started) or died outside a step.
-            let mut st = shared.state.lock_unpoisoned();
+            let mut st = shared.lock_unpoisoned();
             if let Some(back) = st
                 .input
                 .take()
@@ -249,7 +246,7 @@ async fn run_sync(steps: &[Arc<Step>], item: &mut Item, ctx: &mut Ctx<'_>) -> Op
 /// If the job's current step has run for `timeout`, cancel the job and take a copy of the
 /// item to go on with: the step's index, its time so far, and the copy.
 fn take_overrun(shared: &Shared, timeout: Duration) -> Option<(usize, Duration, Recovery)> {
-    let mut st = shared.state.lock_unpoisoned();
+    let mut st = shared.lock_unpoisoned();
     let (k, since) = st.at?;
     if since.elapsed() < timeout {
         return None; // the job is in a later step by now
@@ -311,7 +308,7 @@ async fn finish_overrun(
 /// up.
 fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
     let item = {
-        let mut st = shared.state.lock_unpoisoned();
+        let mut st = shared.lock_unpoisoned();
         let item = st.input.take();
         st.start = item.clone();
         item
@@ -327,7 +324,7 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
         let Some(ex) = step.sync.as_ref() else { break };
         let snapshot = !ex.writes_at_end();
         {
-            let mut st = shared.state.lock_unpoisoned();
+            let mut st = shared.lock_unpoisoned();
             if st.cancelled {
                 break;
             }
@@ -344,7 +341,7 @@ fn sync_job(steps: &[Arc<Step>], shared: &Shared) -> Outcome {
             });
         let took = t0.elapsed();
         let (before, cancelled) = {
-            let mut st = shared.state.lock_unpoisoned();
+            let mut st = shared.lock_unpoisoned();
             (st.before.take(), st.cancelled)
         };
         if cancelled {
