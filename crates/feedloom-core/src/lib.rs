@@ -11,6 +11,7 @@ pub mod blocking;
 pub mod deadline;
 pub mod duration;
 pub mod error;
+pub mod explain;
 pub mod item;
 pub mod options;
 pub mod plugin;
@@ -21,6 +22,7 @@ pub mod sync;
 
 pub use duration::Duration;
 pub use error::{BuildError, ExtractError, SinkError, SourceError, SourceErrorKind, StateError};
+pub use explain::Decision;
 pub use item::Item;
 pub use options::parse_options;
 pub use plugin::{

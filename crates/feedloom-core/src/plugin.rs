@@ -195,6 +195,13 @@ pub trait SyncExtractor: Send + Sync {
     fn writes_at_end(&self) -> bool {
         false
     }
+    /// The rule behind each fact this extractor adds to `item`, for
+    /// `feedloom extract --explain`; called on the item after `extract` ran. An extractor
+    /// with no named rules keeps the default (nothing to explain).
+    fn explain(&self, item: &Item) -> Vec<crate::Decision> {
+        let _ = item;
+        Vec::new()
+    }
 }
 
 /// Adapts a [`SyncExtractor`] to [`Extractor`]. The runtime takes the inner extractor

@@ -17,7 +17,7 @@
 //! }
 //!
 //! let mut reg = Registry::new();
-//! reg.sync_extractor("shout", "upper-cases titles", |o: ShoutOptions, _ctx| Ok(Shout(o)));
+//! reg.register_sync_extractor("shout", "upper-cases titles", |o: ShoutOptions, _ctx| Ok(Shout(o)));
 //! assert!(reg.extractor("shout").is_some());
 //! ```
 
@@ -91,7 +91,12 @@ impl Registry {
     }
 
     /// Register a source type. `O` is its options struct.
-    pub fn source<O, S, F>(&mut self, name: &str, summary: &'static str, build: F) -> &mut Self
+    pub fn register_source<O, S, F>(
+        &mut self,
+        name: &str,
+        summary: &'static str,
+        build: F,
+    ) -> &mut Self
     where
         O: DeserializeOwned + JsonSchema + 'static,
         S: Source + 'static,
@@ -103,7 +108,7 @@ impl Registry {
     }
 
     /// Register an (async) extractor type.
-    pub fn extractor_type<O, E, F>(
+    pub fn register_extractor<O, E, F>(
         &mut self,
         name: &str,
         summary: &'static str,
@@ -120,7 +125,7 @@ impl Registry {
     }
 
     /// Register a synchronous extractor type (plain CPU work on the item).
-    pub fn sync_extractor<O, E, F>(
+    pub fn register_sync_extractor<O, E, F>(
         &mut self,
         name: &str,
         summary: &'static str,
@@ -131,13 +136,18 @@ impl Registry {
         E: SyncExtractor + 'static,
         F: Fn(O, &BuildContext) -> Result<E, BuildError> + Send + Sync + 'static,
     {
-        self.extractor_type(name, summary, move |o: O, ctx| {
+        self.register_extractor(name, summary, move |o: O, ctx| {
             Ok(Sync2Async(Arc::new(build(o, ctx)?)))
         })
     }
 
     /// Register a sink type.
-    pub fn sink<O, S, F>(&mut self, name: &str, summary: &'static str, build: F) -> &mut Self
+    pub fn register_sink<O, S, F>(
+        &mut self,
+        name: &str,
+        summary: &'static str,
+        build: F,
+    ) -> &mut Self
     where
         O: DeserializeOwned + JsonSchema + 'static,
         S: Sink + 'static,
@@ -148,13 +158,16 @@ impl Registry {
         self
     }
 
-    pub fn source_factory(&self, name: &str) -> Option<&SourceFactory> {
+    /// The source type registered as `name` (its YAML `type:`).
+    pub fn source(&self, name: &str) -> Option<&SourceFactory> {
         self.sources.get(name)
     }
+    /// The extractor type registered as `name`, sync or async.
     pub fn extractor(&self, name: &str) -> Option<&ExtractorFactory> {
         self.extractors.get(name)
     }
-    pub fn sink_factory(&self, name: &str) -> Option<&SinkFactory> {
+    /// The sink type registered as `name`.
+    pub fn sink(&self, name: &str) -> Option<&SinkFactory> {
         self.sinks.get(name)
     }
 

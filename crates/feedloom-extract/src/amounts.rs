@@ -76,7 +76,7 @@ impl Default for AmountsOptions {
 pub struct Amounts(AmountsOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "amounts",
         "money (ISO currency), percentages and counts with their noun",
         |o: AmountsOptions, _ctx| Ok(Amounts(o)),

@@ -283,7 +283,7 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "clean",
         "removes boilerplate lines, normalises whitespace",
         |o: CleanOptions, _ctx| {

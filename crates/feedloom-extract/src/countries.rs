@@ -43,7 +43,7 @@ impl Default for CountriesOptions {
 pub struct Countries(CountriesOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "countries",
         "ranked ISO country codes (places and demonyms)",
         |o: CountriesOptions, _ctx| Ok(Countries(o)),

@@ -62,7 +62,7 @@ impl Default for DatesOptions {
 pub struct Dates(DatesOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "dates",
         "dates, ranges and relative dates resolved to ISO dates",
         |o: DatesOptions, _ctx| Ok(Dates(o)),

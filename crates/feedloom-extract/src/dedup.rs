@@ -169,7 +169,7 @@ pub struct Dedup {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "dedup",
         "near-duplicate detection (MinHash over word shingles, LSH index, kept in the state store)",
         |o: DedupOptions, ctx| {

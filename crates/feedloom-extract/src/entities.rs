@@ -64,7 +64,7 @@ impl Default for EntitiesOptions {
 pub struct Entities(EntitiesOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "entities",
         "people, organisations and places (gazetteer + rules), mentions merged",
         |o: EntitiesOptions, _ctx| Ok(Entities(o)),

@@ -45,7 +45,7 @@ impl Default for KeywordsOptions {
 pub struct Keywords(KeywordsOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "keywords",
         "top terms and phrases (RAKE/YAKE-style scoring)",
         |o: KeywordsOptions, _ctx| Ok(Keywords(o)),

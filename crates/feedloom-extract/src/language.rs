@@ -35,7 +35,7 @@ impl Default for LanguageOptions {
 pub struct Language(LanguageOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "language",
         "ISO 639-1 language code of the text (whatlang, offline)",
         |o: LanguageOptions, _ctx| Ok(Language(o)),

@@ -2,6 +2,9 @@
 //! `clean`, `sections`, `language`, `entities`, `countries`, `keywords`, `quotes`, `amounts`,
 //! `dates`, `dedup`.
 
+// Slicing text at a wrong byte is this crate's main panic risk: slice with `text::sub`.
+#![cfg_attr(not(test), warn(clippy::string_slice))]
+
 pub mod amounts;
 pub mod clean;
 pub mod countries;
@@ -10,6 +13,7 @@ pub mod dedup;
 pub mod entities;
 pub mod keywords;
 pub mod language;
+pub mod lexicon;
 pub mod quotes;
 pub mod sections;
 pub mod text;

@@ -77,7 +77,7 @@ impl Default for QuotesOptions {
 pub struct Quotes(QuotesOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "quotes",
         "direct quotations with their speakers",
         |o: QuotesOptions, _ctx| Ok(Quotes(o)),

@@ -35,7 +35,7 @@ impl Default for SectionsOptions {
 pub struct Sections(SectionsOptions);
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "sections",
         "splits bulletins at headings standing alone on a line",
         |o: SectionsOptions, _ctx| Ok(Sections(o)),

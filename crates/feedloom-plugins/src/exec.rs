@@ -645,7 +645,7 @@ impl Extractor for Exec {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.extractor_type(
+    reg.register_extractor(
         "exec",
         "runs an external program (any language) that enriches items over JSON Lines",
         Exec::build,

@@ -486,7 +486,7 @@ impl SyncExtractor for Rules {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.sync_extractor(
+    reg.register_sync_extractor(
         "rules",
         "tags and fields from YAML word lists (whole words, case-insensitive) and regexes",
         Rules::build,

@@ -379,7 +379,7 @@ impl Extractor for Wasm {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.extractor_type(
+    reg.register_extractor(
         "wasm",
         "runs a sandboxed WebAssembly module (fuel, memory and time limits) that enriches items",
         Wasm::build,

@@ -339,7 +339,7 @@ pub async fn replay(
         Default::default();
     for spec in &config.sinks {
         let c = &spec.component;
-        let f = registry.sink_factory(&c.kind).ok_or_else(|| {
+        let f = registry.sink(&c.kind).ok_or_else(|| {
             crate::RuntimeError::Config(format!("unknown sink type `{}`", c.kind))
         })?;
         let ctx = config.build_context(&c.id, store.clone(), Arc::new(Default::default()));

@@ -132,27 +132,27 @@ impl SyncExtractor for SlowAtEnd {
 
 fn registry(out: Arc<Mutex<Vec<Item>>>) -> Registry {
     let mut reg = Registry::new();
-    reg.sync_extractor("slow_at_end", "test", |_: NoOpts, _: &BuildContext| {
+    reg.register_sync_extractor("slow_at_end", "test", |_: NoOpts, _: &BuildContext| {
         Ok(SlowAtEnd)
     });
-    reg.source("buggy", "test", |_: NoOpts, _: &BuildContext| Ok(Buggy));
+    reg.register_source("buggy", "test", |_: NoOpts, _: &BuildContext| Ok(Buggy));
     {
         let out = out.clone();
-        reg.sink("fragile", "test", move |_: NoOpts, _: &BuildContext| {
+        reg.register_sink("fragile", "test", move |_: NoOpts, _: &BuildContext| {
             Ok(Fragile(out.clone()))
         });
     }
-    reg.source("fixed", "test", |o: ItemsOpts, _: &BuildContext| {
+    reg.register_source("fixed", "test", |o: ItemsOpts, _: &BuildContext| {
         Ok(Fixed(o.items))
     });
-    reg.sink("collect", "test", move |_: NoOpts, _: &BuildContext| {
+    reg.register_sink("collect", "test", move |_: NoOpts, _: &BuildContext| {
         Ok(Collect(out.clone()))
     });
-    reg.sync_extractor("sloppy", "test", |_: NoOpts, _: &BuildContext| Ok(Sloppy));
-    reg.extractor_type("async_panics", "test", |_: NoOpts, _: &BuildContext| {
+    reg.register_sync_extractor("sloppy", "test", |_: NoOpts, _: &BuildContext| Ok(Sloppy));
+    reg.register_extractor("async_panics", "test", |_: NoOpts, _: &BuildContext| {
         Ok(AsyncPanics)
     });
-    reg.sync_extractor("mark", "test", |_: NoOpts, _: &BuildContext| Ok(Mark));
+    reg.register_sync_extractor("mark", "test", |_: NoOpts, _: &BuildContext| Ok(Mark));
     reg
 }
 

@@ -110,7 +110,7 @@ fn setup_with(yaml: &str, store: Arc<dyn StateStore>) -> (Arc<Pipeline>, Harness
     let mut reg = Registry::new();
     {
         let (times, polls) = (times.clone(), polls.clone());
-        reg.source("flaky", "test", move |o: Opts, _: &BuildContext| {
+        reg.register_source("flaky", "test", move |o: Opts, _: &BuildContext| {
             Ok(FlakySource {
                 polls: polls.clone(),
                 times: times.clone(),
@@ -122,14 +122,14 @@ fn setup_with(yaml: &str, store: Arc<dyn StateStore>) -> (Arc<Pipeline>, Harness
     }
     {
         let good = good.clone();
-        reg.sink("collect", "test", move |_: NoOpts, _: &BuildContext| {
+        reg.register_sink("collect", "test", move |_: NoOpts, _: &BuildContext| {
             Ok(Collect(good.clone(), false))
         });
-        reg.sink("reject", "test", move |_: NoOpts, _: &BuildContext| {
+        reg.register_sink("reject", "test", move |_: NoOpts, _: &BuildContext| {
             Ok(Collect(Default::default(), true))
         });
     }
-    reg.extractor_type("boom", "test", |_: NoOpts, _: &BuildContext| Ok(Boom));
+    reg.register_extractor("boom", "test", |_: NoOpts, _: &BuildContext| Ok(Boom));
     let cfg = Config::from_str(yaml, Path::new("t.yaml"), &reg, &|_| None).unwrap();
     let p = Pipeline::build_with_store(cfg, reg, store.clone()).unwrap();
     (
@@ -317,7 +317,7 @@ async fn reload_adds_removes_and_swaps_without_losing_or_duplicating() {
 fn reg_for(h: &Harness) -> Registry {
     let mut reg = Registry::new();
     let (times, polls) = (h.times.clone(), h.polls.clone());
-    reg.source("flaky", "test", move |o: Opts, _: &BuildContext| {
+    reg.register_source("flaky", "test", move |o: Opts, _: &BuildContext| {
         Ok(FlakySource {
             polls: polls.clone(),
             times: times.clone(),
@@ -327,7 +327,7 @@ fn reg_for(h: &Harness) -> Registry {
         })
     });
     let good = h.good.clone();
-    reg.sink("collect", "test", move |_: NoOpts, _: &BuildContext| {
+    reg.register_sink("collect", "test", move |_: NoOpts, _: &BuildContext| {
         Ok(Collect(good.clone(), false))
     });
     reg

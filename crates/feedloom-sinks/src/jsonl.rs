@@ -66,7 +66,7 @@ fn default_fsync_interval() -> Duration {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.sink(
+    reg.register_sink(
         "jsonl",
         "appends items to a JSON Lines file ({date} in the path rotates daily)",
         JsonlSink::build,

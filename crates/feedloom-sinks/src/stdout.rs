@@ -23,7 +23,7 @@ pub struct StdoutOptions {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.sink(
+    reg.register_sink(
         "stdout",
         "writes items to standard output, one JSON object per line",
         StdoutSink::build,

@@ -80,7 +80,7 @@ impl fmt::Debug for WebhookOptions {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.sink(
+    reg.register_sink(
         "webhook",
         "POSTs JSON arrays of items to a URL (HMAC-signed, idempotency keys, retries)",
         WebhookSink::build,

@@ -36,7 +36,7 @@ pub struct FileOptions {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.source("file", "local feed files and articles matched by a glob (.xml/.rss/.atom/.json feeds, .txt/.html articles)", FileSource::build);
+    reg.register_source("file", "local feed files and articles matched by a glob (.xml/.rss/.atom/.json feeds, .txt/.html articles)", FileSource::build);
 }
 
 /// A glob of local files.

@@ -404,7 +404,7 @@ fn ctx_with(state: Arc<dyn StateStore>, id: &str) -> BuildContext {
 fn build(ctx: &BuildContext, opts: serde_json::Value) -> Box<dyn Source> {
     let mut reg = Registry::new();
     feedloom_sources::register(&mut reg);
-    (reg.source_factory("feed").unwrap().build)(&opts, ctx).unwrap()
+    (reg.source("feed").unwrap().build)(&opts, ctx).unwrap()
 }
 
 async fn poll(s: &dyn Source, id: &str) -> Result<PollBatch, SourceError> {
@@ -896,7 +896,7 @@ async fn options_are_checked_at_build() {
     let ctx = ctx_with(Arc::new(MemoryStore::new()), "bad");
     let mut reg = Registry::new();
     feedloom_sources::register(&mut reg);
-    let f = reg.source_factory("feed").unwrap();
+    let f = reg.source("feed").unwrap();
     let err = |v: serde_json::Value| (f.build)(&v, &ctx).err().expect("build error");
     assert_eq!(
         err(serde_json::json!({ "url": "http://x/", "intervall": "1m" })).path,

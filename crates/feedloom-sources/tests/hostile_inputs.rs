@@ -134,7 +134,7 @@ async fn fulltext_of_a_deep_page_is_extracted_on_the_blocking_pool() {
     ctx.state = Arc::new(MemoryStore::new());
     let mut reg = Registry::new();
     feedloom_sources::register(&mut reg);
-    let src = (reg.source_factory("feed").unwrap().build)(
+    let src = (reg.source("feed").unwrap().build)(
         &serde_json::json!({
             "url": format!("{base}/feed"),
             "fulltext": true,
@@ -399,7 +399,7 @@ async fn poll_file(dir: &std::path::Path) -> Result<PollBatch, SourceError> {
     let ctx = BuildContext::for_tests(dir);
     let mut reg = Registry::new();
     feedloom_sources::register(&mut reg);
-    let src = (reg.source_factory("file").unwrap().build)(&serde_json::json!({"path": "*"}), &ctx)
+    let src = (reg.source("file").unwrap().build)(&serde_json::json!({"path": "*"}), &ctx)
         .unwrap();
     poll_src(&*src, "files").await
 }
@@ -416,7 +416,7 @@ fn build_feed(state: Arc<MemoryStore>, url: &str) -> Box<dyn Source> {
     ctx.state = state;
     let mut reg = Registry::new();
     feedloom_sources::register(&mut reg);
-    (reg.source_factory("feed").unwrap().build)(&serde_json::json!({ "url": url }), &ctx).unwrap()
+    (reg.source("feed").unwrap().build)(&serde_json::json!({ "url": url }), &ctx).unwrap()
 }
 
 async fn poll_src(src: &dyn Source, id: &str) -> Result<PollBatch, SourceError> {

@@ -5,7 +5,7 @@
 //! ```no_run
 //! fn main() -> std::process::ExitCode {
 //!     let registry = feedloom::builtin_registry();
-//!     // registry.sync_extractor("mytype", "what it does", MyExtractor::build);
+//!     // registry.register_sync_extractor("mytype", "what it does", MyExtractor::build);
 //!     feedloom::main_with(registry)
 //! }
 //! ```

@@ -57,7 +57,7 @@ impl SyncExtractor for Watchlist {
 
 fn main() -> std::process::ExitCode {
     let mut registry = feedloom::builtin_registry();
-    registry.sync_extractor(
+    registry.register_sync_extractor(
         "watchlist",
         "tags items that mention a configured word",
         Watchlist::build,

@@ -58,16 +58,16 @@ impl feedloom_core::SyncExtractor for FakeClean {
 
 fn registry() -> Registry {
     let mut r = Registry::new();
-    r.sync_extractor("clean", "fake", |_: FakeCleanOpts, _: &BuildContext| {
+    r.register_sync_extractor("clean", "fake", |_: FakeCleanOpts, _: &BuildContext| {
         Ok(FakeClean)
     });
-    r.source("file", "fake", |o: FakeSourceOpts, _: &BuildContext| {
+    r.register_source("file", "fake", |o: FakeSourceOpts, _: &BuildContext| {
         if o.path == "reject" {
             return Err(BuildError::at("path", "rejected by the plugin"));
         }
         Ok(FakeSource)
     });
-    r.sink("stdout", "fake", |_: FakeSinkOpts, _: &BuildContext| {
+    r.register_sink("stdout", "fake", |_: FakeSinkOpts, _: &BuildContext| {
         Ok(FakeSink)
     });
     r

@@ -133,7 +133,7 @@ impl Pipeline {
     ) -> Result<Arc<dyn Sink>, RuntimeError> {
         let f = self
             .registry
-            .sink_factory(&c.kind)
+            .sink(&c.kind)
             .ok_or_else(|| unknown(config, c, "sink"))?;
         let s = (f.build)(&c.options, &self.ctx(config, &c.id))
             .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))?;
@@ -179,7 +179,7 @@ impl Pipeline {
     ) -> Result<Box<dyn Source>, RuntimeError> {
         let f = self
             .registry
-            .source_factory(&c.kind)
+            .source(&c.kind)
             .ok_or_else(|| unknown(config, c, "source"))?;
         (f.build)(&c.options, &self.ctx(config, &c.id))
             .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))

@@ -79,7 +79,7 @@ impl Extractor for Slow {
 fn registry(polls: &Polls, t0: Instant) -> Registry {
     let mut reg = Registry::new();
     let p = polls.clone();
-    reg.source(
+    reg.register_source(
         "fake",
         "test source",
         move |o: serde_json::Value, ctx: &feedloom_core::BuildContext| {
@@ -93,7 +93,7 @@ fn registry(polls: &Polls, t0: Instant) -> Registry {
             })
         },
     );
-    reg.extractor_type(
+    reg.register_extractor(
         "slow",
         "test extractor",
         |o: serde_json::Value, _: &feedloom_core::BuildContext| {

@@ -115,7 +115,7 @@ pub struct BasicAuth {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.source(
+    reg.register_source(
         "feed",
         "RSS, Atom and JSON Feed over HTTP (conditional GET, redirects, discovery, full text)",
         FeedSource::build,
