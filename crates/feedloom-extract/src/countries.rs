@@ -25,8 +25,11 @@ use crate::text::GAZ;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CountriesOptions {
+    /// Leave out a country mentioned (places and demonyms together) fewer times than this.
     pub min_mentions: u32,
+    /// Most countries kept, the most mentioned first (0: no limit).
     pub max: usize,
+    /// Extra mentions a country counts for each time the title names it.
     pub title_weight: u32,
 }
 

@@ -27,8 +27,11 @@ use crate::text;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct KeywordsOptions {
+    /// Most keywords kept, best first.
     pub max: usize,
+    /// Most words in one keyword phrase (1 to 6; larger values count as 6).
     pub max_words: usize,
+    /// Leave out a keyword shorter than this many characters.
     pub min_chars: usize,
 }
 

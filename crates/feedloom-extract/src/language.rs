@@ -17,8 +17,12 @@ use whatlang::Lang;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LanguageOptions {
+    /// Replace the feed's language with any detection at `min_confidence`, not only a
+    /// reliable one.
     pub overwrite: bool,
+    /// Never replace a language the feed gave.
     pub trust_feed: bool,
+    /// Least detection confidence (0 to 1) for setting a language the feed did not give.
     pub min_confidence: f64,
 }
 

@@ -19,7 +19,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SectionsOptions {
+    /// Most words in a heading.
     pub max_words: usize,
+    /// Fewest headings for the text to be split; with fewer, no sections are set.
     pub min_sections: usize,
 }
 

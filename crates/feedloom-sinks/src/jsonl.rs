@@ -55,8 +55,11 @@ pub enum Fsync {
 pub struct JsonlOptions {
     /// File path, relative to the config file; `{date}` is replaced by the UTC date.
     pub path: String,
+    /// When written items are fsynced: `always` (each batch, before it is acknowledged),
+    /// `interval` (within `fsync_interval`) or `never` (left to the OS; flushed on shutdown).
     #[serde(default)]
     pub fsync: Fsync,
+    /// With `fsync: interval`, the longest time a written item waits for its fsync.
     #[serde(default = "default_fsync_interval")]
     pub fsync_interval: Duration,
 }

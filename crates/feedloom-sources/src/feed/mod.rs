@@ -109,7 +109,9 @@ pub struct FeedOptions {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuth {
+    /// The user name.
     pub username: String,
+    /// The password, if any; write `${VAR}` to keep it out of the file.
     #[serde(default)]
     pub password: Option<String>,
 }
