@@ -10,11 +10,14 @@ pub mod dlq;
 pub mod metrics;
 pub mod pipeline;
 pub mod prometheus;
+pub mod redact;
 pub mod reload;
+pub mod replay;
 pub mod report;
 pub mod routing;
 pub mod state;
 pub mod status;
+pub(crate) mod suggest;
 
 pub use config::{Config, ConfigError, ConfigErrors};
 pub use pipeline::{Mode, Pipeline};

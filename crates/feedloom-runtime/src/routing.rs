@@ -18,6 +18,8 @@
 
 use feedloom_core::Item;
 use regex::Regex;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::Value;
 
 /// A parsed `when:` filter.
@@ -55,6 +57,113 @@ const KEY_LIST: [&str; 10] = [
     "not",
 ];
 
+/// `when:` as written: which items a sink receives. Several keys in one mapping must all
+/// match; a key may not be null, and a mapping needs at least one key. Parsed into a
+/// [`Filter`] by [`Filter::parse`]; its JSON Schema is the one `feedloom schema config` shows.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with any of: countries, source, text_matches, entities, duplicate, language, tags, all, any, not"
+)]
+#[schemars(extend("minProperties" = 1))]
+pub struct When {
+    /// The item concerns any of these countries: ISO 3166-1 alpha-2 codes, any case,
+    /// matched against the item's `countries` (the `countries` extractor).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Strings")]
+    pub countries: Option<Strings>,
+    /// The item came from any of these sources (their ids).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Strings")]
+    pub source: Option<Strings>,
+    /// A regular expression (Rust `regex` syntax; `(?i)` for any case) that matches the
+    /// title, the summary or the text.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String", extend("format" = "regex"))]
+    pub text_matches: Option<String>,
+    /// The item mentions any of these entities, by name or alias, in any case (the
+    /// `entities` extractor).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Strings")]
+    pub entities: Option<Strings>,
+    /// The item is (`true`) or is not (`false`) a near-duplicate of an earlier one (the
+    /// `dedup` extractor).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "bool")]
+    pub duplicate: Option<bool>,
+    /// The item's language is any of these (ISO 639-1 codes, any case).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Strings")]
+    pub language: Option<Strings>,
+    /// The item carries any of these tags.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Strings")]
+    pub tags: Option<Strings>,
+    /// Every one of these filters matches.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Vec<When>")]
+    pub all: Option<Vec<When>>,
+    /// At least one of these filters matches.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Vec<When>")]
+    pub any: Option<Vec<When>>,
+    /// This filter does not match.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "When")]
+    pub not: Option<Box<When>>,
+}
+
+/// A key that is present must have a value: `duplicate: null` is an error, not "no filter".
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+/// One string or a list of strings (`source: wire` is `source: [wire]`).
+#[derive(Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+pub enum Strings {
+    /// One string.
+    One(String),
+    /// A list of strings.
+    Many(Vec<String>),
+}
+
+impl Strings {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Strings::One(s) => vec![s],
+            Strings::Many(v) => v,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Strings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Strings;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Strings, E> {
+                Ok(Strings::One(s.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strings, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(Strings::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 fn err(path: &str, message: impl Into<String>) -> FilterError {
     FilterError {
         path: path.to_string(),
@@ -70,113 +179,70 @@ fn sub(path: &str, seg: &str) -> String {
     }
 }
 
-fn strings(v: &Value, path: &str) -> Result<Vec<String>, FilterError> {
-    match v {
-        Value::String(s) => Ok(vec![s.clone()]),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, x)| {
-                x.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| err(&sub(path, &i.to_string()), "expected a string"))
-            })
-            .collect(),
-        _ => Err(err(path, "expected a string or a list of strings")),
+impl When {
+    /// The filter this stands for: regexes compiled, codes and names normalised.
+    fn into_filter(self, path: &str) -> Result<Filter, FilterError> {
+        let upper = |s: Strings| s.into_vec().into_iter().map(|x| x.to_ascii_uppercase());
+        let lower = |s: Strings| s.into_vec().into_iter().map(|x| x.to_lowercase());
+        let list = |ws: Vec<When>, key: &str| {
+            ws.into_iter()
+                .enumerate()
+                .map(|(i, w)| w.into_filter(&sub(&sub(path, key), &i.to_string())))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let mut parts = Vec::new();
+        if let Some(s) = self.countries {
+            parts.push(Filter::Countries(upper(s).collect()));
+        }
+        if let Some(s) = self.source {
+            parts.push(Filter::Source(s.into_vec()));
+        }
+        if let Some(re) = self.text_matches {
+            let re = Regex::new(&re)
+                .map_err(|e| err(&sub(path, "text_matches"), format!("bad regex: {e}")))?;
+            parts.push(Filter::TextMatches(re));
+        }
+        if let Some(s) = self.entities {
+            parts.push(Filter::Entities(lower(s).collect()));
+        }
+        if let Some(d) = self.duplicate {
+            parts.push(Filter::Duplicate(d));
+        }
+        if let Some(s) = self.language {
+            parts.push(Filter::Language(lower(s).collect()));
+        }
+        if let Some(s) = self.tags {
+            parts.push(Filter::Tags(s.into_vec()));
+        }
+        if let Some(ws) = self.all {
+            parts.push(Filter::All(list(ws, "all")?));
+        }
+        if let Some(ws) = self.any {
+            parts.push(Filter::Any(list(ws, "any")?));
+        }
+        if let Some(w) = self.not {
+            parts.push(Filter::Not(Box::new(w.into_filter(&sub(path, "not"))?)));
+        }
+        match parts.len() {
+            0 => Err(err(
+                path,
+                format!("empty filter: use any of {}", KEY_LIST.join(", ")),
+            )),
+            1 => Ok(parts.remove(0)),
+            _ => Ok(Filter::All(parts)),
+        }
     }
 }
 
 impl Filter {
-    /// Parse the value of a `when:` key.
+    /// Parse the value of a `when:` key (through [`When`]).
     pub fn parse(v: &Value) -> Result<Filter, FilterError> {
-        Self::parse_at(v, "")
-    }
-
-    fn parse_at(v: &Value, path: &str) -> Result<Filter, FilterError> {
-        let map = v.as_object().ok_or_else(|| {
-            err(
-                path,
-                format!("expected a mapping with any of: {}", KEY_LIST.join(", ")),
-            )
+        let when: When = serde_path_to_error::deserialize(v).map_err(|e| {
+            let path = feedloom_core::options::dotted(&e.path().to_string());
+            let message = crate::suggest::improve_unknown_field(&e.inner().to_string(), &[]);
+            err(&path, message)
         })?;
-        if map.is_empty() {
-            return Err(err(
-                path,
-                format!("empty filter: use any of {}", KEY_LIST.join(", ")),
-            ));
-        }
-        let mut parts = Vec::new();
-        for (k, x) in map {
-            let p = sub(path, k);
-            let f = match k.as_str() {
-                "countries" => Filter::Countries(
-                    strings(x, &p)?
-                        .into_iter()
-                        .map(|s| s.to_ascii_uppercase())
-                        .collect(),
-                ),
-                "source" => Filter::Source(strings(x, &p)?),
-                "entities" => Filter::Entities(
-                    strings(x, &p)?
-                        .into_iter()
-                        .map(|s| s.to_lowercase())
-                        .collect(),
-                ),
-                "language" => Filter::Language(
-                    strings(x, &p)?
-                        .into_iter()
-                        .map(|s| s.to_lowercase())
-                        .collect(),
-                ),
-                "tags" => Filter::Tags(strings(x, &p)?),
-                "duplicate" => Filter::Duplicate(
-                    x.as_bool()
-                        .ok_or_else(|| err(&p, "expected true or false"))?,
-                ),
-                "text_matches" => {
-                    let s = x
-                        .as_str()
-                        .ok_or_else(|| err(&p, "expected a regular expression string"))?;
-                    Filter::TextMatches(
-                        Regex::new(s).map_err(|e| err(&p, format!("bad regex: {e}")))?,
-                    )
-                }
-                "all" | "any" => {
-                    let list = x
-                        .as_array()
-                        .ok_or_else(|| err(&p, "expected a list of filters"))?;
-                    let fs = list
-                        .iter()
-                        .enumerate()
-                        .map(|(i, y)| Self::parse_at(y, &sub(&p, &i.to_string())))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    if k == "all" {
-                        Filter::All(fs)
-                    } else {
-                        Filter::Any(fs)
-                    }
-                }
-                "not" => Filter::Not(Box::new(Self::parse_at(x, &p)?)),
-                other => {
-                    let hint = crate::config::suggest::closest(other, &KEY_LIST)
-                        .map(|k| format!(", did you mean `{k}`?"))
-                        .unwrap_or_default();
-                    return Err(err(
-                        &p,
-                        format!(
-                            "unknown filter key `{other}`{hint} (known: {})",
-                            KEY_LIST.join(", ")
-                        ),
-                    ));
-                }
-            };
-            parts.push(f);
-        }
-        Ok(if parts.len() == 1 {
-            parts.pop().unwrap()
-        } else {
-            Filter::All(parts)
-        })
+        when.into_filter("")
     }
 
     /// Does `item` pass?
@@ -282,9 +348,46 @@ mod tests {
             e.message
         );
         assert!(
-            e.message.contains("known: countries, source,"),
+            e.message.contains("known keys: `countries`, `source`,"),
             "{}",
             e.message
         );
+        // Every other error is located too, and says what was expected.
+        let cases = [
+            (json!(5), "", "expected a mapping with any of: countries, source,"),
+            (json!({}), "", "empty filter: use any of countries, source,"),
+            (json!({"not": {}}), "not", "empty filter"),
+            (json!({"duplicate": null}), "duplicate", "expected a boolean"),
+            (json!({"tags": 3}), "tags", "expected a string or a list of strings"),
+            (
+                json!({"any": [{"tags": ["a"]}, {"tags": ["b", 7]}]}),
+                "any.1.tags.1",
+                "expected a string",
+            ),
+            (json!({"all": {"tags": "x"}}), "all", "expected a sequence"),
+        ];
+        for (v, path, msg) in cases {
+            let e = Filter::parse(&v).unwrap_err();
+            assert_eq!(e.path, path, "{v}: {}", e.message);
+            assert!(e.message.contains(msg), "{v}: {}", e.message);
+        }
+    }
+
+    /// The schema's keys are the filter's keys, each described.
+    #[test]
+    fn the_schema_lists_every_key() {
+        let s = serde_json::to_value(schemars::schema_for!(When)).unwrap();
+        let props = s["properties"].as_object().unwrap();
+        let keys: Vec<&str> = props.keys().map(String::as_str).collect();
+        let mut want = KEY_LIST.to_vec();
+        want.sort_unstable();
+        let mut have = keys.clone();
+        have.sort_unstable();
+        assert_eq!(have, want);
+        for (k, p) in props {
+            assert!(p.get("description").is_some(), "{k}: {p}");
+        }
+        assert_eq!(s["minProperties"], json!(1));
+        assert_eq!(s["additionalProperties"], json!(false));
     }
 }

@@ -654,7 +654,7 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
                 b.set_length(total as u64);
                 b.set_position(done as u64);
             };
-            let r = feedloom_runtime::dlq::replay(&cfg, &registry, &dl, sink.as_deref(), &progress)
+            let r = feedloom_runtime::replay::replay(&cfg, &registry, &dl, sink.as_deref(), &progress)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             bar.finish_and_clear();

@@ -11,7 +11,6 @@
 
 pub mod bounds;
 mod spans;
-pub(crate) mod suggest;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -28,7 +27,9 @@ use serde_json::{Map, Value};
 pub use spans::{Duplicate, Pos, SpanIndex};
 
 use crate::delivery::SinkCommon;
+use crate::redact::redact;
 use crate::routing::Filter;
+use crate::suggest;
 
 /// One located configuration error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,8 +139,11 @@ pub struct RawConfig {
     /// Defaults for every source.
     #[serde(default)]
     pub defaults: Defaults,
+    /// Settings of the pipeline itself (channels, extraction workers, timeouts).
     #[serde(default)]
     pub pipeline: PipelineSettings,
+    /// The admin HTTP endpoint (`/healthz`, `/readyz`, `/metrics`, `/sources`); off unless
+    /// set.
     #[serde(default)]
     pub admin: Option<AdminSettings>,
     /// Where items come from. Each needs a unique `id` and a `type`.
@@ -151,6 +155,30 @@ pub struct RawConfig {
     /// Where items go. Each needs a unique `id` and a `type`.
     #[serde(default)]
     pub sinks: Vec<Map<String, Value>>,
+}
+
+/// The keys the runtime takes in an extractor's mapping besides `id`, `type` and the
+/// plugin's own options (for the schema; `on_error` is read as an [`OnError`]).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct ExtractorKeys {
+    /// What to do with an item when this extractor fails on it: `skip` it (the default:
+    /// pass it on without this extractor's fields), `drop` it, or keep it in the
+    /// `dead_letter` store.
+    #[serde(default)]
+    on_error: OnError,
+}
+
+/// The key the runtime takes in a sink's mapping for routing (for the schema; `when` is
+/// read as a [`When`](crate::routing::When)).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct SinkRouting {
+    /// Which items this sink receives (every item when left out). Several keys must all
+    /// match.
+    #[serde(default)]
+    #[schemars(with = "crate::routing::When")]
+    when: Option<crate::routing::When>,
 }
 
 /// A component (source, extractor or sink) as configured. Its Debug form shows the option
@@ -966,21 +994,17 @@ fn check_listen(listen: &str) -> Result<(), String> {
     ))
 }
 
-pub(crate) fn redact(s: &str, secrets: &[String]) -> String {
-    let mut out = s.to_string();
-    for sec in secrets {
-        if out.contains(sec.as_str()) {
-            out = out.replace(sec.as_str(), "[redacted]");
-        }
-    }
-    out
-}
-
 /// JSON Schema of `feedloom.yaml`, with each component's options from the registry.
 pub fn config_schema(registry: &Registry) -> Value {
     let mut g = schemars::SchemaGenerator::default();
     let mut root = serde_json::to_value(g.root_schema_for::<RawConfig>()).unwrap_or(Value::Null);
     let mut variants = |role: &str, items: Vec<(String, schemars::Schema)>, extra: Value| {
+        let id = match role {
+            "extractors" => "Names the extractor in logs, errors and metrics; defaults to its \
+                             `type` (give one when a type is used twice).",
+            _ => "Unique id: names it in logs, errors, metrics and status, and keys the \
+                  state kept for it.",
+        };
         let one_of: Vec<Value> = items
             .into_iter()
             .map(|(name, schema)| {
@@ -989,8 +1013,14 @@ pub fn config_schema(registry: &Registry) -> Value {
                     .as_object_mut()
                     .map(|o| o.entry("properties").or_insert(Value::Object(Map::new())));
                 if let Some(Value::Object(p)) = props {
-                    p.insert("type".into(), serde_json::json!({"const": name}));
-                    p.insert("id".into(), serde_json::json!({"type": "string"}));
+                    p.insert(
+                        "type".into(),
+                        serde_json::json!({"const": name, "description": "The plugin's type."}),
+                    );
+                    p.insert(
+                        "id".into(),
+                        serde_json::json!({"type": "string", "description": id}),
+                    );
                     if let Value::Object(e) = &extra {
                         for (k, v) in e {
                             p.insert(k.clone(), v.clone());
@@ -1001,7 +1031,12 @@ pub fn config_schema(registry: &Registry) -> Value {
             })
             .collect();
         if let Some(props) = root.get_mut("properties").and_then(|p| p.get_mut(role)) {
-            *props = serde_json::json!({"type": "array", "items": {"oneOf": one_of}});
+            let description = props.get("description").cloned().unwrap_or(Value::Null);
+            *props = serde_json::json!({
+                "type": "array",
+                "description": description,
+                "items": {"oneOf": one_of},
+            });
         }
     };
     let src: Vec<_> = registry
@@ -1013,16 +1048,28 @@ pub fn config_schema(registry: &Registry) -> Value {
         .extractors()
         .map(|(n, f)| (n.to_string(), (f.schema)(&mut g)))
         .collect();
-    variants(
-        "extractors",
-        ex,
-        serde_json::json!({"on_error": {"enum": ["skip", "drop", "dead_letter"]}}),
-    );
+    // The runtime's keys, derived from their types with the same generator (their `$ref`s
+    // resolve in this schema's `$defs`).
+    let properties_of = |s: schemars::Schema| {
+        serde_json::to_value(s)
+            .ok()
+            .and_then(|mut v| v.get_mut("properties").map(Value::take))
+            .unwrap_or_default()
+    };
+    let extractor_keys = properties_of(ExtractorKeys::json_schema(&mut g));
+    variants("extractors", ex, extractor_keys);
     let sk: Vec<_> = registry
         .sinks()
         .map(|(n, f)| (n.to_string(), (f.schema)(&mut g)))
         .collect();
-    variants("sinks", sk, crate::delivery::sink_common_schema());
+    let mut sink_keys = crate::delivery::sink_common_schema();
+    if let (Value::Object(keys), Value::Object(routing)) = (
+        &mut sink_keys,
+        properties_of(SinkRouting::json_schema(&mut g)),
+    ) {
+        keys.extend(routing);
+    }
+    variants("sinks", sk, sink_keys);
     if let (Some(Value::Object(defs)), Value::Object(r)) =
         (serde_json::to_value(g.definitions()).ok(), &mut root)
     {

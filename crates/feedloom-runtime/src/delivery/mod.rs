@@ -39,6 +39,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::dlq::DeadLetters;
+pub use crate::redact::Redactor;
 use crate::state::Ack;
 
 pub use backlog::{Backlog, Peeked, Pos, SEGMENT_BYTES};
@@ -129,24 +130,6 @@ fn now_secs() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-/// Replaces secrets (values that came from `${ENV}`) in messages.
-#[derive(Clone, Default)]
-pub struct Redactor {
-    secrets: Arc<[String]>,
-}
-
-impl Redactor {
-    pub fn new(secrets: &[String]) -> Self {
-        Redactor {
-            secrets: secrets.into(),
-        }
-    }
-
-    pub fn redact(&self, s: &str) -> String {
-        crate::config::redact(s, &self.secrets)
-    }
 }
 
 /// What one sink id keeps for the life of the process, across reloads that replace its
