@@ -1,0 +1,243 @@
+//! The tests of this module.
+
+use super::*;
+
+fn f(t: &str) -> Vec<(String, f64, String)> {
+    find(t, &AmountsOptions::default())
+        .into_iter()
+        .map(|(_, a)| (a.text, a.value, a.unit))
+        .collect()
+}
+
+/// With `bare_numbers: true`: numbers without a counted noun as well.
+pub(super) fn fb(t: &str) -> Vec<(String, f64, String)> {
+    let o = AmountsOptions {
+        bare_numbers: true,
+        ..AmountsOptions::default()
+    };
+    find(t, &o)
+        .into_iter()
+        .map(|(_, a)| (a.text, a.value, a.unit))
+        .collect()
+}
+
+#[test]
+fn basis_points_local_money_and_no_counts() {
+    let r = f("The bank cut its rate by 50 basis points.");
+    assert_eq!(r, [("50 basis points".into(), 50.0, "basis points".into())]);
+    // a money word before a noun; the country of the sentence, else of the paragraph
+    let r = f(
+        "Argentina and Chile compete.\nIn Bogotá, the builder won a 200 billion peso contract.\nChile offers less. Milei's Argentina offers 120 billion pesos of tax breaks.\nBurundi owes 3 billion Burundian francs.",
+    );
+    assert_eq!(
+        r,
+        [
+            ("200 billion peso".into(), 200e9, "COP".into()),
+            ("120 billion pesos".into(), 120e9, "ARS".into()),
+            ("3 billion Burundian francs".into(), 3e9, "BIF".into()),
+        ]
+    );
+    // a number naming a thing, an ordinal
+    assert!(f("The Power of Siberia 2 pipeline carried its 5 millionth tonne.").is_empty());
+}
+
+#[test]
+fn crowns_yen_and_local_money_words() {
+    let units = |t: &str| -> Vec<String> { f(t).into_iter().map(|(_, _, u)| u).collect() };
+    // crowns follow the country: krone, krona or koruna
+    assert_eq!(
+        units("Equinor shares gained 1.1% to 262.40 crowns in Oslo."),
+        ["percent", "NOK"]
+    );
+    assert_eq!(
+        units("In Stockholm, the deal was worth 3 billion crowns."),
+        ["SEK"]
+    );
+    assert_eq!(units("Copenhagen paid 2 billion crowns."), ["DKK"]);
+    assert_eq!(units("Prague's budget: 40 billion crowns."), ["CZK"]);
+    assert_eq!(
+        units("Reykjavik paid 9 billion crowns. Norway paid 5 billion kroner."),
+        ["ISK", "NOK"]
+    );
+    // ¥: yen where the sentence or paragraph names Japan, else yuan
+    assert_eq!(
+        units("In Asia, Japan's yen was little changed at ¥147.6 per dollar."),
+        ["JPY"]
+    );
+    assert_eq!(units("Chinese buyers paid ¥300 million."), ["CNY"]);
+    assert_eq!(units("The deal is worth ¥5 billion."), ["CNY"]);
+    // money words of one country
+    assert_eq!(
+        units(
+            "It was worth 120 trillion dong, or 1.2 million riel, 180 billion naira and 5 billion reais."
+        ),
+        ["VND", "KHR", "NGN", "BRL"]
+    );
+}
+
+#[test]
+fn money() {
+    let r = f(
+        "Exports hit US$31.5 billion, up from $1.2bn; a €40m loan, 1.5 trillion tenge and 300 million yuan, plus 20,000 som and 5 billion rubles.",
+    );
+    assert_eq!(r[0], ("US$31.5 billion".into(), 31.5e9, "USD".into()));
+    assert_eq!(r[1], ("$1.2bn".into(), 1.2e9, "USD".into()));
+    assert_eq!(r[2], ("€40m".into(), 40e6, "EUR".into()));
+    assert_eq!(r[3], ("1.5 trillion tenge".into(), 1.5e12, "KZT".into()));
+    assert_eq!(r[4], ("300 million yuan".into(), 300e6, "CNY".into()));
+    assert_eq!(r[5].2, "KGS");
+    assert_eq!(r[6], ("5 billion rubles".into(), 5e9, "RUB".into()));
+}
+
+#[test]
+fn percents_and_counts_not_dates() {
+    let r = fb(
+        "As of July 1, 14,286 foreign citizens were working. Of that total, 24 percent (3,412) are Chinese. Over 200 Chinese firms came in 2020, and 64% said so from June 19-23 under Section 12. Output was 3.4 million tonnes.",
+    );
+    let texts: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "14,286 foreign citizens",
+            "24 percent",
+            "3,412",
+            "200 Chinese firms",
+            "64%",
+            "3.4 million tonnes"
+        ],
+        "{r:?}"
+    );
+    assert_eq!(r[0].2, "foreign citizens");
+    assert_eq!(r[2].2, "count");
+    assert_eq!(r[5].1, 3.4e6);
+}
+
+mod patterns {
+    use super::*;
+
+    fn f(t: &str) -> Vec<(String, f64, String)> {
+        find(t, &AmountsOptions::default())
+            .into_iter()
+            .map(|(_, a)| (a.text, a.value, a.unit))
+            .collect()
+    }
+
+    fn fb(t: &str) -> Vec<(String, f64, String)> {
+        super::fb(t)
+    }
+
+    fn units(t: &str) -> Vec<String> {
+        f(t).into_iter().map(|a| a.2).collect()
+    }
+
+    #[test]
+    fn currencies() {
+        assert_eq!(
+            units("€40m and £12 million, plus ¥300 million and RMB 2bn."),
+            ["EUR", "GBP", "CNY", "CNY"]
+        );
+        assert_eq!(
+            units("Wages rose to 45,000 soms; it costs 120,000 Uzbek som."),
+            ["KGS", "UZS"]
+        );
+        assert_eq!(
+            units("A budget of 3.2 billion Azerbaijani manat and 500 million manat."),
+            ["AZN", "AZN"]
+        );
+        assert_eq!(units("It cost 500 million manat."), ["TMT"]);
+        // Indian numbering, ISO codes, names of the ISO 4217 table, symbols by country
+        assert_eq!(
+            f(
+                "Rs 500 crore and ₹1,200 crore, 5 lakh TEUs; MNT 800 billion, 1.5 trillion tugriks, 18.6 billion Egyptian pounds."
+            ),
+            [
+                ("Rs 500 crore".into(), 5e9, "INR".into()),
+                ("₹1,200 crore".into(), 1.2e10, "INR".into()),
+                ("5 lakh TEUs".into(), 5e5, "teus".into()),
+                ("MNT 800 billion".into(), 8e11, "MNT".into()),
+                ("1.5 trillion tugriks".into(), 1.5e12, "MNT".into()),
+                ("18.6 billion Egyptian pounds".into(), 1.86e10, "EGP".into()),
+            ]
+        );
+        assert_eq!(
+            units("Zambia will contribute K2.5 billion; miners earn K6,000."),
+            ["ZMW", "ZMW"]
+        );
+        assert_eq!(units("The K2 expedition cost $5,000."), ["USD"]);
+        assert_eq!(units("A bag costs KSh 6,500 in Kenya."), ["KES"]);
+        assert_eq!(
+            units("He paid 150 roubles, 2,000 rupees and 10 million somoni."),
+            ["RUB", "INR", "TJS"]
+        );
+        let r = f("It is worth US$ 5 billion and USD 300,000, or $1.2 trillion.");
+        assert_eq!(r[0].1, 5e9);
+        assert_eq!(r[1].1, 300_000.0);
+        assert_eq!(r[2].1, 1.2e12);
+    }
+
+    #[test]
+    fn percentages_and_counts() {
+        assert_eq!(
+            f(
+                "Unemployment was 24 per cent and 7.5%, about 300 people died, up 3 percentage points."
+            ),
+            [
+                ("24 per cent".into(), 24.0, "percent".into()),
+                ("7.5%".into(), 7.5, "percent".into()),
+                ("300 people".into(), 300.0, "people".into()),
+                (
+                    "3 percentage points".into(),
+                    3.0,
+                    "percentage points".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            fb("Of the total, 24 percent (3,412) of the foreign workers are Chinese.")[1],
+            ("3,412".into(), 3412.0, "foreign workers".into())
+        );
+        assert_eq!(
+            f("Russia hosts 4.5 million Central Asian migrants.")[0],
+            (
+                "4.5 million Central Asian migrants".into(),
+                4.5e6,
+                "central asian migrants".into()
+            )
+        );
+    }
+
+    #[test]
+    fn elided_count_noun() {
+        assert_eq!(
+            fb(
+                "They will assemble 150,000 vehicles this year, up from about 95,000 in 2025. India is third with 1,474."
+            )[1..],
+            [
+                ("95,000".into(), 95_000.0, "vehicles".into()),
+                ("1,474".into(), 1474.0, "count".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn pairs_with_a_dash() {
+        assert_eq!(
+            units("$5 million-$10 million; 20%-30%."),
+            ["USD", "USD", "percent", "percent"]
+        );
+        assert_eq!(f("The BN-350 reactor and COVID-19 rules."), []);
+    }
+
+    #[test]
+    fn not_amounts() {
+        for t in [
+            "Call +996 312 62 10 10 or 0312-621010 before 10:30 on 3 March.",
+            "Under Article 5 and Section 12, No. 3 of the law, the 21st session met in 1999.",
+            "A 32-year-old man got 15 years in prison; two new crossings opened in 2021.",
+            "It closed at 8 p.m. and opens at 6am after 24 hours of rest, unlike 2,070 in 2023.",
+            "It happened on July 1 and from June 19-23 since 2019.",
+        ] {
+            assert_eq!(f(t), [], "{t}");
+        }
+    }
+}
