@@ -36,37 +36,7 @@ pub(super) fn qualifier_country(text: &str, start: usize) -> Option<&'static str
             // only place nouns between the demonym and "of"
             let ok = k >= 1
                 && words[0] == "of"
-                && words[1..k].iter().all(|x| {
-                    matches!(
-                        *x,
-                        "port"
-                            | "city"
-                            | "town"
-                            | "village"
-                            | "capital"
-                            | "region"
-                            | "province"
-                            | "district"
-                            | "border"
-                            | "coastal"
-                            | "southern"
-                            | "northern"
-                            | "eastern"
-                            | "western"
-                            | "central"
-                            | "island"
-                            | "enclave"
-                            | "exclave"
-                            | "oil"
-                            | "mining"
-                            | "frontier"
-                            | "resort"
-                            | "holy"
-                            | "ancient"
-                            | "industrial"
-                            | "small"
-                    )
-                });
+                && words[1..k].iter().all(|x| QUALIFIER_NOUNS.contains(x));
             return ok.then_some(g.cc);
         }
         if !w.chars().all(|c| c.is_lowercase()) {
@@ -104,7 +74,7 @@ pub(super) fn merge_place_variants(d: &mut Detected) {
                     .name
                     .strip_prefix(ea.name.as_str())
                     .and_then(|r| r.strip_prefix(' '))
-                    .is_some_and(|t| GEO_TAIL_SET.contains(t))
+                    .is_some_and(|t| GEO_TAIL.contains(t))
         }) {
             *t = b;
             any = true;
@@ -225,7 +195,7 @@ pub(super) fn infer_countries(
         }
         // another spelling of a known region or city ("Kashkadarya Region" ~ Qashqadaryo)
         let core = match e.name.rsplit_once(' ') {
-            Some((h, t)) if GEO_TAIL_SET.contains(t) => h,
+            Some((h, t)) if GEO_TAIL.contains(t) => h,
             _ => e.name.as_str(),
         };
         // a town of the gazetteer that a context made a place ("the port of Ceyhan")

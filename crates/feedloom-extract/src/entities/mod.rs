@@ -30,7 +30,6 @@
 //! ```
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use feedloom_core::item::{Entity, EntityKind};
 use feedloom_core::{ExtractError, Item, Registry, SyncExtractor};

@@ -13,55 +13,9 @@ pub(super) fn employer_position(text: &str, start: usize) -> bool {
     let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
     ws.next() == Some("at")
         && text[..start].ends_with(' ')
-        && ws.next().is_some_and(|w| {
-            matches!(
-                w.to_ascii_lowercase().as_str(),
-                "analyst"
-                    | "analysts"
-                    | "economist"
-                    | "economists"
-                    | "strategist"
-                    | "strategists"
-                    | "researcher"
-                    | "researchers"
-                    | "professor"
-                    | "fellow"
-                    | "director"
-                    | "head"
-                    | "executive"
-                    | "executives"
-                    | "manager"
-                    | "managers"
-                    | "engineer"
-                    | "engineers"
-                    | "employee"
-                    | "employees"
-                    | "staff"
-                    | "works"
-                    | "worked"
-                    | "working"
-                    | "lawyer"
-                    | "lawyers"
-                    | "partner"
-                    | "banker"
-                    | "bankers"
-                    | "trader"
-                    | "traders"
-                    | "spokesman"
-                    | "spokeswoman"
-                    | "spokesperson"
-                    | "consultant"
-                    | "consultants"
-                    | "official"
-                    | "officials"
-                    | "chairman"
-                    | "scientist"
-                    | "scientists"
-                    | "lecturer"
-                    | "editor"
-                    | "reporter"
-            )
-        })
+        && ws
+            .next()
+            .is_some_and(|w| EMPLOYER_ROLES.contains(w.to_ascii_lowercase().as_str()))
 }
 
 pub(super) fn org_context(text: &str, start: usize, end: usize) -> bool {
@@ -72,50 +26,10 @@ pub(super) fn org_context(text: &str, start: usize, end: usize) -> bool {
     let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
     let w1 = ws.next().unwrap_or("");
     let w2 = ws.next().unwrap_or("");
-    if text[..start].ends_with(' ')
-        && w1 == "by"
-        && matches!(
-            w2,
-            "built"
-                | "owned"
-                | "operated"
-                | "run"
-                | "financed"
-                | "funded"
-                | "developed"
-                | "acquired"
-                | "bought"
-                | "controlled"
-                | "managed"
-                | "constructed"
-                | "supplied"
-                | "produced"
-                | "made"
-                | "designed"
-                | "backed"
-                | "led"
-                | "founded"
-        )
-    {
+    if text[..start].ends_with(' ') && w1 == "by" && ORG_AGENT_VERBS.contains(w2) {
         return true;
     }
-    if text[..start].ends_with(' ')
-        && w1 == "on"
-        && matches!(
-            w2,
-            "said"
-                | "wrote"
-                | "posted"
-                | "says"
-                | "writes"
-                | "announced"
-                | "published"
-                | "shared"
-                | "tweeted"
-                | "commented"
-                | "statement"
-        )
-    {
+    if text[..start].ends_with(' ') && w1 == "on" && PLATFORM_VERBS.contains(w2) {
         return true; // a platform
     }
     // "the gas grid operator, Bulgartransgaz, has", "a monitoring group, the X, put"
@@ -201,7 +115,7 @@ pub(super) fn org_noun_before(text: &str, start: usize) -> bool {
         .rsplit(|c: char| !c.is_alphabetic())
         .next()
         .unwrap_or("");
-    ORG_BEFORE_SET.contains(w)
+    ORG_BEFORE.contains(w)
 }
 
 /// A brand-like word with an inner capital after two or more small letters: "AvtoVAZ",
@@ -233,7 +147,7 @@ pub(super) fn run_has_org(run: &[Tok]) -> bool {
     run.iter()
         .enumerate()
         .any(|(k, t)| is_org_word(t.s) && !(k == 0 && t.s == "Port" && run.len() > 1))
-        || (run.len() > 1 && INDUSTRY_FINAL_SET.contains(run[run.len() - 1].s))
+        || (run.len() > 1 && INDUSTRY_FINAL.contains(run[run.len() - 1].s))
 }
 
 pub(super) fn paren_acronym(text: &str, end: usize) -> Option<String> {
@@ -293,39 +207,8 @@ pub(super) fn company_like(text: &str, end: usize) -> bool {
         }
         let w = r.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
         let two = r.split(' ').take(2).collect::<Vec<_>>().join(" ");
-        return matches!(
-            w,
-            "CEO"
-                | "board"
-                | "shares"
-                | "shareholders"
-                | "subsidiary"
-                | "subsidiaries"
-                | "headquarters"
-                | "revenue"
-                | "revenues"
-                | "profit"
-                | "profits"
-                | "customers"
-                | "plant"
-                | "factory"
-                | "factories"
-                | "output"
-                | "exports"
-                | "stake"
-                | "share"
-                | "mine"
-                | "mines"
-                | "smelter"
-                | "refinery"
-                | "assets"
-                | "operations"
-                | "chairman"
-                | "executives"
-                | "management"
-                | "owners"
-                | "investors"
-        ) || two == "chief executive"
+        return COMPANY_POSSESSIONS.contains(w)
+            || two == "chief executive"
             || two == "parent company";
     }
     if !followed_by_speech_verb(text, end) {
@@ -389,115 +272,6 @@ pub(super) fn business_clause(text: &str, end: usize) -> bool {
         )
     });
     let verb = ws.next().unwrap_or("");
-    const COMPANY_VERBS: &[&str] = &[
-        "supplied",
-        "supplies",
-        "supply",
-        "awarded",
-        "manufactures",
-        "manufactured",
-        "produces",
-        "produced",
-        "exports",
-        "exported",
-        "operates",
-        "operated",
-        "owns",
-        "acquired",
-        "acquires",
-        "sold",
-        "sells",
-        "invested",
-        "invests",
-        "shipped",
-        "ships",
-        "delivered",
-        "delivers",
-        "employs",
-        "employed",
-        "listed",
-        "booked",
-        "leased",
-        "financed",
-        "refines",
-        "mines",
-        "mined",
-        "drilled",
-    ];
-    const PERSON_VERBS: &[&str] = &[
-        "visited",
-        "met",
-        "told",
-        "said",
-        "spoke",
-        "travelled",
-        "traveled",
-        "arrived",
-        "attended",
-        "thanked",
-        "praised",
-        "urged",
-        "called",
-        "warned",
-        "hosted",
-        "greeted",
-        "wrote",
-        "smiled",
-        "shrugged",
-        "laughed",
-        "died",
-        "lived",
-        "judge",
-        "will",
-        "went",
-    ];
-    const COMPANY_NOUNS: &[&str] = &[
-        "plant",
-        "plants",
-        "factory",
-        "factories",
-        "contract",
-        "contracts",
-        "stake",
-        "shares",
-        "subsidiary",
-        "tender",
-        "mine",
-        "refinery",
-        "smelter",
-        "terminal",
-        "fleet",
-        "orders",
-        "revenue",
-        "profit",
-        "sales",
-        "output",
-        "products",
-        "brand",
-        "customers",
-        "cargoes",
-        "shipments",
-        "cameras",
-        "equipment",
-        "vehicles",
-        "cars",
-        "trucks",
-        "phones",
-        "chips",
-        "batteries",
-        "loan",
-        "loans",
-        "bonds",
-        "deal",
-        "partnership",
-        "joint",
-        "venture",
-        "operations",
-        "production",
-        "capacity",
-        "investment",
-        "assets",
-    ];
     if PERSON_VERBS.contains(&verb) {
         return false;
     }
@@ -515,31 +289,10 @@ pub(super) fn which_business(text: &str, end: usize) -> bool {
         return false;
     };
     let clause = r.split([',', '.', ';', '\n']).next().unwrap_or("");
-    clause.split(' ').take(8).any(|w| {
-        matches!(
-            w,
-            "its"
-                | "building"
-                | "builds"
-                | "makes"
-                | "making"
-                | "produces"
-                | "producing"
-                | "exports"
-                | "exporting"
-                | "operates"
-                | "operating"
-                | "owns"
-                | "sells"
-                | "selling"
-                | "employs"
-                | "manufactures"
-                | "supplies"
-                | "invests"
-                | "invested"
-                | "listed"
-        )
-    })
+    clause
+        .split(' ')
+        .take(8)
+        .any(|w| BUSINESS_VERBS.contains(w))
 }
 
 /// A lone acronym that names an organisation: 2–6 letters, not a gazetteer name, a currency

@@ -6,14 +6,14 @@ use super::*;
 /// Executive Officer of ..."): qualifiers then a head, two words at least, and nothing of a
 /// name in them.
 pub(super) fn job_title_end(run: &[Tok]) -> Option<usize> {
-    if run.len() < 2 || !JOB_MODIFIER_SET.contains(run[0].s) {
+    if run.len() < 2 || !JOB_MODIFIERS.contains(run[0].s) {
         return None;
     }
     let mut h = None;
     for (k, t) in run.iter().enumerate().skip(1) {
-        if JOB_HEAD_SET.contains(t.s) {
+        if JOB_HEADS.contains(t.s) {
             h = Some(k);
-        } else if !JOB_MODIFIER_SET.contains(t.s) {
+        } else if !JOB_MODIFIERS.contains(t.s) {
             break;
         }
     }
@@ -176,23 +176,5 @@ pub(super) fn followed_by_speech_verb(text: &str, end: usize) -> bool {
         .split(|c: char| !c.is_alphabetic())
         .next()
         .unwrap_or("");
-    matches!(
-        w,
-        "said"
-            | "says"
-            | "told"
-            | "tells"
-            | "added"
-            | "noted"
-            | "stated"
-            | "explained"
-            | "warned"
-            | "argued"
-            | "insisted"
-            | "wrote"
-            | "writes"
-            | "asked"
-            | "replied"
-            | "recalled"
-    )
+    SPEECH_VERBS.contains(w)
 }

@@ -14,30 +14,7 @@ pub(super) fn place_apposition_after(text: &str, end: usize) -> bool {
     }
     ws.map(|w| w.trim_end_matches([',', '.']))
         .take_while(|w| !w.is_empty() && w.chars().all(|c| c.is_lowercase() || c == '-'))
-        .any(|w| {
-            matches!(
-                w,
-                "town"
-                    | "village"
-                    | "city"
-                    | "port"
-                    | "settlement"
-                    | "hamlet"
-                    | "oasis"
-                    | "district"
-                    | "region"
-                    | "province"
-                    | "capital"
-                    | "suburb"
-                    | "crossing"
-                    | "checkpoint"
-                    | "exclave"
-                    | "enclave"
-                    | "resort"
-                    | "harbour"
-                    | "harbor"
-            )
-        })
+        .any(|w| PLACE_APPOSITION_NOUNS.contains(w))
 }
 
 /// The words before `start` put a place there: a preposition of place (after an optional

@@ -89,43 +89,7 @@ pub(super) fn place_chain(text: &str, w: &str, end: usize) -> bool {
         return false; // "Tanzania-Zambia Railway Authority": part of a longer name
     }
     // "Trans-Caspian", "Sino-Russian", "North-South": a prefix, not a place
-    if parts().any(|p| {
-        matches!(
-            p,
-            "Trans"
-                | "Pan"
-                | "Inter"
-                | "Intra"
-                | "Anti"
-                | "Euro"
-                | "Afro"
-                | "Sino"
-                | "Indo"
-                | "Russo"
-                | "Anglo"
-                | "Franco"
-                | "Greco"
-                | "Austro"
-                | "Turco"
-                | "Mid"
-                | "Non"
-                | "Post"
-                | "Pre"
-                | "Ultra"
-                | "Sub"
-                | "North"
-                | "South"
-                | "East"
-                | "West"
-                | "Central"
-                | "Upper"
-                | "Lower"
-                | "Greater"
-                | "New"
-                | "Old"
-                | "Great"
-        )
-    }) {
+    if parts().any(|p| HYPHEN_PREFIXES.contains(p)) {
         return false;
     }
     let known = parts()
@@ -139,28 +103,7 @@ pub(super) fn place_chain(text: &str, w: &str, end: usize) -> bool {
 /// an organisation word ("People's Armed Police").
 pub(super) fn inner_possessive(text: &str, toks: &[Tok], k: usize) -> bool {
     let w = toks[k].s;
-    if !matches!(
-        w,
-        "People"
-            | "Peoples"
-            | "Workers"
-            | "Women"
-            | "Children"
-            | "Farmers"
-            | "Citizens"
-            | "Veterans"
-            | "Teachers"
-            | "Journalists"
-            | "Writers"
-            | "Traders"
-            | "Employers"
-            | "Entrepreneurs"
-            | "Producers"
-            | "Consumers"
-            | "Mothers"
-            | "Nations"
-            | "Youth"
-    ) {
+    if !POSSESSIVE_ORG_NOUNS.contains(w) {
         return false;
     }
     let _ = text;
@@ -183,11 +126,11 @@ pub(super) fn org_and_name(toks: &[Tok], i: usize, j: usize) -> bool {
     };
     let last = toks[j - 1].s;
     j >= i + 2
-        && (ORG_FINAL_SET.contains(last) || INDUSTRY_FINAL_SET.contains(last))
+        && (ORG_FINAL.contains(last) || INDUSTRY_FINAL.contains(last))
         && toks[i..j].iter().all(|t| is_cap(t.s))
         && name_like(next.s)
         && !is_org_word(next.s)
-        && !PORTFOLIO_SET.contains(next.s)
+        && !PORTFOLIO.contains(next.s)
         && !toks.get(j + 2).is_some_and(|t| is_cap(t.s))
 }
 
@@ -195,8 +138,7 @@ pub(super) fn org_and_name(toks: &[Tok], i: usize, j: usize) -> bool {
 /// word: "Tunduk Bank and Ala-Too Finance" (not "Ministry of Finance and National Planning",
 /// "Bank for Reconstruction and Development").
 pub(super) fn two_org_names(toks: &[Tok], i: usize, j: usize) -> bool {
-    let org_end =
-        |w: &str| ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w) || is_org_word(w);
+    let org_end = |w: &str| ORG_FINAL.contains(w) || INDUSTRY_FINAL.contains(w) || is_org_word(w);
     j > i
         && org_end(toks[j - 1].s)
         && toks[i..j - 1].iter().all(|t| is_cap(t.s) || t.s == "s")

@@ -32,24 +32,8 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     let mut run = run;
     // "Taliban-run Ministry", "Kremlin-backed party": the hyphenated modifier is not part of it
     if let Some(p) = run.iter().rposition(|t| {
-        t.s.rsplit_once('-').is_some_and(|(_, suf)| {
-            matches!(
-                suf,
-                "run"
-                    | "led"
-                    | "backed"
-                    | "based"
-                    | "owned"
-                    | "funded"
-                    | "controlled"
-                    | "linked"
-                    | "born"
-                    | "made"
-                    | "style"
-                    | "era"
-                    | "bound"
-            )
-        })
+        t.s.rsplit_once('-')
+            .is_some_and(|(_, suf)| MODIFIER_SUFFIXES.contains(suf))
     }) {
         // "Dubai-based": the place still counts
         if let Some((pre, _)) = run[p].s.rsplit_once('-')
@@ -196,9 +180,9 @@ pub(in crate::entities) fn classify_step<'r, 't>(
         return None;
     }
     // "Minister of Water Resources Shavkat Khamraev": a title, "of", its portfolio, the name
-    if let Some(p) = run.iter().position(|t| PERSON_TITLE_SET.contains(t.s))
+    if let Some(p) = run.iter().position(|t| PERSON_TITLES.contains(t.s))
         && run.get(p + 1).is_some_and(|t| t.s == "of")
-        && let Some(q) = run.iter().rposition(|t| PORTFOLIO_SET.contains(t.s))
+        && let Some(q) = run.iter().rposition(|t| PORTFOLIO.contains(t.s))
         && q > p + 1
         && (1..=4).contains(&(run.len() - q - 1))
         && run[q + 1..]
@@ -212,7 +196,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     // "Deputy Prime Minister Armen Hakobyan of Armenia": the place after the name is not part
     // of it
     let mut run_end = run.len();
-    if let Some(p) = run.iter().rposition(|t| PERSON_TITLE_SET.contains(t.s))
+    if let Some(p) = run.iter().rposition(|t| PERSON_TITLES.contains(t.s))
         && let Some(k) = run[p + 1..]
             .iter()
             .position(|t| t.s == "of")
@@ -229,7 +213,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     // "Energy Minister Almasadam Satkaliyev", "Chief Executive Arman Kassenov", "Lt. Gen. Hany
     // Salama": person titles followed by a name are a person, whatever organisation words the
     // titles hold
-    if let Some(mut p) = run.iter().rposition(|t| PERSON_TITLE_SET.contains(t.s))
+    if let Some(mut p) = run.iter().rposition(|t| PERSON_TITLES.contains(t.s))
         && {
             while p + 2 < run.len() && is_title(run[p + 1].s) {
                 p += 1;
@@ -306,7 +290,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     }
     // "Union Minister for Ports", "President of Russia": a title with its portfolio and no name
     // is nobody; the places in it count
-    if let Some(p) = run.iter().position(|t| PERSON_TITLE_SET.contains(t.s))
+    if let Some(p) = run.iter().position(|t| PERSON_TITLES.contains(t.s))
         && run.get(p + 1).is_some_and(|t| matches!(t.s, "of" | "for"))
     {
         for t in &run[p + 2..] {
@@ -354,9 +338,8 @@ pub(in crate::entities) fn classify_step<'r, 't>(
         return None;
     }
     // "the TurkStream pipeline", "the Power of Siberia project": a named thing, not an entity
-    if next.is_some_and(|n| {
-        text[end..n.start].trim().is_empty() && NAMED_THING_AFTER_SET.contains(n.s)
-    }) && (run.len() == 1 && inner_caps(run[0].s))
+    if next.is_some_and(|n| text[end..n.start].trim().is_empty() && NAMED_THING_AFTER.contains(n.s))
+        && (run.len() == 1 && inner_caps(run[0].s))
     {
         spans.push(Span::new(text, start, end, Cand::Thing));
         return None;
@@ -372,7 +355,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
         return None;
     }
     if run.len() == 1
-        && (MEDIA_SET.contains(run[0].s)
+        && (MEDIA.contains(run[0].s)
             || (inner_caps(run[0].s) && GAZ.get_word(strip_possessive(run[0].s)).is_none()))
     {
         spans.push(Span::new(text, start, end, Cand::Org).acronym(paren_acronym(text, end)));
@@ -406,7 +389,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     }
     // "Surkhandarya Region", "Arabian Sea", "Friendship Bridge": a geographic name
     if (2..=4).contains(&run.len())
-        && GEO_TAIL_SET.contains(run[run.len() - 1].s)
+        && GEO_TAIL.contains(run[run.len() - 1].s)
         && run[..run.len() - 1]
             .iter()
             .all(|t| is_cap(t.s) && !is_title(t.s))
@@ -455,9 +438,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
                     is_acronym(x)
                         && x.chars().next() == full.chars().next()
                         && rest.split(' ').all(|w| {
-                            ORG_FINAL_SET.contains(w)
-                                || INDUSTRY_FINAL_SET.contains(w)
-                                || is_org_word(w)
+                            ORG_FINAL.contains(w) || INDUSTRY_FINAL.contains(w) || is_org_word(w)
                         })
                 });
             ((is_acronym(a) && a.len() <= 10) || short_name || acronym_and_form)
@@ -486,7 +467,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     let before = text[..start].trim_end();
     if run.len() <= 3
         && !has_org
-        && !GEO_TAIL_SET.contains(run[run.len() - 1].s)
+        && !GEO_TAIL.contains(run[run.len() - 1].s)
         && before.ends_with(" of")
         && [
             "town",
@@ -514,10 +495,10 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     }
     // "the Amu Darya basin", "the Khorgos crossing", "the Atakent expo center": a place
     let place_after = next.is_some_and(|n| {
-        PLACE_AFTER_SET.contains(n.s)
+        PLACE_AFTER.contains(n.s)
             || (n.s.chars().all(|c| c.is_lowercase())
                 && text[n.end..].starts_with(' ')
-                && PLACE_AFTER_SET.contains(word_at(text, n.end + 1)))
+                && PLACE_AFTER.contains(word_at(text, n.end + 1)))
     });
     if place_after
         && run.len() <= 3
@@ -531,7 +512,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
         let g = GAZ.get_any(full).filter(|g| g.kind != GazKind::Demonym);
         let mut sp = Span::new(text, start, end, Cand::Place).country(g.map(|g| g.cc));
         let noun = next.map_or("", |n| {
-            if PLACE_AFTER_SET.contains(n.s) {
+            if PLACE_AFTER.contains(n.s) {
                 n.s
             } else {
                 word_at(text, n.end + 1)
@@ -542,10 +523,10 @@ pub(in crate::entities) fn classify_step<'r, 't>(
         return None;
     }
     let org_after = next.is_some_and(|n| {
-        ORG_AFTER_SET.contains(n.s)
+        ORG_AFTER.contains(n.s)
             || (n.s.chars().all(|c| c.is_lowercase())
                 && text[n.end..].starts_with(' ')
-                && ORG_AFTER_SET.contains(word_at(text, n.end + 1)))
+                && ORG_AFTER.contains(word_at(text, n.end + 1)))
             // "X flight SV 311", "X flight 102": an airline
             || (n.s == "flight"
                 && text[n.end..].strip_prefix(' ').is_some_and(|r| {
@@ -738,9 +719,8 @@ pub(in crate::entities) fn classify_step<'r, 't>(
         spans.push(Span::new(text, s, e, Cand::Org));
         return None;
     }
-    let named_thing = next.is_some_and(|n| {
-        text[end..n.start].trim().is_empty() && NAMED_THING_AFTER_SET.contains(n.s)
-    });
+    let named_thing = next
+        .is_some_and(|n| text[end..n.start].trim().is_empty() && NAMED_THING_AFTER.contains(n.s));
     // "the Amu Darya", "the Cultural Revolution": a person is not "the X Y"; after a
     // preposition of place it is a place ("over the Amu Darya")
     let before_the = {
@@ -777,7 +757,7 @@ pub(in crate::entities) fn classify_step<'r, 't>(
     }
     // "Steppe Ledger", "Valley News": a geographic common noun opens no person's name; told
     // or quoted, it is a news outlet
-    let geo_first = GEO_TAIL_SET.contains(rest[0].s);
+    let geo_first = GEO_TAIL.contains(rest[0].s);
     if geo_first && rest.len() <= 3 && media_position(text, rest[0].start, rest[rest.len() - 1].end)
     {
         let (s, e) = (rest[0].start, rest[rest.len() - 1].end);

@@ -199,7 +199,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                                 .and_then(|r| r.strip_prefix(' '))
                                 .is_some_and(|r| {
                                     r.split(' ').all(|w| {
-                                        ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w)
+                                        ORG_FINAL.contains(w) || INDUSTRY_FINAL.contains(w)
                                     })
                                 })
                     }) =>
@@ -227,7 +227,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             // "Ganfeng" alone is "Ganfeng Lithium": the name without its industry word
             let mut head = sp.name.as_str();
             while let Some((h, w)) = head.rsplit_once(' ')
-                && (ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w) || is_org_word(w))
+                && (ORG_FINAL.contains(w) || INDUSTRY_FINAL.contains(w) || is_org_word(w))
             {
                 head = h;
             }
@@ -458,7 +458,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                     || (sb.starts_with(sa.as_str())
                         && sb[sa.len()..].starts_with(' ')
                         && sb[sa.len() + 1..].split(' ').all(|w| {
-                            ORG_FINAL_SET.contains(w) || INDUSTRY_FINAL_SET.contains(w)
+                            ORG_FINAL.contains(w) || INDUSTRY_FINAL.contains(w)
                         }))
             } else {
                 // people: "Von der Leyen" is "Ursula von der Leyen"
