@@ -1,0 +1,500 @@
+//! Counts with their noun ("14,286 foreign citizens", "3.4 million tonnes"), bare numbers,
+//! and what is no count: years, days of dates, clock times, durations, ordinals, numbers that
+//! name a thing. [`count`] is the handler of the forms `number_scale_word`, `number` and
+//! `a_scale_word`; the rule it returns says which of its cases decided.
+
+use regex::Captures;
+
+use super::forms::{Found, Scan, amount};
+use super::money::{MONEY_UNITS, adjective_country, resolve_currency, unit_form};
+use crate::text;
+
+/// A number as written: "3,412.5", "1,000", "12.5", "7".
+pub(crate) const NUM: &str = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?";
+
+pub(crate) fn scale(s: Option<&str>) -> f64 {
+    match s.map(|s| s.to_ascii_lowercase()) {
+        Some(s) => match s.as_str() {
+            // Indian numbering: a crore is ten million, a lakh a hundred thousand
+            "crore" | "crores" | "cr" => 1e7,
+            "lakh" | "lakhs" | "lac" | "lacs" => 1e5,
+            "trillion" | "tn" => 1e12,
+            "billion" | "bn" | "bln" => 1e9,
+            "million" | "mln" | "mn" | "m" => 1e6,
+            "thousand" | "k" => 1e3,
+            _ => 1.0,
+        },
+        None => 1.0,
+    }
+}
+
+/// A number as written ("3,412.5"); `None` for one beyond `f64`'s range ("1e400" digits
+/// parse to infinity), which is no amount.
+pub(crate) fn parse_num(s: &str) -> Option<f64> {
+    s.replace(',', "")
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+fn is_month(w: &str) -> bool {
+    let l = w.trim_end_matches('.').to_ascii_lowercase();
+    MONTHS.contains(&l.as_str())
+}
+
+const NUMBER_MARKERS: &[&str] = &[
+    "section",
+    "article",
+    "no",
+    "nos",
+    "chapter",
+    "paragraph",
+    "part",
+    "line",
+    "route",
+    "resolution",
+    "law",
+    "decree",
+    "clause",
+    "item",
+    "page",
+    "pages",
+    "p",
+    "pp",
+    "vol",
+    "volume",
+    "number",
+    "room",
+    "flight",
+    "highway",
+    "gate",
+    "platform",
+    "code",
+    "version",
+    "model",
+    "grade",
+    "level",
+    "phase",
+    "stage",
+    "episode",
+    "season",
+    "round",
+    "week",
+    "day",
+    "act",
+    "bill",
+    "order",
+    "case",
+    "point",
+];
+
+/// The previous word before byte `i` (letters, digits and dots).
+fn prev_word(text: &str, i: usize) -> &str {
+    let before = text::sub(text, 0, i).trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
+        .map_or(0, |p| {
+            p + before
+                .get(p..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8)
+        });
+    before.get(start..).unwrap_or("")
+}
+
+/// The words after byte `i` are capitalised modifiers ending in a lower-case plural noun
+/// within three words ("4.5 million Central Asian migrants").
+fn capitalised_modifiers(text: &str, i: usize) -> bool {
+    let mut caps = 0;
+    let rest = text.get(i..).unwrap_or("");
+    let line = rest.split('\n').next().unwrap_or("");
+    for w in line.split(' ').skip(1).take(3) {
+        let w = w.trim_end_matches([',', '.', ';', ':', ')']);
+        if w.is_empty() {
+            return false;
+        }
+        if text::is_cap(w) {
+            caps += 1;
+            continue;
+        }
+        return caps > 0 && w.len() > 3 && w.ends_with('s') && w.chars().all(char::is_alphabetic);
+    }
+    false
+}
+
+/// The counted noun after a number: up to three words, stopping at a stopword, punctuation or a
+/// number; a trailing "-ing" word is dropped.
+fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
+    let rest = text.get(i..).unwrap_or("");
+    if !rest.starts_with(' ') {
+        return None;
+    }
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut pos = i;
+    let cap_phrase = capitalised_modifiers(text, i);
+    for _ in 0..3 {
+        let r = text.get(pos..).unwrap_or("");
+        if !r.starts_with(' ') {
+            break;
+        }
+        let ws = pos + 1;
+        let tail = text.get(ws..).unwrap_or("");
+        let len = tail
+            .find(|c: char| !(c.is_alphabetic() || c == '-'))
+            .unwrap_or(tail.len());
+        if len == 0 {
+            break;
+        }
+        let w = text::sub(text, ws, ws + len);
+        if (text::is_stopword(w) && w != "new")
+            || is_month(w)
+            || (words.is_empty()
+                && !cap_phrase
+                && text::is_cap(w)
+                && text::GAZ.get_word(w).is_none()
+                && !(w.len() > 3 && w.ends_with('s')))
+        {
+            break;
+        }
+        // a verb after a plural noun ends the phrase ("citizens were", "firms displaying")
+        if !words.is_empty() && (w.ends_with("ing") || w.ends_with("ed")) {
+            break;
+        }
+        words.push((ws, ws + len));
+        pos = ws + len;
+        // a plural noun usually ends the phrase
+        if (w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ous"))
+            || matches!(
+                w,
+                "people"
+                    | "children"
+                    | "men"
+                    | "women"
+                    | "police"
+                    | "staff"
+                    | "personnel"
+                    | "cattle"
+                    | "sheep"
+                    | "livestock"
+                    | "troops"
+                    | "feet"
+                    | "teeth"
+                    | "mice"
+                    | "geese"
+            )
+        {
+            break;
+        }
+    }
+    while let Some(&(s, e)) = words.last() {
+        let w = text::sub(text, s, e);
+        if w.ends_with("ing") || w.ends_with("ly") {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    let (&(s, _), &(_, e)) = (words.first()?, words.last()?);
+    Some((text::sub(text, s, e).to_string(), e))
+}
+
+/// A plural noun: "-s" (not "-ss", "-ous"), or an irregular plural ("people", "servicemen",
+/// "staff").
+fn plural_noun(w: &str) -> bool {
+    (w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ous"))
+        || w.ends_with("men")
+        || w.ends_with("people")
+        || matches!(
+            w,
+            "children"
+                | "police"
+                | "staff"
+                | "personnel"
+                | "cattle"
+                | "sheep"
+                | "livestock"
+                | "feet"
+                | "teeth"
+                | "mice"
+                | "geese"
+                | "fish"
+                | "deer"
+                | "aircraft"
+                | "crew"
+        )
+}
+
+/// Words after a number that make it a clock time ("8 p.m.", "6pm", "10 o'clock").
+const CLOCK: &[&str] = &[
+    "a.m",
+    "p.m",
+    "am ",
+    "pm ",
+    "am.",
+    "pm.",
+    "am,",
+    "pm,",
+    "o'clock",
+    "o’clock",
+    "GMT",
+    "UTC",
+];
+
+/// Units of time: "24 hours", "15 years" are durations, not counts.
+const DURATIONS: &[&str] = &[
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+    "night",
+    "nights",
+];
+
+/// The handler of the forms `number_scale_word`, `number` and `a_scale_word`: a count with
+/// its noun, money after all ("1.5 trillion tugriks"), a bare number, or nothing. The rule
+/// returned is the case that decided: `count_noun`, `money_noun`, `money_word_before_noun`,
+/// `bare_number`, `bare_number_of_noun` or `bare_number_after_count`.
+pub(crate) fn count(
+    scan: &Scan<'_>,
+    c: &Captures<'_>,
+    out: &[Found],
+    form: &'static str,
+) -> Option<Found> {
+    let (text, o) = (scan.text, scan.o);
+    let m = c.get(0)?;
+    let (s, e) = (m.start(), m.end());
+    let numtxt = c.name("num").map(|x| x.as_str());
+    let sc = c.name("scale").map(|x| x.as_str());
+    // a model or code number ("BN-350", "Su-27", "COVID-19") or one end of a bare number
+    // range; "$5 million-$10 million" and "20%-30%" are two amounts
+    if numtxt.is_some() && sc.is_none() {
+        let head = text::sub(text, 0, s);
+        let tail = text.get(e..).unwrap_or("");
+        if head
+            .strip_suffix('-')
+            .and_then(|h| h.chars().next_back())
+            .is_some_and(|ch| ch.is_alphanumeric())
+        {
+            return None;
+        }
+        if tail
+            .strip_prefix('-')
+            .is_some_and(|r| r.starts_with(|ch: char| ch.is_ascii_digit()))
+        {
+            return None;
+        }
+    }
+    if !o.counts {
+        return None;
+    }
+    if numtxt.is_none() && sc.is_none() {
+        return None; // "a" / "one" alone
+    }
+    let v = match numtxt {
+        Some(t) => parse_num(t)?,
+        None => 1.0,
+    } * scale(sc);
+    let nstart = c.name("num").or(c.name("a")).map_or(s, |x| x.start());
+    let pw = prev_word(text, nstart);
+    if is_month(pw)
+        || NUMBER_MARKERS.contains(&pw.trim_end_matches('.').to_ascii_lowercase().as_str())
+    {
+        return None;
+    }
+    let rest = text.get(e..).unwrap_or("");
+    if let Some(t) = numtxt {
+        let plain = !t.contains([',', '.']);
+        // years
+        if plain && t.len() == 4 && (1800.0..=2100.0).contains(&v) && sc.is_none() {
+            return None;
+        }
+        // day before a month ("19 June")
+        let next = rest
+            .trim_start()
+            .split(|ch: char| !ch.is_alphabetic())
+            .next()
+            .unwrap_or("");
+        if is_month(next) {
+            return None;
+        }
+    }
+    // clock times ("8 p.m.", "6pm", "10 o'clock")
+    let after_num = rest.trim_start_matches(' ');
+    if CLOCK.iter().any(|p| after_num.starts_with(p)) {
+        return None;
+    }
+    let found = |t: &str, v: f64, unit: &str, rule: &'static str| {
+        Some(Found {
+            at: nstart,
+            amount: amount(t, v, unit),
+            form,
+            rule,
+        })
+    };
+    let Some((noun, ne)) = noun_after(text, e) else {
+        return bare_number(scan, c, out, numtxt?, v, sc, form);
+    };
+    let t = text::sub(text, nstart, ne);
+    let lower = noun.to_lowercase();
+    // "1.5 trillion tugriks", "18.6 billion Egyptian pounds": money
+    let (adj, unit) = match noun.rsplit_once(' ') {
+        Some((a, u)) => (Some(a.rsplit(' ').next().unwrap_or(a)), u),
+        None => (None, noun.as_str()),
+    };
+    let named = || scan.named();
+    // the adjective must be a country's ("Egyptian pounds"), not any word ("heavy pounds")
+    if let Some(code) = resolve_currency(adj, unit, &named, Some((text, s)))
+        && adj.is_none_or(|a| adjective_country(a).is_some())
+    {
+        return if o.money {
+            found(t, v, code, "money_noun")
+        } else {
+            None
+        };
+    }
+    // "a 310 billion peso contract": a money word before the noun it qualifies
+    let first = noun.split(' ').next().unwrap_or("");
+    if first.len() < noun.len()
+        && MONEY_UNITS.contains(unit_form(first).as_str())
+        && let Some(code) = resolve_currency(None, first, &named, Some((text, s)))
+    {
+        return if o.money {
+            found(
+                text::sub(text, nstart, e + 1 + first.len()),
+                v,
+                code,
+                "money_word_before_noun",
+            )
+        } else {
+            None
+        };
+    }
+    // "the 10 millionth passenger": an ordinal
+    if first.ends_with("th")
+        && ["million", "billion", "thousand", "hundred", "trillion"]
+            .iter()
+            .any(|x| first.starts_with(x))
+    {
+        return None;
+    }
+    // durations are not counts ("24 hours", "15 years")
+    let unit = unit.to_lowercase();
+    if DURATIONS.contains(&unit.as_str()) {
+        return None;
+    }
+    // "the Power of Siberia 2 pipeline", "Line 3 station": a number before a singular noun
+    // names a thing, it counts nothing
+    let last = unit.rsplit(' ').next().unwrap_or("");
+    if v > 1.0 && last.len() > 3 && !plural_noun(last) {
+        return None;
+    }
+    found(t, v, &lower, "count_noun")
+}
+
+/// A number with no noun after it, with `bare_numbers: true`: in parentheses, or of 100 or
+/// more, or with a thousands separator or a scale. Its unit is the noun after "(3,412) of the"
+/// (`bare_number_of_noun`), else the noun of the count before it in the same sentence
+/// (`bare_number_after_count`), else `count` (`bare_number`).
+fn bare_number(
+    scan: &Scan<'_>,
+    c: &Captures<'_>,
+    out: &[Found],
+    t: &str,
+    v: f64,
+    sc: Option<&str>,
+    form: &'static str,
+) -> Option<Found> {
+    let text = scan.text;
+    if !scan.o.bare_numbers {
+        return None;
+    }
+    let m = c.get(0)?;
+    let (s, e) = (m.start(), m.end());
+    let in_parens = text::sub(text, 0, s).ends_with('(') && text.get(e..)?.starts_with(')');
+    if !(in_parens || v >= 100.0 || t.contains(',') || sc.is_some()) {
+        return None;
+    }
+    let ms = c.name("num").map_or(s, |x| x.start());
+    // "24 percent (3,412) of the foreign workers": the noun after the parenthesis is what
+    // was counted
+    let of_noun = in_parens
+        .then(|| {
+            let r = text.get(e + 1..)?;
+            let skip = [" of the", " of"].iter().find(|p| {
+                r.starts_with(**p) && r.get(p.len()..).is_some_and(|x| x.starts_with(' '))
+            })?;
+            noun_after(text, e + 1 + skip.len())
+                .filter(|(n, _)| n.ends_with('s') || n.contains(' '))
+        })
+        .flatten()
+        .map(|(n, _)| n.to_lowercase());
+    let (unit, rule) = match of_noun {
+        Some(n) => (n, "bare_number_of_noun"),
+        None => {
+            // "more than 150,000 vehicles ..., up from about 95,000": the count noun of the
+            // same sentence
+            let elided = out.last().and_then(|prev| {
+                let between = text::sub(text, prev.at, s);
+                let u = &prev.amount.unit;
+                (u != "count"
+                    && !u.starts_with("percent")
+                    && u.chars().any(char::is_lowercase)
+                    && !between.contains(". ")
+                    && !between.contains('\n')
+                    && !in_parens)
+                    .then(|| u.clone())
+            });
+            match elided {
+                Some(u) => (u, "bare_number_after_count"),
+                None => ("count".to_string(), "bare_number"),
+            }
+        }
+    };
+    Some(Found {
+        at: ms,
+        amount: amount(text::sub(text, ms, e), v, unit),
+        form,
+        rule,
+    })
+}

@@ -1,0 +1,362 @@
+//! The forms an amount is written in: one entry of [`FORMS`] each — its name (the rule
+//! `feedloom extract --explain` prints), its pattern (named groups) and its handler.
+//!
+//! [`find_all`] walks the table the way one regex of all the patterns joined by `|` in table
+//! order would (the regex crate's leftmost-first): at the leftmost position where any form
+//! matches, the first form of the table that matches there wins, and the next search starts
+//! where its match ends — also when the handler rejects it. So the order of the table is a
+//! priority: money before percentages before counts.
+//!
+//! Named groups: `cur` (a symbol or ISO code before the number), `sym` (a one-letter symbol),
+//! `num` (the number as written), `scale` (`million`, `bn`, ...), `word` (a money word after the
+//! number), `a` ("a"/"one" before a scale word).
+
+use std::cell::OnceCell;
+use std::sync::LazyLock;
+
+use feedloom_core::item::Amount;
+use regex::{Captures, Regex};
+
+use super::AmountsOptions;
+use super::counts::{NUM, count};
+use super::money::{
+    self, CURRENCIES, code_alternation, currency_of_prefix, money_word, yen_or_yuan,
+};
+use crate::text;
+
+/// One way an amount is written.
+pub(crate) struct Form {
+    /// The form's name: the rule `--explain` prints, and the name of its test row.
+    pub(crate) name: &'static str,
+    /// Its regex (named groups, see the module's doc).
+    pub(crate) pattern: fn() -> String,
+    /// What a match of it is: an amount, or `None` (not an amount after all).
+    handler: Handler,
+}
+
+/// A match of a form, in the text it was found in.
+pub(crate) struct Scan<'t> {
+    pub(crate) text: &'t str,
+    pub(crate) o: &'t AmountsOptions,
+    /// The countries the article names, looked up once and only when a money word or symbol
+    /// several countries share needs them.
+    named: OnceCell<Vec<&'static str>>,
+}
+
+impl Scan<'_> {
+    pub(crate) fn named(&self) -> &[&'static str] {
+        self.named
+            .get_or_init(|| money::named_countries(self.text))
+            .as_slice()
+    }
+}
+
+/// An amount found, with the byte offset it starts at and the rule that decided it (a form's
+/// name, or for counts the rule inside [`count`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    pub(crate) at: usize,
+    pub(crate) amount: Amount,
+    /// The form that matched.
+    pub(crate) form: &'static str,
+    /// The rule that decided: the form's name, or for counts the case of [`count`].
+    pub(crate) rule: &'static str,
+}
+
+/// A form's handler: the scan, the match, the amounts found before it (a bare number may take
+/// the noun of the count before it) and the form's name (the rule of what it finds).
+pub(crate) type Handler = fn(&Scan<'_>, &Captures<'_>, &[Found], &'static str) -> Option<Found>;
+
+/// Scale words after a number ("3 billion", "$5m", "Rs 500 crore").
+pub(crate) const SCALE: &str =
+    r"trillion|billion|million|thousand|crores?|lakhs?|lacs?|tn|bn|bln|mln|mn|cr|m|k";
+/// The scale words a count may have ("3.4 million tonnes"; no abbreviations).
+const COUNT_SCALE: &str = r"trillion|billion|million|thousand|crores?|lakhs?|lacs?";
+/// The scale words after "a"/"one" ("a million people").
+const A_SCALE: &str = r"trillion|billion|million|thousand";
+/// Money words after a number.
+const CURWORDS: &str = r"(?:US |U\.S\. |American |Hong Kong |Canadian |Australian )?dollars?|(?:Uzbek|Uzbekistani|Kyrgyz|Kyrgyzstani|Azerbaijani|Azeri|Turkmen|Tajik|Kazakh|Kazakhstani|Russian|Indian|Pakistani|Chinese|Turkish|Georgian|Armenian|Ukrainian|Iranian) (?:soms?|sums?|soums?|manats?|somoni|tenge|rubles?|roubles?|rupees?|yuan|lira|liras|lari|drams?|hryvnias?|rials?)|euros?|pounds? sterling|pounds?|yuan|renminbi|tenge|soms?|sums?|soums?|rubles?|roubles?|manats?|somoni|rupees?|yen|lira|liras|dirhams?|riyals?|rials?|hryvnias?|hryvnia|lari|drams?|won|swiss francs|francs?|zloty|afghanis?";
+/// Money symbols before a number.
+const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₸|₽|₹|₺|₩|₦|₴|₪|₱|₫|₾|฿|RMB|Rs\.?|Rp|KSh|Tk";
+
+/// The forms, in priority order (see the module's doc).
+pub(crate) static FORMS: &[Form] = &[
+    // "US$31.5 billion", "€40m", "Rs 500 crore", "₸5,000"
+    Form {
+        name: "currency_symbol_before",
+        pattern: || {
+            format!(
+                r"(?P<cur>{PREFIX})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE})(?-u:\b))?"
+            )
+        },
+        handler: currency_before,
+    },
+    // "MNT 800 billion", "USD 300,000" (any ISO 4217 code of data/currencies.tsv)
+    Form {
+        name: "currency_code_before",
+        pattern: || {
+            let codes = code_alternation();
+            format!(
+                r"(?-u:\b)(?P<cur>{codes})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE})(?-u:\b))?"
+            )
+        },
+        handler: currency_before,
+    },
+    // "K2.5 billion" (kwacha, kina, kyat), "R5bn" (rand): only where the article names a
+    // country of that money
+    Form {
+        name: "letter_symbol_before",
+        pattern: || {
+            format!(r"(?-u:\b)(?P<sym>K|R)(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE})(?-u:\b))?")
+        },
+        handler: letter_symbol_before,
+    },
+    // "1.5 trillion tenge", "300 million yuan", "120,000 Uzbek som", "20 pounds sterling"
+    Form {
+        name: "currency_word_after",
+        pattern: || {
+            format!(
+                r"(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE}))?[ \t\r\n](?P<word>{CURWORDS})(?-u:\b)"
+            )
+        },
+        handler: currency_word_after,
+    },
+    // "64%", "24 percent", "3.5 per cent", "5 pct"
+    Form {
+        name: "percent",
+        pattern: || {
+            format!(r"(?P<num>{NUM})[ \t\r\n]?(?:%|percent(?-u:\b)|per cent(?-u:\b)|pct(?-u:\b))")
+        },
+        handler: |s, c, _, rule| percent_like(s, c, "percent", rule),
+    },
+    // "3 percentage points"
+    Form {
+        name: "percentage_points",
+        pattern: || format!(r"(?P<num>{NUM})[ \t\r\n]?percentage points?(?-u:\b)"),
+        handler: |s, c, _, rule| percent_like(s, c, "percentage points", rule),
+    },
+    // "25 basis points"
+    Form {
+        name: "basis_points",
+        pattern: || format!(r"(?P<num>{NUM})[ \t\r\n]?basis points?(?-u:\b)"),
+        handler: |s, c, _, rule| percent_like(s, c, "basis points", rule),
+    },
+    // "3.4 million tonnes", "a 310 billion peso contract"
+    Form {
+        name: "number_scale_word",
+        pattern: || format!(r"(?P<num>{NUM})[ \t\r\n](?P<scale>{COUNT_SCALE})(?-u:\b)"),
+        handler: count,
+    },
+    // "14,286 foreign citizens", "300 people"; with `bare_numbers`, "(3,412)"
+    Form {
+        name: "number",
+        pattern: || format!(r"(?P<num>{NUM})"),
+        handler: count,
+    },
+    // "a million people", "one billion"
+    Form {
+        name: "a_scale_word",
+        pattern: || format!(r"(?-u:\b)(?P<a>a|one)[ \t\r\n](?P<scale>{A_SCALE})(?-u:\b)"),
+        handler: count,
+    },
+];
+
+/// The forms' regexes, in table order.
+pub(crate) static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    FORMS
+        .iter()
+        .map(|f| Regex::new(&(f.pattern)()).expect("an amount form's regex compiles"))
+        .collect()
+});
+
+/// The form (index into [`FORMS`]) and captures of each match, in text order, as one regex of
+/// all the forms' patterns joined by `|` in table order would find them: at the leftmost
+/// position where any form matches, the first form in the table; the next search starts at the
+/// end of that match. Each form's next match is kept until the search passes its start.
+pub(crate) fn matches<'t>(res: &[Regex], text: &'t str) -> Vec<(usize, Captures<'t>)> {
+    let mut next: Vec<Option<(usize, usize)>> = vec![None; res.len()];
+    let mut exhausted = vec![false; res.len()];
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos <= text.len() {
+        let mut best: Option<(usize, usize)> = None; // (start, form)
+        for (i, re) in res.iter().enumerate() {
+            if exhausted[i] {
+                continue;
+            }
+            if next[i].is_none_or(|(s, _)| s < pos) {
+                next[i] = re.find_at(text, pos).map(|m| (m.start(), m.end()));
+            }
+            match next[i] {
+                None => exhausted[i] = true,
+                Some((s, _)) if best.is_none_or(|(b, _)| s < b) => best = Some((s, i)),
+                Some(_) => {}
+            }
+        }
+        let Some((s, i)) = best else { break };
+        let Some(c) = res.get(i).and_then(|re| re.captures_at(text, s)) else {
+            break;
+        };
+        let e = c.get(0).map_or(s, |m| m.end());
+        // (no form matches the empty string; step past one anyway)
+        pos = if e > s {
+            e
+        } else {
+            s + text
+                .get(s..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8)
+        };
+        out.push((i, c));
+    }
+    out
+}
+
+/// Every amount in `text` with the rule that decided it, before [`super::find`]'s filter.
+pub(crate) fn find_all(text: &str, o: &AmountsOptions) -> Vec<Found> {
+    let scan = Scan {
+        text,
+        o,
+        named: OnceCell::new(),
+    };
+    let mut out: Vec<Found> = Vec::new();
+    for (i, c) in matches(&REGEXES, text) {
+        let Some(m) = c.get(0) else {
+            continue; // the whole match is always there
+        };
+        if part_of_a_longer_token(text, m.start(), m.end(), m.as_str()) {
+            continue;
+        }
+        let Some(form) = FORMS.get(i) else { continue };
+        if let Some(f) = (form.handler)(&scan, &c, &out, form.name) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// The match at `s..e` is part of a longer token (ordinals, codes, times, decimals) or of a
+/// phone number or other group of digits ("+996 312 62 10 10"): no amount, whatever its form.
+fn part_of_a_longer_token(text: &str, s: usize, e: usize, m: &str) -> bool {
+    let head = text::sub(text, 0, s);
+    let tail = text.get(e..).unwrap_or("");
+    let before = head.chars().next_back();
+    let after = tail.chars().next();
+    before.is_some_and(|ch| ch.is_alphanumeric() || ch == '.' || ch == ':' || ch == '/')
+        || after.is_some_and(|ch| ch.is_alphanumeric() || ch == ':' || ch == '/')
+        || head.ends_with('+')
+        || head
+            .strip_suffix(' ')
+            .is_some_and(|h| h.ends_with(|ch: char| ch.is_ascii_digit()))
+        || (tail
+            .strip_prefix(' ')
+            .is_some_and(|r| r.starts_with(|ch: char| ch.is_ascii_digit()))
+            && !m.ends_with(|ch: char| ch.is_alphabetic()))
+}
+
+/// An amount as written, with its value and unit (the section is set by the extractor).
+pub(crate) fn amount(text: &str, value: f64, unit: impl Into<String>) -> Amount {
+    Amount {
+        text: text.to_string(),
+        value,
+        unit: unit.into(),
+        section: None,
+    }
+}
+
+/// The value of the match's `num` times its `scale`; `None` past `f64`'s range.
+fn scaled(c: &Captures<'_>) -> Option<f64> {
+    let v = super::counts::parse_num(c.name("num")?.as_str())?;
+    Some(v * super::counts::scale(c.name("scale").map(|x| x.as_str())))
+}
+
+/// A match of a form as one amount: the whole match as its text.
+fn whole(c: &Captures<'_>, value: f64, unit: &str, rule: &'static str) -> Option<Found> {
+    let m = c.get(0)?;
+    Some(Found {
+        at: m.start(),
+        amount: amount(m.as_str(), value, unit),
+        form: rule,
+        rule,
+    })
+}
+
+/// "US$31.5 billion", "MNT 800 billion": the symbol's or code's money ("¥": yen where the
+/// sentence or paragraph is about Japan, else yuan).
+fn currency_before(
+    scan: &Scan<'_>,
+    c: &Captures<'_>,
+    _: &[Found],
+    rule: &'static str,
+) -> Option<Found> {
+    if !scan.o.money {
+        return None;
+    }
+    let v = scaled(c)?;
+    let p = c.name("cur")?.as_str().trim();
+    let s = c.get(0)?.start();
+    let code = if p == "¥" {
+        yen_or_yuan(scan.text, s)
+    } else {
+        currency_of_prefix(p, &|| scan.named())
+    };
+    whole(c, v, code, rule)
+}
+
+/// "K2.5 billion" (kwacha, kina, kyat), "R5bn" (rand): only where the article names a country
+/// of that money.
+fn letter_symbol_before(
+    scan: &Scan<'_>,
+    c: &Captures<'_>,
+    _: &[Found],
+    rule: &'static str,
+) -> Option<Found> {
+    if !scan.o.money {
+        return None;
+    }
+    let units: &[&str] = match c.name("sym")?.as_str() {
+        "K" => &["kwacha", "kina", "kyat"],
+        _ => &["rand"],
+    };
+    let n = scan.named();
+    let code = CURRENCIES
+        .iter()
+        .filter(|c| c.units.iter().any(|u| units.contains(u)))
+        .find(|c| c.countries.iter().any(|x| n.contains(x)))
+        .map(|c| c.code)?;
+    whole(c, scaled(c)?, code, rule)
+}
+
+/// "1.5 trillion tenge", "120,000 Uzbek som": the money word's currency.
+fn currency_word_after(
+    scan: &Scan<'_>,
+    c: &Captures<'_>,
+    _: &[Found],
+    rule: &'static str,
+) -> Option<Found> {
+    if !scan.o.money {
+        return None;
+    }
+    let v = scaled(c)?;
+    let s = c.get(0)?.start();
+    let code = money_word(
+        c.name("word")?.as_str(),
+        &|| scan.named(),
+        Some((scan.text, s)),
+    );
+    whole(c, v, code, rule)
+}
+
+/// "64%", "3 percentage points", "25 basis points": the number with its unit.
+fn percent_like(
+    scan: &Scan<'_>,
+    c: &Captures<'_>,
+    unit: &str,
+    rule: &'static str,
+) -> Option<Found> {
+    if !scan.o.percent {
+        return None;
+    }
+    let v = super::counts::parse_num(c.name("num")?.as_str())?;
+    whole(c, v, unit, rule)
+}
