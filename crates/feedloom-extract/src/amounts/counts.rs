@@ -299,7 +299,7 @@ pub(crate) fn count(
     scan: &Scan<'_>,
     c: &Captures<'_>,
     out: &[Found],
-    form: &'static str,
+    _form: &'static str,
 ) -> Option<Found> {
     let (text, o) = (scan.text, scan.o);
     let m = c.get(0)?;
@@ -368,12 +368,11 @@ pub(crate) fn count(
         Some(Found {
             at: nstart,
             amount: amount(t, v, unit),
-            form,
             rule,
         })
     };
     let Some((noun, ne)) = noun_after(text, e) else {
-        return bare_number(scan, c, out, numtxt?, v, sc, form);
+        return bare_number(scan, c, out, numtxt?, v, sc);
     };
     let t = text::sub(text, nstart, ne);
     let lower = noun.to_lowercase();
@@ -443,7 +442,6 @@ fn bare_number(
     t: &str,
     v: f64,
     sc: Option<&str>,
-    form: &'static str,
 ) -> Option<Found> {
     let text = scan.text;
     if !scan.o.bare_numbers {
@@ -494,7 +492,6 @@ fn bare_number(
     Some(Found {
         at: ms,
         amount: amount(text::sub(text, ms, e), v, unit),
-        form,
         rule,
     })
 }

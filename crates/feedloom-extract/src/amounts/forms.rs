@@ -57,8 +57,6 @@ impl Scan<'_> {
 pub(crate) struct Found {
     pub(crate) at: usize,
     pub(crate) amount: Amount,
-    /// The form that matched.
-    pub(crate) form: &'static str,
     /// The rule that decided: the form's name, or for counts the case of [`count`].
     pub(crate) rule: &'static str,
 }
@@ -276,7 +274,6 @@ fn whole(c: &Captures<'_>, value: f64, unit: &str, rule: &'static str) -> Option
     Some(Found {
         at: m.start(),
         amount: amount(m.as_str(), value, unit),
-        form: rule,
         rule,
     })
 }

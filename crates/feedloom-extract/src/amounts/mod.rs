@@ -150,4 +150,4 @@ impl SyncExtractor for Amounts {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

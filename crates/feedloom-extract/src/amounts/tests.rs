@@ -459,9 +459,14 @@ fn each_form_and_rule() {
             .iter()
             .find(|f| f.amount.text == want)
             .unwrap_or_else(|| panic!("{form}: no {want:?} in {text:?}: {found:?}"));
+        let matched = forms::matches(&forms::REGEXES, text)
+            .into_iter()
+            .find(|(_, c)| c.get(0).is_some_and(|m| m.end() > f.at))
+            .and_then(|(i, _)| forms::FORMS.get(i))
+            .map(|form| form.name);
         assert_eq!(
-            (f.form, f.amount.value, f.amount.unit.as_str(), f.rule),
-            (form, value, unit, rule),
+            (matched, f.amount.value, f.amount.unit.as_str(), f.rule),
+            (Some(form), value, unit, rule),
             "{text}"
         );
     }
