@@ -111,6 +111,203 @@ fn according_to_an_organisation() {
     assert_eq!(r[0].1.as_deref(), Some("Interior Ministry"));
 }
 
+/// One row per speaker rule: a text, the speaker of its last quotation, the rule that
+/// decided, and for a pronoun the attribution rule that found it.
+const RULE_CASES: &[(&str, Option<&str>, &str, Option<&str>)] = &[
+    (
+        "\"Prices will keep rising for a while,\" according to Almaz Bekov.",
+        Some("Almaz Bekov"),
+        "according_to_after",
+        None,
+    ),
+    (
+        "\"Prices will keep rising for a while,\" said Almaz Bekov, an economist in Bishkek.",
+        Some("Almaz Bekov"),
+        "said_speaker_after",
+        None,
+    ),
+    (
+        "Almaz Bekov spoke first. \"We have been waiting for ten years,\" said he.",
+        Some("Almaz Bekov"),
+        "pronoun_previous_sentence",
+        Some("said_pronoun_after"),
+    ),
+    (
+        "\"Prices will keep rising for a while,\" Almaz Bekov, the deputy economy minister, said.",
+        Some("Almaz Bekov"),
+        "speaker_appositive_said_after",
+        None,
+    ),
+    (
+        "\"Prices will keep rising for a while,\" Almaz Bekov said on Tuesday.",
+        Some("Almaz Bekov"),
+        "speaker_said_after",
+        None,
+    ),
+    (
+        "Dilnoza Karimova spoke first. \"We have been waiting for ten years,\" she added.",
+        Some("Dilnoza Karimova"),
+        "pronoun_previous_sentence",
+        Some("pronoun_said_after"),
+    ),
+    (
+        "NNPC Ltd. Chief Financial Officer, Mr. Chukwuemeka Eze, said the loan would be repaid. \"The repayment structure is ring-fenced from the debt,\" the CFO said.",
+        Some("Chukwuemeka Eze"),
+        "role_said_after",
+        None,
+    ),
+    (
+        "The Interior Ministry held talks. \"We will publish the full report next week,\" the ministry said.",
+        Some("Interior Ministry"),
+        "organisation_noun_said_after",
+        None,
+    ),
+    (
+        "The agency quoted Almaz Bekov as saying \"prices will keep rising for a while.\"",
+        Some("Almaz Bekov"),
+        "quoted_as_saying",
+        None,
+    ),
+    (
+        "Almaz Bekov arrived. The agency quoted him as saying \"prices will keep rising for a while.\"",
+        Some("Almaz Bekov"),
+        "pronoun_previous_sentence",
+        Some("quoted_pronoun_as_saying"),
+    ),
+    (
+        "According to Almaz Bekov, \"prices will keep rising for a while.\"",
+        Some("Almaz Bekov"),
+        "according_to_before",
+        None,
+    ),
+    (
+        "Almaz Bekov, a senior economist, put it bluntly in an interview: \"Prices will keep rising for a while.\"",
+        Some("Almaz Bekov"),
+        "subject_before_colon",
+        None,
+    ),
+    (
+        "Almaz Bekov told reporters: \"Prices will keep rising for a while.\"",
+        Some("Almaz Bekov"),
+        "speaker_before_said",
+        None,
+    ),
+    (
+        "Almaz Bekov arrived late. He told reporters: \"Prices will keep rising for a while.\"",
+        Some("Almaz Bekov"),
+        "pronoun_previous_sentence",
+        Some("pronoun_before_said"),
+    ),
+    (
+        "Deputy Minister Aibek Osmonov opened the road. Later the minister told reporters: \"The line has changed how we trade.\"",
+        Some("Aibek Osmonov"),
+        "role_before_said",
+        None,
+    ),
+    (
+        "The Interior Ministry held talks. Later the ministry said: \"We will publish the full report next week.\"",
+        Some("Interior Ministry"),
+        "organisation_noun_before_said",
+        None,
+    ),
+    (
+        "Rustam Haydarov, a security analyst, said the drills were about politics:\n\n\"Moscow wants to show that it still guarantees security here.\"",
+        Some("Rustam Haydarov"),
+        "introduced_by_colon",
+        None,
+    ),
+    (
+        "Almaz Bekov left early.\nA diplomat I spoke to was less diplomatic. \"They all come with promises,\" he said.",
+        None,
+        "pronoun_unnamed_subject",
+        Some("pronoun_said_after"),
+    ),
+    (
+        "Almaz Bekov left early. When I asked a Russian diplomat about it, he smiled and said: \"We have an understanding with them.\"",
+        None,
+        "pronoun_unnamed_referent",
+        Some("pronoun_before_said"),
+    ),
+    (
+        "Timur Umarov spoke.\n\"We will build the road this year,\" he said.\n\"Nobody expected it to happen so fast,\" he added.",
+        Some("Timur Umarov"),
+        "pronoun_previous_speaker",
+        Some("pronoun_said_after"),
+    ),
+    (
+        "Almaz Bekov arrived. Then Dilnoza Karimova spoke. \"Prices will rise for a while,\" he warned.",
+        Some("Almaz Bekov"),
+        "pronoun_earlier_person",
+        Some("pronoun_said_after"),
+    ),
+    (
+        "\"Prices will keep rising for a while,\" he said.",
+        None,
+        "pronoun_unresolved",
+        Some("pronoun_said_after"),
+    ),
+    (
+        "“The talks went well,” President Sadyr Japarov said.\n“A separate quotation paragraph follows here.”",
+        Some("Sadyr Japarov"),
+        "previous_quote_paragraph",
+        None,
+    ),
+    (
+        "Almaz Bekov said \"prices will keep rising for a while\" at the meeting. Then came the question of \"what the government should do next about it.\"",
+        Some("Almaz Bekov"),
+        "same_paragraph_speaker",
+        None,
+    ),
+    (
+        "Officials held drills. The weather was cold in Bishkek.\n“This will never happen again in our country.”",
+        None,
+        "no_attribution",
+        None,
+    ),
+];
+
+#[test]
+fn each_speaker_rule() {
+    for &(text, speaker, rule, via) in RULE_CASES {
+        let d = entities::detect(text);
+        let found = find_explained(text, &d, &QuotesOptions::default());
+        let last = found
+            .last()
+            .unwrap_or_else(|| panic!("no quotation in {text:?}"));
+        assert_eq!(
+            (last.quote.speaker.as_deref(), last.rule, last.via),
+            (speaker, rule, via),
+            "{text}"
+        );
+    }
+}
+
+/// `explain` names the rule behind each speaker, and the words it went by.
+#[test]
+fn explain_names_the_rule() {
+    let e = Quotes(QuotesOptions::default());
+    let mut it = Item::new("x", "s");
+    it.text = "\"Prices will keep rising for a while,\" said Almaz Bekov, an economist.\nOfficials held drills. “This will never happen again in our country.”".into();
+    let d = e.explain(&it);
+    let got: Vec<(&str, &str, &str)> = d
+        .iter()
+        .map(|d| (d.text.as_str(), d.outcome.as_str(), d.rule.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Almaz Bekov", "Almaz Bekov", "said_speaker_after"),
+            (
+                "“This will never happen again in",
+                "no speaker",
+                "no_attribution"
+            ),
+        ]
+    );
+    assert!(d.iter().all(|d| d.fact == "quote"));
+    assert_eq!(&it.text[d[0].start..d[0].end], "Almaz Bekov");
+}
+
 mod patterns {
     use super::*;
 
