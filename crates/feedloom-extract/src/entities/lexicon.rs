@@ -56,3 +56,4 @@ pub(super) static POSSESSIVE_ORG_NOUNS: LazyLock<Lexicon> = crate::lexicon!("pos
 pub(super) static HYPHEN_PREFIXES: LazyLock<Lexicon> = crate::lexicon!("hyphen_prefixes");
 pub(super) static SPEECH_VERBS: LazyLock<Lexicon> = crate::lexicon!("speech_verbs");
 pub(super) static MODIFIER_SUFFIXES: LazyLock<Lexicon> = crate::lexicon!("modifier_suffixes");
+pub(super) static PLACE_OF_NOUNS: LazyLock<Lexicon> = crate::lexicon!("place_of_nouns");

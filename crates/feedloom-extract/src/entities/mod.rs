@@ -130,6 +130,9 @@ pub struct Mention {
     pub start: usize,
     pub end: usize,
     pub entity: usize,
+    /// The rule that decided this mention's kind: a classifier rule (`classify::RULES`) or
+    /// one of `resolve`'s.
+    pub rule: &'static str,
 }
 
 /// Everything [`detect`] found: entities (in order of first mention) and their mentions (in
@@ -142,6 +145,8 @@ pub struct Detected {
     pub features: Vec<String>,
     /// The gazetteer's names in the text ([`text::Gazetteer::find_iter`]).
     pub gaz: Vec<(usize, usize, &'static GazEntry)>,
+    /// Words rules decided are no entity, in text order.
+    pub(crate) rejected: Vec<Rejected>,
 }
 
 thread_local! {
@@ -165,219 +170,15 @@ pub fn detect_cached(text: &str) -> std::rc::Rc<Detected> {
 
 /// Find entities and their mentions in `text`.
 pub fn detect(text: &str) -> Detected {
-    let mut spans: Vec<Span> = Vec::new();
-    // starts of the parts of hyphenated place chains ("Beineu-Bozoi-Shymkent pipeline")
-    // (sets, looked up once per run: lists made a text of many such names quadratic)
-    let mut chain: std::collections::HashSet<usize, text::Fx> = Default::default();
-    // gazetteer names with a lower-case word inside ("Dar es Salaam", "Sistan and
-    // Baluchestan"): one run each
-    // one pass of the gazetteer over the text, shared with `countries`
-    let gaz_hits: Vec<(usize, usize, &'static GazEntry)> = GAZ.find_iter(text).collect();
-    let mut forced: HashMap<usize, usize, text::Fx> = HashMap::default();
-    for (s, e) in gaz_hits
-        .iter()
-        .filter(|(_, _, g)| {
-            g.kind != GazKind::Demonym
-                && g.name
-                    .split(' ')
-                    .skip(1)
-                    .any(|w| w.starts_with(|c: char| c.is_lowercase()))
-        })
-        .map(|&(s, e, _)| (s, e))
-    {
-        // the first such name at each start (as the list's first match was)
-        forced.entry(s).or_insert(e);
-    }
-    // the crate's one sentence splitter: the runs here and the sentences `infer_countries`
-    // looks at are the same sentences
+    let Candidates {
+        spans,
+        rejected,
+        gaz_hits,
+    } = candidates(text);
     let sents = text::Sentences::new(text);
-    for (ss, se) in text::sentences(text) {
-        let sent = &text[ss..se];
-        let mut toks: Vec<Tok> = Vec::with_capacity(sent.len() / 5);
-        for t in text::words(sent) {
-            let (start, end) = (t.start + ss, t.end + ss);
-            if place_chain(text, t.s, end) {
-                let mut at = start;
-                for p in t.s.split('-') {
-                    toks.push(Tok {
-                        s: p,
-                        start: at,
-                        end: at + p.len(),
-                    });
-                    chain.insert(at);
-                    at += p.len() + 1;
-                }
-                continue;
-            }
-            // "Abu Dhabi-based", "Taliban-run": the name, then the lower-case modifier
-            if is_cap(t.s)
-                && let Some((name, suffix)) = modifier_split(t.s)
-            {
-                let cut = start + name.len();
-                toks.push(Tok {
-                    s: name,
-                    start,
-                    end: cut,
-                });
-                toks.push(Tok {
-                    s: suffix,
-                    start: cut + 1,
-                    end,
-                });
-            } else {
-                toks.push(Tok { s: t.s, start, end });
-            }
-        }
-        let mut i = 0;
-        while i < toks.len() {
-            if !is_name_tok(toks[i].s) {
-                i += 1;
-                continue;
-            }
-            // grow a run of capitalised words, allowing "of"/"for"/"and"/"the"/"de"/"al" inside
-            let mut j = i + 1;
-            let mut last = i;
-            // a possessive ends the name ("Russia's Gazprom"), except a generic noun inside an
-            // organisation's name ("People's Armed Police", "Farmers' Union")
-            let possessive_end = |k: usize| {
-                let after = &text[toks[k].end..];
-                (after.starts_with("’s") || after.starts_with("'s"))
-                    && !inner_possessive(text, &toks, k)
-            };
-            if let Some(&fe) = forced.get(&toks[i].start)
-                && let Some(k) = toks[i..].iter().position(|t| t.end == fe)
-            {
-                last = i + k;
-                j = last + 1;
-            }
-            if !possessive_end(i) {
-                while j < toks.len() {
-                    // no name runs to MAX_RUN_TOKENS words; a longer run of capitalised words
-                    // (hostile, or a headline in capitals) is cut into runs of that many, which
-                    // keeps the work per run bounded and the whole text linear
-                    if j - i >= MAX_RUN_TOKENS {
-                        break;
-                    }
-                    let gap = &text[toks[j - 1].end..toks[j].start];
-                    let plural_possessive =
-                        (gap == "' " || gap == "’ ") && toks[j - 1].s.ends_with('s');
-                    // "Korea Hydro & Nuclear Power", "Procter & Gamble"
-                    let ampersand = gap == " & " && is_cap(toks[j].s);
-                    // the tokenizer leaves the "s" of a possessive as a word of its own
-                    if (gap == "'" || gap == "’")
-                        && toks[j].s == "s"
-                        && inner_possessive(text, &toks, j - 1)
-                    {
-                        j += 1;
-                        continue;
-                    }
-                    // "U.N. Security Council": a dotted abbreviation opens the name
-                    let dotted = gap == ". "
-                        && toks[j - 1].s.contains('.')
-                        && toks[j - 1].s.len() <= 5
-                        && is_cap(toks[j].s)
-                        && !NOT_NAME.contains(toks[j].s)
-                        && !text::is_stopword(toks[j].s);
-                    if gap != " " && !plural_possessive && !ampersand && !dotted {
-                        break;
-                    }
-                    let w = toks[j].s;
-                    // "Tunduk Bank and Ala-Too Finance": two names, each ending in its own
-                    // organisation word
-                    // "X and PT Y": a legal form opens a name of its own
-                    if w == "and"
-                        && (two_org_names(&toks, i, j)
-                            || org_and_name(&toks, i, j)
-                            || toks.get(j + 1).is_some_and(|t| LEGAL_PREFIX.contains(&t.s)))
-                    {
-                        break;
-                    }
-                    if is_name_tok(w) || (PARTICLES.contains(&w) && is_cap(toks[j - 1].s)) {
-                        last = j;
-                        j += 1;
-                        if possessive_end(last) {
-                            break;
-                        }
-                    } else if matches!(
-                        w,
-                        "of" | "for"
-                            | "de"
-                            | "al"
-                            | "el"
-                            | "bin"
-                            | "ibn"
-                            | "van"
-                            | "von"
-                            | "der"
-                            | "den"
-                            | "da"
-                            | "dos"
-                            | "du"
-                            | "la"
-                            | "del"
-                            | "do"
-                            | "des"
-                            | "on"
-                            | "and"
-                            | "the"
-                            // "Sociedad Química y Minera", "Caixa Geral e Depósitos"
-                            | "y"
-                            | "e"
-                            | "et"
-                            | "und"
-                    ) && j + 1 < toks.len()
-                        && (is_cap(toks[j + 1].s)
-                            || (matches!(w, "of" | "for")
-                                && toks[j + 1].s == "the"
-                                && toks.get(j + 2).is_some_and(|t| is_cap(t.s)))
-                            // "Ursula von der Leyen", "Oscar de la Renta"
-                            || (matches!(w, "von" | "van" | "de")
-                                && matches!(toks[j + 1].s, "der" | "den" | "la" | "los" | "del")
-                                && toks.get(j + 2).is_some_and(|t| is_cap(t.s))))
-                        && text[toks[j].end..toks[j + 1].start] == *" "
-                        // "China Road and Bridge Corporation" (not "Monday and Tuesday")
-                        && (!matches!(w, "and" | "on")
-                            || !NOT_NAME.contains(toks[j + 1].s)
-                            || toks[j + 1..].iter().take(4).any(|t| is_org_word(t.s)))
-                        // "Mitsubishi Corporation and Turkey's Gap Insaat": two names
-                        && (w != "and"
-                            || (GAZ.get_word(toks[j + 1].s).is_none()
-                                && !possessive_end(j + 1)
-                                && !text[toks[j + 1].end..].starts_with('-')))
-                        && (!matches!(w, "and" | "on" | "y" | "e" | "et" | "und")
-                            || toks[i..=last].iter().any(|t| is_org_word(t.s))
-                            || toks
-                                .get(j + 1..)
-                                .is_some_and(|r| r.iter().take(4).any(|t| is_org_word(t.s))))
-                        && (w != "the" || matches!(toks[j - 1].s, "of" | "for"))
-                        // "to Tianjin for the SCO summit": a place name does not take "of"/"for"
-                        // (but "Van der Berg" is a name, whatever city is called Van)
-                        && (!matches!(w, "of" | "for" | "and" | "on" | "the")
-                            || !GAZ
-                            .get(&text[toks[i].start..toks[last].end])
-                            .is_some_and(|g| !matches!(g.kind, GazKind::Demonym | GazKind::Macro)))
-                    {
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            let run = &toks[i..=last];
-            let next = toks.get(last + 1);
-            let in_chain = run.len() == 1 && chain.contains(&run[0].start);
-            classify(
-                text,
-                run,
-                next,
-                ss == run[0].start || is_sentence_start(text, ss, run[0].start),
-                in_chain,
-                &mut spans,
-            );
-            i = last + 1;
-        }
-    }
     let mut d = resolve(text, spans);
+    d.rejected.extend(rejected);
+    d.rejected.sort_by_key(|r| r.start);
     infer_countries(text, &sents, &mut d, &gaz_hits);
     merge_place_variants(&mut d);
     d.gaz = gaz_hits;

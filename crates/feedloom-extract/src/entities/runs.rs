@@ -2,6 +2,52 @@
 
 use super::*;
 
+/// The text before byte `at` ("" if `at` is not a boundary of `text`).
+pub(super) fn before(text: &str, at: usize) -> &str {
+    text.get(..at).unwrap_or("")
+}
+
+/// The text from byte `at` on ("" if `at` is not a boundary of `text`).
+pub(super) fn after(text: &str, at: usize) -> &str {
+    text.get(at..).unwrap_or("")
+}
+
+/// The words before byte `at`, nearest first: runs of letters split at anything else, after
+/// trailing spaces are trimmed ("built by X": "by", "built", ...). A punctuation mark right
+/// before `at` gives an empty word first ("X, Y": "").
+pub(super) fn words_before(text: &str, at: usize) -> impl Iterator<Item = &str> {
+    before(text, at)
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphabetic())
+}
+
+/// The word right before byte `at` ([`words_before`]), or "".
+pub(super) fn word_before(text: &str, at: usize) -> &str {
+    words_before(text, at).next().unwrap_or("")
+}
+
+/// [`words_before`], skipping a "the" right before `at` ("in the X": "in").
+pub(super) fn words_before_the(text: &str, at: usize) -> impl Iterator<Item = &str> {
+    let head = before(text, at).trim_end();
+    head.strip_suffix(" the")
+        .unwrap_or(head)
+        .rsplit(|c: char| !c.is_alphabetic())
+}
+
+/// The word right before byte `at`, skipping a "the" ([`words_before_the`]), or "".
+pub(super) fn word_before_the(text: &str, at: usize) -> &str {
+    words_before_the(text, at).next().unwrap_or("")
+}
+
+/// The word right after byte `at`, after spaces and commas ("X, said": "said"), or "".
+pub(super) fn word_after(text: &str, at: usize) -> &str {
+    after(text, at)
+        .trim_start_matches([' ', ','])
+        .split(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("")
+}
+
 /// The run of letters and digits starting at byte `at` of `text`.
 pub(super) fn word_at(text: &str, at: usize) -> &str {
     let rest = text.get(at..).unwrap_or("");
@@ -168,4 +214,235 @@ pub(super) fn modifier_split(w: &str) -> Option<(&str, &str)> {
     let (name, suf) = (&w[..n.checked_sub(1)?], &w[n..]);
     (!name.is_empty() && suf.len() >= 3 && suf.bytes().all(|b| b.is_ascii_lowercase()))
         .then_some((name, suf))
+}
+
+/// What the classifier found in a text, before resolution: the candidate spans in text order,
+/// the words rules rejected, and the gazetteer's names in the text.
+pub(super) struct Candidates {
+    pub(super) spans: Vec<Span>,
+    pub(super) rejected: Vec<Rejected>,
+    pub(super) gaz_hits: Vec<(usize, usize, &'static GazEntry)>,
+}
+
+/// Cut `text` into runs of capitalised words (with the connectors, particles and
+/// possessives a name may hold) and classify each run ([`classify`]).
+pub(super) fn candidates(text: &str) -> Candidates {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut rejected: Vec<Rejected> = Vec::new();
+    // starts of the parts of hyphenated place chains ("Beineu-Bozoi-Shymkent pipeline")
+    // (sets, looked up once per run: lists made a text of many such names quadratic)
+    let mut chain: std::collections::HashSet<usize, text::Fx> = Default::default();
+    // gazetteer names with a lower-case word inside ("Dar es Salaam", "Sistan and
+    // Baluchestan"): one run each
+    // one pass of the gazetteer over the text, shared with `countries`
+    let gaz_hits: Vec<(usize, usize, &'static GazEntry)> = GAZ.find_iter(text).collect();
+    let mut forced: HashMap<usize, usize, text::Fx> = HashMap::default();
+    for (s, e) in gaz_hits
+        .iter()
+        .filter(|(_, _, g)| {
+            g.kind != GazKind::Demonym
+                && g.name
+                    .split(' ')
+                    .skip(1)
+                    .any(|w| w.starts_with(|c: char| c.is_lowercase()))
+        })
+        .map(|&(s, e, _)| (s, e))
+    {
+        // the first such name at each start (as the list's first match was)
+        forced.entry(s).or_insert(e);
+    }
+    // the crate's one sentence splitter: the runs here and the sentences `infer_countries`
+    // looks at are the same sentences
+    for (ss, se) in text::sentences(text) {
+        let sent = &text[ss..se];
+        let mut toks: Vec<Tok> = Vec::with_capacity(sent.len() / 5);
+        for t in text::words(sent) {
+            let (start, end) = (t.start + ss, t.end + ss);
+            if place_chain(text, t.s, end) {
+                let mut at = start;
+                for p in t.s.split('-') {
+                    toks.push(Tok {
+                        s: p,
+                        start: at,
+                        end: at + p.len(),
+                    });
+                    chain.insert(at);
+                    at += p.len() + 1;
+                }
+                continue;
+            }
+            // "Abu Dhabi-based", "Taliban-run": the name, then the lower-case modifier
+            if is_cap(t.s)
+                && let Some((name, suffix)) = modifier_split(t.s)
+            {
+                let cut = start + name.len();
+                toks.push(Tok {
+                    s: name,
+                    start,
+                    end: cut,
+                });
+                toks.push(Tok {
+                    s: suffix,
+                    start: cut + 1,
+                    end,
+                });
+            } else {
+                toks.push(Tok { s: t.s, start, end });
+            }
+        }
+        let mut i = 0;
+        while i < toks.len() {
+            if !is_name_tok(toks[i].s) {
+                i += 1;
+                continue;
+            }
+            // grow a run of capitalised words, allowing "of"/"for"/"and"/"the"/"de"/"al" inside
+            let mut j = i + 1;
+            let mut last = i;
+            // a possessive ends the name ("Russia's Gazprom"), except a generic noun inside an
+            // organisation's name ("People's Armed Police", "Farmers' Union")
+            let possessive_end = |k: usize| {
+                let after = &text[toks[k].end..];
+                (after.starts_with("’s") || after.starts_with("'s"))
+                    && !inner_possessive(text, &toks, k)
+            };
+            if let Some(&fe) = forced.get(&toks[i].start)
+                && let Some(k) = toks[i..].iter().position(|t| t.end == fe)
+            {
+                last = i + k;
+                j = last + 1;
+            }
+            if !possessive_end(i) {
+                while j < toks.len() {
+                    // no name runs to MAX_RUN_TOKENS words; a longer run of capitalised words
+                    // (hostile, or a headline in capitals) is cut into runs of that many, which
+                    // keeps the work per run bounded and the whole text linear
+                    if j - i >= MAX_RUN_TOKENS {
+                        break;
+                    }
+                    let gap = &text[toks[j - 1].end..toks[j].start];
+                    let plural_possessive =
+                        (gap == "' " || gap == "’ ") && toks[j - 1].s.ends_with('s');
+                    // "Korea Hydro & Nuclear Power", "Procter & Gamble"
+                    let ampersand = gap == " & " && is_cap(toks[j].s);
+                    // the tokenizer leaves the "s" of a possessive as a word of its own
+                    if (gap == "'" || gap == "’")
+                        && toks[j].s == "s"
+                        && inner_possessive(text, &toks, j - 1)
+                    {
+                        j += 1;
+                        continue;
+                    }
+                    // "U.N. Security Council": a dotted abbreviation opens the name
+                    let dotted = gap == ". "
+                        && toks[j - 1].s.contains('.')
+                        && toks[j - 1].s.len() <= 5
+                        && is_cap(toks[j].s)
+                        && !NOT_NAME.contains(toks[j].s)
+                        && !text::is_stopword(toks[j].s);
+                    if gap != " " && !plural_possessive && !ampersand && !dotted {
+                        break;
+                    }
+                    let w = toks[j].s;
+                    // "Tunduk Bank and Ala-Too Finance": two names, each ending in its own
+                    // organisation word
+                    // "X and PT Y": a legal form opens a name of its own
+                    if w == "and"
+                        && (two_org_names(&toks, i, j)
+                            || org_and_name(&toks, i, j)
+                            || toks.get(j + 1).is_some_and(|t| LEGAL_PREFIX.contains(&t.s)))
+                    {
+                        break;
+                    }
+                    if is_name_tok(w) || (PARTICLES.contains(&w) && is_cap(toks[j - 1].s)) {
+                        last = j;
+                        j += 1;
+                        if possessive_end(last) {
+                            break;
+                        }
+                    } else if matches!(
+                        w,
+                        "of" | "for"
+                            | "de"
+                            | "al"
+                            | "el"
+                            | "bin"
+                            | "ibn"
+                            | "van"
+                            | "von"
+                            | "der"
+                            | "den"
+                            | "da"
+                            | "dos"
+                            | "du"
+                            | "la"
+                            | "del"
+                            | "do"
+                            | "des"
+                            | "on"
+                            | "and"
+                            | "the"
+                            // "Sociedad Química y Minera", "Caixa Geral e Depósitos"
+                            | "y"
+                            | "e"
+                            | "et"
+                            | "und"
+                    ) && j + 1 < toks.len()
+                        && (is_cap(toks[j + 1].s)
+                            || (matches!(w, "of" | "for")
+                                && toks[j + 1].s == "the"
+                                && toks.get(j + 2).is_some_and(|t| is_cap(t.s)))
+                            // "Ursula von der Leyen", "Oscar de la Renta"
+                            || (matches!(w, "von" | "van" | "de")
+                                && matches!(toks[j + 1].s, "der" | "den" | "la" | "los" | "del")
+                                && toks.get(j + 2).is_some_and(|t| is_cap(t.s))))
+                        && text[toks[j].end..toks[j + 1].start] == *" "
+                        // "China Road and Bridge Corporation" (not "Monday and Tuesday")
+                        && (!matches!(w, "and" | "on")
+                            || !NOT_NAME.contains(toks[j + 1].s)
+                            || toks[j + 1..].iter().take(4).any(|t| is_org_word(t.s)))
+                        // "Mitsubishi Corporation and Turkey's Gap Insaat": two names
+                        && (w != "and"
+                            || (GAZ.get_word(toks[j + 1].s).is_none()
+                                && !possessive_end(j + 1)
+                                && !text[toks[j + 1].end..].starts_with('-')))
+                        && (!matches!(w, "and" | "on" | "y" | "e" | "et" | "und")
+                            || toks[i..=last].iter().any(|t| is_org_word(t.s))
+                            || toks
+                                .get(j + 1..)
+                                .is_some_and(|r| r.iter().take(4).any(|t| is_org_word(t.s))))
+                        && (w != "the" || matches!(toks[j - 1].s, "of" | "for"))
+                        // "to Tianjin for the SCO summit": a place name does not take "of"/"for"
+                        // (but "Van der Berg" is a name, whatever city is called Van)
+                        && (!matches!(w, "of" | "for" | "and" | "on" | "the")
+                            || !GAZ
+                            .get(&text[toks[i].start..toks[last].end])
+                            .is_some_and(|g| !matches!(g.kind, GazKind::Demonym | GazKind::Macro)))
+                    {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            let run = &toks[i..=last];
+            let next = toks.get(last + 1);
+            let in_chain = run.len() == 1 && chain.contains(&run[0].start);
+            classify(
+                text,
+                run,
+                next,
+                ss == run[0].start || is_sentence_start(text, ss, run[0].start),
+                in_chain,
+                &mut spans,
+                &mut rejected,
+            );
+            i = last + 1;
+        }
+    }
+    Candidates {
+        spans,
+        rejected,
+        gaz_hits,
+    }
 }

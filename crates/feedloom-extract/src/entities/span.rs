@@ -31,6 +31,17 @@ pub(super) struct Span {
     /// A natural feature or a structure ("the Bab el-Mandeb strait", "the Karachaganak
     /// field", "Cape of Good Hope"): no country is inferred for it.
     pub(super) feature: bool,
+    /// The rule that pushed this span (set by the classifier: see `classify::RULES`).
+    pub(super) rule: &'static str,
+}
+
+/// Words a rule decided are no entity ("US" in "US$50 billion", a job title alone, a named
+/// thing's other mentions), with the rule's name: what `--explain` reports as rejected.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rejected {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) rule: &'static str,
 }
 
 impl Span {
@@ -40,12 +51,13 @@ impl Span {
             start,
             end,
             kind,
-            name: text[start..end].to_string(),
+            name: text::sub(text, start, end).to_string(),
             country: None,
             acronym: None,
             weak: false,
             alias: None,
             feature: false,
+            rule: "",
         }
     }
 
@@ -61,6 +73,7 @@ impl Span {
             weak: false,
             alias: None,
             feature: false,
+            rule: "",
         }
     }
 

@@ -98,6 +98,14 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     let mut ents: Vec<Entity> = Vec::new();
     let mut index: HashMap<(EntityKind, String), usize, text::Fx> = HashMap::default();
     let mut mentions: Vec<Mention> = Vec::new();
+    let mut rejected: Vec<Rejected> = Vec::new();
+    let reject = |rejected: &mut Vec<Rejected>, sp: &Span, rule: &'static str| {
+        rejected.push(Rejected {
+            start: sp.start,
+            end: sp.end,
+            rule,
+        });
+    };
     // the mentions by position, kept beside `mentions` for `new_single`'s neighbour questions
     let mut near = Near::default();
     let mut pending: Vec<&Span> = Vec::new();
@@ -170,9 +178,16 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
     // first pass: multi-word people, organisations, places
     for sp in &spans {
         if things.contains(&sp.name.as_str()) {
+            // a named thing, and the other mentions of its name
+            let rule = if sp.kind == Cand::Thing {
+                sp.rule
+            } else {
+                "named_thing_elsewhere"
+            };
+            reject(&mut rejected, sp, rule);
             continue;
         }
-        let kind = match sp.kind {
+        let (kind, rule) = match sp.kind {
             Cand::Thing => continue,
             Cand::Place
                 if (sp.weak && person_parts.contains(&translit_key(&sp.name)))
@@ -188,7 +203,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 if sp.weak
                     && let Some(&k) = first_kind.get(sp.name.as_str()) =>
             {
-                k
+                (k, "person_shape_known_elsewhere")
             }
             // "Hua Tong" after "Hua Tong Energy": the company without its industry word
             Cand::Person
@@ -204,11 +219,11 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                                 })
                     }) =>
             {
-                EntityKind::Organization
+                (EntityKind::Organization, "company_without_industry_word")
             }
-            Cand::Person => EntityKind::Person,
-            Cand::Org => EntityKind::Organization,
-            Cand::Place => EntityKind::Place,
+            Cand::Person => (EntityKind::Person, sp.rule),
+            Cand::Org => (EntityKind::Organization, sp.rule),
+            Cand::Place => (EntityKind::Place, sp.rule),
             Cand::Single => {
                 pending.push(sp);
                 continue;
@@ -266,6 +281,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             start: sp.start,
             end: sp.end,
             entity: i,
+            rule,
         });
     }
     // single words: a person's name part, an acronym of an organisation, else a lone person
@@ -291,6 +307,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
         };
         for sp in todo {
             if acr_ends.contains(&sp.start) {
+                reject(&mut rejected, sp, "acronym_after_long_form");
                 continue;
             }
             let key = translit_key(&sp.name);
@@ -302,11 +319,14 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                     index.get(&(EntityKind::Organization, translit_key(sing)))
                 })
                 .copied();
+            // the rule that found the word's entity (see `Mention::rule`)
+            let mut rule = "single_known_org";
             if hit.is_none() && is_acronym(&sp.name) {
                 hit = ents.iter().position(|e| {
                     e.kind == EntityKind::Organization
                         && initials(&e.name) == sp.name.replace('.', "")
                 });
+                rule = "single_acronym_initials";
             }
             if hit.is_none() {
                 // keys of people's name parts, computed once per entity (names do not change here)
@@ -319,10 +339,12 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                     });
                 }
                 hit = part_keys.iter().position(|ks| ks.contains(&key));
+                rule = "single_person_name_part";
             }
             if hit.is_none() {
                 // a place a context named before ("from X into China ... from X to Y")
                 hit = index.get(&(EntityKind::Place, key.clone())).copied();
+                rule = "single_known_place";
             }
             if hit.is_none() && !sp.name.contains(' ') {
                 // another transliteration of a person's name part (Mirziyoev, Mirziyoyev):
@@ -347,6 +369,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                         .iter()
                         .position(|ps| ps.iter().any(|(pf, k)| *pf == f && *k == sk));
                 }
+                rule = "single_person_spelling_variant";
             }
             if hit.is_none()
                 && is_acronym(&sp.name)
@@ -363,6 +386,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                             .get_any(&e.name)
                             .is_none_or(|g| g.kind == GazKind::Region)
                 });
+                rule = "single_region_acronym";
             }
             if ["known as ", "called ", "dubbed "]
                 .iter()
@@ -381,13 +405,17 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                     Some(h) if h != t && ents[h].kind == EntityKind::Organization => {
                         same.push((h, t));
                     }
-                    _ => hit = Some(t),
+                    _ => {
+                        hit = Some(t);
+                        rule = "single_known_as";
+                    }
                 }
             }
             if hit.is_none()
-                && let Some((kind, country)) = new_single(text, sp, &ents, &mentions, &near)
+                && let Some((kind, country, by)) = new_single(text, sp, &ents, &mentions, &near)
             {
                 hit = Some(add(&mut ents, &mut index, kind, &sp.name, country));
+                rule = by;
             }
             if let Some(i) = hit {
                 if ents[i].name != sp.name && !ents[i].aliases.contains(&sp.name) {
@@ -404,9 +432,13 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                     start: sp.start,
                     end: sp.end,
                     entity: i,
+                    rule,
                 });
-            } else {
+            } else if pass == 0 {
                 unresolved.push(sp);
+            } else {
+                // no evidence of any kind: a lone word is left out rather than guessed
+                reject(&mut rejected, sp, "single_without_evidence");
             }
         }
     }
@@ -493,5 +525,6 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
         mentions,
         features,
         gaz: Vec::new(),
+        rejected,
     }
 }

@@ -8,7 +8,7 @@ pub(in crate::entities) fn new_single(
     ents: &[Entity],
     mentions: &[Mention],
     near: &Near,
-) -> Option<(EntityKind, Option<&'static str>)> {
+) -> Option<(EntityKind, Option<&'static str>, &'static str)> {
     let acronym = is_acronym(&sp.name);
     let listed_beside = |kind: EntityKind| {
         // only a mention within a list gap of the name can be listed beside it
@@ -40,12 +40,12 @@ pub(in crate::entities) fn new_single(
     {
         // "told Eurasianet", "according to Xinhua", "released by Xinhua", "(Reuters)" in a
         // dateline: a news organisation
-        return Some((EntityKind::Organization, None));
+        return Some((EntityKind::Organization, None, "single_news_source"));
     }
     if org_context(text, sp.start, sp.end) {
         // "built by Rosatom", "said on Facebook", "operator, Bulgartransgaz,", "the Majlisi
         // Oli, Tajikistan's parliament", "XYZ, the battery maker,"
-        return Some((EntityKind::Organization, None));
+        return Some((EntityKind::Organization, None, "single_org_context"));
     }
     if !acronym
         && !common_subject(text, sp)
@@ -69,6 +69,7 @@ pub(in crate::entities) fn new_single(
         return Some((
             EntityKind::Place,
             place_after_comma(text, sp.end).or_else(town_country),
+            "single_place_context",
         ));
     }
     if !acronym
@@ -97,26 +98,34 @@ pub(in crate::entities) fn new_single(
     {
         // "compete with Poti and Batumi", "in Goris and Ijevan": a name listed beside a city
         // or town is a place
-        return Some((EntityKind::Place, town_country()));
+        return Some((
+            EntityKind::Place,
+            town_country(),
+            "single_listed_beside_place",
+        ));
     }
     if listed_beside(EntityKind::Organization) {
         // "Rosatom, China National Nuclear Corporation (CNNC), EDF and ...": a name listed
         // beside an organisation is one
-        return Some((EntityKind::Organization, None));
+        return Some((EntityKind::Organization, None, "single_listed_beside_org"));
     }
     if !acronym && company_like(text, sp.end) {
         // "Geely said last month that it was studying", "Gazprom's chief executive"
-        return Some((EntityKind::Organization, None));
+        return Some((EntityKind::Organization, None, "single_company_like"));
     }
     let town = GAZ.get_any(&sp.name).is_some();
     if !acronym && !town && place_possessive_before(text, sp.start) {
         // "France's Eramet", "Russia's Rosatom": what a country has and is named alone is a
         // company or an institution (its people are introduced by their full names)
-        return Some((EntityKind::Organization, None));
+        return Some((
+            EntityKind::Organization,
+            None,
+            "single_after_place_possessive",
+        ));
     }
     if !acronym && which_business(text, sp.end) {
         // "X, which exports from its Shanghai factory,": a company, not a person (who)
-        return Some((EntityKind::Organization, None));
+        return Some((EntityKind::Organization, None, "single_which_business"));
     }
     if !acronym
         && !common_subject(text, sp)
@@ -124,7 +133,7 @@ pub(in crate::entities) fn new_single(
         && (followed_by_speech_verb(text, sp.end) || after_speech_verb(text, sp.start))
     {
         // "Mirziyoyev said": a lone name that speaks is a person
-        return Some((EntityKind::Person, None));
+        return Some((EntityKind::Person, None, "single_speaker"));
     }
     if !acronym
         && !town
@@ -139,12 +148,12 @@ pub(in crate::entities) fn new_single(
         // person of the article is introduced by full name and then matched by surname; a
         // lone word that acts otherwise — "and Putin visited", "God will judge" — is left
         // out rather than given a kind)
-        return Some((EntityKind::Organization, None));
+        return Some((EntityKind::Organization, None, "single_business_clause"));
     }
     if acronym && acronym_org(text, sp) {
         // "XYZ will put in", "for XYZ and": an acronym that is no place, currency, code,
         // dateline or common noun names an organisation
-        return Some((EntityKind::Organization, None));
+        return Some((EntityKind::Organization, None, "single_acronym_org"));
     }
     None
 }
