@@ -32,7 +32,7 @@
 use std::collections::HashMap;
 
 use feedloom_core::item::{Entity, EntityKind};
-use feedloom_core::{ExtractError, Item, Registry, SyncExtractor};
+use feedloom_core::{Decision, ExtractError, Item, Registry, SyncExtractor};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -63,9 +63,10 @@ use self::span::*;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct EntitiesOptions {
-    /// Which kinds to keep.
+    /// Which kinds of entity to keep: `person`, `organization`, `place` (default: all three).
     pub kinds: Vec<EntityKind>,
-    /// Drop entities mentioned fewer times than this.
+    /// Drop entities mentioned fewer times than this in the text (default 1: keep every
+    /// entity found).
     pub min_mentions: u32,
 }
 
@@ -112,7 +113,7 @@ impl SyncExtractor for Entities {
         }
         let mut out = Vec::new();
         for (e, secs) in found.entities.iter().zip(secs) {
-            if !self.0.kinds.contains(&e.kind) || e.mentions < self.0.min_mentions {
+            if !self.keeps(e) {
                 continue;
             }
             let mut e = e.clone();
@@ -121,6 +122,53 @@ impl SyncExtractor for Entities {
         }
         item.entities = Some(out);
         Ok(())
+    }
+
+    /// One decision per mention of an entity kept in `item.entities` (its kind and the rule
+    /// that decided it), and one per run of capitalised words a rule decided is no entity
+    /// (`rejected`), in text order.
+    fn explain(&self, item: &Item) -> Vec<Decision> {
+        let found = detect(&item.text);
+        let words = |s: usize, e: usize| text::sub(&item.text, s, e).to_string();
+        let mut out: Vec<Decision> = found
+            .mentions
+            .iter()
+            .filter_map(|m| {
+                let e = found.entities.get(m.entity)?;
+                self.keeps(e).then(|| {
+                    let kind = match e.kind {
+                        EntityKind::Person => "person",
+                        EntityKind::Organization => "organization",
+                        EntityKind::Place => "place",
+                    };
+                    Decision::new(
+                        "entity",
+                        words(m.start, m.end),
+                        (m.start, m.end),
+                        kind,
+                        m.rule,
+                    )
+                })
+            })
+            .chain(found.rejected.iter().map(|r| {
+                Decision::new(
+                    "entity",
+                    words(r.start, r.end),
+                    (r.start, r.end),
+                    "rejected",
+                    r.rule,
+                )
+            }))
+            .collect();
+        out.sort_by_key(|d| (d.start, d.end));
+        out
+    }
+}
+
+impl Entities {
+    /// The options keep this entity (its kind, its number of mentions).
+    fn keeps(&self, e: &Entity) -> bool {
+        self.0.kinds.contains(&e.kind) && e.mentions >= self.0.min_mentions
     }
 }
 

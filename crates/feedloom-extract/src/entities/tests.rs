@@ -455,3 +455,65 @@ fn empty_and_odd_input_does_not_panic() {
         let _ = detect(t);
     }
 }
+
+#[test]
+fn explain_names_the_rule_of_each_entity() {
+    let mut item = Item::new("t", "t");
+    item.text = "Energy Minister Almasadam Satkaliyev visited the town of Zharkent. Analysts at \
+                 Morgan Stanley said the loan of US$50 billion was signed by the Kremlin. \
+                 Satkaliyev said so."
+        .into();
+    let e = Entities(EntitiesOptions::default());
+    e.extract(&mut item).expect("extracts");
+    let d = e.explain(&item);
+    let rule_of = |words: &str| {
+        d.iter()
+            .find(|x| x.text == words)
+            .map(|x| (x.fact, x.outcome.as_str(), x.rule.as_str()))
+    };
+    assert_eq!(
+        rule_of("Almasadam Satkaliyev"),
+        Some(("entity", "person", "person_after_title"))
+    );
+    assert_eq!(
+        rule_of("Zharkent"),
+        Some(("entity", "place", "place_after_of_noun"))
+    );
+    assert_eq!(
+        rule_of("Morgan Stanley"),
+        Some(("entity", "organization", "org_employer"))
+    );
+    assert_eq!(
+        rule_of("Kremlin"),
+        Some(("entity", "organization", "org_media_or_brand"))
+    );
+    // a surname alone is the person named in full before
+    assert_eq!(
+        rule_of("Satkaliyev"),
+        Some(("entity", "person", "single_person_name_part"))
+    );
+    assert_eq!(
+        rule_of("US"),
+        Some(("entity", "rejected", "currency_before_number"))
+    );
+    // spans point into the text; one decision per mention of a kept entity
+    for x in &d {
+        assert_eq!(text::sub(&item.text, x.start, x.end), x.text);
+    }
+    let mentions: u32 = item.entities.iter().flatten().map(|e| e.mentions).sum();
+    assert_eq!(
+        d.iter().filter(|x| x.outcome != "rejected").count(),
+        mentions as usize
+    );
+    // an entity the options drop is not explained
+    let people = Entities(EntitiesOptions {
+        kinds: vec![EntityKind::Person],
+        min_mentions: 1,
+    });
+    assert!(
+        people
+            .explain(&item)
+            .iter()
+            .all(|x| matches!(x.outcome.as_str(), "person" | "rejected"))
+    );
+}
