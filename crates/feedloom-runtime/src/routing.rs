@@ -152,7 +152,10 @@ impl<'de> Deserialize<'de> for Strings {
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Strings, E> {
                 Ok(Strings::One(s.to_string()))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strings, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Strings, A::Error> {
                 let mut out = Vec::new();
                 while let Some(s) = seq.next_element::<String>()? {
                     out.push(s);
@@ -354,11 +357,23 @@ mod tests {
         );
         // Every other error is located too, and says what was expected.
         let cases = [
-            (json!(5), "", "expected a mapping with any of: countries, source,"),
+            (
+                json!(5),
+                "",
+                "expected a mapping with any of: countries, source,",
+            ),
             (json!({}), "", "empty filter: use any of countries, source,"),
             (json!({"not": {}}), "not", "empty filter"),
-            (json!({"duplicate": null}), "duplicate", "expected a boolean"),
-            (json!({"tags": 3}), "tags", "expected a string or a list of strings"),
+            (
+                json!({"duplicate": null}),
+                "duplicate",
+                "expected a boolean",
+            ),
+            (
+                json!({"tags": 3}),
+                "tags",
+                "expected a string or a list of strings",
+            ),
             (
                 json!({"any": [{"tags": ["a"]}, {"tags": ["b", 7]}]}),
                 "any.1.tags.1",

@@ -899,7 +899,7 @@ fn expand(
             return Err(format!("invalid variable reference `${{{inner}}}`"));
         }
         match (env(name), default) {
-            (Some(v), Some((_, true))) if v.is_empty() => out.push_str(default.unwrap().0),
+            (Some(v), Some((d, true))) if v.is_empty() => out.push_str(d),
             (Some(v), _) => {
                 if v.len() >= 4 {
                     secrets.push(v.clone());
@@ -1000,10 +1000,14 @@ pub fn config_schema(registry: &Registry) -> Value {
     let mut root = serde_json::to_value(g.root_schema_for::<RawConfig>()).unwrap_or(Value::Null);
     let mut variants = |role: &str, items: Vec<(String, schemars::Schema)>, extra: Value| {
         let id = match role {
-            "extractors" => "Names the extractor in logs, errors and metrics; defaults to its \
-                             `type` (give one when a type is used twice).",
-            _ => "Unique id: names it in logs, errors, metrics and status, and keys the \
-                  state kept for it.",
+            "extractors" => {
+                "Names the extractor in logs, errors and metrics; defaults to its \
+                             `type` (give one when a type is used twice)."
+            }
+            _ => {
+                "Unique id: names it in logs, errors, metrics and status, and keys the \
+                  state kept for it."
+            }
         };
         let one_of: Vec<Value> = items
             .into_iter()

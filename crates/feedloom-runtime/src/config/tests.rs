@@ -377,3 +377,195 @@ fn lenient_load_keeps_unset_variables_as_written() {
         "{e}"
     );
 }
+
+/// Does `v` satisfy `schema`? The JSON Schema keywords the config schema's `on_error` and
+/// `when` use (`$ref` into the root's `$defs`, `type`, `enum`, `const`, `oneOf`, `anyOf`,
+/// `allOf`, `properties`, `additionalProperties`, `required`, `minProperties`, `items`,
+/// `pattern`, and `format: regex`, checked with the `regex` crate the loader uses).
+fn schema_accepts(root: &Value, schema: &Value, v: &Value) -> bool {
+    let Some(s) = schema.as_object() else {
+        return schema.as_bool().unwrap_or(true);
+    };
+    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        let target = root.pointer(r.trim_start_matches('#')).unwrap();
+        if !schema_accepts(root, target, v) {
+            return false;
+        }
+    }
+    if let Some(t) = s.get("type") {
+        let is = |t: &str| match t {
+            "null" => v.is_null(),
+            "boolean" => v.is_boolean(),
+            "string" => v.is_string(),
+            "array" => v.is_array(),
+            "object" => v.is_object(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            other => panic!("type {other}"),
+        };
+        let ok = match t {
+            Value::String(t) => is(t),
+            Value::Array(ts) => ts.iter().any(|t| is(t.as_str().unwrap())),
+            _ => panic!("type {t}"),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    if let Some(e) = s.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        return false;
+    }
+    if let Some(c) = s.get("const")
+        && c != v
+    {
+        return false;
+    }
+    let count = |k: &str| {
+        s.get(k)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter(|x| schema_accepts(root, x, v)).count())
+    };
+    if count("oneOf").is_some_and(|n| n != 1) || count("anyOf").is_some_and(|n| n == 0) {
+        return false;
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array)
+        && !all.iter().all(|x| schema_accepts(root, x, v))
+    {
+        return false;
+    }
+    if let Some(o) = v.as_object() {
+        let props = s.get("properties").and_then(Value::as_object);
+        for (k, x) in o {
+            let ok = match props.and_then(|p| p.get(k)) {
+                Some(p) => schema_accepts(root, p, x),
+                None => s
+                    .get("additionalProperties")
+                    .is_none_or(|a| schema_accepts(root, a, x)),
+            };
+            if !ok {
+                return false;
+            }
+        }
+        if let Some(req) = s.get("required").and_then(Value::as_array)
+            && !req.iter().all(|r| o.contains_key(r.as_str().unwrap()))
+        {
+            return false;
+        }
+        if let Some(n) = s.get("minProperties").and_then(Value::as_u64)
+            && (o.len() as u64) < n
+        {
+            return false;
+        }
+    }
+    if let (Some(a), Some(items)) = (v.as_array(), s.get("items"))
+        && !a.iter().all(|x| schema_accepts(root, items, x))
+    {
+        return false;
+    }
+    if let Some(text) = v.as_str() {
+        if let Some(p) = s.get("pattern").and_then(Value::as_str)
+            && !regex::Regex::new(p).unwrap().is_match(text)
+        {
+            return false;
+        }
+        if s.get("format").and_then(Value::as_str) == Some("regex")
+            && regex::Regex::new(text).is_err()
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// The schema `feedloom schema config` prints for `on_error` and `when` accepts exactly what
+/// the loader accepts.
+#[test]
+fn on_error_and_when_schemas_accept_what_the_loader_accepts() {
+    let root = config_schema(&registry());
+    let on_error = root
+        .pointer("/properties/extractors/items/oneOf/0/properties/on_error")
+        .unwrap()
+        .clone();
+    let when = root
+        .pointer("/properties/sinks/items/oneOf/0/properties/when")
+        .unwrap()
+        .clone();
+    for (key, schema) in [("on_error", &on_error), ("when", &when)] {
+        assert!(
+            schema.get("description").is_some(),
+            "{key} has no description: {schema}"
+        );
+    }
+    use serde_json::json;
+    let on_error_cases = [
+        (json!("skip"), true),
+        (json!("drop"), true),
+        (json!("dead_letter"), true),
+        (json!("dead-letter"), false),
+        (json!("Skip"), false),
+        (json!(""), false),
+        (json!(null), false),
+        (json!(1), false),
+        (json!(["skip"]), false),
+    ];
+    let when_cases = [
+        (json!({"countries": ["KG", "kz"]}), true),
+        (json!({"countries": "KG"}), true),
+        (json!({"source": [], "duplicate": false}), true),
+        (json!({"text_matches": "(?i)pipe(line)?"}), true),
+        (
+            json!({"entities": ["Wang Xiaohong"], "language": "en", "tags": ["x"]}),
+            true,
+        ),
+        (
+            json!({"all": [{"source": "a"}, {"not": {"tags": "t"}}], "any": []}),
+            true,
+        ),
+        (
+            json!({"any": [{"duplicate": true}, {"all": [{"language": ["ru"]}]}]}),
+            true,
+        ),
+        (json!({}), false),
+        (json!({"not": {}}), false),
+        (json!({"any": [{}]}), false),
+        (json!({"contries": ["KG"]}), false),
+        (json!({"countries": [1]}), false),
+        (json!({"countries": null}), false),
+        (json!({"duplicate": "yes"}), false),
+        (json!({"duplicate": null}), false),
+        (json!({"text_matches": "("}), false),
+        (json!({"text_matches": ["a"]}), false),
+        (json!({"all": {"source": "a"}}), false),
+        (json!({"not": [{"source": "a"}]}), false),
+        (json!({"tags": {"a": 1}}), false),
+        (json!("countries"), false),
+        (json!(null), false),
+        (json!([]), false),
+    ];
+    let mut checked = 0;
+    for (v, valid) in on_error_cases {
+        let yaml = format!("extractors:\n  - type: clean\n    on_error: {v}\n");
+        let loads = Config::parse(&yaml, Path::new("f.yaml"), &env).is_ok();
+        assert_eq!(loads, valid, "on_error: {v} (loader)");
+        assert_eq!(
+            schema_accepts(&root, &on_error, &v),
+            valid,
+            "on_error: {v} (schema)"
+        );
+        checked += 1;
+    }
+    for (v, valid) in when_cases {
+        let yaml = format!("sinks:\n  - id: s\n    type: stdout\n    when: {v}\n");
+        let loads = Config::parse(&yaml, Path::new("f.yaml"), &env).is_ok();
+        assert_eq!(loads, valid, "when: {v} (loader)");
+        assert_eq!(
+            schema_accepts(&root, &when, &v),
+            valid,
+            "when: {v} (schema)"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 32);
+}
