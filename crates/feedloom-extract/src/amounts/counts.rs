@@ -3,10 +3,14 @@
 //! name a thing. [`count`] is the handler of the forms `number_scale_word`, `number` and
 //! `a_scale_word`; the rule it returns says which of its cases decided.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use regex::Captures;
 
 use super::forms::{Found, Scan, amount};
 use super::money::{MONEY_UNITS, adjective_country, resolve_currency, unit_form};
+use crate::lexicon::Lexicon;
 use crate::text;
 
 /// A number as written: "3,412.5", "1,000", "12.5", "7".
@@ -37,83 +41,27 @@ pub(crate) fn parse_num(s: &str) -> Option<f64> {
         .filter(|v: &f64| v.is_finite())
 }
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
+static MONTH_NAMES: LazyLock<Lexicon> = crate::lexicon!("month_names");
+static MONTH_ABBREVIATIONS: LazyLock<Lexicon> = crate::lexicon!("month_abbreviations");
+static NUMBER_MARKERS: LazyLock<Lexicon> = crate::lexicon!("amounts_number_markers");
+static DURATIONS: LazyLock<Lexicon> = crate::lexicon!("amounts_durations");
+static PHRASE_END_NOUNS: LazyLock<Lexicon> = crate::lexicon!("amounts_count_nouns_ending_phrase");
+static IRREGULAR_PLURALS: LazyLock<Lexicon> = crate::lexicon!("amounts_irregular_plurals");
 
+/// The month names and abbreviations in lower case ("january", "sept").
+static MONTHS: LazyLock<HashSet<String, text::Fx>> = LazyLock::new(|| {
+    MONTH_NAMES
+        .iter()
+        .chain(MONTH_ABBREVIATIONS.iter())
+        .map(str::to_ascii_lowercase)
+        .collect()
+});
+
+/// `w` is a month's name or abbreviation, in any case, with or without a dot.
 fn is_month(w: &str) -> bool {
     let l = w.trim_end_matches('.').to_ascii_lowercase();
-    MONTHS.contains(&l.as_str())
+    MONTHS.contains(l.as_str())
 }
-
-const NUMBER_MARKERS: &[&str] = &[
-    "section",
-    "article",
-    "no",
-    "nos",
-    "chapter",
-    "paragraph",
-    "part",
-    "line",
-    "route",
-    "resolution",
-    "law",
-    "decree",
-    "clause",
-    "item",
-    "page",
-    "pages",
-    "p",
-    "pp",
-    "vol",
-    "volume",
-    "number",
-    "room",
-    "flight",
-    "highway",
-    "gate",
-    "platform",
-    "code",
-    "version",
-    "model",
-    "grade",
-    "level",
-    "phase",
-    "stage",
-    "episode",
-    "season",
-    "round",
-    "week",
-    "day",
-    "act",
-    "bill",
-    "order",
-    "case",
-    "point",
-];
 
 /// The previous word before byte `i` (letters, digits and dots).
 fn prev_word(text: &str, i: usize) -> &str {
@@ -191,24 +139,7 @@ fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
         pos = ws + len;
         // a plural noun usually ends the phrase
         if (w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ous"))
-            || matches!(
-                w,
-                "people"
-                    | "children"
-                    | "men"
-                    | "women"
-                    | "police"
-                    | "staff"
-                    | "personnel"
-                    | "cattle"
-                    | "sheep"
-                    | "livestock"
-                    | "troops"
-                    | "feet"
-                    | "teeth"
-                    | "mice"
-                    | "geese"
-            )
+            || PHRASE_END_NOUNS.contains(w)
         {
             break;
         }
@@ -231,24 +162,7 @@ fn plural_noun(w: &str) -> bool {
     (w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("ous"))
         || w.ends_with("men")
         || w.ends_with("people")
-        || matches!(
-            w,
-            "children"
-                | "police"
-                | "staff"
-                | "personnel"
-                | "cattle"
-                | "sheep"
-                | "livestock"
-                | "feet"
-                | "teeth"
-                | "mice"
-                | "geese"
-                | "fish"
-                | "deer"
-                | "aircraft"
-                | "crew"
-        )
+        || IRREGULAR_PLURALS.contains(w)
 }
 
 /// Words after a number that make it a clock time ("8 p.m.", "6pm", "10 o'clock").
@@ -265,30 +179,6 @@ const CLOCK: &[&str] = &[
     "o’clock",
     "GMT",
     "UTC",
-];
-
-/// Units of time: "24 hours", "15 years" are durations, not counts.
-const DURATIONS: &[&str] = &[
-    "second",
-    "seconds",
-    "minute",
-    "minutes",
-    "hour",
-    "hours",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "month",
-    "months",
-    "year",
-    "years",
-    "decade",
-    "decades",
-    "century",
-    "centuries",
-    "night",
-    "nights",
 ];
 
 /// The handler of the forms `number_scale_word`, `number` and `a_scale_word`: a count with
@@ -337,9 +227,7 @@ pub(crate) fn count(
     } * scale(sc);
     let nstart = c.name("num").or(c.name("a")).map_or(s, |x| x.start());
     let pw = prev_word(text, nstart);
-    if is_month(pw)
-        || NUMBER_MARKERS.contains(&pw.trim_end_matches('.').to_ascii_lowercase().as_str())
-    {
+    if is_month(pw) || NUMBER_MARKERS.contains(&pw.trim_end_matches('.').to_ascii_lowercase()) {
         return None;
     }
     let rest = text.get(e..).unwrap_or("");
@@ -419,7 +307,7 @@ pub(crate) fn count(
     }
     // durations are not counts ("24 hours", "15 years")
     let unit = unit.to_lowercase();
-    if DURATIONS.contains(&unit.as_str()) {
+    if DURATIONS.contains(&unit) {
         return None;
     }
     // "the Power of Siberia 2 pipeline", "Line 3 station": a number before a singular noun

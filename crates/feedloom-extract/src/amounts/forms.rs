@@ -22,6 +22,7 @@ use super::counts::{NUM, count};
 use super::money::{
     self, CURRENCIES, code_alternation, currency_of_prefix, money_word, yen_or_yuan,
 };
+use crate::lexicon::Lexicon;
 use crate::text;
 
 /// One way an amount is written.
@@ -65,17 +66,68 @@ pub(crate) struct Found {
 /// the noun of the count before it) and the form's name (the rule of what it finds).
 pub(crate) type Handler = fn(&Scan<'_>, &Captures<'_>, &[Found], &'static str) -> Option<Found>;
 
-/// Scale words after a number ("3 billion", "$5m", "Rs 500 crore").
-pub(crate) const SCALE: &str =
-    r"trillion|billion|million|thousand|crores?|lakhs?|lacs?|tn|bn|bln|mln|mn|cr|m|k";
+static SCALE_WORDS: LazyLock<Lexicon> = crate::lexicon!("amounts_scale_words");
+static SCALE_ABBREVIATIONS: LazyLock<Lexicon> = crate::lexicon!("amounts_scale_abbreviations");
+static CURRENCY_SYMBOLS: LazyLock<Lexicon> = crate::lexicon!("amounts_currency_symbols");
+static CURRENCY_WORDS: LazyLock<Lexicon> = crate::lexicon!("amounts_currency_words");
+static DOLLAR_QUALIFIERS: LazyLock<Lexicon> = crate::lexicon!("amounts_dollar_qualifiers");
+static CURRENCY_ADJECTIVES: LazyLock<Lexicon> = crate::lexicon!("amounts_currency_adjectives");
+static ADJECTIVE_CURRENCY_WORDS: LazyLock<Lexicon> =
+    crate::lexicon!("amounts_adjective_currency_words");
+
+/// A lexicon as a regex alternation: each entry escaped, the longest first (where one entry
+/// starts another, "pounds sterling" before "pounds", the longer is tried first).
+fn alternation(words: &[&str]) -> String {
+    let mut v = words.to_vec();
+    v.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    v.iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// Scale words after a money amount, abbreviations included ("3 billion", "$5m", "Rs 500
+/// crore").
+fn scale() -> String {
+    let all: Vec<&str> = SCALE_WORDS
+        .iter()
+        .chain(SCALE_ABBREVIATIONS.iter())
+        .collect();
+    alternation(&all)
+}
+
 /// The scale words a count may have ("3.4 million tonnes"; no abbreviations).
-const COUNT_SCALE: &str = r"trillion|billion|million|thousand|crores?|lakhs?|lacs?";
-/// The scale words after "a"/"one" ("a million people").
-const A_SCALE: &str = r"trillion|billion|million|thousand";
-/// Money words after a number.
-const CURWORDS: &str = r"(?:US |U\.S\. |American |Hong Kong |Canadian |Australian )?dollars?|(?:Uzbek|Uzbekistani|Kyrgyz|Kyrgyzstani|Azerbaijani|Azeri|Turkmen|Tajik|Kazakh|Kazakhstani|Russian|Indian|Pakistani|Chinese|Turkish|Georgian|Armenian|Ukrainian|Iranian) (?:soms?|sums?|soums?|manats?|somoni|tenge|rubles?|roubles?|rupees?|yuan|lira|liras|lari|drams?|hryvnias?|rials?)|euros?|pounds? sterling|pounds?|yuan|renminbi|tenge|soms?|sums?|soums?|rubles?|roubles?|manats?|somoni|rupees?|yen|lira|liras|dirhams?|riyals?|rials?|hryvnias?|hryvnia|lari|drams?|won|swiss francs|francs?|zloty|afghanis?";
-/// Money symbols before a number.
-const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₸|₽|₹|₺|₩|₦|₴|₪|₱|₫|₾|฿|RMB|Rs\.?|Rp|KSh|Tk";
+fn count_scale() -> String {
+    alternation(SCALE_WORDS.words())
+}
+
+/// The scale words after "a"/"one" ("a million people"): millions and thousands, not crores.
+fn a_scale() -> String {
+    let v: Vec<&str> = SCALE_WORDS
+        .iter()
+        .filter(|w| w.ends_with("illion") || *w == "thousand")
+        .collect();
+    alternation(&v)
+}
+
+/// Money words after a number: "US dollars", "Uzbek som", "yuan", "pounds sterling".
+fn currency_words() -> String {
+    format!(
+        "(?:{}) dollars?|(?:{}) (?:{})|{}",
+        alternation(DOLLAR_QUALIFIERS.words()),
+        alternation(CURRENCY_ADJECTIVES.words()),
+        alternation(ADJECTIVE_CURRENCY_WORDS.words()),
+        alternation(CURRENCY_WORDS.words())
+    )
+}
+
+/// Money symbols before a number ("US$", "U.S. $", "€", "Rs.").
+fn prefix() -> String {
+    format!(
+        r"U\.S\.[ \t\r\n]?\$|{}",
+        alternation(CURRENCY_SYMBOLS.words())
+    )
+}
 
 /// The forms, in priority order (see the module's doc).
 pub(crate) static FORMS: &[Form] = &[
@@ -83,8 +135,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "currency_symbol_before",
         pattern: || {
+            let (prefix, scale) = (prefix(), scale());
             format!(
-                r"(?P<cur>{PREFIX})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE})(?-u:\b))?"
+                r"(?P<cur>{prefix})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{scale})(?-u:\b))?"
             )
         },
         handler: currency_before,
@@ -93,9 +146,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "currency_code_before",
         pattern: || {
-            let codes = code_alternation();
+            let (codes, scale) = (code_alternation(), scale());
             format!(
-                r"(?-u:\b)(?P<cur>{codes})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE})(?-u:\b))?"
+                r"(?-u:\b)(?P<cur>{codes})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{scale})(?-u:\b))?"
             )
         },
         handler: currency_before,
@@ -105,7 +158,8 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "letter_symbol_before",
         pattern: || {
-            format!(r"(?-u:\b)(?P<sym>K|R)(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE})(?-u:\b))?")
+            let scale = scale();
+            format!(r"(?-u:\b)(?P<sym>K|R)(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{scale})(?-u:\b))?")
         },
         handler: letter_symbol_before,
     },
@@ -113,8 +167,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "currency_word_after",
         pattern: || {
+            let (scale, words) = (scale(), currency_words());
             format!(
-                r"(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{SCALE}))?[ \t\r\n](?P<word>{CURWORDS})(?-u:\b)"
+                r"(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{scale}))?[ \t\r\n](?P<word>{words})(?-u:\b)"
             )
         },
         handler: currency_word_after,
@@ -142,7 +197,10 @@ pub(crate) static FORMS: &[Form] = &[
     // "3.4 million tonnes", "a 310 billion peso contract"
     Form {
         name: "number_scale_word",
-        pattern: || format!(r"(?P<num>{NUM})[ \t\r\n](?P<scale>{COUNT_SCALE})(?-u:\b)"),
+        pattern: || {
+            let scale = count_scale();
+            format!(r"(?P<num>{NUM})[ \t\r\n](?P<scale>{scale})(?-u:\b)")
+        },
         handler: count,
     },
     // "14,286 foreign citizens", "300 people"; with `bare_numbers`, "(3,412)"
@@ -154,7 +212,10 @@ pub(crate) static FORMS: &[Form] = &[
     // "a million people", "one billion"
     Form {
         name: "a_scale_word",
-        pattern: || format!(r"(?-u:\b)(?P<a>a|one)[ \t\r\n](?P<scale>{A_SCALE})(?-u:\b)"),
+        pattern: || {
+            let scale = a_scale();
+            format!(r"(?-u:\b)(?P<a>a|one)[ \t\r\n](?P<scale>{scale})(?-u:\b)")
+        },
         handler: count,
     },
 ];

@@ -3,7 +3,12 @@
 
 use std::sync::LazyLock;
 
+use crate::lexicon::Lexicon;
 use crate::text;
+
+static CODES_NOT_CURRENCY: LazyLock<Lexicon> = crate::lexicon!("amounts_codes_not_currency");
+static YEN_WORDS: LazyLock<Lexicon> = crate::lexicon!("amounts_yen_words");
+static YUAN_WORDS: LazyLock<Lexicon> = crate::lexicon!("amounts_yuan_words");
 
 /// ISO 4217 money (`data/currencies.tsv`, see the README): code, the words that name it,
 /// the countries that use it.
@@ -182,12 +187,8 @@ pub(crate) fn yen_or_yuan(text: &str, at: usize) -> &'static str {
                 text::boundary_before(part, p) && text::boundary_after(part, p + w.len())
             })
         };
-        let jp = ["Japan", "Japanese", "yen", "Tokyo", "Nikkei"]
-            .iter()
-            .any(|w| word(w));
-        let cn = ["China", "Chinese", "yuan", "renminbi", "Beijing", "RMB"]
-            .iter()
-            .any(|w| word(w));
+        let jp = YEN_WORDS.iter().any(word);
+        let cn = YUAN_WORDS.iter().any(word);
         match (jp, cn) {
             (true, false) => return "JPY",
             (false, true) => return "CNY",
@@ -283,12 +284,7 @@ pub(crate) fn code_alternation() -> String {
     let mut v: Vec<&str> = CURRENCIES
         .iter()
         .map(|c| c.code)
-        .filter(|c| {
-            !matches!(
-                *c,
-                "ALL" | "TOP" | "CUP" | "PEN" | "MOP" | "BOB" | "SOS" | "BAM"
-            )
-        })
+        .filter(|c| !CODES_NOT_CURRENCY.contains(c))
         .collect();
     v.sort_unstable();
     v.join("|")

@@ -3,7 +3,12 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
+use std::sync::LazyLock;
+
+use crate::lexicon::Lexicon;
 use crate::text;
+
+static TODAY_WORDS: LazyLock<Lexicon> = crate::lexicon!("dates_today_words");
 
 pub(crate) fn month_num(m: &str) -> Option<u32> {
     let l = m.trim_end_matches('.').to_ascii_lowercase();
@@ -96,49 +101,7 @@ pub(crate) fn today_is_the_day(text: &str, s: usize, e: usize) -> bool {
         return true;
     }
     let pw = prev_word(text, s);
-    pw.ends_with("ed")
-        || matches!(
-            pw.as_str(),
-            "said"
-                | "says"
-                | "say"
-                | "told"
-                | "tells"
-                | "announced"
-                | "met"
-                | "meet"
-                | "meets"
-                | "began"
-                | "begin"
-                | "begins"
-                | "held"
-                | "hold"
-                | "holds"
-                | "left"
-                | "leave"
-                | "leaves"
-                | "sent"
-                | "spoke"
-                | "speaks"
-                | "wrote"
-                | "made"
-                | "came"
-                | "went"
-                | "was"
-                | "were"
-                | "is"
-                | "are"
-                | "will"
-                | "be"
-                | "of"
-                | "until"
-                | "from"
-                | "since"
-                | "by"
-                | "on"
-                | "for"
-                | "as"
-        )
+    pw.ends_with("ed") || TODAY_WORDS.contains(&pw)
 }
 
 /// The earliest year of a reference date that relative dates are resolved against.

@@ -18,6 +18,7 @@ use super::calendar::{
     infer_year, last_day, looks_ahead, month_num, months, output_range, prev_word, shift,
     today_is_the_day, weekday, years,
 };
+use crate::lexicon::Lexicon;
 use crate::text;
 
 /// One way a date is written.
@@ -54,13 +55,47 @@ pub(crate) struct Found {
 /// last argument.
 type Handler = fn(&mut Scan<'_>, &Captures<'_>, &'static str, &mut Vec<Found>);
 
-/// Month names and their abbreviations ("Sept.", "Jan").
-pub(crate) const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)";
+static MONTH_NAMES: LazyLock<Lexicon> = crate::lexicon!("month_names");
+static MONTH_ABBREVIATIONS: LazyLock<Lexicon> = crate::lexicon!("month_abbreviations");
+static WEEKDAYS: LazyLock<Lexicon> = crate::lexicon!("weekdays");
+static MONTH_BEFORE_WORDS: LazyLock<Lexicon> = crate::lexicon!("dates_month_before_words");
+
+/// A lexicon as a regex alternation: each entry escaped, the longest first (where one entry
+/// starts another, "Sept" before "Sep", the longer is tried first).
+fn alternation(words: &[&str]) -> String {
+    let mut v = words.to_vec();
+    v.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    v.iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// Month names in full, then their abbreviations with an optional dot ("Sept.", "Jan").
+fn month() -> String {
+    let mut abbr = MONTH_ABBREVIATIONS.words().to_vec();
+    abbr.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let abbr: Vec<String> = abbr
+        .iter()
+        .map(|w| format!(r"{}\.?", regex::escape(w)))
+        .collect();
+    format!(
+        "(?:{}|{})",
+        alternation(MONTH_NAMES.words()),
+        abbr.join("|")
+    )
+}
+
 /// Month names in full.
-pub(crate) const FULL_MONTH: &str =
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)";
+fn full_month() -> String {
+    format!("(?:{})", alternation(MONTH_NAMES.words()))
+}
+
 /// Weekday names.
-pub(crate) const WEEKDAY: &str = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+fn weekday_name() -> String {
+    format!("(?:{})", alternation(WEEKDAYS.words()))
+}
+
 /// Between the two ends of a range: a dash, "to", "through", "until", "and".
 const DASH: &str = r"(?:[ \t\r\n]*[-–—][ \t\r\n]*|[ \t\r\n]+(?:to|through|until|and)[ \t\r\n]+)";
 /// An ordinal's ending ("1st", "22nd").
@@ -82,8 +117,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "month_day",
         pattern: || {
+            let month = month();
             format!(
-                r"(?-u:\b)(?P<m>{MONTH})[ \t\r\n](?P<d>[0-9]{{1,2}}){ORD}(?:{DASH}(?:(?P<m2>{MONTH})[ \t\r\n])?(?P<d2>[0-9]{{1,2}}){ORD})?(?-u:\b)(?:,?[ \t\r\n](?P<y>[0-9]{{4}})(?-u:\b))?"
+                r"(?-u:\b)(?P<m>{month})[ \t\r\n](?P<d>[0-9]{{1,2}}){ORD}(?:{DASH}(?:(?P<m2>{month})[ \t\r\n])?(?P<d2>[0-9]{{1,2}}){ORD})?(?-u:\b)(?:,?[ \t\r\n](?P<y>[0-9]{{4}})(?-u:\b))?"
             )
         },
         handler: month_day,
@@ -92,8 +128,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "day_month",
         pattern: || {
+            let month = month();
             format!(
-                r"(?-u:\b)(?P<d>[0-9]{{1,2}}){ORD}(?:{DASH}(?P<d2>[0-9]{{1,2}}){ORD})?[ \t\r\n](?:of[ \t\r\n])?(?P<m>{MONTH})(?-u:\b)(?:,?[ \t\r\n](?P<y>[0-9]{{4}})(?-u:\b))?"
+                r"(?-u:\b)(?P<d>[0-9]{{1,2}}){ORD}(?:{DASH}(?P<d2>[0-9]{{1,2}}){ORD})?[ \t\r\n](?:of[ \t\r\n])?(?P<m>{month})(?-u:\b)(?:,?[ \t\r\n](?P<y>[0-9]{{4}})(?-u:\b))?"
             )
         },
         handler: day_month,
@@ -102,8 +139,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "month_year",
         pattern: || {
+            let month = month();
             format!(
-                r"(?-u:\b)(?P<m>{MONTH})[ \t\r\n](?:of[ \t\r\n])?(?P<y>[0-9]{{4}})(?:(?:[ \t\r\n]*[-–][ \t\r\n]*|[ \t\r\n]+(?:to|through|until)[ \t\r\n]+)(?P<m2>{MONTH})[ \t\r\n](?P<y2>[0-9]{{4}}))?(?-u:\b)"
+                r"(?-u:\b)(?P<m>{month})[ \t\r\n](?:of[ \t\r\n])?(?P<y>[0-9]{{4}})(?:(?:[ \t\r\n]*[-–][ \t\r\n]*|[ \t\r\n]+(?:to|through|until)[ \t\r\n]+)(?P<m2>{month})[ \t\r\n](?P<y2>[0-9]{{4}}))?(?-u:\b)"
             )
         },
         handler: month_year,
@@ -112,8 +150,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "month_dash_month",
         pattern: || {
+            let month = month();
             format!(
-                r"(?-u:\b)(?P<m>{MONTH})[-–](?P<m2>{MONTH})(?:,?[ \t\r\n](?P<y>[0-9]{{4}}))?(?-u:\b)"
+                r"(?-u:\b)(?P<m>{month})[-–](?P<m2>{month})(?:,?[ \t\r\n](?P<y>[0-9]{{4}}))?(?-u:\b)"
             )
         },
         handler: month_dash_month,
@@ -122,8 +161,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "between_months",
         pattern: || {
+            let full_month = full_month();
             format!(
-                r"(?-u:\b)(?i:between|from)[ \t\r\n](?P<m>{FULL_MONTH})[ \t\r\n]+(?:and|to|through|until)[ \t\r\n]+(?P<m2>{FULL_MONTH})(?:,?[ \t\r\n](?P<y>[0-9]{{4}}))?(?-u:\b)"
+                r"(?-u:\b)(?i:between|from)[ \t\r\n](?P<m>{full_month})[ \t\r\n]+(?:and|to|through|until)[ \t\r\n]+(?P<m2>{full_month})(?:,?[ \t\r\n](?P<y>[0-9]{{4}}))?(?-u:\b)"
             )
         },
         handler: between_months,
@@ -139,7 +179,10 @@ pub(crate) static FORMS: &[Form] = &[
     // "in May", "last May", "for October shipment", "August last year": a whole month
     Form {
         name: "month_name",
-        pattern: || format!(r"(?-u:\b)(?P<m>{FULL_MONTH})(?-u:\b)"),
+        pattern: || {
+            let full_month = full_month();
+            format!(r"(?-u:\b)(?P<m>{full_month})(?-u:\b)")
+        },
         handler: month_name,
     },
     // "2019-2021", "2019–21"
@@ -189,8 +232,9 @@ pub(crate) static FORMS: &[Form] = &[
     Form {
         name: "weekday",
         pattern: || {
+            let weekday = weekday_name();
             format!(
-                r"(?-u:\b)(?P<wq>(?i:on|last|next|this|since|until|by|from)[ \t\r\n])?(?P<wd>{WEEKDAY})(?-u:\b)"
+                r"(?-u:\b)(?P<wq>(?i:on|last|next|this|since|until|by|from)[ \t\r\n])?(?P<wd>{weekday})(?-u:\b)"
             )
         },
         handler: weekday_form,
@@ -469,29 +513,7 @@ fn month_name(scan: &mut Scan<'_>, c: &Captures<'_>, form: &'static str, out: &m
     let found = (|| {
         let reference = scan.reference?;
         let mo = month_num(mn.as_str())?;
-        if !matches!(
-            pw.as_str(),
-            "in" | "since"
-                // "the fiscal year to June"
-                | "to"
-                | "by"
-                | "until"
-                | "from"
-                | "last"
-                | "next"
-                | "this"
-                | "early"
-                | "late"
-                | "mid"
-                | "during"
-                | "through"
-                | "throughout"
-                | "of"
-                | "before"
-                | "after"
-                // "cargoes for October shipment"
-                | "for"
-        ) {
+        if !MONTH_BEFORE_WORDS.contains(&pw) {
             return None;
         }
         let y = match pw.as_str() {

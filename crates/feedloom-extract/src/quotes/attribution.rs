@@ -30,23 +30,34 @@ use super::context::{
     Ctx, after_preposition, appositive, long_appositive, relative_clauses, unnamed_member,
 };
 use crate::entities;
+use crate::lexicon::Lexicon;
 use crate::text;
 
-/// Verbs of saying, as written after or before a speaker ("said", "told", "pointed out").
-pub(crate) const VERBS: &str = r"said|says|say|called|calls|described|describes|dubbed|told|tells|added|adds|noted|notes|stated|states|declared|declares|explained|explains|wrote|writes|warned|warns|insisted|insists|argued|argues|claimed|claims|continued|asked|asks|replied|answered|stressed|stresses|emphasi[sz]ed|commented|remarked|announced|announces|reported|reports|recalled|acknowledged|admitted|concluded|observed|underlined|underscored|pointed out|went on|quipped|tweeted|posted|urged|vowed|promised|predicted|suggested|cautioned|complained|conceded|confirmed|denied|mentioned|read";
-/// Participles of saying ("X, ..., touting the expo as “…”").
-pub(crate) const PARTICIPLES: &str = r"saying|touting|calling|describing|adding|noting|stating|declaring|explaining|warning|insisting|arguing|claiming|stressing|telling|urging|vowing|promising|writing";
-/// Nouns by which an organisation named before is referred to ("the ministry said").
-const ANAPHOR_NOUNS: &str = r"ministry|committee|company|agency|bank|council|commission|service|office|department|corporation|organisation|organization|group|party|government|court|embassy|consulate|fund|union|authority|administration|bureau|association|federation|institute|exchange|airline|firm|statement";
-/// Roles by which a person named before is referred to ("the CFO said").
-const ROLES: &str = r"CEO|CFO|COO|CTO|chief executive|chairman|chairwoman|chair|minister|deputy minister|ambassador|envoy|president|governor|mayor|director|secretary|commander|general|prosecutor|judge|professor|economist|analyst|spokesman|spokeswoman|spokesperson";
+static SPEECH_VERBS: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_verbs");
+static SPEECH_PARTICIPLES: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_participles");
+static ORGANISATION_NOUNS: LazyLock<Lexicon> = crate::lexicon!("quotes_organisation_nouns");
+static ROLES: LazyLock<Lexicon> = crate::lexicon!("quotes_roles");
+
+/// A lexicon as a regex alternation: each entry escaped, the longest first (where one entry
+/// starts another, the longer is tried first).
+fn alternation(words: &[&str]) -> String {
+    let mut v = words.to_vec();
+    v.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    v.iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
+}
 
 static AFTER_VERB_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^[[ \t\r\n],.;:!?—–-]*(?:{VERBS})(?-u:\b)"))
+    let verbs = alternation(SPEECH_VERBS.words());
+    Regex::new(&format!(r"^[[ \t\r\n],.;:!?—–-]*(?:{verbs})(?-u:\b)"))
         .expect("the verb-first regex compiles")
 });
 pub(crate) static VERB_ANY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?-u:\b)(?:{VERBS}|{PARTICIPLES})(?-u:\b)"))
+    let verbs = alternation(SPEECH_VERBS.words());
+    let participles = alternation(SPEECH_PARTICIPLES.words());
+    Regex::new(&format!(r"(?-u:\b)(?:{verbs}|{participles})(?-u:\b)"))
         .expect("the verb regex compiles")
 });
 static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
@@ -58,12 +69,14 @@ static QUOTED_AS: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ANAPHOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?-u:\b)(?:the|The|its|Its) (?P<noun>{ANAPHOR_NOUNS})(?-u:\b)"
+        r"(?-u:\b)(?:the|The|its|Its) (?P<noun>{})(?-u:\b)",
+        alternation(ORGANISATION_NOUNS.words())
     ))
     .expect("the anaphor regex compiles")
 });
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?-u:\b)(?:the|The) (?P<role>{ROLES})(?-u:\b)"))
+    let roles = alternation(ROLES.words());
+    Regex::new(&format!(r"(?-u:\b)(?:the|The) (?P<role>{roles})(?-u:\b)"))
         .expect("the role regex compiles")
 });
 pub(crate) static SHE: LazyLock<Regex> = LazyLock::new(|| {

@@ -2,11 +2,17 @@
 //! the sentences ([`Ctx`]), unnamed people and members of organisations, appositives,
 //! relative clauses, and the gender a surname gives.
 
+use std::sync::LazyLock;
+
 use feedloom_core::item::EntityKind;
 
 use super::spans::sentence_start_of_last;
 use crate::entities::{self, Detected};
+use crate::lexicon::Lexicon;
 use crate::text::{self, Sentences};
+
+static UNNAMED_MEMBER_WORDS: LazyLock<Lexicon> = crate::lexicon!("quotes_unnamed_member_words");
+static UNNAMED_PERSON_NOUNS: LazyLock<Lexicon> = crate::lexicon!("quotes_unnamed_person_nouns");
 
 pub(crate) struct Ctx<'a> {
     pub(crate) d: &'a Detected,
@@ -84,165 +90,10 @@ pub(crate) fn unnamed_subject_before(text: &str, cx: &Ctx, ss: usize) -> bool {
 /// member of the organisation, not the organisation.
 pub(crate) fn unnamed_member(cx: &Ctx, m: &entities::Mention, gap: &str) -> bool {
     cx.d.entities[m.entity].kind == EntityKind::Organization
-        && gap.split_whitespace().any(|w| {
-            matches!(
-                w.trim_matches(|c: char| !c.is_alphabetic()),
-                "spokesman"
-                    | "spokeswoman"
-                    | "spokesperson"
-                    | "official"
-                    | "officials"
-                    | "source"
-                    | "sources"
-                    | "representative"
-                    | "representatives"
-                    | "diplomat"
-                    | "diplomats"
-                    | "employee"
-                    | "employees"
-                    | "staff"
-                    | "analyst"
-                    | "analysts"
-                    | "adviser"
-                    | "advisor"
-                    | "aide"
-                    | "insider"
-                    | "member"
-                    | "members"
-                    | "officer"
-                    | "officers"
-                    | "expert"
-                    | "experts"
-                    | "researcher"
-                    | "researchers"
-                    | "lawyer"
-                    | "lawyers"
-                    // "its president said", "the company's chairman told": a named
-                    // organisation's unnamed head is not the organisation
-                    | "president"
-                    | "chairman"
-                    | "chairwoman"
-                    | "chair"
-                    | "head"
-                    | "chief"
-                    | "director"
-                    | "executive"
-                    | "ceo"
-                    | "boss"
-                    | "founder"
-                    | "manager"
-                    | "deputy"
-                    | "secretary"
-                    | "governor"
-                    | "leader"
-                    | "owner"
-                    | "minister"
-                    | "envoy"
-                    | "ambassador"
-                    | "commander"
-                    | "economist"
-                    | "economists"
-                    | "banker"
-                    | "bankers"
-            )
-        })
+        && gap
+            .split_whitespace()
+            .any(|w| UNNAMED_MEMBER_WORDS.contains(w.trim_matches(|c: char| !c.is_alphabetic())))
 }
-
-/// Nouns for a person that, after "a"/"an"/"one"/"another", introduce someone unnamed.
-const PERSON_NOUNS: &[&str] = &[
-    "diplomat",
-    "official",
-    "officer",
-    "resident",
-    "man",
-    "woman",
-    "source",
-    "analyst",
-    "driver",
-    "banker",
-    "herder",
-    "farmer",
-    "trader",
-    "worker",
-    "miner",
-    "businessman",
-    "businesswoman",
-    "activist",
-    "witness",
-    "soldier",
-    "teacher",
-    "student",
-    "journalist",
-    "expert",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "representative",
-    "employee",
-    "manager",
-    "executive",
-    "engineer",
-    "doctor",
-    "lawyer",
-    "villager",
-    "local",
-    "passenger",
-    "pilot",
-    "captain",
-    "sailor",
-    "fisherman",
-    "shopkeeper",
-    "vendor",
-    "merchant",
-    "refugee",
-    "migrant",
-    "mother",
-    "father",
-    "person",
-    "member",
-    "insider",
-    "observer",
-    "critic",
-    "economist",
-    "researcher",
-    "scholar",
-    "professor",
-    "commander",
-    "guard",
-    "policeman",
-    "investor",
-    "entrepreneur",
-    "owner",
-    "director",
-    "adviser",
-    "advisor",
-    "aide",
-    "consultant",
-    "negotiator",
-    "lawmaker",
-    "deputy",
-    "voter",
-    "protester",
-    "pensioner",
-    "nurse",
-    "guide",
-    "neighbour",
-    "neighbor",
-    "friend",
-    "relative",
-    "veteran",
-    "elder",
-    "priest",
-    "imam",
-    "mullah",
-    "cleric",
-    "smuggler",
-    "broker",
-    "dealer",
-    "clerk",
-    "inspector",
-    "ranger",
-];
 
 /// An unnamed person ("a Russian diplomat", "one resident", "another official") is mentioned
 /// in `text[from..to]`, not in apposition to a named one ("Almaz Bekov, a senior economist").
@@ -261,7 +112,7 @@ pub(crate) fn unnamed_referent(text: &str, cx: &Ctx, from: usize, to: usize) -> 
             .take(4)
             .map(|x| x.trim_end_matches([',', '.', ';', ':']))
             .take_while(|x| !x.is_empty())
-            .any(|x| PERSON_NOUNS.contains(&x.to_lowercase().as_str()));
+            .any(|x| UNNAMED_PERSON_NOUNS.contains(&x.to_lowercase()));
         if !hit {
             continue;
         }

@@ -123,7 +123,9 @@ fn opening(text: &str, s: usize, e: usize) -> (usize, usize) {
     (s, end)
 }
 
-/// Find quotations and speakers. `d` is the entity detection for `text`.
+/// Find quotations and speakers. `d` is the entity detection for `text`. (The extractor
+/// uses [`find_explained`]; the tests use this.)
+#[cfg(test)]
 pub(crate) fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Quote)> {
     find_explained(text, d, o)
         .into_iter()
