@@ -148,7 +148,7 @@ pub fn rank(title: Option<&str>, text: &str, opts: &CountriesOptions) -> Vec<Str
     let mut counts = HashMap::new();
     // a place inside an organisation's or a person's name ("University of Glasgow",
     // "Rovshan Najaf") is not what the article is about
-    let d = crate::entities::detect_cached(text);
+    let d = crate::entities::DETECTIONS.get(text);
     let place = |m: &&crate::entities::Mention| {
         d.entities[m.entity].kind == feedloom_core::item::EntityKind::Place
     };

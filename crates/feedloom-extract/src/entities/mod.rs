@@ -38,6 +38,7 @@ use serde::Deserialize;
 
 use crate::text::{self, GAZ, GazEntry, GazKind, Tok, is_acronym, is_cap};
 
+mod cache;
 mod classify;
 mod countries;
 mod lexicon;
@@ -50,6 +51,7 @@ mod span;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use self::cache::DETECTIONS;
 use self::classify::*;
 use self::countries::*;
 use self::lexicon::*;
@@ -99,7 +101,7 @@ impl SyncExtractor for Entities {
         true
     }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
-        let found = detect_cached(&item.text);
+        let found = DETECTIONS.get(&item.text);
         // the sections each entity is mentioned in, in one pass over the mentions
         let mut secs: Vec<Vec<String>> = vec![Vec::new(); found.entities.len()];
         if item.sections.as_ref().is_some_and(|s| !s.is_empty()) {
@@ -128,7 +130,7 @@ impl SyncExtractor for Entities {
     /// that decided it), and one per run of capitalised words a rule decided is no entity
     /// (`rejected`), in text order.
     fn explain(&self, item: &Item) -> Vec<Decision> {
-        let found = detect(&item.text);
+        let found = DETECTIONS.get(&item.text);
         let words = |s: usize, e: usize| text::sub(&item.text, s, e).to_string();
         let mut out: Vec<Decision> = found
             .mentions
@@ -195,25 +197,6 @@ pub struct Detected {
     pub gaz: Vec<(usize, usize, &'static GazEntry)>,
     /// Words rules decided are no entity, in text order.
     pub(crate) rejected: Vec<Rejected>,
-}
-
-thread_local! {
-    static LAST: std::cell::RefCell<Option<(String, std::rc::Rc<Detected>)>> = const { std::cell::RefCell::new(None) };
-}
-
-/// [`detect`], remembering the last result on this thread: `quotes` running right after
-/// `entities` on the same text reuses the work.
-pub fn detect_cached(text: &str) -> std::rc::Rc<Detected> {
-    LAST.with(|c| {
-        if let Some((t, d)) = c.borrow().as_ref()
-            && t == text
-        {
-            return d.clone();
-        }
-        let d = std::rc::Rc::new(detect(text));
-        *c.borrow_mut() = Some((text.to_string(), d.clone()));
-        d
-    })
 }
 
 /// Find entities and their mentions in `text`.

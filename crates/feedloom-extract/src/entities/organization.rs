@@ -9,10 +9,9 @@ use super::*;
 /// "<role> at X": X is where someone works ("analysts at Morgan Stanley", "a researcher at
 /// Halyk Finance").
 pub(super) fn employer_position(text: &str, start: usize) -> bool {
-    let head = text[..start].trim_end();
-    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    let mut ws = words_before(text, start);
     ws.next() == Some("at")
-        && text[..start].ends_with(' ')
+        && before(text, start).ends_with(' ')
         && ws
             .next()
             .is_some_and(|w| EMPLOYER_ROLES.contains(w.to_ascii_lowercase().as_str()))
@@ -22,8 +21,7 @@ pub(super) fn org_context(text: &str, start: usize, end: usize) -> bool {
     if employer_position(text, start) {
         return true;
     }
-    let head = text[..start].trim_end();
-    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    let mut ws = words_before(text, start);
     let w1 = ws.next().unwrap_or("");
     let w2 = ws.next().unwrap_or("");
     if text[..start].ends_with(' ') && w1 == "by" && ORG_AGENT_VERBS.contains(w2) {
@@ -107,15 +105,10 @@ pub(super) fn portfolio_list_before(text: &str, start: usize) -> bool {
 }
 
 pub(super) fn org_noun_before(text: &str, start: usize) -> bool {
-    let before = text[..start].trim_end();
-    if before.len() + 1 != start {
+    if before(text, start).trim_end().len() + 1 != start {
         return false;
     }
-    let w = before
-        .rsplit(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or("");
-    ORG_BEFORE.contains(w)
+    ORG_BEFORE.contains(word_before(text, start))
 }
 
 /// A brand-like word with an inner capital after two or more small letters: "AvtoVAZ",

@@ -23,8 +23,7 @@ pub(super) fn job_title_end(run: &[Tok]) -> Option<usize> {
 /// "led by", "founded by", "backed by", "managed by", "run by", "headed by" right before
 /// `start`: verbs whose agent is as often a person as an organisation.
 pub(super) fn people_by(text: &str, start: usize) -> bool {
-    let head = text[..start].trim_end();
-    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    let mut ws = words_before(text, start);
     ws.next() == Some("by")
         && matches!(
             ws.next(),
@@ -159,22 +158,12 @@ pub(super) fn common_subject(text: &str, sp: &Span) -> bool {
 }
 
 pub(super) fn after_speech_verb(text: &str, start: usize) -> bool {
-    let w = text[..start]
-        .trim_end()
-        .rsplit(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or("");
     matches!(
-        w,
+        word_before(text, start),
         "said" | "says" | "added" | "noted" | "asked" | "explained" | "recalled"
-    ) && text[..start].trim_end().len() + 1 == start
+    ) && before(text, start).trim_end().len() + 1 == start
 }
 
 pub(super) fn followed_by_speech_verb(text: &str, end: usize) -> bool {
-    let rest = text[end..].trim_start_matches([' ', ',']);
-    let w = rest
-        .split(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or("");
-    SPEECH_VERBS.contains(w)
+    SPEECH_VERBS.contains(word_after(text, end))
 }

@@ -23,12 +23,10 @@ pub(super) fn town_context(text: &str, start: usize, end: usize) -> bool {
     if place_apposition_after(text, end) {
         return true;
     }
-    let head = text[..start].trim_end();
-    let head = head.strip_suffix(" the").unwrap_or(head);
-    let mut ws = head.rsplit(|c: char| !c.is_alphabetic());
+    let mut ws = words_before_the(text, start);
     let w = ws.next().unwrap_or("");
     let w2 = ws.next().unwrap_or("");
-    text[..start].ends_with(' ')
+    before(text, start).ends_with(' ')
         && (matches!(
             w,
             "in" | "near"
@@ -165,13 +163,8 @@ pub(super) fn gaz_place(
 }
 
 pub(super) fn after_preposition(text: &str, start: usize) -> bool {
-    let w = text[..start]
-        .trim_end()
-        .rsplit(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or("");
     matches!(
-        w,
+        word_before(text, start),
         "of" | "in"
             | "from"
             | "at"

@@ -326,7 +326,7 @@ impl Quotes {
     /// The quotations of `item` with their rules, speakers named as in `item.entities` when
     /// it is set.
     fn found(&self, item: &Item) -> Vec<Found> {
-        let d = entities::detect_cached(&item.text);
+        let d = entities::DETECTIONS.get(&item.text);
         let mut found = find_explained(&item.text, &d, &self.0);
         if let Some(ents) = item.entities.as_deref() {
             for f in &mut found {
