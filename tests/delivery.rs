@@ -5,6 +5,9 @@
 //! No test asserts on wall-clock time: waits are bounded (generous timeouts) and only fail
 //! when the awaited state never comes.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,6 +2,9 @@
 //! logged once with its source id and reason, `${ENV}` in headers, and the 304 path after
 //! a restart. The feeds are served by axum on 127.0.0.1.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,8 @@
 //! A newcomer's first hour: config mistakes get a located, helpful error from `check`.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

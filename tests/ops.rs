@@ -4,6 +4,9 @@
 //! is read from its `admin endpoint listening addr=...` log line. HTTP is spoken over a plain
 //! `TcpStream` (HTTP/1.1, `Connection: close`).
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

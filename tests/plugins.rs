@@ -2,6 +2,9 @@
 //! `feedloom extract -c CONFIG FILE`, misbehaving plugins following `on_error`, and
 //! `feedloom check` locating bad plugin options.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

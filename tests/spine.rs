@@ -1,6 +1,9 @@
 //! End-to-end tests of the spine through the real binary: `once`, `run` + SIGTERM,
 //! `check`, `extract`, `plugins`, `schema`.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::process::{Command, Stdio};

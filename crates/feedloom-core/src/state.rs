@@ -87,8 +87,7 @@ impl StateStore for MemoryStore {
     fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, StateError> {
         Ok(self
             .data
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .get(&(ns.to_string(), key.to_string()))
             .cloned())
     }

@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p feedloom-extract --bench extract`
 
+// A benchmark on fixed inputs: an unwrap that fails is a broken benchmark.
+#![allow(clippy::unwrap_used)]
+
 use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};

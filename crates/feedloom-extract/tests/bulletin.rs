@@ -1,6 +1,9 @@
 //! The real bulletin fixture through the built-in extractors, built via the registry: the
 //! whole chain in `DEFAULT_ORDER`, and each extractor alone (none of the others ran before it).
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use feedloom_core::item::EntityKind;
 use feedloom_core::{BuildContext, Extractor, Item, Registry};
 

@@ -14,6 +14,9 @@
 //! oddities and very long tokens, with random publication dates (years 1 to 262142). The
 //! plain tests below it are the concrete cases an attacker reported.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};

@@ -6,6 +6,9 @@
 //! batches of `BATCH` items at once, as the pipeline's extract workers do, through exec
 //! with `concurrency` 1 and 2 and through wasm (instances on blocking threads).
 
+// A benchmark on fixed inputs: an unwrap that fails is a broken benchmark.
+#![allow(clippy::unwrap_used)]
+
 #[path = "../tests/common/wat.rs"]
 mod wat;
 

@@ -1,6 +1,9 @@
 //! `type: exec` against real Python plugins (tests/plugins/*.py): responses, plugin errors,
 //! crashes, hangs, garbage, stderr, concurrency and restarts.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -2,6 +2,9 @@
 //! cannot compile WAT) are exactly the WAT modules of `tests/common/wat.rs`.
 //! Regenerate them with `FEEDLOOM_UPDATE_FIXTURES=1 cargo test -p feedloom-plugins --test fixtures`.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::wat;

@@ -1,5 +1,8 @@
 //! `type: rules`: word lists, regexes, templates and build-time validation.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use feedloom_core::{BuildContext, BuildError, Extractor, Item, Registry};
 
 fn build(rules: serde_json::Value) -> Result<Box<dyn Extractor>, BuildError> {

@@ -1,6 +1,9 @@
 //! `type: wasm`: the ABI round trip, and every way a module can misbehave (trap, fuel,
 //! memory, time, bad responses) ending in an item error, never a panic or a stall.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

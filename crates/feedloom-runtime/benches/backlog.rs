@@ -5,6 +5,9 @@
 //! `backlog_lane/*` goes through a sink's lane as the extract workers do (a dead sink,
 //! memory buffer 1): what intake costs while one sink is down.
 
+// A benchmark on fixed inputs: an unwrap that fails is a broken benchmark.
+#![allow(clippy::unwrap_used)]
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use feedloom_core::Item;
 use feedloom_runtime::delivery::Backlog;

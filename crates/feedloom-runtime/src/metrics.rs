@@ -98,16 +98,14 @@ impl Default for Metrics {
 impl Metrics {
     pub fn source(&self, id: &str) -> Arc<SourceMetrics> {
         self.sources
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .entry(id.to_string())
             .or_default()
             .clone()
     }
     pub fn extractor(&self, id: &str) -> Arc<ExtractorMetrics> {
         self.extractors
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .entry(id.to_string())
             .or_default()
             .clone()
@@ -118,16 +116,14 @@ impl Metrics {
     }
     pub fn sources(&self) -> Vec<(String, Arc<SourceMetrics>)> {
         self.sources
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
     pub fn extractors(&self) -> Vec<(String, Arc<ExtractorMetrics>)> {
         self.extractors
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()

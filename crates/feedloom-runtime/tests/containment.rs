@@ -2,6 +2,9 @@
 //! the dead-letter store), never the pipeline. More panicking items than extract workers
 //! still leave every good item delivered, and every failure is counted and shown.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

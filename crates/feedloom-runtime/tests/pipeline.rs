@@ -1,6 +1,9 @@
 //! The pipeline with fake plugins: scheduling and backoff (paused clock), acknowledgement
 //! and commit ordering, routing, extractor failure policies.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};

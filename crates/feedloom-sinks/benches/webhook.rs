@@ -1,6 +1,9 @@
 //! Items/s through the webhook sink to a local receiver, batch sizes 1 and 100.
 //! `cargo bench -p feedloom-sinks --bench webhook`
 
+// A benchmark on fixed inputs: an unwrap that fails is a broken benchmark.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use axum::Router;

@@ -296,7 +296,7 @@ impl Sink for JsonlSink {
                     dirty: false,
                 });
             }
-            let o = g.as_mut().unwrap();
+            let o = g.as_mut().expect("opened just above");
             if o.tail_dirty {
                 o.file
                     .set_len(o.len)
@@ -507,7 +507,7 @@ mod tests {
         // A partial write landed, then the disk filled up.
         let real = {
             let mut g = s.state.lock_unpoisoned();
-            let o = g.as_mut().unwrap();
+            let o = g.as_mut().expect("opened just above");
             o.file.write_all(b"{\"id\":\"b\",\"ti").unwrap();
             std::mem::replace(
                 &mut o.file,

@@ -1,6 +1,9 @@
 //! Feed parsing and item mapping throughput: `cargo bench -p feedloom-sources --bench parse`.
 //! Reports MB/s (criterion's bytes throughput) and items/s (elements throughput).
 
+// A benchmark on fixed inputs: an unwrap that fails is a broken benchmark.
+#![allow(clippy::unwrap_used)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use feedloom_sources::parse::parse_feed;
 

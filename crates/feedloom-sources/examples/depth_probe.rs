@@ -1,6 +1,9 @@
 //! Measures at what nesting depth rs-trafilatura overflows a thread's stack, without our
 //! flattening (each run may abort the process, so a shell loop drives it):
 //! `depth_probe TAG DEPTH STACK_BYTES`. Results behind `html_guard::MAX_DEPTH`.
+
+// A developer tool on inputs it makes itself.
+#![allow(clippy::unwrap_used)]
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let tag = args.get(1).cloned().unwrap_or_else(|| "b".into());

@@ -9,6 +9,9 @@
 //! All feeds live on one host (127.0.0.1), so `per_host_concurrency` is raised to the global
 //! limit to stand for thousands of feeds spread over many hosts.
 
+// A developer tool on inputs it makes itself.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::time::Instant;
 

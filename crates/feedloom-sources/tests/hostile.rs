@@ -1,6 +1,9 @@
 //! Hostile documents: deep nesting must not overflow the stack (that would abort the whole
 //! daemon, not just fail one source).
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use feedloom_sources::fulltext::extract_main_text;
 use feedloom_sources::parse::parse_feed;
 

@@ -2,6 +2,9 @@
 //! overflowed rs-trafilatura's recursion, UTF-16 feeds, BOMs and lying declarations in
 //! files, truncated feeds, a title that prefixes the first paragraph, impossible dates.
 
+// A test: an unwrap that fails is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -399,8 +402,7 @@ async fn poll_file(dir: &std::path::Path) -> Result<PollBatch, SourceError> {
     let ctx = BuildContext::for_tests(dir);
     let mut reg = Registry::new();
     feedloom_sources::register(&mut reg);
-    let src = (reg.source("file").unwrap().build)(&serde_json::json!({"path": "*"}), &ctx)
-        .unwrap();
+    let src = (reg.source("file").unwrap().build)(&serde_json::json!({"path": "*"}), &ctx).unwrap();
     poll_src(&*src, "files").await
 }
 

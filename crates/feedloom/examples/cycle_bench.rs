@@ -12,6 +12,9 @@
 //! `per_host_concurrency` to the global fetch limit, standing for feeds on many hosts.
 //! Peak RSS comes from `/usr/bin/time` when it is installed.
 
+// A developer tool on inputs it makes itself.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

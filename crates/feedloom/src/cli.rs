@@ -68,6 +68,10 @@ enum Command {
         /// Indent the JSON.
         #[arg(long)]
         pretty: bool,
+        /// Instead of the item, print why: each entity, quote speaker, amount and date with
+        /// the rule that decided it (one line each: extractor, fact, outcome, span, text, rule).
+        #[arg(long)]
+        explain: bool,
         /// The article file, or - for standard input.
         #[arg(default_value = "-")]
         file: String,
@@ -265,13 +269,21 @@ async fn dispatch(cmd: Command, registry: Registry) -> Result<ExitCode> {
             format,
             published,
             pretty,
+            explain,
             file,
         } => {
+            let out = if explain {
+                Output::Explain
+            } else if pretty {
+                Output::Pretty
+            } else {
+                Output::Json
+            };
             extract(
                 config.as_deref(),
                 format,
                 published.as_deref(),
-                pretty,
+                out,
                 &file,
                 registry,
             )
@@ -490,11 +502,19 @@ fn spawn_signal_handler(token: CancellationToken) {
     });
 }
 
+/// What `feedloom extract` prints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Json,
+    Pretty,
+    Explain,
+}
+
 async fn extract(
     config: Option<&Path>,
     format: Option<ArticleFormat>,
     published: Option<&str>,
-    pretty: bool,
+    output: Output,
     file: &str,
     registry: Registry,
 ) -> Result<ExitCode> {
@@ -561,13 +581,21 @@ async fn extract(
     };
     let pipeline = Pipeline::build_with_store(cfg, registry, Arc::new(MemoryStore::new()))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (out, failures) = pipeline.extract_one(item).await;
-    let s = if pretty {
-        serde_json::to_string_pretty(&out)?
-    } else {
-        serde_json::to_string(&out)?
-    };
-    println!("{s}");
+    let (out, mut failures) = pipeline.extract_one(item).await;
+    match output {
+        Output::Json => println!("{}", serde_json::to_string(&out)?),
+        Output::Pretty => println!("{}", serde_json::to_string_pretty(&out)?),
+        Output::Explain => {
+            for (extractor, decisions) in pipeline.explain(&out) {
+                match decisions {
+                    Ok(ds) => print_decisions(&extractor, &ds),
+                    Err(panic) => failures.push(format!(
+                        "extractor {extractor}: its explanation failed: {panic}"
+                    )),
+                }
+            }
+        }
+    }
     if failures.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -577,6 +605,23 @@ async fn extract(
         eprintln!("feedloom: {f}");
     }
     Ok(ExitCode::FAILURE)
+}
+
+/// One line a decision, columns aligned: extractor, fact, outcome, span, the text (quoted,
+/// on one line), the rule.
+fn print_decisions(extractor: &str, ds: &[feedloom_core::Decision]) {
+    let w_outcome = ds
+        .iter()
+        .map(|d| d.outcome.chars().count())
+        .max()
+        .unwrap_or(0);
+    for d in ds {
+        let span = format!("{}..{}", d.start, d.end);
+        println!(
+            "{extractor:<10} {:<7} {:<w_outcome$} {span:<11} {:?} by {}",
+            d.fact, d.outcome, d.text, d.rule
+        );
+    }
 }
 
 fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -654,9 +699,10 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
                 b.set_length(total as u64);
                 b.set_position(done as u64);
             };
-            let r = feedloom_runtime::replay::replay(&cfg, &registry, &dl, sink.as_deref(), &progress)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r =
+                feedloom_runtime::replay::replay(&cfg, &registry, &dl, sink.as_deref(), &progress)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             bar.finish_and_clear();
             println!(
                 "replayed {} dead letter(s): {} delivered, {} still failing",

@@ -280,8 +280,7 @@ async fn spill_writer(lane: Arc<SinkLane>) {
             tracing::error!(sink = %lane.id, items = back.len(), error = %e, "cannot write the disk backlog; waiting for the sink instead");
             let tx = lane
                 .fallback
-                .lock()
-                .unwrap()
+                .lock_unpoisoned()
                 .as_ref()
                 .and_then(|w| w.upgrade());
             for env in back {

@@ -60,7 +60,11 @@ impl Pipeline {
     ) -> Result<Arc<Pipeline>, RuntimeError> {
         let p = Arc::new(Pipeline {
             in_memory,
-            config: RwLock::new(Arc::new(config.clone())),
+            live: ArcSwap::from_pointee(Live {
+                config: Arc::new(config.clone()),
+                chain: Arc::new(Vec::new()),
+                routes: Arc::new(Vec::new()),
+            }),
             registry,
             ledger: Ledger::start(store.clone()),
             dlq: if in_memory {
@@ -78,8 +82,6 @@ impl Pipeline {
             },
             resources: Arc::new(Resources::default()),
             metrics: Arc::new(Metrics::default()),
-            chain: RwLock::new(Arc::new(Vec::new())),
-            routes: RwLock::new(Arc::new(Vec::new())),
             sources: Mutex::new(BTreeMap::new()),
             status: Mutex::new(BTreeMap::new()),
             sink_stats: Mutex::new(BTreeMap::new()),
@@ -91,12 +93,16 @@ impl Pipeline {
             report: Mutex::new(RunReport::default()),
             status_gen: AtomicU64::new(0),
         });
-        *p.chain.write_unpoisoned() = Arc::new(p.build_chain(&config, &config.extractors)?);
+        let chain = p.build_chain(&config, &config.extractors)?;
         let mut routes = Vec::new();
         for s in &config.sinks {
             routes.push(p.spawn_route(s, p.build_sink(&config, &s.component)?));
         }
-        *p.routes.write_unpoisoned() = Arc::new(routes);
+        p.live.store(Arc::new(Live {
+            config: Arc::new(config.clone()),
+            chain: Arc::new(chain),
+            routes: Arc::new(routes),
+        }));
         if !in_memory {
             warn_orphan_backlogs(&config);
         }
@@ -145,8 +151,7 @@ impl Pipeline {
         let config = self.config();
         let lane = self
             .lanes
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .entry(id.clone())
             .or_insert_with(|| {
                 let dir = (!self.in_memory).then(|| config.state_dir.join("backlog").join(&id));
@@ -162,8 +167,7 @@ impl Pipeline {
             Redactor::new(&config.secrets),
         );
         self.sink_stats
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .insert(id.clone(), handle.stats.clone());
         Route {
             id,

@@ -16,15 +16,16 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 use feedloom_core::backoff::{Backoff, random_unit, spread};
 use feedloom_core::deadline;
 use feedloom_core::plugin::{PollOutcome, Resources};
-use feedloom_core::sync::{LockExt, RwLockExt};
-use feedloom_core::{Item, Registry, Sink, Source, SourceContext, StateStore};
+use feedloom_core::sync::LockExt;
+use feedloom_core::{Decision, Item, Registry, Sink, Source, SourceContext, StateStore};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -63,6 +64,16 @@ pub struct Work {
     pub batch: Option<Arc<BatchTracker>>,
 }
 
+/// What a reload replaces, as one snapshot. Each item reads it once ([`Pipeline::live`]), so
+/// it goes through one config's chain to that config's routes, never a mix; a reload builds
+/// the next one and swaps it in whole.
+#[derive(Clone)]
+struct Live {
+    config: Arc<Config>,
+    chain: Arc<Vec<Arc<Step>>>,
+    routes: Arc<Vec<Route>>,
+}
+
 struct Route {
     id: String,
     when: Option<Filter>,
@@ -77,14 +88,13 @@ struct SourceTask {
 
 /// Shared state of a running pipeline.
 pub struct Pipeline {
-    config: RwLock<Arc<Config>>,
+    /// The config, extractor chain and routes in force (see [`Live`]).
+    live: ArcSwap<Live>,
     registry: Registry,
     ledger: Arc<Ledger>,
     dlq: DeadLetters,
     resources: Arc<Resources>,
     metrics: Arc<Metrics>,
-    chain: RwLock<Arc<Vec<Arc<Step>>>>,
-    routes: RwLock<Arc<Vec<Route>>>,
     sources: Mutex<BTreeMap<String, SourceTask>>,
     status: Mutex<BTreeMap<String, SourceStatus>>,
     sink_stats: Mutex<BTreeMap<String, Arc<SinkStats>>>,
@@ -108,7 +118,12 @@ impl Pipeline {
     }
 
     pub fn config(&self) -> Arc<Config> {
-        self.config.read_unpoisoned().clone()
+        self.live.load().config.clone()
+    }
+
+    /// The config, chain and routes in force, as one snapshot.
+    fn live(&self) -> Arc<Live> {
+        self.live.load_full()
     }
 
     pub fn registry(&self) -> &Registry {
@@ -127,8 +142,7 @@ impl Pipeline {
     /// Counters of every sink.
     pub fn sink_stats(&self) -> Vec<(String, Arc<SinkStats>)> {
         self.sink_stats
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
@@ -137,8 +151,7 @@ impl Pipeline {
     /// Is the pipeline running (between `run` starting and shutdown)?
     pub fn is_running(&self) -> bool {
         self.running
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .as_ref()
             .is_some_and(|(_, t)| !t.is_cancelled())
     }

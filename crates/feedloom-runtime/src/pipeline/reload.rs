@@ -145,9 +145,15 @@ impl Pipeline {
             .collect();
 
         // 2. Swap.
-        *self.config.write_unpoisoned() = Arc::new(new.clone());
+        let cur = self.live();
+        let mut next = Live {
+            config: Arc::new(new.clone()),
+            chain: cur.chain.clone(),
+            routes: cur.routes.clone(),
+        };
         if let Some(chain) = new_chain {
-            let old_chain = std::mem::replace(&mut *self.chain.write_unpoisoned(), Arc::new(chain));
+            next.chain = Arc::new(chain);
+            let old_chain = cur.chain.clone();
             tokio::spawn(async move {
                 // Shut the old extractors down once no item uses them any more.
                 let mut old_chain = old_chain;
@@ -167,10 +173,10 @@ impl Pipeline {
                 }
             });
         }
+        let mut retired = Vec::new();
         if !new_sinks.is_empty() || !sum.sinks_removed.is_empty() {
-            let old_routes = self.routes.read_unpoisoned().clone();
+            let old_routes = cur.routes.clone();
             let mut routes = Vec::new();
-            let mut retired = Vec::new();
             for s in &new.sinks {
                 let id = &s.component.id;
                 match new_sinks.remove(id) {
@@ -195,11 +201,15 @@ impl Pipeline {
                     retired.push(r.handle.clone());
                 }
             }
-            *self.routes.write_unpoisoned() = Arc::new(routes);
-            drop(old_routes);
-            for id in &sum.sinks_removed {
-                self.sink_stats.lock_unpoisoned().remove(id);
-            }
+            next.routes = Arc::new(routes);
+        }
+        // The swap: from here every new item takes the new config, chain and routes.
+        self.live.store(Arc::new(next));
+        drop(cur);
+        for id in &sum.sinks_removed {
+            self.sink_stats.lock_unpoisoned().remove(id);
+        }
+        if !retired.is_empty() {
             tokio::spawn(async move {
                 for h in retired {
                     close_when_unused(h).await;
@@ -225,8 +235,7 @@ impl Pipeline {
     /// The configured spec of each running source.
     pub fn running_sources(&self) -> BTreeMap<String, Component> {
         self.sources
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .iter()
             .map(|(k, t)| (k.clone(), t.spec.clone()))
             .collect()

@@ -100,7 +100,14 @@ impl Pipeline {
             tokio::time::sleep(timeout).await;
             drain.cancel();
         });
-        let routes = std::mem::take(&mut *self.routes.write_unpoisoned());
+        // No route from here on: items still in flight are released for the next start.
+        let live = self.live();
+        self.live.store(Arc::new(Live {
+            routes: Arc::new(Vec::new()),
+            ..(*live).clone()
+        }));
+        let routes = live.routes.clone();
+        drop(live);
         let handles: Vec<Arc<SinkHandle>> = match Arc::try_unwrap(routes) {
             Ok(v) => v.into_iter().map(|r| r.handle).collect(),
             // A worker still holds the snapshot for a moment: clone the handles out of it.
@@ -110,7 +117,7 @@ impl Pipeline {
             close_when_unused(h).await;
         }
         timer.abort();
-        let chain = self.chain.read_unpoisoned().clone();
+        let chain = self.live().chain.clone();
         for s in chain.iter() {
             s.ex.shutdown().await;
         }

@@ -227,8 +227,7 @@ impl Ledger {
     /// Polls of `source` whose commit is still waiting (for tests and status).
     pub fn pending_polls(&self, source: &str) -> usize {
         self.polls
-            .lock()
-            .unwrap()
+            .lock_unpoisoned()
             .get(source)
             .map_or(0, |q| q.slots.len())
     }
