@@ -292,35 +292,6 @@ fn the_table_walks_like_one_alternation() {
     }
 }
 
-/// TEMPORARY: the forms find what the one regex before them found.
-#[test]
-fn tmp_old_regex() {
-    const NUM: &str = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?";
-    const SCALE: &str =
-        r"trillion|billion|million|thousand|crores?|lakhs?|lacs?|tn|bn|bln|mln|mn|cr|m|k";
-    const CURWORDS: &str = r"(?:US |U\.S\. |American |Hong Kong |Canadian |Australian )?dollars?|(?:Uzbek|Uzbekistani|Kyrgyz|Kyrgyzstani|Azerbaijani|Azeri|Turkmen|Tajik|Kazakh|Kazakhstani|Russian|Indian|Pakistani|Chinese|Turkish|Georgian|Armenian|Ukrainian|Iranian) (?:soms?|sums?|soums?|manats?|somoni|tenge|rubles?|roubles?|rupees?|yuan|lira|liras|lari|drams?|hryvnias?|rials?)|euros?|pounds? sterling|pounds?|yuan|renminbi|tenge|soms?|sums?|soums?|rubles?|roubles?|manats?|somoni|rupees?|yen|lira|liras|dirhams?|riyals?|rials?|hryvnias?|hryvnia|lari|drams?|won|swiss francs|francs?|zloty|afghanis?";
-    const PREFIX: &str = r"US\$|U\.S\.[ \t\r\n]?\$|C\$|A\$|HK\$|NZ\$|S\$|R\$|\$|€|£|¥|₸|₽|₹|₺|₩|₦|₴|₪|₱|₫|₾|฿|RMB|Rs\.?|Rp|KSh|Tk";
-    let codes = super::money::code_alternation();
-    let re = regex::Regex::new(&format!(
-        r"
-        (?P<cur>{PREFIX}|(?-u:\b)(?:{codes}))[ \t\r\n]?(?P<n1>{NUM})(?:[ \t\r\n]?(?P<s1>{SCALE})(?-u:\b))?
-        |(?-u:\b)(?P<sym>K|R)(?P<n0>{NUM})(?:[ \t\r\n]?(?P<s0>{SCALE})(?-u:\b))?
-        |(?P<n2>{NUM})(?:[ \t\r\n]?(?P<s2>{SCALE}))?[ \t\r\n](?P<cw>{CURWORDS})(?-u:\b)
-        |(?P<n3>{NUM})[ \t\r\n]?(?:%|percent(?-u:\b)|per cent(?-u:\b)|pct(?-u:\b)|percentage points?(?-u:\b)|basis points?(?-u:\b))
-        |(?P<n4>{NUM})(?:[ \t\r\n](?P<s4>trillion|billion|million|thousand|crores?|lakhs?|lacs?)(?-u:\b))?
-        |(?-u:\b)(?P<a>a|one)[ \t\r\n](?P<s4b>trillion|billion|million|thousand)(?-u:\b)
-        "
-    ).lines().map(str::trim).collect::<String>()).expect("old");
-    for t in eval_texts() {
-        let want: Vec<(usize, usize)> = re.find_iter(&t).map(|m| (m.start(), m.end())).collect();
-        let got: Vec<(usize, usize)> = forms::matches(&forms::REGEXES, &t)
-            .into_iter()
-            .filter_map(|(_, c)| c.get(0).map(|m| (m.start(), m.end())))
-            .collect();
-        assert_eq!(got, want);
-    }
-}
-
 /// One row per form of [`forms::FORMS`] (and per rule of a count): the form, a text, the
 /// amount's text, value and unit, and the rule `--explain` names. Found with
 /// `bare_numbers: true`.
