@@ -455,7 +455,7 @@ pub fn words(text: &str) -> Vec<Tok<'_>> {
         if b[i] < 0x80 {
             (b[i] as char, 1)
         } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
+            let c = sub(text, i, text.len()).chars().next().unwrap_or(' ');
             (c, c.len_utf8())
         }
     };
@@ -512,7 +512,7 @@ pub fn words(text: &str) -> Vec<Tok<'_>> {
             end = after;
         }
         out.push(Tok {
-            s: &text[start..end],
+            s: sub(text, start, end),
             start,
             end,
         });
@@ -597,7 +597,7 @@ fn word_before(text: &str, i: usize) -> &str {
         .take_while(|(_, c)| c.is_alphanumeric())
         .last()
         .map_or(head.len(), |(p, _)| p);
-    &head[start..]
+    sub(head, start, head.len())
 }
 
 /// Byte ranges of sentences (see [`sentence_break`] for where one ends); blank ones are left
@@ -609,7 +609,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < b.len() {
         if let Some(e) = sentence_break(text, i) {
-            if !text[start..e].trim().is_empty() {
+            if !sub(text, start, e).trim().is_empty() {
                 out.push((start, e));
             }
             start = e;
@@ -618,7 +618,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         }
         i += 1;
     }
-    if start < b.len() && !text[start..].trim().is_empty() {
+    if start < b.len() && !sub(text, start, text.len()).trim().is_empty() {
         out.push((start, b.len()));
     }
     out
