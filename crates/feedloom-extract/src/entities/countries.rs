@@ -15,7 +15,7 @@ pub(super) fn is_plural_feature(name: &str) -> bool {
 /// "Pakistan's Balochistan province", "the Azerbaijani city of Qabala".
 pub(super) fn qualifier_country(text: &str, start: usize) -> Option<&'static str> {
     let from = text.floor_char_boundary(start.saturating_sub(60));
-    let head = &text[from..start];
+    let head = text::sub(text, from, start);
     let head = head.strip_suffix(' ')?;
     let words: Vec<&str> = head.rsplit(' ').take(6).collect();
     // "<Demonym> [lower-case nouns] of X" or "<Country>'s X"
@@ -182,11 +182,11 @@ pub(super) fn infer_countries(
             || e.name
                 .split(' ')
                 .next_back()
-                .is_some_and(|w| CROSS_BORDER.contains(&w))
+                .is_some_and(|w| CROSS_BORDER.contains(w))
             || (is_plural_feature(&e.name)
                 && d.mentions.iter().any(|m| {
                     m.entity == i && {
-                        let h = text[..m.start].trim_end();
+                        let h = before(text, m.start).trim_end();
                         h.ends_with(" the") || h.ends_with("The")
                     }
                 }))
@@ -242,7 +242,7 @@ pub(super) fn infer_countries(
                         *hs >= s
                             && *he <= e_end
                             && g.kind == GazKind::Demonym
-                            && !text[*he..].starts_with(" border")
+                            && !after(text, *he).starts_with(" border")
                     })
                     .map(|(_, _, g)| g.cc),
             )
@@ -303,14 +303,16 @@ pub(super) fn pick_country(
                     && h.cc == c
                     && h.name != g.name
                     // "Malaba on the Ugandan border": the neighbour, not the place's country
-                    && !text[*he..].starts_with(" border")
-                    && !text[*he..].starts_with(" frontier")
+                    && !after(text, *he).starts_with(" border")
+                    && !after(text, *he).starts_with(" frontier")
             })
             .count()
     };
     for m in mentions.iter().filter(|m| m.entity == entity) {
-        let para_s = text[..m.start].rfind('\n').map_or(0, |p| p + 1);
-        let para_e = text[m.end..].find('\n').map_or(text.len(), |p| m.end + p);
+        let para_s = before(text, m.start).rfind('\n').map_or(0, |p| p + 1);
+        let para_e = after(text, m.end)
+            .find('\n')
+            .map_or(text.len(), |p| m.end + p);
         // the sentence holding the mention (the crate's one sentence splitter)
         let (sent_s, sent_e) = sents.span_at(m.start);
         for (s, e) in [(sent_s, sent_e), (para_s, para_e)] {
@@ -343,7 +345,7 @@ pub(super) fn pick_country(
 /// The country of a place named right after a name: ", Central Sulawesi", " in northern Iran",
 /// " on Egypt's Red Sea coast".
 pub(super) fn country_right_after(text: &str, end: usize) -> Option<&'static str> {
-    let r = &text[end..];
+    let r = after(text, end);
     // "the Morowali regency of Central Sulawesi": an administrative noun, then "of"
     let r_admin = [
         " regency of ",

@@ -24,22 +24,24 @@ pub(super) fn org_context(text: &str, start: usize, end: usize) -> bool {
     let mut ws = words_before(text, start);
     let w1 = ws.next().unwrap_or("");
     let w2 = ws.next().unwrap_or("");
-    if text[..start].ends_with(' ') && w1 == "by" && ORG_AGENT_VERBS.contains(w2) {
+    if before(text, start).ends_with(' ') && w1 == "by" && ORG_AGENT_VERBS.contains(w2) {
         return true;
     }
-    if text[..start].ends_with(' ') && w1 == "on" && PLATFORM_VERBS.contains(w2) {
+    if before(text, start).ends_with(' ') && w1 == "on" && PLATFORM_VERBS.contains(w2) {
         return true; // a platform
     }
     // "the gas grid operator, Bulgartransgaz, has", "a monitoring group, the X, put"
-    let head = text[..start].strip_suffix("the ").unwrap_or(&text[..start]);
+    let head = before(text, start)
+        .strip_suffix("the ")
+        .unwrap_or(before(text, start));
     if let Some(h) = head.strip_suffix(", ")
-        && text[end..].starts_with(',')
-        && ORG_APPOSITION.contains(&h.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or(""))
+        && after(text, end).starts_with(',')
+        && ORG_APPOSITION.contains(h.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or(""))
     {
         return true;
     }
     // "the Majlisi Oli, Tajikistan's parliament, approved"
-    if let Some(r) = text[end..].strip_prefix(", ") {
+    if let Some(r) = after(text, end).strip_prefix(", ") {
         let clause = r.split([',', '.', ';', '\n']).next().unwrap_or("");
         // "X, a subsidiary of Y's Z,": the head noun before "of"
         let head = clause.split(" of ").next().unwrap_or(clause);
@@ -78,12 +80,12 @@ pub(super) fn org_context(text: &str, start: usize, end: usize) -> bool {
 
 /// "Minister for Ports, ": a title with its portfolio list, ending right before `start`.
 pub(super) fn portfolio_list_before(text: &str, start: usize) -> bool {
-    let Some(head) = text[..start].strip_suffix(", ") else {
+    let Some(head) = before(text, start).strip_suffix(", ") else {
         return false;
     };
     let from = head.len().saturating_sub(80);
     let from = head.floor_char_boundary(from);
-    let win = &head[from..];
+    let win = after(head, from);
     [
         "Minister for ",
         "Minister of ",
@@ -95,7 +97,7 @@ pub(super) fn portfolio_list_before(text: &str, start: usize) -> bool {
     .filter_map(|k| win.rfind(k).map(|p| p + k.len()))
     .max()
     .is_some_and(|p| {
-        let list = &win[p..];
+        let list = after(win, p);
         !list.contains(['.', ';', ':', '"', '“', '\n'])
             && list
                 .split([' ', ','])
@@ -144,14 +146,14 @@ pub(super) fn run_has_org(run: &[Tok]) -> bool {
 }
 
 pub(super) fn paren_acronym(text: &str, end: usize) -> Option<String> {
-    let r = text[end..].strip_prefix(" (")?;
+    let r = after(text, end).strip_prefix(" (")?;
     let close = r.find(')')?;
-    let a = &r[..close];
+    let a = before(r, close);
     (is_acronym(a) && a.len() <= 10).then(|| a.to_string())
 }
 
 pub(super) fn in_parens(text: &str, start: usize, end: usize) -> bool {
-    text[..start].ends_with('(') && text[end..].starts_with(')')
+    before(text, start).ends_with('(') && after(text, end).starts_with(')')
 }
 
 /// "(Reuters)" in the first line, "told VOA", "according to Xinhua", "reported by Kabar".
@@ -159,7 +161,7 @@ pub(super) fn media_position(text: &str, start: usize, end: usize) -> bool {
     if in_parens(text, start, end) && start < 80 {
         return true;
     }
-    let before = text[..start].trim_end();
+    let before = before(text, start).trim_end();
     [
         "according to",
         "told",
@@ -180,12 +182,12 @@ pub(super) fn media_position(text: &str, start: usize, end: usize) -> bool {
 /// with no he/she), or "X's chief executive/shares/board/subsidiary/...".
 /// "X's chief executive/shares/board/subsidiary/mine/...": what a company has.
 pub(super) fn company_possessive(text: &str, end: usize) -> bool {
-    let rest = &text[end..];
+    let rest = after(text, end);
     (rest.starts_with("'s ") || rest.starts_with("’s ")) && company_like(text, end)
 }
 
 pub(super) fn company_like(text: &str, end: usize) -> bool {
-    let rest = &text[end..];
+    let rest = after(text, end);
     if let Some(r) = rest
         .strip_prefix("'s ")
         .or_else(|| rest.strip_prefix("’s "))
@@ -226,7 +228,7 @@ pub(super) fn initials(name: &str) -> String {
 /// "X has taken", "X owns the"): an auxiliary, a past tense, or a present tense before an
 /// article, a possessive or a number.
 pub(super) fn verb_after(text: &str, end: usize) -> bool {
-    let Some(r) = text[end..].strip_prefix(' ') else {
+    let Some(r) = after(text, end).strip_prefix(' ') else {
         return false;
     };
     let (w, rest) = r.split_once(' ').unwrap_or((r, ""));
@@ -234,7 +236,7 @@ pub(super) fn verb_after(text: &str, end: usize) -> bool {
     if w.is_empty() || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return false;
     }
-    if AUX_VERBS.contains(&w) {
+    if AUX_VERBS.contains(w) {
         return true;
     }
     if w.len() >= 5 && w.ends_with("ed") && !matches!(w, "based" | "owned" | "linked" | "backed") {
@@ -256,8 +258,8 @@ pub(super) fn verb_after(text: &str, end: usize) -> bool {
 /// ("X has taken over a former Nissan plant") with no verb of a person's doings ("X visited
 /// the plant").
 pub(super) fn business_clause(text: &str, end: usize) -> bool {
-    let r = &text[end..];
-    let clause = r[..r.find(['.', ';', '\n', ',']).unwrap_or(r.len())].trim();
+    let r = after(text, end);
+    let clause = before(r, r.find(['.', ';', '\n', ',']).unwrap_or(r.len())).trim();
     let mut ws = clause.split(' ').filter(|w| {
         !matches!(
             *w,
@@ -265,20 +267,20 @@ pub(super) fn business_clause(text: &str, end: usize) -> bool {
         )
     });
     let verb = ws.next().unwrap_or("");
-    if PERSON_VERBS.contains(&verb) {
+    if PERSON_VERBS.contains(verb) {
         return false;
     }
-    COMPANY_VERBS.contains(&verb)
+    COMPANY_VERBS.contains(verb)
         || clause
             .split(' ')
             .take(12)
-            .any(|w| COMPANY_NOUNS.contains(&w.trim_end_matches([',', ':'])))
+            .any(|w| COMPANY_NOUNS.contains(w.trim_end_matches([',', ':'])))
 }
 
 /// ", which exports from its factory", ", which is building a plant": a relative clause that
 /// tells what a company does.
 pub(super) fn which_business(text: &str, end: usize) -> bool {
-    let Some(r) = text[end..].strip_prefix(", which ") else {
+    let Some(r) = after(text, end).strip_prefix(", which ") else {
         return false;
     };
     let clause = r.split([',', '.', ';', '\n']).next().unwrap_or("");
@@ -294,8 +296,8 @@ pub(super) fn which_business(text: &str, end: usize) -> bool {
 pub(super) fn acronym_org(text: &str, sp: &Span) -> bool {
     let w = sp.name.as_str();
     let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-    let line_start = text[..sp.start].rfind('\n').map_or(0, |p| p + 1);
-    let after = &text[sp.end..];
+    let line_start = before(text, sp.start).rfind('\n').map_or(0, |p| p + 1);
+    let after = after(text, sp.end);
     (2..=6).contains(&letters)
         && !in_parens(text, sp.start, sp.end)
         && !w.ends_with("AR")
@@ -306,14 +308,14 @@ pub(super) fn acronym_org(text: &str, sp: &Span) -> bool {
         && !w
             .chars()
             .all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C' | 'D' | 'M'))
-        && !COMMON_ACRONYMS.contains(&w.trim_end_matches('s').to_uppercase().as_str())
-        && !COMMON_ACRONYMS.contains(&w)
+        && !COMMON_ACRONYMS.contains(w.trim_end_matches('s').to_uppercase().as_str())
+        && !COMMON_ACRONYMS.contains(w)
         && !after
             .trim_start_matches([' ', '-'])
             .starts_with(|c: char| c.is_ascii_digit())
-        && !text[..sp.start]
+        && !before(text, sp.start)
             .trim_end()
             .ends_with(|c: char| c.is_ascii_digit())
-        && !(text[line_start..sp.start].trim().is_empty()
+        && !(text::sub(text, line_start, sp.start).trim().is_empty()
             && (after.starts_with(" —") || after.starts_with(" –") || after.starts_with(',')))
 }

@@ -83,7 +83,7 @@ pub(super) fn is_title(w: &str) -> bool {
 /// Putin", "Jackson Lee").
 pub(super) fn name_part(w: &str) -> bool {
     name_like(w)
-        || PARTICLES.contains(&w)
+        || PARTICLES.contains(w)
         || matches!(
             w,
             "von"
@@ -141,8 +141,8 @@ pub(super) fn name_like(w: &str) -> bool {
 /// A capitalised plural common noun opening a sentence ("Analysts said", "Officials told").
 pub(super) fn common_subject(text: &str, sp: &Span) -> bool {
     let w = sp.name.as_str();
-    let sentence_start = text[..sp.start].trim_end().is_empty()
-        || text[..sp.start]
+    let sentence_start = before(text, sp.start).trim_end().is_empty()
+        || before(text, sp.start)
             .trim_end()
             .ends_with(['.', '!', '?', '\n', '"', '”']);
     sentence_start

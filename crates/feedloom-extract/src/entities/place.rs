@@ -5,7 +5,7 @@ use super::*;
 /// The text right after a name says it is a place: ", a village/town/port ...", ", the capital
 /// of ...".
 pub(super) fn place_apposition_after(text: &str, end: usize) -> bool {
-    let Some(r) = text[end..].strip_prefix(", ") else {
+    let Some(r) = after(text, end).strip_prefix(", ") else {
         return false;
     };
     let mut ws = r.split(' ').take(5);
@@ -54,9 +54,9 @@ pub(super) fn town_context(text: &str, start: usize, end: usize) -> bool {
 
 /// " in Kırklareli Province", " in northern Iran": the name before lies in a known place.
 pub(super) fn in_known_place(text: &str, end: usize) -> bool {
-    let Some(r) = text[end..]
+    let Some(r) = after(text, end)
         .strip_prefix(" in ")
-        .or_else(|| text[end..].strip_prefix(", in "))
+        .or_else(|| after(text, end).strip_prefix(", in "))
     else {
         return false;
     };
@@ -82,7 +82,7 @@ pub(super) fn in_known_place(text: &str, end: usize) -> bool {
 /// ", Kyrgyzstan" after a name: the country it lies in (datelines "SARY-TASH, Kyrgyzstan —",
 /// "Osh, Kyrgyzstan").
 pub(super) fn place_after_comma(text: &str, end: usize) -> Option<&'static str> {
-    let r = text[end..].strip_prefix(", ")?;
+    let r = after(text, end).strip_prefix(", ")?;
     let w = r
         .split(|c: char| !(c.is_alphanumeric() || c == ' ' || c == '-'))
         .next()?;
@@ -92,7 +92,7 @@ pub(super) fn place_after_comma(text: &str, end: usize) -> Option<&'static str> 
         let cand = words[..n].join(" ");
         // the country ends the clause ("Osh, Kyrgyzstan, ..."; not "Rosatom, China National
         // Nuclear Corporation")
-        let after = &r[cand.len()..];
+        let after = after(r, cand.len());
         let ends = after.is_empty()
             || after.starts_with([',', '.', ';', ')', '\n'])
             || after.starts_with(" —")
@@ -111,7 +111,7 @@ pub(super) fn places_inside(text: &str, run: &[Tok], spans: &mut Vec<Span>) {
     while k < run.len() {
         let hit = (1..=4.min(run.len() - k)).rev().find_map(|n| {
             let (s, e) = (run[k].start, run[k + n - 1].end);
-            let name = &text[s..e];
+            let name = text::sub(text, s, e);
             let g = if n == 1 {
                 GAZ.get_word(name)
             } else {
@@ -143,14 +143,14 @@ pub(super) fn gaz_place(
     spans: &mut Vec<Span>,
 ) {
     let adjective = g.kind == GazKind::Macro
-        && next.is_some_and(|n| text[end..n.start] == *" " && REGION_NOUNS.contains(&n.s));
+        && next.is_some_and(|n| text::sub(text, end, n.start) == " " && REGION_NOUNS.contains(n.s));
     if g.kind == GazKind::Demonym || adjective {
         return;
     }
     let mut sp = Span::gaz(start, end, g);
     if matches!(g.kind, GazKind::City | GazKind::Town)
-        && text[..start].ends_with(" the ")
-        && !text[end..].starts_with('-')
+        && before(text, start).ends_with(" the ")
+        && !after(text, end).starts_with('-')
     {
         sp.country = None;
         sp.feature = true;
@@ -189,7 +189,7 @@ pub(super) fn motion_place(
     mentions: &[Mention],
     near: &Near,
 ) -> bool {
-    let head = &text[..sp.start];
+    let head = before(text, sp.start);
     if let Some(h) = head.strip_suffix(" the ")
         && matches!(
             h.rsplit(' ').next(),
@@ -199,7 +199,7 @@ pub(super) fn motion_place(
         return true;
     }
     if head.ends_with("from ") || head.ends_with("From ") {
-        let after = &text[sp.end..];
+        let after = after(text, sp.end);
         if after.starts_with(" into ") {
             return true;
         }
@@ -221,29 +221,29 @@ pub(super) fn motion_place(
             .any(|m| {
                 m.end + 4 <= sp.start
                     && m.end + 6 >= sp.start
-                    && matches!(&text[m.end..sp.start], " to " | " into ")
-                    && text[..m.start].ends_with("from ")
+                    && matches!(text::sub(text, m.end, sp.start), " to " | " into ")
+                    && before(text, m.start).ends_with("from ")
                     && ents[m.entity].kind == EntityKind::Place
             })
 }
 
 /// The name at `start` opens its sentence (or a quotation, or a line).
 pub(super) fn sentence_initial(text: &str, start: usize) -> bool {
-    let h = text[..start].trim_end();
+    let h = before(text, start).trim_end();
     h.is_empty() || h.ends_with(['.', '!', '?', '\n', '"', '“', '”', ':', ';', '—', '–'])
 }
 
 /// "France's X", "Abu Dhabi's X": the possessive of a country, region or city right before
 /// `start`.
 pub(super) fn place_possessive_before(text: &str, start: usize) -> bool {
-    let Some(h) = text[..start]
+    let Some(h) = before(text, start)
         .strip_suffix("'s ")
-        .or_else(|| text[..start].strip_suffix("’s "))
+        .or_else(|| before(text, start).strip_suffix("’s "))
     else {
         return false;
     };
     let from = h.floor_char_boundary(h.len().saturating_sub(40));
-    let words: Vec<&str> = h[from..].rsplit(' ').take(3).collect();
+    let words: Vec<&str> = after(h, from).rsplit(' ').take(3).collect();
     (1..=words.len()).any(|n| {
         let mut ws: Vec<&str> = words[..n].to_vec();
         ws.reverse();

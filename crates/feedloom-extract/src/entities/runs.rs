@@ -54,7 +54,7 @@ pub(super) fn word_at(text: &str, at: usize) -> &str {
     let e = rest
         .find(|c: char| !c.is_alphanumeric())
         .unwrap_or(rest.len());
-    &rest[..e]
+    before(rest, e)
 }
 
 pub(super) fn strip_possessive(w: &str) -> &str {
@@ -129,7 +129,7 @@ pub(super) fn place_chain(text: &str, w: &str, end: usize) -> bool {
     if !parts().all(|p| p.len() >= 3 && is_cap(p) && p.chars().skip(1).any(char::is_lowercase)) {
         return false;
     }
-    let rest = &text[end..];
+    let rest = after(text, end);
     let next = rest.strip_prefix(' ').map(|r| word_at(r, 0)).unwrap_or("");
     if next.starts_with(|c: char| c.is_uppercase()) {
         return false; // "Tanzania-Zambia Railway Authority": part of a longer name
@@ -141,7 +141,7 @@ pub(super) fn place_chain(text: &str, w: &str, end: usize) -> bool {
     let known = parts()
         .filter(|p| GAZ.get(p).is_some_and(|g| g.kind != GazKind::Demonym))
         .count();
-    known >= 2 || (ROUTE_NOUNS.contains(&next) && (known >= 1 || parts().all(|p| p.len() >= 4)))
+    known >= 2 || (ROUTE_NOUNS.contains(next) && (known >= 1 || parts().all(|p| p.len() >= 4)))
 }
 
 /// The possessive after `toks[k]` is inside an organisation's name: a generic plural or
@@ -195,7 +195,9 @@ pub(super) fn two_org_names(toks: &[Tok], i: usize, j: usize) -> bool {
 }
 
 pub(super) fn is_sentence_start(text: &str, ss: usize, at: usize) -> bool {
-    text[ss..at].chars().all(|c| !c.is_alphanumeric())
+    text::sub(text, ss, at)
+        .chars()
+        .all(|c| !c.is_alphanumeric())
 }
 
 /// The text between two items of a list: a comma, "and", "&" or ", and", optionally after a
@@ -211,7 +213,7 @@ pub(super) fn modifier_split(w: &str) -> Option<(&str, &str)> {
     while n > 0 && b[n - 1] != b'-' {
         n -= 1;
     }
-    let (name, suf) = (&w[..n.checked_sub(1)?], &w[n..]);
+    let (name, suf) = (before(w, n.checked_sub(1)?), after(w, n));
     (!name.is_empty() && suf.len() >= 3 && suf.bytes().all(|b| b.is_ascii_lowercase()))
         .then_some((name, suf))
 }
@@ -254,7 +256,7 @@ pub(super) fn candidates(text: &str) -> Candidates {
     // the crate's one sentence splitter: the runs here and the sentences `infer_countries`
     // looks at are the same sentences
     for (ss, se) in text::sentences(text) {
-        let sent = &text[ss..se];
+        let sent = text::sub(text, ss, se);
         let mut toks: Vec<Tok> = Vec::with_capacity(sent.len() / 5);
         for t in text::words(sent) {
             let (start, end) = (t.start + ss, t.end + ss);
@@ -302,7 +304,7 @@ pub(super) fn candidates(text: &str) -> Candidates {
             // a possessive ends the name ("Russia's Gazprom"), except a generic noun inside an
             // organisation's name ("People's Armed Police", "Farmers' Union")
             let possessive_end = |k: usize| {
-                let after = &text[toks[k].end..];
+                let after = after(text, toks[k].end);
                 (after.starts_with("’s") || after.starts_with("'s"))
                     && !inner_possessive(text, &toks, k)
             };
@@ -320,7 +322,7 @@ pub(super) fn candidates(text: &str) -> Candidates {
                     if j - i >= MAX_RUN_TOKENS {
                         break;
                     }
-                    let gap = &text[toks[j - 1].end..toks[j].start];
+                    let gap = text::sub(text, toks[j - 1].end, toks[j].start);
                     let plural_possessive =
                         (gap == "' " || gap == "’ ") && toks[j - 1].s.ends_with('s');
                     // "Korea Hydro & Nuclear Power", "Procter & Gamble"
@@ -350,11 +352,11 @@ pub(super) fn candidates(text: &str) -> Candidates {
                     if w == "and"
                         && (two_org_names(&toks, i, j)
                             || org_and_name(&toks, i, j)
-                            || toks.get(j + 1).is_some_and(|t| LEGAL_PREFIX.contains(&t.s)))
+                            || toks.get(j + 1).is_some_and(|t| LEGAL_PREFIX.contains(t.s)))
                     {
                         break;
                     }
-                    if is_name_tok(w) || (PARTICLES.contains(&w) && is_cap(toks[j - 1].s)) {
+                    if is_name_tok(w) || (PARTICLES.contains(w) && is_cap(toks[j - 1].s)) {
                         last = j;
                         j += 1;
                         if possessive_end(last) {
@@ -396,7 +398,7 @@ pub(super) fn candidates(text: &str) -> Candidates {
                             || (matches!(w, "von" | "van" | "de")
                                 && matches!(toks[j + 1].s, "der" | "den" | "la" | "los" | "del")
                                 && toks.get(j + 2).is_some_and(|t| is_cap(t.s))))
-                        && text[toks[j].end..toks[j + 1].start] == *" "
+                        && text::sub(text, toks[j].end, toks[j + 1].start) == " "
                         // "China Road and Bridge Corporation" (not "Monday and Tuesday")
                         && (!matches!(w, "and" | "on")
                             || !NOT_NAME.contains(toks[j + 1].s)
@@ -405,7 +407,7 @@ pub(super) fn candidates(text: &str) -> Candidates {
                         && (w != "and"
                             || (GAZ.get_word(toks[j + 1].s).is_none()
                                 && !possessive_end(j + 1)
-                                && !text[toks[j + 1].end..].starts_with('-')))
+                                && !after(text, toks[j + 1].end).starts_with('-')))
                         && (!matches!(w, "and" | "on" | "y" | "e" | "et" | "und")
                             || toks[i..=last].iter().any(|t| is_org_word(t.s))
                             || toks
@@ -416,7 +418,7 @@ pub(super) fn candidates(text: &str) -> Candidates {
                         // (but "Van der Berg" is a name, whatever city is called Van)
                         && (!matches!(w, "of" | "for" | "and" | "on" | "the")
                             || !GAZ
-                            .get(&text[toks[i].start..toks[last].end])
+                            .get(text::sub(text, toks[i].start, toks[last].end))
                             .is_some_and(|g| !matches!(g.kind, GazKind::Demonym | GazKind::Macro)))
                     {
                         j += 1;

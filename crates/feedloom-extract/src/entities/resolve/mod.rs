@@ -390,7 +390,7 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
             }
             if ["known as ", "called ", "dubbed "]
                 .iter()
-                .any(|p| text[..sp.start].ends_with(p))
+                .any(|p| before(text, sp.start).ends_with(p))
                 && let Some(t) = mentions
                     .iter()
                     .filter(|m| m.end <= sp.start && m.end + 200 >= sp.start)
@@ -482,14 +482,14 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
                 (sb.ends_with(sa.as_str())
                     && sb.as_bytes()[sb.len() - sa.len() - 1] == b' '
                     && (!sa.contains(" of ")
-                        || sb[..sb.len() - sa.len() - 1].split(' ').all(|w| {
+                        || before(sb, sb.len() - sa.len() - 1).split(' ').all(|w| {
                             GAZ.get_word(strip_possessive(w)).is_some()
                         })))
-                    || (sb.starts_with(sa.as_str()) && sb[sa.len()..].starts_with(" of "))
+                    || (sb.starts_with(sa.as_str()) && after(sb, sa.len()).starts_with(" of "))
                     // "Hua Tong" and "Hua Tong Energy", "Ganfeng" and "Ganfeng Lithium"
                     || (sb.starts_with(sa.as_str())
-                        && sb[sa.len()..].starts_with(' ')
-                        && sb[sa.len() + 1..].split(' ').all(|w| {
+                        && after(sb, sa.len()).starts_with(' ')
+                        && after(sb, sa.len() + 1).split(' ').all(|w| {
                             ORG_FINAL.contains(w) || INDUSTRY_FINAL.contains(w)
                         }))
             } else {

@@ -18,8 +18,8 @@ pub(in crate::entities) fn new_single(
             .filter_map(|k| mentions.get(k));
         candidates.into_iter().any(|m| {
             ents[m.entity].kind == kind
-                && ((m.end <= sp.start && list_gap(&text[m.end..sp.start]))
-                    || (sp.end <= m.start && list_gap(&text[sp.end..m.start])))
+                && ((m.end <= sp.start && list_gap(text::sub(text, m.end, sp.start)))
+                    || (sp.end <= m.start && list_gap(text::sub(text, sp.end, m.start))))
                 && (kind != EntityKind::Place
                     || GAZ.get_any(&ents[m.entity].name).is_some_and(|g| {
                         matches!(
@@ -50,7 +50,7 @@ pub(in crate::entities) fn new_single(
     if !acronym
         && !common_subject(text, sp)
         && (matches!(
-            text[..sp.start].strip_suffix(' ').map(|h| {
+            before(text, sp.start).strip_suffix(' ').map(|h| {
                 h.strip_suffix(" the")
                     .unwrap_or(h)
                     .rsplit(char::is_whitespace)
@@ -61,7 +61,7 @@ pub(in crate::entities) fn new_single(
             || (town_context(text, sp.start, sp.end)
                 && (in_known_place(text, sp.end) || country_right_after(text, sp.end).is_some()))
             || motion_place(text, sp, ents, mentions, near))
-        && !text[sp.end..].starts_with(['\'', '’'])
+        && !after(text, sp.end).starts_with(['\'', '’'])
         && !sp.name.split('-').any(text::is_stopword)
     {
         // "stations in Karakalpakstan", "in the Pamirs", "Osh, Kyrgyzstan", "at Kiyikoy in
@@ -88,7 +88,7 @@ pub(in crate::entities) fn new_single(
                 | "Nov"
                 | "Dec"
         )
-        && !text[sp.end..]
+        && !after(text, sp.end)
             .trim_start_matches([' ', '.'])
             .starts_with(|c: char| c.is_ascii_digit())
         // "In Santiago, X awarded", "in Zrenjanin, and X supplied": the subject of a clause
@@ -137,7 +137,7 @@ pub(in crate::entities) fn new_single(
     }
     if !acronym
         && !town
-        && !ETHNIC.contains(&sp.name.strip_suffix('s').unwrap_or(&sp.name))
+        && !ETHNIC.contains(sp.name.strip_suffix('s').unwrap_or(&sp.name))
         && !sentence_initial(text, sp.start)
         && !after_preposition(text, sp.start)
         && verb_after(text, sp.end)
