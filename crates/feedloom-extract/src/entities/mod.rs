@@ -28,6 +28,22 @@
 //! - type: entities
 //!   kinds: [person, organization]
 //! ```
+//!
+//! Where things are:
+//! - `runs.rs`: the text cut into runs of capitalised words (`candidates`), and the small
+//!   helpers for the words around an offset (`word_before`, `words_before_the`, `word_after`);
+//! - `classify/`: each run classified by an ordered table of named rules (`classify::RULES`),
+//!   one file per family (`prepare`, `people`, `orgs`, `places`, `things`, `lone`), each rule
+//!   with its table test beside it;
+//! - `person.rs`, `organization.rs`, `place.rs`: what the rules ask about a name and its
+//!   context (a name's shape, an organisation's context, a place's context);
+//! - `lexicon.rs`: the word lists, one file each in `data/lexicons/`;
+//! - `resolve/`: spans to entities — kinds settled, lone words matched to the article's names
+//!   (`resolve/single.rs` for a word no known name explains), shorter names merged;
+//! - `countries.rs`: the country of each place; `cache.rs`: the detection shared with
+//!   `countries` and `quotes`;
+//! - `SyncExtractor::explain` reports the rule behind every mention (`Mention::rule`) and
+//!   every run a rule rejected.
 
 use std::collections::HashMap;
 
@@ -64,12 +80,12 @@ use self::span::*;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-pub struct EntitiesOptions {
+pub(crate) struct EntitiesOptions {
     /// Which kinds of entity to keep: `person`, `organization`, `place` (default: all three).
-    pub kinds: Vec<EntityKind>,
+    pub(crate) kinds: Vec<EntityKind>,
     /// Drop entities mentioned fewer times than this in the text (default 1: keep every
     /// entity found).
-    pub min_mentions: u32,
+    pub(crate) min_mentions: u32,
 }
 
 impl Default for EntitiesOptions {
@@ -85,9 +101,9 @@ impl Default for EntitiesOptions {
     }
 }
 
-pub struct Entities(EntitiesOptions);
+pub(crate) struct Entities(EntitiesOptions);
 
-pub fn register(reg: &mut Registry) {
+pub(crate) fn register(reg: &mut Registry) {
     reg.register_sync_extractor(
         "entities",
         "people, organisations and places (gazetteer + rules), mentions merged",
@@ -176,31 +192,31 @@ impl Entities {
 
 /// One mention of an entity: byte range in the text and index into `Detected::entities`.
 #[derive(Clone, Copy, Debug)]
-pub struct Mention {
-    pub start: usize,
-    pub end: usize,
-    pub entity: usize,
+pub(crate) struct Mention {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) entity: usize,
     /// The rule that decided this mention's kind: a classifier rule (`classify::RULES`) or
     /// one of `resolve`'s.
-    pub rule: &'static str,
+    pub(crate) rule: &'static str,
 }
 
 /// Everything [`detect`] found: entities (in order of first mention) and their mentions (in
 /// text order).
 #[derive(Debug, Default)]
-pub struct Detected {
-    pub entities: Vec<Entity>,
-    pub mentions: Vec<Mention>,
+pub(crate) struct Detected {
+    pub(crate) entities: Vec<Entity>,
+    pub(crate) mentions: Vec<Mention>,
     /// Names of natural features and structures (no country is inferred for them).
-    pub features: Vec<String>,
+    pub(crate) features: Vec<String>,
     /// The gazetteer's names in the text ([`text::Gazetteer::find_iter`]).
-    pub gaz: Vec<(usize, usize, &'static GazEntry)>,
+    pub(crate) gaz: Vec<(usize, usize, &'static GazEntry)>,
     /// Words rules decided are no entity, in text order.
     pub(crate) rejected: Vec<Rejected>,
 }
 
 /// Find entities and their mentions in `text`.
-pub fn detect(text: &str) -> Detected {
+pub(crate) fn detect(text: &str) -> Detected {
     let Candidates {
         spans,
         rejected,
