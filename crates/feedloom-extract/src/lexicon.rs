@@ -61,6 +61,17 @@ impl std::fmt::Debug for Lexicon {
     }
 }
 
+/// `words` as a regex alternation (`a|b|c`), each escaped, longest first (ties in the given
+/// order), so that the longer of two entries sharing a start wins ("per cent" before "per").
+pub(crate) fn alternation(words: &[&str]) -> String {
+    let mut v = words.to_vec();
+    v.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    v.iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
 /// The entries of a list's text, in file order.
 fn entries(src: &str) -> impl Iterator<Item = &str> {
     src.lines()

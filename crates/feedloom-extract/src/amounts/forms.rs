@@ -17,6 +17,8 @@ use std::sync::LazyLock;
 use feedloom_core::item::Amount;
 use regex::{Captures, Regex};
 
+use crate::lexicon::alternation;
+
 use super::AmountsOptions;
 use super::counts::{NUM, count};
 use super::money::{
@@ -74,17 +76,6 @@ static DOLLAR_QUALIFIERS: LazyLock<Lexicon> = crate::lexicon!("amounts_dollar_qu
 static CURRENCY_ADJECTIVES: LazyLock<Lexicon> = crate::lexicon!("amounts_currency_adjectives");
 static ADJECTIVE_CURRENCY_WORDS: LazyLock<Lexicon> =
     crate::lexicon!("amounts_adjective_currency_words");
-
-/// A lexicon as a regex alternation: each entry escaped, the longest first (where one entry
-/// starts another, "pounds sterling" before "pounds", the longer is tried first).
-fn alternation(words: &[&str]) -> String {
-    let mut v = words.to_vec();
-    v.sort_by_key(|w| std::cmp::Reverse(w.len()));
-    v.iter()
-        .map(|w| regex::escape(w))
-        .collect::<Vec<_>>()
-        .join("|")
-}
 
 /// Scale words after a money amount, abbreviations included ("3 billion", "$5m", "Rs 500
 /// crore").

@@ -13,6 +13,8 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use feedloom_core::item::DateMention;
 use regex::{Captures, Regex};
 
+use crate::lexicon::alternation;
+
 use super::DatesOptions;
 use super::calendar::{
     infer_year, last_day, looks_ahead, month_num, months, output_range, prev_word, shift,
@@ -59,17 +61,6 @@ static MONTH_NAMES: LazyLock<Lexicon> = crate::lexicon!("month_names");
 static MONTH_ABBREVIATIONS: LazyLock<Lexicon> = crate::lexicon!("month_abbreviations");
 static WEEKDAYS: LazyLock<Lexicon> = crate::lexicon!("weekdays");
 static MONTH_BEFORE_WORDS: LazyLock<Lexicon> = crate::lexicon!("dates_month_before_words");
-
-/// A lexicon as a regex alternation: each entry escaped, the longest first (where one entry
-/// starts another, "Sept" before "Sep", the longer is tried first).
-fn alternation(words: &[&str]) -> String {
-    let mut v = words.to_vec();
-    v.sort_by_key(|w| std::cmp::Reverse(w.len()));
-    v.iter()
-        .map(|w| regex::escape(w))
-        .collect::<Vec<_>>()
-        .join("|")
-}
 
 /// Month names in full, then their abbreviations with an optional dot ("Sept.", "Jan").
 fn month() -> String {

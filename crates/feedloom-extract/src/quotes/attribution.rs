@@ -30,24 +30,13 @@ use super::context::{
     Ctx, after_preposition, appositive, long_appositive, relative_clauses, unnamed_member,
 };
 use crate::entities;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, alternation};
 use crate::text;
 
 static SPEECH_VERBS: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_verbs");
 static SPEECH_PARTICIPLES: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_participles");
 static ORGANISATION_NOUNS: LazyLock<Lexicon> = crate::lexicon!("quotes_organisation_nouns");
 static ROLES: LazyLock<Lexicon> = crate::lexicon!("quotes_roles");
-
-/// A lexicon as a regex alternation: each entry escaped, the longest first (where one entry
-/// starts another, the longer is tried first).
-fn alternation(words: &[&str]) -> String {
-    let mut v = words.to_vec();
-    v.sort_by_key(|w| std::cmp::Reverse(w.len()));
-    v.iter()
-        .map(|w| regex::escape(w))
-        .collect::<Vec<_>>()
-        .join("|")
-}
 
 static AFTER_VERB_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = alternation(SPEECH_VERBS.words());
