@@ -28,8 +28,8 @@
 //! whose header starts with `options` (one row per plugin, named in the first cell; the cell
 //! lists the options as `` `name: default` ``). Each named option must be a property of the
 //! plugin, each property must be named, and each default must equal the schema's
-//! (`(required)` for a required option; words instead of a value for an option whose
-//! schema has no default).
+//! (`(required)` for a required option; for an option whose schema has no default, words,
+//! or `` `defaults.NAME` `` for one that falls back to a property of `defaults:`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -335,15 +335,14 @@ fn shape(text: &str, reg: &Registry) -> Shape {
         .iter()
         .map(|x| x.component.kind.as_str())
         .collect();
-    let sections: [(&'static str, Box<dyn Fn(&str) -> bool>); 3] = [
-        ("sources", Box::new(|k| reg.source(k).is_some())),
-        ("extractors", Box::new(|k| reg.extractor(k).is_some())),
-        ("sinks", Box::new(|k| reg.sink(k).is_some())),
-    ];
-    let fits: Vec<&'static str> = sections
-        .iter()
-        .filter(|(_, known)| !kinds.is_empty() && kinds.iter().all(|k| known(k)))
-        .map(|(s, _)| *s)
+    let known = |section: &str, k: &str| match section {
+        "sources" => reg.source(k).is_some(),
+        "extractors" => reg.extractor(k).is_some(),
+        _ => reg.sink(k).is_some(),
+    };
+    let fits: Vec<&'static str> = ["sources", "extractors", "sinks"]
+        .into_iter()
+        .filter(|s| !kinds.is_empty() && kinds.iter().all(|k| known(s, k)))
         .collect();
     match fits.as_slice() {
         [section] => Shape::Fragment {
@@ -591,7 +590,8 @@ fn cells(line: &str) -> Vec<String> {
 struct Table {
     at: String,
     plugin: String,
-    rows: Vec<(String, String)>,
+    /// (option, default cell, `file:line` of the row)
+    rows: Vec<(String, String, String)>,
 }
 
 /// The option tables of one markdown file, by the rule at the top of this file.
@@ -643,7 +643,7 @@ fn option_tables(file: &Path) -> Vec<Table> {
                 plugin: heading_type.clone().unwrap_or_default(),
                 rows: body
                     .iter()
-                    .map(|(_, r)| (r[o].trim_matches('`').to_string(), r[d].clone()))
+                    .map(|(n, r)| (r[o].trim_matches('`').to_string(), r[d].clone(), at(*n)))
                     .collect(),
             });
         } else if let Some(o) = options_col {
@@ -654,7 +654,7 @@ fn option_tables(file: &Path) -> Vec<Table> {
                         let (k, v) = s.split_once(": ")?;
                         k.chars()
                             .all(|c| c.is_ascii_lowercase() || c == '_')
-                            .then(|| (k.to_string(), format!("`{v}`")))
+                            .then(|| (k.to_string(), format!("`{v}`"), at(*n)))
                     })
                     .collect();
                 out.push(Table {
@@ -673,6 +673,12 @@ fn option_tables_match_the_schema() {
     let reg = feedloom::builtin_registry();
     let schemas: BTreeMap<String, Value> =
         plugins(&reg).into_iter().map(|(_, n, s)| (n, s)).collect();
+    let config = config_schema(&reg);
+    let top_defaults = options_of(&serde_json::json!({
+        "$ref": config["properties"]["defaults"]["$ref"],
+        "$defs": config["$defs"],
+    }));
+    assert!(top_defaults.props.contains_key("interval"));
     let mut problems = Vec::new();
     let (mut tables, mut rows) = (0, 0);
     for file in doc_files() {
@@ -689,13 +695,13 @@ fn option_tables_match_the_schema() {
             };
             let opts = options_of(schema);
             let mut seen = BTreeSet::new();
-            for (name, default) in &t.rows {
+            for (name, default, at) in &t.rows {
                 rows += 1;
                 seen.insert(name.clone());
                 let Some(schema_default) = opts.props.get(name) else {
                     problems.push(format!(
                         "{}: `{}` has no option `{name}` (its options: {})",
-                        t.at,
+                        at,
                         t.plugin,
                         opts.props.keys().cloned().collect::<Vec<_>>().join(", ")
                     ));
@@ -707,7 +713,7 @@ fn option_tables_match_the_schema() {
                     if !(written == "(required)" && required) {
                         problems.push(format!(
                             "{}: `{}.{name}`: the table says {written}, the schema {}",
-                            t.at,
+                            at,
                             t.plugin,
                             if required { "(required)" } else { "optional" }
                         ));
@@ -720,12 +726,22 @@ fn option_tables_match_the_schema() {
                     .filter(|s| !s.contains('`'));
                 let schema_default = schema_default.as_ref().filter(|d| !d.is_null());
                 match (value, schema_default) {
+                    (Some(v), None) if v.starts_with("defaults.") => {
+                        let key = v.trim_start_matches("defaults.");
+                        if !top_defaults.props.contains_key(key) {
+                            problems.push(format!(
+                                "{}: `{}.{name}` falls back to `{v}`, which is no key of \
+                                 `defaults:`",
+                                at, t.plugin
+                            ));
+                        }
+                    }
                     (Some(v), Some(d)) => {
                         let table_value = yaml_value(v);
                         if !table_value.as_ref().is_some_and(|tv| same_default(tv, d)) {
                             problems.push(format!(
                                 "{}: `{}.{name}` defaults to {d} in the schema, not {v}",
-                                t.at, t.plugin
+                                at, t.plugin
                             ));
                         }
                     }
@@ -733,11 +749,11 @@ fn option_tables_match_the_schema() {
                     (None, None) => {}
                     (Some(v), None) => problems.push(format!(
                         "{}: `{}.{name}`: the table gives the default {v}, the schema none",
-                        t.at, t.plugin
+                        at, t.plugin
                     )),
                     (None, Some(d)) => problems.push(format!(
                         "{}: `{}.{name}`: write the default as a value: {d}",
-                        t.at, t.plugin
+                        at, t.plugin
                     )),
                 }
             }
@@ -756,5 +772,5 @@ fn option_tables_match_the_schema() {
         problems.len(),
         problems.join("\n  ")
     );
-    assert!(tables >= 12, "only {tables} option tables found");
+    assert!(tables >= 17, "only {tables} option tables found");
 }
