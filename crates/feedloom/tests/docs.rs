@@ -5,7 +5,7 @@
 //!
 //! # The YAML examples
 //!
-//! Every ```` ```yaml ```` fence in `README.md`, `docs/*.md`, `crates/*/README.md` and
+//! Every ```` ```yaml ```` (or ```` ```yml ````) fence in `README.md`, `docs/*.md`, `crates/*/README.md` and
 //! `examples/**/README.md` is checked, by its shape and its info string:
 //!
 //! * ```` ```yaml not-config ````: not a feedloom config (a Prometheus scrape config): counted,
@@ -304,7 +304,7 @@ fn shape(text: &str, reg: &Registry) -> Shape {
     let as_list = if text.trim_start().starts_with('-') {
         text.to_string()
     } else {
-        // One component mapping, or a whole config (then this parse fails or has no `type`).
+        // One component's mapping (a `type:` at the top level), else a whole config.
         let first_key = text
             .lines()
             .map(str::trim)
@@ -405,7 +405,7 @@ fn every_yaml_example_is_valid() {
         files += 1;
         for f in fences(&file) {
             let mut words = f.info.split_whitespace();
-            if words.next() != Some("yaml") {
+            if !matches!(words.next(), Some("yaml" | "yml")) {
                 continue;
             }
             let marks: Vec<&str> = words.collect();
