@@ -49,7 +49,8 @@ pub(super) struct Rule {
 /// What the rules see: the run and the words around it.
 pub(super) struct Ctx<'a> {
     pub(super) text: &'a str,
-    /// The run of capitalised words being classified; the preparing rules trim it.
+    /// The run of capitalised words being classified; the preparing rules trim it (with
+    /// [`Ctx::set_run`]).
     pub(super) run: &'a [Tok<'a>],
     /// The word right after the run (before `run` was trimmed at its end).
     pub(super) next: Option<&'a Tok<'a>>,
@@ -62,6 +63,11 @@ pub(super) struct Ctx<'a> {
     /// `leading_titles` skipped at least one title.
     pub(super) titled: bool,
     spans: &'a mut Vec<Span>,
+    /// [`run_has_org`] of `run`, once asked (several rules ask).
+    has_org: std::cell::Cell<Option<bool>>,
+    /// Where `run` starts and ends, and its words as written (kept by [`Ctx::set_run`]).
+    span: (usize, usize),
+    full: &'a str,
 }
 
 impl<'a> Ctx<'a> {
@@ -76,17 +82,17 @@ impl<'a> Ctx<'a> {
 
     /// Byte offset where the run starts.
     pub(super) fn start(&self) -> usize {
-        self.run.first().map_or(0, |t| t.start)
+        self.span.0
     }
 
     /// Byte offset where the run ends.
     pub(super) fn end(&self) -> usize {
-        self.run.last().map_or(0, |t| t.end)
+        self.span.1
     }
 
     /// The run as written.
     pub(super) fn full(&self) -> &'a str {
-        text::sub(self.text, self.start(), self.end())
+        self.full
     }
 
     /// The run's last word.
@@ -96,7 +102,23 @@ impl<'a> Ctx<'a> {
 
     /// The run names an organisation by its words ([`run_has_org`]).
     pub(super) fn has_org(&self) -> bool {
-        run_has_org(self.run)
+        if let Some(h) = self.has_org.get() {
+            return h;
+        }
+        let h = run_has_org(self.run);
+        self.has_org.set(Some(h));
+        h
+    }
+
+    /// Classify these words from now on.
+    pub(super) fn set_run(&mut self, run: &'a [Tok<'a>]) {
+        self.run = run;
+        self.has_org.set(None);
+        self.span = (
+            run.first().map_or(0, |t| t.start),
+            run.last().map_or(0, |t| t.end),
+        );
+        self.full = text::sub(self.text, self.span.0, self.span.1);
     }
 
     /// The next word follows the run after spaces only.
@@ -210,7 +232,11 @@ pub(in crate::entities) fn classify<'a>(
         rest: &[],
         titled: false,
         spans,
+        has_org: std::cell::Cell::new(None),
+        span: (0, 0),
+        full: "",
     };
+    cx.set_run(run);
     'run: loop {
         for rule in RULES {
             let before = cx.spans.len();
@@ -236,7 +262,7 @@ pub(in crate::entities) fn classify<'a>(
                     return;
                 }
                 Step::Restart(rest) => {
-                    cx.run = rest;
+                    cx.set_run(rest);
                     cx.sent_start = false;
                     cx.in_chain = false;
                     cx.rest = &[];

@@ -88,7 +88,7 @@ pub(super) fn place_after_titled_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         && g.kind != GazKind::Demonym
     {
         cx.push(Span::gaz(run[k + 1].start, end, g));
-        cx.run = &run[..k];
+        cx.set_run(&run[..k]);
     }
     Step::Next
 }

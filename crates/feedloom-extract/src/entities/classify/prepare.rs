@@ -18,7 +18,7 @@ pub(super) fn modifier_before_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         {
             cx.push(Span::gaz(run[p].start, run[p].start + pre.len(), g));
         }
-        cx.run = &run[p + 1..];
+        cx.set_run(&run[p + 1..]);
     }
     Step::Next
 }
@@ -62,7 +62,7 @@ pub(super) fn leading_words<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
             break;
         }
     }
-    cx.run = run;
+    cx.set_run(run);
     Step::Next
 }
 
@@ -82,7 +82,7 @@ pub(super) fn trailing_words<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     {
         run = &run[..run.len() - 1];
     }
-    cx.run = run;
+    cx.set_run(run);
     if run.is_empty() {
         return Step::Done;
     }
