@@ -65,7 +65,7 @@ const KEY_LIST: [&str; 10] = [
     deny_unknown_fields,
     expecting = "a mapping with any of: countries, source, text_matches, entities, duplicate, language, tags, all, any, not"
 )]
-#[schemars(extend("minProperties" = 1))]
+#[schemars(extend("minProperties" = 1), transform = no_null_defaults)]
 pub struct When {
     /// The item concerns any of these countries: ISO 3166-1 alpha-2 codes, any case,
     /// matched against the item's `countries` (the `countries` extractor).
@@ -111,6 +111,22 @@ pub struct When {
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "When")]
     pub not: Option<Box<When>>,
+}
+
+/// A key left out is no condition, and `null` is no value for one: no `"default": null`
+/// in the schema (editors would offer it).
+fn no_null_defaults(schema: &mut schemars::Schema) {
+    let props = schema
+        .as_object_mut()
+        .and_then(|o| o.get_mut("properties"))
+        .and_then(Value::as_object_mut);
+    for p in props.into_iter().flat_map(|p| p.values_mut()) {
+        if let Some(p) = p.as_object_mut()
+            && p.get("default") == Some(&Value::Null)
+        {
+            p.remove("default");
+        }
+    }
 }
 
 /// A key that is present must have a value: `duplicate: null` is an error, not "no filter".
@@ -401,6 +417,7 @@ mod tests {
         assert_eq!(have, want);
         for (k, p) in props {
             assert!(p.get("description").is_some(), "{k}: {p}");
+            assert!(p.get("default").is_none(), "{k}: {p}");
         }
         assert_eq!(s["minProperties"], json!(1));
         assert_eq!(s["additionalProperties"], json!(false));

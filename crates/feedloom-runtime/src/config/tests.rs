@@ -492,6 +492,7 @@ fn on_error_and_when_schemas_accept_what_the_loader_accepts() {
         .pointer("/properties/sinks/items/oneOf/0/properties/when")
         .unwrap()
         .clone();
+    assert_eq!(on_error["default"], "skip");
     for (key, schema) in [("on_error", &on_error), ("when", &when)] {
         assert!(
             schema.get("description").is_some(),
