@@ -451,7 +451,19 @@ fn regions_resolve_to_countries() {
 
 #[test]
 fn empty_and_odd_input_does_not_panic() {
-    for t in ["", " ", "A", "“", "Mr. (", "Ü Ö ’s 's", "(NCE)", "X (Y"] {
+    // "al-Shabaab-linked" alone: a run that is only a hyphenated modifier (the code before the
+    // rule table indexed its last word and panicked)
+    for t in [
+        "",
+        " ",
+        "A",
+        "“",
+        "Mr. (",
+        "Ü Ö ’s 's",
+        "(NCE)",
+        "X (Y",
+        "Fighters of the al-Shabaab-linked attacked.",
+    ] {
         let _ = detect(t);
     }
 }
