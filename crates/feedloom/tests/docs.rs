@@ -24,7 +24,10 @@
 //! # The option tables
 //!
 //! A markdown table is an option table when it has a column `option` and a column `default`
-//! (one table per plugin: the plugin is the `type: NAME` of the heading above it), or a column
+//! (one table per plugin: the plugin is the `type: NAME` of the heading above it; or, for a
+//! heading with `` `defaults:` ``, `` `pipeline:` ``, `` `admin:` `` or `` `when:` ``, that
+//! mapping; for `` `extractors:` `` or `` `sinks:` ``, the keys the runtime adds to every
+//! extractor or sink besides `id` and `type`), or a column
 //! whose header starts with `options` (one row per plugin, named in the first cell; the cell
 //! lists the options as `` `name: default` ``). Each named option must be a property of the
 //! plugin, each property must be named, and each default must equal the schema's
@@ -531,6 +534,38 @@ fn options_of(schema: &Value) -> Options {
     Options { props, required }
 }
 
+/// The options of a mapping of the config schema (`defaults`, `pipeline`, `admin`, `when`), or
+/// the keys the runtime adds to every component of a section (`extractors`, `sinks`).
+fn section_options(config: &Value, section: &str) -> Option<Options> {
+    let of_def = |name: &str| {
+        options_of(&serde_json::json!({
+            "$ref": format!("#/$defs/{name}"),
+            "$defs": config["$defs"],
+        }))
+    };
+    match section {
+        "defaults" | "pipeline" | "admin" => {
+            let r = config["properties"][section].to_string();
+            let name = ["Defaults", "PipelineSettings", "AdminSettings"]
+                .into_iter()
+                .find(|n| r.contains(&format!("/{n}\"")))?;
+            Some(of_def(name))
+        }
+        "when" => Some(of_def("When")),
+        "extractors" | "sinks" => {
+            // Every variant holds the runtime's keys beside `id`, `type` and the plugin's `$ref`.
+            let variant = &config["properties"][section]["items"]["oneOf"][0];
+            let mut o = options_of(&serde_json::json!({
+                "properties": variant["properties"],
+            }));
+            o.props.remove("id");
+            o.props.remove("type");
+            Some(o)
+        }
+        _ => None,
+    }
+}
+
 /// A YAML scalar or flow value as written in a table, read by the real config loader.
 fn yaml_value(text: &str) -> Option<Value> {
     let doc = format!("sources:\n  - {{id: x, type: x, v: {text}}}\n");
@@ -612,9 +647,12 @@ fn option_tables(file: &Path) -> Vec<Table> {
             continue;
         }
         if line.starts_with('#') {
-            heading_type = code_spans(line)
-                .iter()
-                .find_map(|s| s.strip_prefix("type: ").map(str::to_string));
+            // `type: feed` names a plugin; `defaults:` a mapping of the config.
+            heading_type = code_spans(line).iter().find_map(|s| {
+                s.strip_prefix("type: ")
+                    .map(str::to_string)
+                    .or_else(|| s.ends_with(':').then(|| s.clone()))
+            });
         }
         let is_table = line.trim_start().starts_with('|')
             && lines.get(i + 1).is_some_and(|l| l.contains("---"));
@@ -684,7 +722,21 @@ fn option_tables_match_the_schema() {
     for file in doc_files() {
         for t in option_tables(&file) {
             tables += 1;
-            let Some(schema) = schemas.get(&t.plugin) else {
+            let opts = if let Some(section) = t.plugin.strip_suffix(':') {
+                match section_options(&config, section) {
+                    Some(o) => o,
+                    None => {
+                        problems.push(format!(
+                            "{}: an option table for `{section}:`, which is none of \
+                             `defaults:`, `pipeline:`, `admin:`, `when:`, `extractors:`, `sinks:`",
+                            t.at
+                        ));
+                        continue;
+                    }
+                }
+            } else if let Some(schema) = schemas.get(&t.plugin) {
+                options_of(schema)
+            } else {
                 problems.push(format!(
                     "{}: an option table for `{}`, which is no plugin type (known: {})",
                     t.at,
@@ -693,7 +745,8 @@ fn option_tables_match_the_schema() {
                 ));
                 continue;
             };
-            let opts = options_of(schema);
+            // `feed`, or `defaults` for the table of `defaults:`.
+            let who = t.plugin.trim_end_matches(':');
             let mut seen = BTreeSet::new();
             for (name, default, at) in &t.rows {
                 rows += 1;
@@ -702,7 +755,7 @@ fn option_tables_match_the_schema() {
                     problems.push(format!(
                         "{}: `{}` has no option `{name}` (its options: {})",
                         at,
-                        t.plugin,
+                        who,
                         opts.props.keys().cloned().collect::<Vec<_>>().join(", ")
                     ));
                     continue;
@@ -714,7 +767,7 @@ fn option_tables_match_the_schema() {
                         problems.push(format!(
                             "{}: `{}.{name}`: the table says {written}, the schema {}",
                             at,
-                            t.plugin,
+                            who,
                             if required { "(required)" } else { "optional" }
                         ));
                     }
@@ -732,7 +785,7 @@ fn option_tables_match_the_schema() {
                             problems.push(format!(
                                 "{}: `{}.{name}` falls back to `{v}`, which is no key of \
                                  `defaults:`",
-                                at, t.plugin
+                                at, who
                             ));
                         }
                     }
@@ -741,7 +794,7 @@ fn option_tables_match_the_schema() {
                         if !table_value.as_ref().is_some_and(|tv| same_default(tv, d)) {
                             problems.push(format!(
                                 "{}: `{}.{name}` defaults to {d} in the schema, not {v}",
-                                at, t.plugin
+                                at, who
                             ));
                         }
                     }
@@ -749,18 +802,18 @@ fn option_tables_match_the_schema() {
                     (None, None) => {}
                     (Some(v), None) => problems.push(format!(
                         "{}: `{}.{name}`: the table gives the default {v}, the schema none",
-                        at, t.plugin
+                        at, who
                     )),
                     (None, Some(d)) => problems.push(format!(
                         "{}: `{}.{name}`: write the default as a value: {d}",
-                        at, t.plugin
+                        at, who
                     )),
                 }
             }
             for name in opts.props.keys().filter(|k| !seen.contains(*k)) {
                 problems.push(format!(
                     "{}: the table of `{}` leaves out the option `{name}`",
-                    t.at, t.plugin
+                    t.at, who
                 ));
             }
         }
@@ -772,5 +825,5 @@ fn option_tables_match_the_schema() {
         problems.len(),
         problems.join("\n  ")
     );
-    assert!(tables >= 17, "only {tables} option tables found");
+    assert!(tables >= 19, "only {tables} option tables found");
 }
