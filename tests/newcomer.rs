@@ -366,3 +366,63 @@ fn log_level_debug_keeps_dependencies_quiet() {
         .unwrap();
     assert!(dependency_lines(&stderr(&o)) > 0, "{}", stderr(&o));
 }
+
+/// `feedloom extract --explain`: every entity, quote speaker, amount and date with the named
+/// rule that decided it, so that a newcomer who wants to change one finds it by name.
+#[test]
+fn extract_explain_names_the_rule_behind_each_fact() {
+    let dir = tempfile::tempdir().unwrap();
+    let art = dir.path().join("article.txt");
+    std::fs::write(
+        &art,
+        "Astana signs pipeline deal\n\
+         President Kassym-Jomart Tokayev met the board of KazMunayGas in Astana on 3 March 2025. \
+         The company will invest $1.2 billion in the line, officials said.\n\n\
+         \"We will finish it by 2027,\" Tokayev said.\n",
+    )
+    .unwrap();
+    let o = feedloom(&[
+        "extract",
+        "--explain",
+        "--published",
+        "2025-03-04",
+        art.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // extractor, fact, outcome..., span, "text", by, rule
+    let lines: Vec<Vec<&str>> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    for fact in ["entity", "quote", "amount", "date"] {
+        assert!(
+            lines.iter().any(|l| l.get(1) == Some(&fact)),
+            "no {fact} explained in:\n{out}"
+        );
+    }
+    for l in &lines {
+        let n = l.len();
+        assert!(
+            n >= 5 && l[n - 2] == "by" && !l[n - 1].is_empty(),
+            "a line without its rule: {l:?}"
+        );
+    }
+    let line_of = |needle: &str| {
+        out.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle} in:\n{out}"))
+    };
+    assert!(line_of("\"$1.2 billion\"").contains("USD"), "{out}");
+    assert!(line_of("\"3 March 2025\"").contains("2025-03-03"), "{out}");
+    assert!(
+        line_of("\"Kassym-Jomart Tokayev\"").contains("person"),
+        "{out}"
+    );
+    // The quote's speaker, resolved to the person named earlier.
+    assert!(
+        out.lines()
+            .any(|l| l.contains(" quote ") && l.contains("Tokayev")),
+        "{out}"
+    );
+}

@@ -30,12 +30,14 @@ pub struct Defaults {
     pub max_concurrent_fetches: usize,
     /// At most this many requests in flight to one host.
     pub per_host_concurrency: usize,
+    /// Longest time to open a connection (TCP and TLS) before the fetch fails.
     pub connect_timeout: Duration,
     /// Whole-request timeout (connect, headers and body).
     pub timeout: Duration,
     /// Largest response body accepted, counted after decompression: bytes or a size such
     /// as `10MB` or `10MiB`.
     pub max_bytes: Size,
+    /// Most redirects one fetch follows before it fails.
     pub max_redirects: usize,
     /// Overrides the `feedloom/VERSION` user agent.
     pub user_agent: Option<String>,

@@ -218,8 +218,9 @@ fn words(text: &str) -> Vec<u64> {
 }
 
 /// The MinHash signature of `text` over `k`-word shingles (lower-cased words, punctuation
-/// ignored); `None` for a text without words.
-pub fn signature(text: &str, k: usize) -> Option<Box<Signature>> {
+/// ignored); `None` for a text without words (the extractor keeps the words it reads).
+#[cfg(test)]
+pub(crate) fn signature(text: &str, k: usize) -> Option<Box<Signature>> {
     signature_of(&words(text), k)
 }
 
@@ -258,8 +259,9 @@ fn signature_of(w: &[u64], k: usize) -> Option<Box<Signature>> {
     Some(sig)
 }
 
-/// The estimated Jaccard similarity of two signatures.
-pub fn similarity(a: &Signature, b: &Signature) -> f64 {
+/// The estimated Jaccard similarity of two signatures (the index compares bins itself).
+#[cfg(test)]
+fn similarity(a: &Signature, b: &Signature) -> f64 {
     a.iter().zip(b.iter()).filter(|(x, y)| x == y).count() as f64 / BINS as f64
 }
 

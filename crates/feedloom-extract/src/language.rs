@@ -171,7 +171,7 @@ impl SyncExtractor for Language {
         let sample = if item.text.trim().is_empty() {
             item.title.as_deref().unwrap_or("")
         } else {
-            &item.text[..end]
+            crate::text::sub(&item.text, 0, end)
         };
         if is_plainly_english(if item.text.trim().is_empty() {
             sample

@@ -26,11 +26,6 @@ impl Lexicon {
         Lexicon { name, words, set }
     }
 
-    /// The list's file name without `.txt`.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Whether `word` is on the list, exactly (case included).
     pub fn contains(&self, word: &str) -> bool {
         self.set.contains(word)
@@ -44,14 +39,6 @@ impl Lexicon {
     /// The entries in file order.
     pub fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.words.iter().copied()
-    }
-
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
     }
 }
 

@@ -5,18 +5,18 @@
 // Slicing text at a wrong byte is this crate's main panic risk: slice with `text::sub`.
 #![cfg_attr(not(test), warn(clippy::string_slice))]
 
-pub mod amounts;
-pub mod clean;
-pub mod countries;
-pub mod dates;
-pub mod dedup;
-pub mod entities;
-pub mod keywords;
-pub mod language;
-pub mod lexicon;
-pub mod quotes;
-pub mod sections;
-pub mod text;
+mod amounts;
+mod clean;
+mod countries;
+mod dates;
+mod dedup;
+mod entities;
+mod keywords;
+mod language;
+mod lexicon;
+mod quotes;
+mod sections;
+mod text;
 
 use feedloom_core::{Item, Registry};
 

@@ -3,9 +3,11 @@
 //! each item's [`Ack`] once the sink has taken responsibility for it: delivered, kept in the
 //! sink's disk backlog (fsynced), or kept in the dead-letter store.
 //!
-//! Sinks are isolated: each has its own bounded queue (`buffer` items). When it is full the
-//! item goes to the sink's disk backlog instead, so a slow or dead sink never holds up the
-//! others and memory stays bounded. Once anything is on disk, new items queue behind it on
+//! Sinks are isolated: each has its own bounded queue (`buffer` items). When it is full and
+//! the sink is failing, or takes nothing for [`SPILL_AFTER`], the item goes to the sink's disk
+//! backlog instead, so a slow or dead sink never holds up the others and memory stays
+//! bounded; a healthy sink that is merely busy makes the submitter wait for room, and its
+//! items never pass through the disk. Once anything is on disk, new items queue behind it on
 //! disk, so the sink receives items in arrival order (except across a reload of that sink,
 //! where the old driver's queue is put after what the new one already spilled). When the
 //! backlog cannot be written (no disk space) a full queue applies backpressure instead:
@@ -81,18 +83,14 @@ impl Default for SinkCommon {
     }
 }
 
-/// JSON Schema of the common sink keys (merged into each sink's schema).
+/// JSON Schema of the common sink keys (merged into each sink's schema; the config schema
+/// adds the routing keys, `when:` among them, from their own types).
 pub fn sink_common_schema() -> serde_json::Value {
     let s = schemars::schema_for!(SinkCommon);
     let mut v = serde_json::to_value(s).unwrap_or_default();
-    let mut props = v
-        .get_mut("properties")
+    v.get_mut("properties")
         .map(|p| p.take())
-        .unwrap_or_default();
-    if let Some(o) = props.as_object_mut() {
-        o.insert("when".into(), serde_json::json!({"type": "object", "description": "routing filter: countries, source, text_matches, entities, duplicate, language, tags, all, any, not"}));
-    }
-    props
+        .unwrap_or_default()
 }
 
 /// One item on its way to one sink.
@@ -124,6 +122,10 @@ impl SinkStats {
         self.last_failure.load(Ordering::Relaxed) > self.last_delivery.load(Ordering::Relaxed)
     }
 }
+
+/// How long [`SinkHandle::submit`] waits for room in a healthy sink's full queue before the
+/// item goes to the disk backlog instead: a sink that takes no item for this long is slow.
+pub const SPILL_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn now_secs() -> u64 {
     std::time::SystemTime::now()
@@ -327,8 +329,24 @@ impl SinkHandle {
                 Err(mpsc::error::TrySendError::Closed(env)) => {
                     return self.spill_or_wait(env).await;
                 }
-                Err(mpsc::error::TrySendError::Full(env)) => return self.spill_or_wait(env).await,
+                Err(mpsc::error::TrySendError::Full(env)) => return self.when_full(env).await,
             }
+        }
+        self.spill_or_wait(env).await
+    }
+
+    /// The queue is full. A healthy sink is only busy: wait for room (up to [`SPILL_AFTER`])
+    /// rather than write the item to disk and read it back. A failing sink, or one that takes
+    /// nothing for that long, is slow or down: the item goes to the disk backlog.
+    async fn when_full(&self, env: Envelope) {
+        if !self.stats.failing()
+            && let Ok(Ok(permit)) = tokio::time::timeout(SPILL_AFTER, self.tx.reserve()).await
+            // Something went to disk meanwhile: queue behind it to keep the order.
+            && !self.lane.on_disk.load(Ordering::Acquire)
+        {
+            self.stats.queued.fetch_add(1, Ordering::Relaxed);
+            permit.send(env);
+            return;
         }
         self.spill_or_wait(env).await
     }
