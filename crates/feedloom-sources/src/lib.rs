@@ -2,14 +2,17 @@
 //! - `file` — [`file`]: a glob of local feed files (.xml/.rss/.atom/.json) and articles (.txt/.html).
 //! - `feed` — [`feed`]: RSS, Atom and JSON Feed polled over HTTP.
 
+pub mod dates;
 pub mod decode;
 pub mod feed;
 pub mod file;
 pub mod fulltext;
 pub mod html_guard;
+mod jsonfeed;
 pub mod opml;
 pub mod parse;
 pub mod truncated;
+pub mod xml;
 
 use feedloom_core::Registry;
 

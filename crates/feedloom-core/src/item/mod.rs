@@ -42,6 +42,23 @@ pub struct Item {
     /// ISO 639-1 language code (set by the `language` extractor, or by the feed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// The categories the feed gives the item (RSS `category`, Atom category label or term,
+    /// `dc:subject`, `media:keywords`, JSON Feed `tags`), in document order, without
+    /// repeats; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// The item's image URL (Media RSS thumbnail or image content, an image enclosure,
+    /// `itunes:image`, JSON Feed `image`), when the feed names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Files attached to the item (RSS `enclosure`, Atom `link rel="enclosure"`,
+    /// `media:content`, JSON Feed `attachments`); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enclosures: Vec<Enclosure>,
+    /// The feed the item came from (its title, its website link and its own URL), when the
+    /// source reads a feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed: Option<FeedInfo>,
 
     // ---- fields added by extractors; absent when the extractor did not run ----
     /// People, organisations and places (`entities` extractor).
@@ -81,6 +98,33 @@ pub struct Item {
     /// Any other field a plugin added (exec, wasm and rules plugins may add their own).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A file attached to an item (a podcast's audio, a photo).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Enclosure {
+    /// The file's URL (absolute when the feed's URL made it so).
+    pub url: String,
+    /// Its MIME type as the feed gives it (`audio/mpeg`), when given.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Its size in bytes as the feed gives it, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+}
+
+/// The feed an item came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FeedInfo {
+    /// The feed's title, as plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The feed's website (its `link`, or Atom `alternate` link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The URL the feed was read from (`file://` for the file source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl Item {
@@ -209,6 +253,30 @@ mod tests {
         assert!(v.get("duplicate_of").unwrap().is_null());
         let back: Item = serde_json::from_value(v).unwrap();
         assert_eq!(back.duplicate_of, Some(None));
+    }
+
+    #[test]
+    fn feed_fields_are_absent_when_empty_and_round_trip() {
+        let mut it = Item::new("a", "s");
+        let v = it.to_json();
+        for k in ["categories", "image", "enclosures", "feed"] {
+            assert!(v.get(k).is_none(), "{k}");
+        }
+        it.categories = vec!["x".into()];
+        it.enclosures = vec![Enclosure {
+            url: "http://e/a.mp3".into(),
+            mime_type: Some("audio/mpeg".into()),
+            length: Some(3),
+        }];
+        it.feed = Some(FeedInfo {
+            title: Some("F".into()),
+            ..FeedInfo::default()
+        });
+        let v = it.to_json();
+        assert_eq!(v["enclosures"][0]["type"], "audio/mpeg");
+        assert_eq!(v["feed"], serde_json::json!({"title": "F"}));
+        let back: Item = serde_json::from_value(v).unwrap();
+        assert_eq!(back, it);
     }
 
     #[test]
