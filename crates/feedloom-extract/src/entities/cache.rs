@@ -9,17 +9,21 @@
 //! of the runtime share.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use feedloom_core::sync::LockExt;
 
 use super::{Detected, detect};
 
-/// How many texts [`DETECTIONS`] keeps: more than the items a pipeline's workers have in
-/// flight at once, so that an item's extractors find its detection.
-const CAPACITY: usize = 16;
+/// How many texts [`DETECTIONS`] keeps: more than the items the worker pool (one thread a
+/// core) has in flight at once, so that an item's extractors find its detection.
+fn capacity() -> usize {
+    static CAPACITY: LazyLock<usize> =
+        LazyLock::new(|| (2 * feedloom_core::blocking::threads()).max(16));
+    *CAPACITY
+}
 
-/// The detections of the last [`CAPACITY`] texts, oldest first.
+/// The detections of the last [`capacity`] texts, oldest first.
 pub(crate) struct DetectCache {
     slots: Mutex<VecDeque<(String, Arc<Detected>)>>,
 }
@@ -45,7 +49,7 @@ impl DetectCache {
         let d = Arc::new(detect(text));
         let mut slots = self.slots.lock_unpoisoned();
         if !slots.iter().any(|(t, _)| t == text) {
-            if slots.len() >= CAPACITY {
+            if slots.len() >= capacity() {
                 slots.pop_front();
             }
             slots.push_back((text.to_string(), Arc::clone(&d)));
@@ -72,10 +76,10 @@ mod tests {
                 .entities
                 .len()
         );
-        for i in 0..CAPACITY * 2 {
+        for i in 0..capacity() * 2 {
             cache.get(&format!("Text {i} about Almaty."));
         }
-        assert_eq!(cache.slots.lock_unpoisoned().len(), CAPACITY);
+        assert_eq!(cache.slots.lock_unpoisoned().len(), capacity());
         let c = cache.get("Energy Minister Almasadam Satkaliyev spoke in Astana.");
         assert!(!Arc::ptr_eq(&a, &c), "evicted, detected again");
     }
