@@ -481,21 +481,23 @@ impl RawEntry {
         {
             return None;
         }
-        let raw_of = |b: &Option<Body>| {
-            b.as_ref().map(|b| match b {
-                Body::Text(t) | Body::Html(t) => t.clone(),
-            })
+        let raw_of = body_str;
+        // The title and body only count for the id when there is no guid or link.
+        let (title_raw, body_raw) = if guid.is_none() && link.is_none() {
+            (
+                raw_of(title.as_ref()),
+                raw_of(content.as_ref().or(summary.as_ref())),
+            )
+        } else {
+            ("", "")
         };
-        let title_raw = raw_of(&title).unwrap_or_default();
-        let body_raw = raw_of(&content)
-            .or_else(|| raw_of(&summary))
-            .unwrap_or_default();
-        let id = Item::stable_id(guid.as_deref(), link.as_deref(), &title_raw, &body_raw);
-        let text = content
-            .as_ref()
-            .or(summary.as_ref())
-            .map(Body::plain)
-            .unwrap_or_default();
+        let id = Item::stable_id(guid.as_deref(), link.as_deref(), title_raw, body_raw);
+        let summary_text = summary.as_ref().map(Body::plain).filter(|s| !s.is_empty());
+        // The text is the content, else the summary (converted once).
+        let text = match &content {
+            Some(c) => c.plain(),
+            None => summary_text.clone().unwrap_or_default(),
+        };
         let mut authors = self.authors;
         if authors.is_empty() {
             authors = feed.authors.clone();
@@ -533,7 +535,7 @@ impl RawEntry {
                 .or(self.updated.filter(plausible_date)),
             fetched,
             authors,
-            summary: summary.map(|s| s.plain()).filter(|s| !s.is_empty()),
+            summary: summary_text,
             text,
             language: self
                 .language
@@ -547,6 +549,13 @@ impl RawEntry {
             ..Item::default()
         })
     }
+}
+
+/// The raw text or markup of a body (`""` for none).
+fn body_str(b: Option<&Body>) -> &str {
+    b.map_or("", |b| match b {
+        Body::Text(t) | Body::Html(t) => t.as_str(),
+    })
 }
 
 /// A person as feeds write one, as a display name: `desk@example.com (News Desk)` and
@@ -1129,33 +1138,46 @@ pub fn html_to_text(html: &str) -> String {
                 break;
             }
         };
-        let tag = after[1..end].trim().to_ascii_lowercase();
-        let name: String = tag
+        let tag = after[1..end].trim();
+        let closing = tag.starts_with('/');
+        // The tag's name, lower-cased (names longer than any we look for are none of them).
+        let raw_name = tag
             .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
+            .as_bytes()
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric());
+        let mut buf = [0u8; 12];
+        let mut len = 0;
+        for &c in raw_name {
+            if len == buf.len() {
+                len = 0;
+                break;
+            }
+            buf[len] = c.to_ascii_lowercase();
+            len += 1;
+        }
+        let name: &[u8] = &buf[..len];
         if let Some(stop) = skip_until {
-            if tag.starts_with('/') && name == stop {
+            if closing && name == stop.as_bytes() {
                 skip_until = None;
             }
-        } else if !tag.starts_with('/') && matches!(name.as_str(), "script" | "style") {
-            skip_until = Some(if name == "script" { "script" } else { "style" });
+        } else if !closing && matches!(name, b"script" | b"style") {
+            skip_until = Some(if name == b"script" { "script" } else { "style" });
         } else if matches!(
-            name.as_str(),
-            "p" | "div"
-                | "br"
-                | "li"
-                | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-                | "blockquote"
-                | "tr"
-                | "section"
-                | "article"
+            name,
+            b"p" | b"div"
+                | b"br"
+                | b"li"
+                | b"h1"
+                | b"h2"
+                | b"h3"
+                | b"h4"
+                | b"h5"
+                | b"h6"
+                | b"blockquote"
+                | b"tr"
+                | b"section"
+                | b"article"
         ) {
             out.push_str("\n\n");
         }
@@ -1232,16 +1254,20 @@ pub fn normalise_ws(s: &str) -> String {
         } else {
             Cow::Borrowed(line)
         };
-        let words: Vec<&str> = clean.split_whitespace().collect();
-        if words.is_empty() {
+        let mut words = clean.split_whitespace();
+        let Some(first) = words.next() else {
             blank = !out.is_empty();
             continue;
-        }
+        };
         if !out.is_empty() {
             out.push_str(if blank { "\n\n" } else { "\n" });
         }
         blank = false;
-        out.push_str(&words.join(" "));
+        out.push_str(first);
+        for w in words {
+            out.push(' ');
+            out.push_str(w);
+        }
     }
     out
 }

@@ -375,8 +375,14 @@ pub fn parse(text: &str, base: Option<&str>) -> Result<Doc, Refused> {
             }
             Event::GeneralRef(r) => {
                 let name = r.into_inner();
-                let s = entities.resolve(&name)?;
-                push_text(&mut doc, &open, &s);
+                if let Some(s) = predefined(&name) {
+                    push_text(&mut doc, &open, s);
+                } else if let Some(c) = name.strip_prefix('#').and_then(char_ref) {
+                    push_text(&mut doc, &open, c.encode_utf8(&mut [0u8; 4]));
+                } else {
+                    let s = entities.resolve(&name)?;
+                    push_text(&mut doc, &open, &s);
+                }
             }
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
         }
@@ -537,13 +543,8 @@ impl Entities {
         if let Some(num) = name.strip_prefix('#') {
             return Ok(char_ref(num).map_or_else(|| format!("&{name};"), String::from));
         }
-        match name {
-            "lt" => return Ok("<".into()),
-            "gt" => return Ok(">".into()),
-            "amp" => return Ok("&".into()),
-            "apos" => return Ok("'".into()),
-            "quot" => return Ok("\"".into()),
-            _ => {}
+        if let Some(s) = predefined(name) {
+            return Ok(s.to_string());
         }
         if let Some(v) = self.declared.get(name) {
             if depth > 16 {
@@ -609,6 +610,18 @@ impl Entities {
         out.push_str(rest);
         Ok(out)
     }
+}
+
+/// The five entities XML predefines.
+fn predefined(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "lt" => "<",
+        "gt" => ">",
+        "amp" => "&",
+        "apos" => "'",
+        "quot" => "\"",
+        _ => return None,
+    })
 }
 
 /// A character reference's character (`x2019`, `X2019`, `8217`); `&#128;`–`&#159;` as
