@@ -23,7 +23,17 @@ fn digits(s: &str) -> bool {
 /// zone (`Z`, `±hh:mm`, `±hhmm`, `±hh`).
 fn iso(s: &str) -> Option<DateTime<Utc>> {
     let b = s.as_bytes();
-    if b.len() < 4 || !digits(&s[..4]) || b.get(4).is_some_and(u8::is_ascii_digit) {
+    if !s.get(..4).is_some_and(digits) {
+        return None;
+    }
+    if b.get(4).is_some_and(u8::is_ascii_digit) {
+        // The basic format: `20250106`, `20250106T100000Z`.
+        let date = s.get(..8).filter(|d| digits(d))?;
+        let rest = s.get(8..)?;
+        if rest.is_empty() || rest.starts_with(['T', 't']) {
+            let extended = format!("{}-{}-{}{}", &date[..4], &date[4..6], &date[6..8], rest);
+            return iso(&extended);
+        }
         return None;
     }
     let (date_part, time_part) = match s.find(['T', 't', ' ']) {
@@ -187,6 +197,10 @@ fn rfc822(s: &str) -> Option<DateTime<Utc>> {
         .split([' ', ',', '\t', '\n', '\r'])
         .filter(|t| !t.is_empty())
     {
+        // A comment (`+0000 (UTC)`) and a lone `-`.
+        if tok.starts_with('(') || tok.ends_with(')') || tok == "-" {
+            continue;
+        }
         if let Some(m) = month_of(tok).filter(|_| month.is_none()) {
             month = Some(m);
         } else if tok.contains(':') && time.is_none() {
@@ -254,6 +268,11 @@ mod tests {
             assert_eq!(p(s), want, "{s}");
         }
         assert_eq!(p("Mon, 06 Jan 2025"), "2025-01-06T00:00:00+00:00");
+        assert_eq!(
+            p("Mon, 06 Jan 2025 10:00:00 +0000 (UTC)"),
+            "2025-01-06T10:00:00+00:00"
+        );
+        assert_eq!(p("Mon Jan  6 10:00:00 2025"), "2025-01-06T10:00:00+00:00");
         for bad in [
             "Mon, 01 Jan 262142 00:00:00 GMT",
             "Mon, 01 Jan -0001 00:00:00 GMT",
@@ -276,6 +295,9 @@ mod tests {
         assert_eq!(p("2025-01-06T10:00Z"), "2025-01-06T10:00:00+00:00");
         assert_eq!(p("2025-01-06"), "2025-01-06T00:00:00+00:00");
         assert_eq!(p("2025-01"), "2025-01-01T00:00:00+00:00");
+        assert_eq!(p("20250106T100000Z"), "2025-01-06T10:00:00+00:00");
+        assert_eq!(p("20250106"), "2025-01-06T00:00:00+00:00");
+        assert_eq!(p("2é25-01-06"), "none");
         assert_eq!(p("2003-12-13T18:30:02-05:00"), "2003-12-13T23:30:02+00:00");
         for bad in [
             "262142-01-01T00:00:00Z",

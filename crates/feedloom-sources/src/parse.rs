@@ -833,15 +833,14 @@ fn rss_feed(doc: &Doc, root: &Elem, base: Option<&str>) -> (FeedMeta, Vec<RawEnt
         }
     }
     // Items are the channel's (RSS 0.9x, 2.0) or the root's (RDF), wherever they are.
+    // RSS's own namespace, or whatever (unknown) one the document put its elements in.
+    let own = |k: &Elem| k.ns == Ns::Rss || k.ns == root.ns || k.ns == channel.ns;
     let mut items: Vec<&Elem> = doc
         .kids(channel)
-        .filter(|k| k.local == "item" && k.ns != Ns::Other)
+        .filter(|k| k.local == "item" && own(k))
         .collect();
     if !std::ptr::eq(channel, root) {
-        items.extend(
-            doc.kids(root)
-                .filter(|k| k.local == "item" && k.ns != Ns::Other),
-        );
+        items.extend(doc.kids(root).filter(|k| k.local == "item" && own(k)));
     }
     let n = items.len();
     let entries = items.into_iter().map(|it| rss_entry(doc, it)).collect();
@@ -855,7 +854,7 @@ fn rss_entry(doc: &Doc, it: &Elem) -> RawEntry {
         .map(|a| doc.resolve(it, a))
         .filter(|a| !a.is_empty());
     for k in doc.kids(it) {
-        if k.ns != Ns::Rss {
+        if k.ns != Ns::Rss && k.ns != it.ns {
             continue;
         }
         match k.local.as_str() {
