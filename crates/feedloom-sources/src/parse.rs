@@ -325,7 +325,7 @@ fn parse_once(bytes: &[u8], base: Option<&str>, source_id: &str) -> Parsed {
         }));
     };
     let (feed, entries, item_elems) = match root.local.as_str() {
-        "rss" | "RDF" | "channel" => rss_feed(&doc, root, base),
+        "rss" | "rdf" | "channel" => rss_feed(&doc, root, base),
         "feed" => atom_feed(&doc, root, base),
         "entry" => {
             let mut f = atom_feed(&doc, root, base);
@@ -718,7 +718,7 @@ fn read_extensions(doc: &Doc, e: &Elem, r: &mut RawEntry) {
                     Enclosure {
                         url,
                         mime_type: ty,
-                        length: k.attr("fileSize").and_then(|l| l.trim().parse().ok()),
+                        length: k.attr("filesize").and_then(|l| l.trim().parse().ok()),
                     },
                 );
                 read_extensions(doc, k, r);
@@ -812,6 +812,7 @@ fn rss_feed(doc: &Doc, root: &Elem, base: Option<&str>) -> (FeedMeta, Vec<RawEnt
         .children(channel, Ns::Rss, "link")
         .map(|l| doc.resolve(l, doc.text(l).trim()))
         .find(|l| !l.is_empty())
+        .or_else(|| channel.attr("href").map(|h| doc.resolve(channel, h)))
         .or_else(|| {
             doc.children(channel, Ns::Atom, "link")
                 .filter(|l| l.attr("rel").is_none_or(|r| r == "alternate"))
@@ -822,10 +823,10 @@ fn rss_feed(doc: &Doc, root: &Elem, base: Option<&str>) -> (FeedMeta, Vec<RawEnt
         .or_else(|| root.attr_ns(Ns::Xml, "lang").map(str::to_string))
         .and_then(|l| language_code(&l));
     for (ns, l) in [
-        (Ns::Rss, "managingEditor"),
+        (Ns::Rss, "managingeditor"),
         (Ns::Dc, "creator"),
         (Ns::Itunes, "author"),
-        (Ns::Rss, "webMaster"),
+        (Ns::Rss, "webmaster"),
     ] {
         if let Some(n) = child_text(doc, channel, ns, l).and_then(|t| person_name(&t)) {
             meta.authors.push(n);
@@ -875,7 +876,7 @@ fn rss_entry(doc: &Doc, it: &Elem) -> RawEntry {
                 let g = doc.text(k).trim().to_string();
                 if !g.is_empty() {
                     let permalink = k
-                        .attr("isPermaLink")
+                        .attr("ispermalink")
                         .is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"));
                     if permalink && looks_like_url(&g) {
                         r.guid_permalink = Some(doc.resolve(k, &g));
@@ -883,7 +884,9 @@ fn rss_entry(doc: &Doc, it: &Elem) -> RawEntry {
                     r.guid = Some(g);
                 }
             }
-            "description" if r.summary.is_none() => r.summary = Some(html_body(doc, k)),
+            "description" | "abstract" if r.summary.is_none() => {
+                r.summary = Some(html_body(doc, k));
+            }
             "author" => {
                 if let Some(n) = person_name(&doc.text(k)) {
                     push_unique(&mut r.authors, &n);
@@ -896,7 +899,7 @@ fn rss_entry(doc: &Doc, it: &Elem) -> RawEntry {
                     push_enclosure(&mut r.enclosures, enclosure_of(k, url));
                 }
             }
-            "pubDate" if r.published.is_none() => {
+            "pubdate" if r.published.is_none() => {
                 r.published = parse_date(&doc.text(k));
             }
             "content" if r.content.is_none() => r.content = Some(html_body(doc, k)),
@@ -905,7 +908,9 @@ fn rss_entry(doc: &Doc, it: &Elem) -> RawEntry {
     }
     read_extensions(doc, it, &mut r);
     if r.link.is_none() {
-        r.link = r.guid_permalink.take().or(about.clone());
+        // CDF gives an item's link as its HREF.
+        let href = it.attr("href").map(|h| doc.resolve(it, h));
+        r.link = r.guid_permalink.take().or(about.clone()).or(href);
     }
     if r.guid.is_none() {
         r.guid = about;

@@ -13,6 +13,8 @@
 //!   else is kept as written;
 //! - a bare `&` is text; an end tag that closes nothing is ignored, one that closes an outer
 //!   element closes the inner ones too;
+//! - element and attribute names are lower-cased (`<pubDate>` is `pubdate`, `<RSS>` is
+//!   `rss`): feeds do not agree on case;
 //! - `xml:base` is resolved against the enclosing base (the document's URL at the root).
 
 use std::collections::HashMap;
@@ -355,7 +357,10 @@ pub fn parse(text: &str, base: Option<&str>) -> Result<Doc, Refused> {
                 let name = e.name().as_ref().to_string();
                 // Close up to the innermost open element of that name; an end tag that
                 // matches nothing open is ignored.
-                if let Some(pos) = open.iter().rposition(|(_, n)| *n == name) {
+                if let Some(pos) = open
+                    .iter()
+                    .rposition(|(_, n)| n.eq_ignore_ascii_case(&name))
+                {
                     while open.len() > pos {
                         open.pop();
                         close_scope(&mut scopes, &mut scope_marks);
@@ -453,7 +458,8 @@ fn new_elem(
     let qname = s.name();
     let (prefix, local) = split_qname(qname.as_ref());
     let ns = resolve_prefix(scopes, prefix);
-    let local = local.to_string();
+    // Names are compared without case (feeds write `pubdate`, `PUBDATE`, `<RSS>`).
+    let local = local.to_ascii_lowercase();
     let attrs: Vec<Attr> = raw
         .into_iter()
         .map(|(k, value)| {
@@ -466,7 +472,7 @@ fn new_elem(
             };
             Attr {
                 ns,
-                local: l.to_string(),
+                local: l.to_ascii_lowercase(),
                 value,
             }
         })
