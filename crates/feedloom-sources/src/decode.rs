@@ -22,7 +22,7 @@ use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 /// - otherwise the Content-Type's `charset` decodes it.
 ///
 /// Whenever the result was decoded or differs from what the XML declaration claims, the
-/// declaration is rewritten to say UTF-8, so the XML parser (quick-xml, under feed-rs) never
+/// declaration is rewritten to say UTF-8, so the XML parser (quick-xml, in [`crate::xml`]) never
 /// decodes a second time. Bytes still not UTF-8 after this are the caller's to replace.
 pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
@@ -191,7 +191,7 @@ fn meta_charset(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// The document without any XML declaration that is not at its start (after whitespace).
-/// Such a declaration is not XML anyway, and quick-xml (under feed-rs) panics on one that
+/// Such a declaration is not XML anyway, and quick-xml has panicked on one that
 /// names an encoding once it has read past the document's first bytes; the text is UTF-8
 /// by now ([`to_utf8`]), so nothing is lost. A `<?xml-stylesheet` or other instruction
 /// stays.

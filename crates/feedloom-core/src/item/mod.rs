@@ -280,6 +280,34 @@ mod tests {
     }
 
     #[test]
+    fn schema_shows_the_feed_fields_described() {
+        // What `feedloom schema item` prints.
+        let schema = serde_json::to_value(schemars::schema_for!(Item)).unwrap();
+        let props = &schema["properties"];
+        for k in ["categories", "image", "enclosures", "feed"] {
+            assert!(
+                props[k]["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{k}: {}",
+                props[k]
+            );
+        }
+        let defs = &schema["$defs"];
+        for (def, fields) in [
+            ("Enclosure", &["url", "type", "length"][..]),
+            ("FeedInfo", &["title", "link", "url"][..]),
+        ] {
+            for f in fields {
+                assert!(
+                    defs[def]["properties"][f]["description"].is_string(),
+                    "{def}.{f}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn merge_json_adds_custom_and_replaces_known_fields() {
         let mut it = Item::new("a", "s");
         let patch = serde_json::json!({"sentiment": 0.5, "tags": ["x"], "title": "T"});
