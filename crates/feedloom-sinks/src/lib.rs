@@ -4,6 +4,7 @@
 //! - `webhook` — [`webhook`]: HTTP POST of JSON arrays, signed.
 
 pub mod jsonl;
+pub mod postgres;
 pub mod stdout;
 pub mod webhook;
 
@@ -12,6 +13,7 @@ use feedloom_core::Registry;
 /// Add every built-in sink to `reg`.
 pub fn register(reg: &mut Registry) {
     jsonl::register(reg);
+    postgres::register(reg);
     stdout::register(reg);
     webhook::register(reg);
 }
