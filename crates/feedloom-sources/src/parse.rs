@@ -820,6 +820,7 @@ fn rss_feed(doc: &Doc, root: &Elem, base: Option<&str>) -> (FeedMeta, Vec<RawEnt
         });
     meta.language = child_text(doc, channel, Ns::Rss, "language")
         .or_else(|| child_text(doc, channel, Ns::Dc, "language"))
+        .or_else(|| channel.attr_ns(Ns::Xml, "lang").map(str::to_string))
         .or_else(|| root.attr_ns(Ns::Xml, "lang").map(str::to_string))
         .and_then(|l| language_code(&l));
     for (ns, l) in [
@@ -907,6 +908,9 @@ fn rss_entry(doc: &Doc, it: &Elem) -> RawEntry {
         }
     }
     read_extensions(doc, it, &mut r);
+    if r.language.is_none() {
+        r.language = it.attr_ns(Ns::Xml, "lang").map(str::to_string);
+    }
     if r.link.is_none() {
         // CDF gives an item's link as its HREF.
         let href = it.attr("href").map(|h| doc.resolve(it, h));

@@ -46,27 +46,33 @@ pub enum Ns {
 
 impl Ns {
     fn of_uri(uri: &str) -> Ns {
-        let u = uri.trim();
+        // Compared without case, scheme (http/https) or trailing `/` and `#`: feeds copy
+        // these URIs by hand.
+        let u = uri.trim().to_ascii_lowercase();
+        let u = u
+            .strip_prefix("http://")
+            .or_else(|| u.strip_prefix("https://"))
+            .unwrap_or(&u)
+            .trim_end_matches(['/', '#']);
         match u {
             "" => Ns::Rss,
-            "http://www.w3.org/2005/Atom" => Ns::Atom,
-            "http://purl.org/atom/ns#" => Ns::Atom03,
-            "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => Ns::Rdf,
-            "http://purl.org/dc/elements/1.1/" | "http://purl.org/dc/elements/1.0/" => Ns::Dc,
-            "http://purl.org/dc/terms/" => Ns::Dcterms,
-            "http://purl.org/rss/1.0/modules/content/" => Ns::Content,
-            "http://www.w3.org/1999/xhtml" => Ns::Xhtml,
-            "http://www.w3.org/XML/1998/namespace" => Ns::Xml,
-            "http://purl.org/rss/1.0/"
-            | "http://my.netscape.com/rdf/simple/0.9/"
-            | "http://backend.userland.com/rss2"
-            | "http://backend.userland.com/rss" => Ns::Rss,
-            _ if u.starts_with("http://search.yahoo.com/mrss")
-                || u.starts_with("https://search.yahoo.com/mrss") =>
-            {
-                Ns::Media
-            }
-            _ if u.to_ascii_lowercase().contains("itunes.com/dtds/podcast") => Ns::Itunes,
+            "www.w3.org/2005/atom" => Ns::Atom,
+            "www.w3.org/1999/02/22-rdf-syntax-ns" => Ns::Rdf,
+            "purl.org/dc/elements/1.1" | "purl.org/dc/elements/1.0" => Ns::Dc,
+            "purl.org/dc/terms" => Ns::Dcterms,
+            "purl.org/rss/1.0/modules/content" => Ns::Content,
+            "www.w3.org/1999/xhtml" => Ns::Xhtml,
+            "www.w3.org/xml/1998/namespace" => Ns::Xml,
+            "purl.org/rss/1.0"
+            | "my.netscape.com/rdf/simple/0.9"
+            | "backend.userland.com/rss2"
+            | "backend.userland.com/rss"
+            | "blogs.law.harvard.edu/tech/rss"
+            | "purl.org/net/rss1.1" => Ns::Rss,
+            // The Atom 0.3 draft, and the drafts between it and RFC 4287.
+            _ if u.starts_with("purl.org/atom/ns") => Ns::Atom03,
+            _ if u.starts_with("search.yahoo.com/mrss") => Ns::Media,
+            _ if u.contains("itunes.com/dtds/podcast") => Ns::Itunes,
             _ => Ns::Other,
         }
     }
