@@ -307,11 +307,51 @@ fn repair_mojibake(s: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// Text with every `<` that cannot start markup (`a < b`, `<3`) written `&lt;`, outside
+/// CDATA sections and comments; `None` when there is none (XML forbids them; a title
+/// with one would swallow the elements after it).
+fn escape_bare_lt(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(p) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+        let at = i + p;
+        let rest = &b[at..];
+        let skip_to = |end: &[u8]| find(rest, end).map_or(b.len(), |e| at + e + end.len());
+        if rest.starts_with(b"<![CDATA[") {
+            i = skip_to(b"]]>");
+            continue;
+        }
+        if rest.starts_with(b"<!--") {
+            i = skip_to(b"-->");
+            continue;
+        }
+        let markup = rest.get(1).is_some_and(|&c| {
+            c.is_ascii_alphabetic() || matches!(c, b'_' | b':' | b'/' | b'!' | b'?') || c >= 0x80
+        });
+        if !markup {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len() + 16));
+            // `at` and `copied` sit on ASCII bytes (`<` and what follows one).
+            o.push_str(s.get(copied..at).unwrap_or(""));
+            o.push_str("&lt;");
+            copied = at + 1;
+        }
+        i = at + 1;
+    }
+    let mut o = out?;
+    o.push_str(s.get(copied..).unwrap_or(""));
+    Some(o)
+}
+
 type Parsed = Result<(ParsedFeed, Option<String>), SourceError>;
 
 /// One read of the document: the feed and the XML error that stopped it early, if any.
 fn parse_once(bytes: &[u8], base: Option<&str>, source_id: &str) -> Parsed {
-    let text = document_text(bytes);
+    let mut text = document_text(bytes);
+    if let Some(fixed) = escape_bare_lt(&text) {
+        text = Cow::Owned(fixed);
+    }
     let fetched = Utc::now();
     if text.trim_start().starts_with('{') {
         return crate::jsonfeed::parse(&text, base, source_id, fetched).map(|p| (p, None));
@@ -1139,6 +1179,14 @@ pub fn html_to_text(html: &str) -> String {
             out.push_str(&rest[..lt]);
         }
         let after = &rest[lt..];
+        // `a < b`, `<3`: not a tag, text.
+        if !after[1..].starts_with(|c: char| c.is_alphabetic() || matches!(c, '/' | '!' | '?')) {
+            if skip_until.is_none() {
+                out.push('<');
+            }
+            rest = &after[1..];
+            continue;
+        }
         let end = match after.find('>') {
             Some(e) => e,
             None => {
@@ -1445,6 +1493,7 @@ mod tests {
             html_to_text("<p>One  two</p><p>Three</p><script>x()</script>"),
             "One two\n\nThree"
         );
+        assert_eq!(html_to_text("a < b, <3 and 1<2"), "a < b, <3 and 1<2");
     }
 }
 
