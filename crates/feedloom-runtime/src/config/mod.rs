@@ -367,7 +367,7 @@ impl Config {
         let mut value: Value = if text.trim().is_empty() {
             Value::Object(Map::new())
         } else {
-            serde_saphyr::from_str(text).map_err(|e| {
+            serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
                 let (line, col) = e
                     .location()
                     .map(|l| (l.line() as usize, l.column() as usize))
@@ -791,6 +791,20 @@ fn split_component(
 }
 
 /// serde-saphyr's message without its rendered snippet and location suffix.
+/// The YAML parser's limits: its defaults (alias and anchor caps against billion-laughs
+/// documents, depth 64) with room for a config of a million sources (about seven nodes and
+/// ten events each; the defaults stop near 35,000).
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 20_000_000;
+    budget.max_events = 40_000_000;
+    budget.max_total_scalar_bytes = 512 * 1024 * 1024;
+    budget.max_reader_input_bytes = Some(512 * 1024 * 1024);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.without_snippet().to_string();
     let first = full.lines().next().unwrap_or("invalid YAML").trim();

@@ -87,6 +87,13 @@ impl Pipeline {
             sink_stats: Mutex::new(BTreeMap::new()),
             lanes: Mutex::new(BTreeMap::new()),
             work_tx: Mutex::new(None),
+            intake: Arc::new(tokio::sync::Semaphore::new(
+                config
+                    .defaults
+                    .max_concurrent_fetches
+                    .max(1)
+                    .saturating_mul(2),
+            )),
             running: Mutex::new(None),
             reload_lock: tokio::sync::Mutex::new(()),
             drain: CancellationToken::new(),

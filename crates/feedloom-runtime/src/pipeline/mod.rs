@@ -102,6 +102,10 @@ pub struct Pipeline {
     /// replaced or re-added sink shares one backlog with the driver before it.
     lanes: Mutex<BTreeMap<String, Arc<SinkLane>>>,
     work_tx: Mutex<Option<mpsc::Sender<Work>>>,
+    /// Polls between their start and the moment their items are all in the work queue:
+    /// `2 × max_concurrent_fetches`. Without this bound every due source fetches, parses
+    /// and then holds its items in memory while the extractors catch up.
+    intake: Arc<tokio::sync::Semaphore>,
     running: Mutex<Option<(Mode, CancellationToken)>>,
     reload_lock: tokio::sync::Mutex<()>,
     drain: CancellationToken,

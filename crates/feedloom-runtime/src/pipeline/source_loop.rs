@@ -138,6 +138,11 @@ impl Pipeline {
         }
         let mut last_reason: Option<String> = None;
         loop {
+            // A poll starts with an intake slot and keeps it until its items are queued.
+            let intake = tokio::select! {
+                p = self.intake.clone().acquire_owned() => p.ok(),
+                _ = cancel.cancelled() => break,
+            };
             let started = Instant::now();
             let ledger = self.ledger.clone();
             let sid = id.clone();
@@ -189,6 +194,7 @@ impl Pipeline {
                     };
                     m.bytes.fetch_add(bytes, Ordering::Relaxed);
                     let n = self.accept(&id, batch).await;
+                    drop(intake);
                     m.items.fetch_add(n as u64, Ordering::Relaxed);
                     self.update_status(&id, |s| {
                         s.last_fetch = Some(now);
@@ -216,6 +222,7 @@ impl Pipeline {
                     delay
                 }
                 Err(e) => {
+                    drop(intake);
                     failures = failures.saturating_add(1);
                     m.fetch_error.fetch_add(1, Ordering::Relaxed);
                     let reason = format!("{}: {}", e.kind.label(), e.message);

@@ -17,19 +17,27 @@ fn table(ns: &str) -> TableDefinition<'_, &'static str, &'static [u8]> {
     TableDefinition::new(ns)
 }
 
+/// redb's page cache. Its default (1 GiB) lets a long-running daemon's memory grow with the
+/// state file; the pages it reads most (recent ids, schedules) fit in much less, and the OS
+/// page cache holds the rest.
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
+
 impl RedbStore {
     /// Open (or create) `dir/state.redb`. Fails clearly when another process has it open.
     pub fn open(dir: &Path) -> Result<Self, StateError> {
         std::fs::create_dir_all(dir)
             .map_err(|x| StateError(format!("cannot create state dir {}: {x}", dir.display())))?;
         let path = dir.join("state.redb");
-        let db = Database::create(&path).map_err(|x| match x {
-            redb::DatabaseError::DatabaseAlreadyOpen => StateError(format!(
-                "{} is in use by another feedloom process (one daemon per state_dir)",
-                path.display()
-            )),
-            other => StateError(format!("cannot open {}: {other}", path.display())),
-        })?;
+        let db = redb::Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|x| match x {
+                redb::DatabaseError::DatabaseAlreadyOpen => StateError(format!(
+                    "{} is in use by another feedloom process (one daemon per state_dir)",
+                    path.display()
+                )),
+                other => StateError(format!("cannot open {}: {other}", path.display())),
+            })?;
         Ok(RedbStore { db })
     }
 }
