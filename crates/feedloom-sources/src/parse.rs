@@ -774,6 +774,20 @@ fn read_extensions(doc: &Doc, e: &Elem, r: &mut RawEntry) {
                     .map(|u| doc.resolve(k, u))
                     .or_else(|| Some(doc.text(k)).filter(|t| !t.trim().is_empty()));
             }
+            // Atom elements inside another dialect's item (the Atom dialect reads its own
+            // first, so these only add what is missing).
+            (Ns::Atom, "author" | "contributor") => {
+                let name = child_text(doc, k, Ns::Atom, "name")
+                    .or_else(|| child_text(doc, k, Ns::Atom, "email"));
+                if let Some(n) = name.and_then(|n| person_name(&n)) {
+                    push_unique(&mut r.authors, &n);
+                }
+            }
+            (Ns::Atom, "category") => push_unique(&mut r.categories, &category_label(doc, k)),
+            (Ns::Atom, "content") if r.content.is_none() && k.attr("src").is_none() => {
+                r.content = construct(doc, k);
+            }
+            (Ns::Atom, "summary") if r.summary.is_none() => r.summary = construct(doc, k),
             (Ns::Atom, "link") => {
                 let rel = k.attr("rel").unwrap_or("alternate");
                 let Some(href) = k.attr("href").map(|h| doc.resolve(k, h)) else {
@@ -816,6 +830,14 @@ fn read_extensions(doc: &Doc, e: &Elem, r: &mut RawEntry) {
     if r.updated.is_none() {
         r.updated = date_of(doc, e, &[(Ns::Dcterms, "modified"), (Ns::Atom, "updated")]);
     }
+}
+
+/// An Atom category's label, else its term (else its text, as some feeds write it).
+fn category_label(doc: &Doc, c: &Elem) -> String {
+    c.attr("label")
+        .filter(|l| !l.trim().is_empty())
+        .or(c.attr("term"))
+        .map_or_else(|| doc.text(c), str::to_string)
 }
 
 fn enclosure_of(k: &Elem, url: String) -> Enclosure {
@@ -1050,15 +1072,7 @@ fn atom_entry(doc: &Doc, root: &Elem, e: &Elem) -> RawEntry {
         push_unique(&mut r.authors, &c);
     }
     for c in doc.children(e, ns, "category") {
-        let label = c
-            .attr("label")
-            .filter(|l| !l.trim().is_empty())
-            .or(c.attr("term"))
-            .map(str::to_string)
-            .or_else(|| Some(doc.text(c)));
-        if let Some(l) = label {
-            push_unique(&mut r.categories, &l);
-        }
+        push_unique(&mut r.categories, &category_label(doc, c));
     }
     for l in doc.children(e, ns, "link") {
         if l.attr("rel").map(str::trim) == Some("enclosure")
