@@ -143,6 +143,7 @@ enum DlqCommand {
 
 /// Run the CLI with `registry` (the built-in one, or one with extra plugins).
 pub fn main_with(registry: Registry) -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     init_logging(cli.log_format, &cli.log_level);
     log_panics();
@@ -438,16 +439,17 @@ fn spawn_progress(
     let bar = progress_bar(total, "sources");
     let b = bar.clone();
     let started = std::time::Instant::now();
+    let hidden = bar.is_hidden();
     let task = tokio::spawn(async move {
+        // Not on a terminal: nothing to draw, nothing to count.
+        if hidden {
+            return;
+        }
         loop {
-            let st = pipeline.source_status();
-            let polled = st.iter().filter(|s| s.state != "starting").count() as u64;
-            let items: u64 = pipeline
-                .metrics()
-                .sources()
-                .iter()
-                .map(|(_, m)| m.items.load(Ordering::Relaxed))
-                .sum();
+            // Counters only: cloning every source's status ten times a second would cost
+            // more than the polls themselves with thousands of sources.
+            let so_far = pipeline.report_so_far();
+            let (polled, items) = (so_far.polls, so_far.items);
             let delivered: u64 = pipeline
                 .sink_stats()
                 .iter()
@@ -462,6 +464,21 @@ fn spawn_progress(
         }
     });
     (bar, task)
+}
+
+/// glibc gives every thread that allocates its own arena (up to 8 per core), and memory freed
+/// in one is not reused by another: a daemon whose items are built on one thread and freed on
+/// another holds far more than it uses (10,000 feeds × 20 items: peak RSS 177 → 136 MiB with
+/// one arena per core). `MALLOC_ARENA_MAX` in the environment still wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        let arenas = feedloom_core::blocking::threads().clamp(2, 64) as libc::c_int;
+        // SAFETY: mallopt only sets an allocator parameter; called before any other thread.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
+        }
+    }
 }
 
 /// A progress bar on stderr when it is a terminal; a hidden one otherwise.

@@ -58,10 +58,12 @@ impl Pipeline {
         store: Arc<dyn StateStore>,
         in_memory: bool,
     ) -> Result<Arc<Pipeline>, RuntimeError> {
+        // One copy, shared by every snapshot (a config of 100,000 sources is megabytes).
+        let config = Arc::new(config);
         let p = Arc::new(Pipeline {
             in_memory,
             live: ArcSwap::from_pointee(Live {
-                config: Arc::new(config.clone()),
+                config: config.clone(),
                 chain: Arc::new(Vec::new()),
                 routes: Arc::new(Vec::new()),
             }),
@@ -106,7 +108,7 @@ impl Pipeline {
             routes.push(p.spawn_route(s, p.build_sink(&config, &s.component)?));
         }
         p.live.store(Arc::new(Live {
-            config: Arc::new(config.clone()),
+            config: config.clone(),
             chain: Arc::new(chain),
             routes: Arc::new(routes),
         }));

@@ -143,6 +143,12 @@ impl Pipeline {
         self.status.lock_unpoisoned().values().cloned().collect()
     }
 
+    /// The run's counters so far (polls, items; delivery counts are in [`Pipeline::sink_stats`]):
+    /// cheap, for progress displays.
+    pub fn report_so_far(&self) -> RunReport {
+        self.report.lock_unpoisoned().clone()
+    }
+
     /// Counters of every sink.
     pub fn sink_stats(&self) -> Vec<(String, Arc<SinkStats>)> {
         self.sink_stats

@@ -152,8 +152,14 @@ impl Pipeline {
                 delivered: &delivered,
             };
             // A poll that hangs (a plugin source, a stuck disk) counts as a timeout.
+            // Boxed: a source's task spends its life asleep between polls, and a poll's
+            // future (an HTTP fetch and a parse) inline would make every task kilobytes.
+            let poll = Box::pin(deadline::run_excluding_queue(
+                poll_timeout,
+                contained_poll(&*source, &ctx),
+            ));
             let timed = tokio::select! {
-                t = deadline::run_excluding_queue(poll_timeout, contained_poll(&*source, &ctx)) => t,
+                t = poll => t,
                 _ = cancel.cancelled() => break,
             };
             m.queue_nanos
@@ -193,7 +199,7 @@ impl Pipeline {
                         }
                     };
                     m.bytes.fetch_add(bytes, Ordering::Relaxed);
-                    let n = self.accept(&id, batch).await;
+                    let n = Box::pin(self.accept(&id, batch)).await;
                     drop(intake);
                     m.items.fetch_add(n as u64, Ordering::Relaxed);
                     self.update_status(&id, |s| {
