@@ -788,6 +788,14 @@ fn read_extensions(doc: &Doc, e: &Elem, r: &mut RawEntry) {
                 r.content = construct(doc, k);
             }
             (Ns::Atom, "summary") if r.summary.is_none() => r.summary = construct(doc, k),
+            // The article's own address behind FeedBurner's redirecting link (as Miniflux
+            // reads it).
+            (Ns::Feedburner, "origlink") => {
+                let t = doc.text(k);
+                if looks_like_url(&t) {
+                    r.link = Some(t.trim().to_string());
+                }
+            }
             (Ns::Atom, "link") => {
                 let rel = k.attr("rel").unwrap_or("alternate");
                 let Some(href) = k.attr("href").map(|h| doc.resolve(k, h)) else {

@@ -41,6 +41,8 @@ pub enum Ns {
     Itunes,
     Xhtml,
     Xml,
+    /// FeedBurner's (`feedburner:origLink`).
+    Feedburner,
     Other,
 }
 
@@ -73,6 +75,7 @@ impl Ns {
             _ if u.starts_with("purl.org/atom/ns") => Ns::Atom03,
             _ if u.starts_with("search.yahoo.com/mrss") => Ns::Media,
             _ if u.contains("itunes.com/dtds/podcast") => Ns::Itunes,
+            "rssnamespace.org/feedburner/ext/1.0" => Ns::Feedburner,
             _ => Ns::Other,
         }
     }
@@ -89,6 +92,7 @@ impl Ns {
             "itunes" => Ns::Itunes,
             "xhtml" => Ns::Xhtml,
             "xml" => Ns::Xml,
+            "feedburner" => Ns::Feedburner,
             _ => Ns::Other,
         }
     }
