@@ -89,15 +89,19 @@ pub fn parse_feed_doc(
     Ok(parsed)
 }
 
-/// Sources already told about items skipped for being empty (each is logged once).
-static SKIP_LOGGED: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Default::default);
+/// What each source has been told once already (`skipped:<id>`, `xml:<id>`).
+static LOGGED_ONCE: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Default::default);
+
+/// Is this the first time `what` is logged for `source_id`?
+fn first_time(what: &str, source_id: &str) -> bool {
+    LOGGED_ONCE
+        .lock()
+        .map(|mut s| s.insert(format!("{what}:{source_id}")))
+        .unwrap_or(false)
+}
 
 fn log_skipped(source_id: &str, skipped: usize) {
-    let first = SKIP_LOGGED
-        .lock()
-        .map(|mut s| s.insert(source_id.to_string()))
-        .unwrap_or(false);
-    if first {
+    if first_time("skipped", source_id) {
         tracing::warn!(source = %source_id, skipped, "items with no title, link, guid, content or enclosure skipped (logged once for this source)");
     } else {
         tracing::debug!(source = %source_id, skipped, "empty items skipped");
@@ -156,7 +160,11 @@ fn finish(
 ) -> Result<ParsedFeed, SourceError> {
     let (parsed, xml_error) = r?;
     if let Some(e) = xml_error {
-        tracing::warn!(source = %source_id, url = base.unwrap_or(""), error = %e, items = parsed.items.len(), "feed is not well-formed XML; keeping the items read before the error");
+        if first_time("xml", source_id) {
+            tracing::warn!(source = %source_id, url = base.unwrap_or(""), error = %e, items = parsed.items.len(), "feed is not well-formed XML; keeping the items read before the error (logged once for this source)");
+        } else {
+            tracing::debug!(source = %source_id, error = %e, "feed is not well-formed XML");
+        }
     }
     Ok(parsed)
 }
@@ -1507,6 +1515,18 @@ mod tests {
             parse_feed(rss.as_bytes(), None, "s").unwrap()[0].authors,
             ["News Desk"]
         );
+    }
+
+    #[test]
+    fn an_xml_error_keeps_the_items_before_it_and_no_items_is_an_error() {
+        let doc = r#"<rss version="2.0"><channel><item><title>a</title><guid>1</guid></item><!-- never closed <item><title>b</title><guid>2</guid></item></channel></rss>"#;
+        let p = parse_feed_doc(doc.as_bytes(), None, "xml-error").unwrap();
+        assert_eq!(p.items.len(), 1);
+        assert_eq!(p.items[0].id, "1");
+        let doc = r#"<rss version="2.0"><channel><!-- never closed <item><title>b</title><guid>2</guid></item></channel></rss>"#;
+        let e = parse_feed(doc.as_bytes(), None, "xml-error").unwrap_err();
+        assert_eq!(e.kind, SourceErrorKind::Parse);
+        assert!(e.message.starts_with("not a feed"), "{e}");
     }
 
     #[test]
