@@ -15,7 +15,10 @@
 //! `max_items` (default 50,000): older ones are pruned as new items arrive. An in-memory
 //! index, loaded from the store on first use, holds the signatures and an LSH table (32
 //! bands of 4 values), so a lookup compares only with the few signatures sharing a band —
-//! not with every stored item.
+//! not with every stored item. Writes to the store are batched (at most [`FLUSH_OPS`]
+//! changes or [`FLUSH_AFTER`], and when the extractor is dropped): one durable transaction per
+//! item would cap the whole pipeline at the disk's fsync rate. A crash loses at most that
+//! last batch of signatures, which only means a later copy of those items is not recognised.
 //!
 //! A copy gets `duplicate_of: <id of the earliest kept copy>` and is not kept itself; an
 //! original gets `duplicate_of: null` (`Some(None)`) and is kept. An id seen again that was
@@ -29,7 +32,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
+use feedloom_core::sync::LockExt;
 use feedloom_core::{
     BuildError, Duration, ExtractError, Item, Registry, StateOp, StateStore, SyncExtractor,
 };
@@ -166,6 +171,62 @@ pub struct Dedup {
     opts: DedupOptions,
     state: Arc<dyn StateStore>,
     index: Mutex<Option<Index>>,
+    /// Changes not yet written, and since when the oldest of them waits.
+    pending: Mutex<(Vec<StateOp>, Option<Instant>)>,
+    /// Held while a batch is written, so batches reach the store in the order they were made.
+    writing: Mutex<()>,
+}
+
+/// Write the pending changes once there are this many...
+pub(crate) const FLUSH_OPS: usize = 256;
+/// ... or once the oldest has waited this long (checked when an item comes).
+pub(crate) const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Dedup {
+    fn new(opts: DedupOptions, state: Arc<dyn StateStore>) -> Dedup {
+        Dedup {
+            opts,
+            state,
+            index: Mutex::new(None),
+            pending: Mutex::new((Vec::new(), None)),
+            writing: Mutex::new(()),
+        }
+    }
+
+    /// Queue `ops`; write the queue when it is due.
+    fn write_behind(&self, ops: Vec<StateOp>) -> Result<(), ExtractError> {
+        let due = {
+            let mut p = self.pending.lock_unpoisoned();
+            p.0.extend(ops);
+            let since = *p.1.get_or_insert_with(Instant::now);
+            p.0.len() >= FLUSH_OPS || since.elapsed() >= FLUSH_AFTER
+        };
+        if due { self.flush() } else { Ok(()) }
+    }
+
+    /// Write every pending change now.
+    pub(crate) fn flush(&self) -> Result<(), ExtractError> {
+        let _order = self.writing.lock_unpoisoned();
+        let ops = {
+            let mut p = self.pending.lock_unpoisoned();
+            p.1 = None;
+            std::mem::take(&mut p.0)
+        };
+        if ops.is_empty() {
+            return Ok(());
+        }
+        self.state
+            .apply(ops)
+            .map_err(|e| ExtractError::new(format!("dedup state: {e}")))
+    }
+}
+
+impl Drop for Dedup {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(error = %e.message, "dedup: the last signatures were not saved");
+        }
+    }
 }
 
 pub fn register(reg: &mut Registry) {
@@ -185,11 +246,7 @@ pub fn register(reg: &mut Registry) {
             if o.max_items == 0 {
                 return Err(BuildError::at("max_items", "must be at least 1"));
             }
-            Ok(Dedup {
-                opts: o,
-                state: ctx.state.clone(),
-                index: Mutex::new(None),
-            })
+            Ok(Dedup::new(o, ctx.state.clone()))
         },
     );
 }
@@ -374,12 +431,11 @@ impl SyncExtractor for Dedup {
                 sig,
             });
         }
-        if !ops.is_empty() {
-            self.state
-                .apply(ops)
-                .map_err(|e| ExtractError::new(format!("dedup state: {e}")))?;
+        drop(guard);
+        if ops.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        self.write_behind(ops)
     }
 }
 
@@ -391,11 +447,7 @@ mod tests {
     const STORY: &str = "Turkmen Foreign Minister Rashid Meredov has reaffirmed Ashgabat's commitment to expanding natural gas exports to China. A Foreign Ministry press statement quoted Meredov as saying the most important priority of cooperation between Turkmenistan and China is the fuel and energy sector. Meredov made the remarks after meeting with Hou Qijun, head of China's National Petroleum Corporation. China has signaled it wants to move forward with a long-planned pipeline project, dubbed Line D, enabling Beijing to import higher volumes of natural gas.";
 
     fn dedup(store: Arc<dyn StateStore>, o: DedupOptions) -> Dedup {
-        Dedup {
-            opts: o,
-            state: store,
-            index: Mutex::new(None),
-        }
+        Dedup::new(o, store)
     }
 
     fn item(id: &str, text: &str, t: i64) -> Item {
@@ -444,6 +496,9 @@ mod tests {
         );
         d.extract(&mut c).unwrap();
         assert_eq!(c.duplicate_of, Some(None));
+        // nothing written yet (one batch); a restart (the old instance dropped) writes it
+        assert!(store.list("dedup", "m/").unwrap().is_empty());
+        drop(d);
         // a new instance (restart) loads the store
         let d2 = dedup(store.clone(), DedupOptions::default());
         let mut e = item("e", STORY, 1_300);
