@@ -11,6 +11,7 @@ mod countries;
 mod dates;
 mod dedup;
 mod entities;
+mod forms;
 mod keywords;
 mod language;
 mod lexicon;
