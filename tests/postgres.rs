@@ -483,3 +483,63 @@ fn the_password_never_shows() {
     assert!(!stdout(&o).contains("hunter2pw"));
     assert!(stdout(&o).contains("cannot connect"), "{}", stdout(&o));
 }
+
+#[test]
+fn two_daemons_starting_together_migrate_once() {
+    let s = Schema::new("race");
+    let runs: Vec<_> = (0..2)
+        .map(|k| {
+            let dir = tempfile::tempdir().unwrap();
+            write_stories(&dir.path().join("in"), 3 + k);
+            let cfg = config(dir.path(), &s, SERVER, "    batch_size: 1\n");
+            let child = Command::new(bin())
+                .args(["once", "-c", cfg.to_str().unwrap()])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            (dir, child)
+        })
+        .collect();
+    for (_dir, child) in runs {
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(
+        s.sql("SELECT count(*) FROM feedloom_migrations").trim(),
+        "1"
+    );
+    assert_eq!(s.count("items"), 4, "the same three stories and one more");
+}
+
+/// `sslmode=require` connects with rustls and checks the server's certificate: the
+/// machine's server has a self-signed `localhost` certificate (no subject alternative
+/// name), which no root vouches for, so the handshake fails and says why.
+#[test]
+fn sslmode_require_uses_tls_and_checks_the_certificate() {
+    let ssl = psql("public", "SHOW ssl");
+    if ssl.trim() != "on" {
+        eprintln!("the server has no TLS; skipped");
+        return;
+    }
+    let s = Schema::new("tls");
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(&dir.path().join("in"), 1);
+    let cfg = write_config(
+        dir.path(),
+        &format!(
+            "state_dir: st\nsources:\n  - {{id: in, type: file, path: in/*.txt}}\nsinks:\n  - {{id: db, type: postgres, url: \"postgres://postgres@localhost:5432/test?sslmode=require\", schema: {}, max_retries: 0}}\n",
+            s.0
+        ),
+    );
+    let c = cfg.to_str().unwrap();
+    let o = feedloom(&["once", "-c", c]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = feedloom(&["dlq", "list", "-c", c, "--json"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("cannot connect") && out.contains("certificate"),
+        "{out}"
+    );
+    assert_eq!(s.items_or_zero(), 0);
+}
