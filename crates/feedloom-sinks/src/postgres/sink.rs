@@ -98,10 +98,24 @@ impl PostgresSink {
                 "a table prefix is letters, digits and `_`, at most 40 of them",
             ));
         }
-        if o.batch_size == 0 {
+        // The same ranges as the runtime's table of bounds gives other sinks.
+        if !(1..=100_000).contains(&o.batch_size) {
             return Err(BuildError::at(
                 "batch_size",
-                "batch_size must be at least 1",
+                "batch_size must be between 1 and 100000",
+            ));
+        }
+        let hour = StdDuration::from_secs(3600);
+        if o.batch_timeout.get() > hour {
+            return Err(BuildError::at(
+                "batch_timeout",
+                "batch_timeout must be between 0s and 1h",
+            ));
+        }
+        if !(StdDuration::from_secs(1)..=hour).contains(&o.timeout.get()) {
+            return Err(BuildError::at(
+                "timeout",
+                "timeout must be between 1s and 1h",
             ));
         }
         let tls = if matches!(config.get_ssl_mode(), SslMode::Require) {
@@ -577,6 +591,39 @@ mod tests {
             shown_url("host=h user=u password=p dbname=d"),
             "postgres://u@h:5432/d"
         );
+    }
+
+    #[test]
+    fn build_checks_names_and_ranges() {
+        let dir = std::env::temp_dir();
+        let ctx = BuildContext::for_tests(&dir);
+        let build = |extra: serde_json::Value| {
+            let mut o = serde_json::json!({"url": "postgres://u:pw@h/db"});
+            for (k, v) in extra.as_object().unwrap() {
+                o[k] = v.clone();
+            }
+            PostgresSink::build(serde_json::from_value(o).unwrap(), &ctx)
+        };
+        let at = |extra| build(extra).unwrap_err().path;
+        assert_eq!(at(serde_json::json!({"schema": "a;b"})), "schema");
+        assert_eq!(at(serde_json::json!({"schema": ""})), "schema");
+        assert_eq!(
+            at(serde_json::json!({"table_prefix": "x-"})),
+            "table_prefix"
+        );
+        assert_eq!(at(serde_json::json!({"batch_size": 0})), "batch_size");
+        assert_eq!(at(serde_json::json!({"timeout": "10ms"})), "timeout");
+        assert_eq!(
+            at(serde_json::json!({"batch_timeout": "2h"})),
+            "batch_timeout"
+        );
+        assert_eq!(
+            at(serde_json::json!({"url": "postgres://h:notaport/db"})),
+            "url"
+        );
+        let s = build(serde_json::json!({})).unwrap();
+        assert!(!format!("{s:?}").contains("pw"));
+        assert_eq!(s.batch_size(), 100);
     }
 
     #[test]
