@@ -102,7 +102,8 @@ fn psql(schema: &str, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A sink config for `schema` through `addr` (the server, or a proxy in front of it).
+/// A sink config for `schema` through `addr` (the server, or a proxy in front of it; or a
+/// whole `postgres://` URL).
 fn config(dir: &Path, schema: &Schema, addr: &str, extra: &str) -> std::path::PathBuf {
     config_with(dir, schema, addr, extra, true)
 }
@@ -116,13 +117,18 @@ fn config_with(
     quotes: bool,
 ) -> std::path::PathBuf {
     let quotes = if quotes { "  - type: quotes\n" } else { "" };
+    let url = if addr.starts_with("postgres://") {
+        addr.to_string()
+    } else {
+        format!("postgres://postgres@{addr}/test")
+    };
     write_config(
         dir,
         &format!(
             "state_dir: st\n\
              sources:\n  - {{id: in, type: file, path: in/*.txt, interval: 200ms}}\n\
              extractors:\n  - type: clean\n  - type: entities\n  - type: countries\n{quotes}  - type: amounts\n  - type: dates\n\
-             sinks:\n  - id: db\n    type: postgres\n    url: postgres://postgres@{addr}/test\n    schema: {}\n{extra}",
+             sinks:\n  - id: db\n    type: postgres\n    url: \"{url}\"\n    schema: {}\n{extra}",
             schema.0
         ),
     )
@@ -542,4 +548,34 @@ fn sslmode_require_uses_tls_and_checks_the_certificate() {
         "{out}"
     );
     assert_eq!(s.items_or_zero(), 0);
+}
+
+/// The server ends the sink's session (what a restart or `pg_terminate_backend` does,
+/// SQLSTATE 57P01): the sink reconnects and the next items arrive; nothing is dead-lettered.
+#[test]
+fn a_terminated_session_is_reconnected() {
+    let s = Schema::new("term");
+    let dir = tempfile::tempdir().unwrap();
+    write_stories(&dir.path().join("in"), 2);
+    let app = s.0.clone();
+    let cfg = config(
+        dir.path(),
+        &s,
+        &format!("postgres://postgres@{SERVER}/test?application_name={app}"),
+        "    batch_size: 5\n    batch_timeout: 50ms\n    retry_backoff: 50ms\n",
+    );
+    let mut d = Daemon::start(&cfg);
+    d.wait("the first items", |_| s.items_or_zero() == 2);
+    let killed = psql(
+        "public",
+        &format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{app}'"
+        ),
+    );
+    assert_eq!(killed.trim(), "1", "the sink's one session");
+    write_stories(&dir.path().join("in"), 5);
+    d.wait("the items after the restart", |_| s.items_or_zero() == 5);
+    let log = d.log();
+    assert!(d.stop().success());
+    assert!(!log.contains("dead-letter store"), "{log}");
 }
