@@ -56,11 +56,16 @@ pub fn snapshot_path(state_dir: &Path) -> PathBuf {
 pub fn write_snapshot(state_dir: &Path, snap: &Snapshot) -> Result<(), String> {
     let path = snapshot_path(state_dir);
     let tmp = state_dir.join(format!(".{SNAPSHOT_FILE}.{}.tmp", snap.pid));
-    let bytes = serde_json::to_vec(snap).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(state_dir)
-        .and_then(|_| std::fs::write(&tmp, &bytes))
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| format!("{}: {e}", path.display()))
+    // Streamed to the file: with 100,000 sources the JSON is tens of megabytes.
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(state_dir)?;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        serde_json::to_writer(&mut w, snap)?;
+        std::io::Write::flush(&mut w)?;
+        drop(w);
+        std::fs::rename(&tmp, &path)
+    };
+    write().map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The snapshot under `state_dir`; `Ok(None)` when there is none.

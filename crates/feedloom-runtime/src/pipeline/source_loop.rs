@@ -102,14 +102,23 @@ impl Pipeline {
         herd: bool,
         cancel: CancellationToken,
     ) {
-        let defaults = self.config().defaults.clone();
-        let interval = source.interval().unwrap_or(defaults.interval.get());
-        let max_backoff = defaults.max_backoff.get().max(Duration::from_secs(1));
+        // What the loop needs of the defaults (not the whole struct: it lives as long as the
+        // task, and 100,000 tasks are many copies).
+        let (interval, max_backoff, jitter, timeout) = {
+            let config = self.config();
+            let d = &config.defaults;
+            (
+                source.interval().unwrap_or(d.interval.get()),
+                d.max_backoff.get().max(Duration::from_secs(1)),
+                d.jitter,
+                d.timeout.get(),
+            )
+        };
         let backoff =
             Backoff::new(interval.min(Duration::from_secs(60)), max_backoff).with_jitter(0.2);
         let m = self.metrics.source(&id);
         // The poll's own work; waiting for a fetch slot is not counted (feedloom_core::deadline).
-        let poll_timeout = (defaults.timeout.get() * 10).max(Duration::from_secs(60));
+        let poll_timeout = (timeout * 10).max(Duration::from_secs(60));
         let saved = self.load_schedule(&id);
         let mut failures: u32 = saved.map_or(0, |s| s.failures);
         let wait = first_delay(
@@ -118,7 +127,7 @@ impl Pipeline {
             Utc::now(),
             interval,
             max_backoff,
-            herd.then_some(defaults.jitter),
+            herd.then_some(jitter),
         );
         if !wait.is_zero() {
             let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -180,7 +189,7 @@ impl Pipeline {
                     }
                     failures = 0;
                     last_reason = None;
-                    let delay = spread(interval, defaults.jitter);
+                    let delay = spread(interval, jitter);
                     let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
                     // Saved with the poll's commit, once its items are delivered.
                     batch.commit.push(
@@ -261,7 +270,7 @@ impl Pipeline {
                     // After the commits of this source's earlier polls (their items may
                     // still be on their way): a daemon does not wait for that, `once` does.
                     if mode == Mode::Once {
-                        self.ledger.commit_poll(&id, vec![op]).await;
+                        Box::pin(self.ledger.commit_poll(&id, vec![op])).await;
                     } else {
                         self.ledger.commit_poll_later(&id, vec![op]);
                     }
@@ -270,7 +279,7 @@ impl Pipeline {
             };
             let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
             self.update_status(&id, |s| s.next_poll = Some(next));
-            self.persist_status(&id).await;
+            Box::pin(self.persist_status(&id)).await;
             if mode == Mode::Once {
                 break;
             }
