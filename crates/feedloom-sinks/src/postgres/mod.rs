@@ -37,8 +37,9 @@ pub use sink::{PostgresSink, shown_url};
 #[serde(deny_unknown_fields)]
 pub struct PostgresOptions {
     /// Connection URL (`postgres://user:password@host:port/database`, or libpq `key=value`
-    /// pairs); use `${ENV}` for the password. `sslmode=require` connects with TLS (rustls,
-    /// the server's certificate checked against the Mozilla roots and `ca_file`).
+    /// pairs); use `${ENV}` for the password. `sslmode=require` (or `verify-full`) connects
+    /// with TLS (rustls, the server's certificate checked against the Mozilla roots and
+    /// `ca_file`).
     pub url: String,
     /// Schema holding the tables (created if missing).
     #[serde(default = "default_schema")]

@@ -73,8 +73,13 @@ struct Conn {
 
 impl PostgresSink {
     pub fn build(o: PostgresOptions, ctx: &BuildContext) -> Result<Self, BuildError> {
-        let mut config: tokio_postgres::Config = o
+        // libpq's `verify-ca` and `verify-full` are `require` here: the certificate and the
+        // host name are always checked.
+        let url = o
             .url
+            .replace("sslmode=verify-full", "sslmode=require")
+            .replace("sslmode=verify-ca", "sslmode=require");
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| BuildError::at("url", format!("invalid PostgreSQL URL: {e}")))?;
         if config.get_hosts().is_empty() {
@@ -621,7 +626,10 @@ mod tests {
             at(serde_json::json!({"url": "postgres://h:notaport/db"})),
             "url"
         );
+        let tls = build(serde_json::json!({"url": "postgres://h/db?sslmode=verify-full"})).unwrap();
+        assert!(tls.tls.is_some());
         let s = build(serde_json::json!({})).unwrap();
+        assert!(s.tls.is_none());
         assert!(!format!("{s:?}").contains("pw"));
         assert_eq!(s.batch_size(), 100);
     }
