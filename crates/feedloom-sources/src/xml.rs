@@ -264,11 +264,16 @@ impl Doc {
         self.bases.get(e.base).and_then(Option::as_ref)
     }
 
-    /// `href` resolved against the base in force at `e` (as written when it cannot be).
+    /// `href` resolved against the base in force at `e`, in the URL's normal form
+    /// (`http://Example.com` is `http://example.com/`, as feed-rs wrote links, so ids made
+    /// from links stay what they were); as written when it cannot be resolved.
     pub fn resolve(&self, e: &Elem, href: &str) -> String {
         let href = href.trim();
-        if href.is_empty() || url::Url::parse(href).is_ok() {
-            return href.to_string();
+        if href.is_empty() {
+            return String::new();
+        }
+        if let Ok(u) = url::Url::parse(href) {
+            return u.to_string();
         }
         self.base(e)
             .and_then(|b| b.join(href).ok())
