@@ -2,6 +2,8 @@
 //! - `stdout` — [`stdout`]: one JSON object per line (or pretty).
 //! - `jsonl` — [`jsonl`]: append to a JSON Lines file, daily rotation with `{date}`.
 //! - `webhook` — [`webhook`]: HTTP POST of JSON arrays, signed.
+//! - `postgres` — [`postgres`]: upserts into PostgreSQL tables (items, entities, quotes,
+//!   amounts, dates) an analyst can query; see docs/postgres.md.
 
 pub mod jsonl;
 pub mod postgres;

@@ -278,6 +278,24 @@ pub const RULES: &[Rule] = &[
         "the wait for a batch to fill",
     ),
     rule(Sink("webhook"), "timeout", FETCH_TIMEOUT, "a whole request"),
+    rule(
+        Sink("postgres"),
+        "batch_size",
+        Range::Count(1, 100_000),
+        "items per transaction",
+    ),
+    rule(
+        Sink("postgres"),
+        "batch_timeout",
+        Range::Duration(secs(0), secs(HOUR)),
+        "the wait for a batch to fill",
+    ),
+    rule(
+        Sink("postgres"),
+        "timeout",
+        Range::Duration(secs(1), secs(HOUR)),
+        "one batch, connecting included",
+    ),
 ];
 
 /// A value found outside its range: where (dotted path) and what to say.
