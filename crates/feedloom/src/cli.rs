@@ -603,14 +603,16 @@ async fn extract(
         Output::Json => println!("{}", serde_json::to_string(&out)?),
         Output::Pretty => println!("{}", serde_json::to_string_pretty(&out)?),
         Output::Explain => {
+            let mut all = Vec::new();
             for (extractor, decisions) in pipeline.explain(&out) {
                 match decisions {
-                    Ok(ds) => print_decisions(&extractor, &ds),
+                    Ok(ds) => all.extend(ds.into_iter().map(|d| (extractor.clone(), d))),
                     Err(panic) => failures.push(format!(
                         "extractor {extractor}: its explanation failed: {panic}"
                     )),
                 }
             }
+            print_decisions(&all);
         }
     }
     if failures.is_empty() {
@@ -626,17 +628,23 @@ async fn extract(
 
 /// One line a decision, columns aligned: extractor, fact, outcome, span, the text (quoted,
 /// on one line), the rule.
-fn print_decisions(extractor: &str, ds: &[feedloom_core::Decision]) {
-    let w_outcome = ds
-        .iter()
-        .map(|d| d.outcome.chars().count())
-        .max()
-        .unwrap_or(0);
-    for d in ds {
-        let span = format!("{}..{}", d.start, d.end);
+fn print_decisions(ds: &[(String, feedloom_core::Decision)]) {
+    let width = |f: &dyn Fn(&(String, feedloom_core::Decision)) -> usize| {
+        ds.iter().map(f).max().unwrap_or(0)
+    };
+    let span = |d: &feedloom_core::Decision| format!("{}..{}", d.start, d.end);
+    let w_ex = width(&|(e, _)| e.chars().count());
+    let w_fact = width(&|(_, d)| d.fact.len());
+    let w_out = width(&|(_, d)| d.outcome.chars().count());
+    let w_span = width(&|(_, d)| span(d).len());
+    for (e, d) in ds {
         println!(
-            "{extractor:<10} {:<7} {:<w_outcome$} {span:<11} {:?} by {}",
-            d.fact, d.outcome, d.text, d.rule
+            "{e:<w_ex$}  {:<w_fact$}  {:<w_out$}  {:<w_span$}  {:?} by {}",
+            d.fact,
+            d.outcome,
+            span(d),
+            d.text,
+            d.rule
         );
     }
 }
