@@ -1005,3 +1005,87 @@ fn an_admin_address_in_use_is_a_clear_startup_error() {
     );
     drop(taken);
 }
+
+#[test]
+fn metrics_count_skipped_items_and_poll_errors_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good");
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(&good).unwrap();
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(
+        good.join("feed.xml"),
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>One</title><link>http://example.com/1</link></item>
+<item><description></description></item>
+<item><title>Two</title><link>http://example.com/2</link></item>
+<item></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        bad.join("nothing.xml"),
+        "<?xml version=\"1.0\"?><notafeed><x/></notafeed>",
+    )
+    .unwrap();
+    let cfg = write_config(
+        dir.path(),
+        &config(
+            Some("127.0.0.1:0"),
+            &[("good", &good), ("bad", &bad)],
+            &[("archive", "out/items.jsonl")],
+            "",
+        ),
+    );
+    let mut d = Daemon::start(&cfg);
+    let addr = d.admin();
+    d.wait("both sources polled", |_| {
+        let l = sources(&addr);
+        l.iter().any(|s| s["id"] == "good" && s["state"] == "ok")
+            && l.iter()
+                .any(|s| s["id"] == "bad" && s["state"] == "failing")
+    });
+    let list = sources(&addr);
+    let g = list.iter().find(|s| s["id"] == "good").unwrap();
+    assert_eq!(g["items"], 2, "{g}");
+    assert_eq!(g["items_skipped"], 2, "{g}");
+    let (_, _, body) = http_get(&addr, "/metrics");
+    let fams = parse_exposition(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert_eq!(
+        value(
+            &fams,
+            "feedloom_source_items_skipped_total",
+            &[("source", "good")]
+        ),
+        Some(2.0),
+        "{body}"
+    );
+    assert_eq!(
+        value(
+            &fams,
+            "feedloom_source_items_skipped_total",
+            &[("source", "bad")]
+        ),
+        Some(0.0),
+        "{body}"
+    );
+    assert_eq!(
+        value(
+            &fams,
+            "feedloom_source_errors_total",
+            &[("source", "bad"), ("kind", "parse")]
+        ),
+        Some(1.0),
+        "{body}"
+    );
+    assert!(
+        value(
+            &fams,
+            "feedloom_source_errors_total",
+            &[("source", "good"), ("kind", "parse")]
+        )
+        .is_none(),
+        "{body}"
+    );
+    d.stop();
+}

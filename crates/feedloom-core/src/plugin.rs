@@ -131,6 +131,9 @@ pub struct PollBatch {
     pub outcome: PollOutcome,
     /// Bytes read from the network or disk.
     pub bytes: u64,
+    /// Items the source left out because they had nothing to show (no title, link nor
+    /// content); the runtime counts them per source (`feedloom_source_items_skipped_total`).
+    pub skipped: u64,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -61,7 +61,12 @@ pub struct SourceMetrics {
     pub fetch_not_modified: AtomicU64,
     pub fetch_error: AtomicU64,
     pub items: AtomicU64,
+    /// Items the source left out for having nothing to show (no title, link nor content).
+    pub items_skipped: AtomicU64,
     pub bytes: AtomicU64,
+    /// Failed polls by error kind ([`feedloom_core::SourceErrorKind::label`]: `parse`,
+    /// `timeout`, `http_503`...).
+    pub errors_by_kind: Mutex<BTreeMap<String, u64>>,
     /// The poll's own time (queueing for a fetch slot not included).
     pub duration: Histogram,
     /// Nanoseconds polls spent waiting for a fetch slot (not counted against the poll

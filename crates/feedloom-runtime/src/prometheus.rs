@@ -3,6 +3,7 @@
 //! Every family is written once, with its `# HELP` and `# TYPE` lines, and all of its samples
 //! together; label values are escaped (`\\`, `\"`, `\n`).
 
+use feedloom_core::sync::LockExt;
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 
@@ -172,6 +173,33 @@ pub fn render(pipeline: &Pipeline) -> String {
             &[("source", id)],
             m.items.load(Ordering::Relaxed) as f64,
         );
+    }
+    x.family(
+        "feedloom_source_items_skipped_total",
+        "Items a source left out for having nothing to show (no title, link nor content).",
+        Kind::Counter,
+    );
+    for (id, m) in &sources {
+        x.sample(
+            "feedloom_source_items_skipped_total",
+            &[("source", id)],
+            m.items_skipped.load(Ordering::Relaxed) as f64,
+        );
+    }
+    x.family(
+        "feedloom_source_errors_total",
+        "Failed polls of a source by error kind (parse, timeout, connect, http_503...).",
+        Kind::Counter,
+    );
+    for (id, m) in &sources {
+        let kinds = m.errors_by_kind.lock_unpoisoned().clone();
+        for (kind, n) in &kinds {
+            x.sample(
+                "feedloom_source_errors_total",
+                &[("source", id), ("kind", kind)],
+                *n as f64,
+            );
+        }
     }
     x.family(
         "feedloom_source_bytes_total",

@@ -104,6 +104,9 @@ pub struct SourceStatus {
     pub polls_error: u64,
     /// New items handed to the pipeline.
     pub items: u64,
+    /// Items the source left out for having nothing to show (no title, link nor content).
+    #[serde(default)]
+    pub items_skipped: u64,
     pub bytes: u64,
     /// Duration of the last fetch, seconds.
     pub last_duration: f64,

@@ -22,7 +22,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::decode::to_utf8_string;
-use crate::parse::{html_to_text, normalise_ws, parse_feed};
+use crate::parse::{html_to_text, normalise_ws, parse_feed_doc};
 
 /// Options of `type: file`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -117,8 +117,11 @@ fn poll_files(pattern: &str, source_id: &str) -> Result<PollBatch, SourceError> 
         let url = file_url(p);
         match kind {
             // parse_feed decodes with `to_utf8`, as the HTTP source does.
-            Kind::Feed => match parse_feed(&bytes, Some(&url), source_id) {
-                Ok(items) => batch.items.extend(items),
+            Kind::Feed => match parse_feed_doc(&bytes, Some(&url), source_id) {
+                Ok(parsed) => {
+                    batch.skipped += parsed.skipped as u64;
+                    batch.items.extend(parsed.items);
+                }
                 Err(e) => {
                     tracing::warn!(source = %source_id, file = %p.display(), error = %e, "not a feed; skipped");
                     failed += 1;

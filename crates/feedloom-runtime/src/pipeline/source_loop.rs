@@ -201,6 +201,8 @@ impl Pipeline {
                     );
                     let outcome = batch.outcome;
                     let bytes = batch.bytes;
+                    let skipped = batch.skipped;
+                    m.items_skipped.fetch_add(skipped, Ordering::Relaxed);
                     match outcome {
                         PollOutcome::Ok => m.fetch_ok.fetch_add(1, Ordering::Relaxed),
                         PollOutcome::NotModified => {
@@ -223,6 +225,7 @@ impl Pipeline {
                         }
                         .into();
                         s.items += n as u64;
+                        s.items_skipped += skipped;
                         s.bytes += bytes;
                         s.last_duration = took.as_secs_f64();
                         match outcome {
@@ -240,6 +243,10 @@ impl Pipeline {
                     drop(intake);
                     failures = failures.saturating_add(1);
                     m.fetch_error.fetch_add(1, Ordering::Relaxed);
+                    *m.errors_by_kind
+                        .lock_unpoisoned()
+                        .entry(e.kind.label())
+                        .or_default() += 1;
                     let reason = format!("{}: {}", e.kind.label(), e.message);
                     // One line per failure streak and reason, not one per retry.
                     if last_reason.as_deref() != Some(reason.as_str()) {

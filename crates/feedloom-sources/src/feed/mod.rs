@@ -558,6 +558,7 @@ impl Source for FeedSource {
             e.message = format!("{}: {}", f.final_url, e.message);
             e
         })?;
+        let skipped = parsed.skipped as u64;
         let mut items = parsed.items;
         self.skip_old(source_id, &mut items);
         if self.fulltext {
@@ -587,6 +588,7 @@ impl Source for FeedSource {
             commit,
             outcome: PollOutcome::Ok,
             bytes,
+            skipped,
         })
     }
 }
