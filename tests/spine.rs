@@ -351,3 +351,77 @@ fn import_opml_prints_sources_yaml_that_check_accepts() {
     let o = feedloom(&["import-opml", opml.to_str().unwrap()]);
     assert!(!o.status.success());
 }
+
+#[test]
+fn source_tags_and_default_tags_are_on_every_item_and_route_to_sinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("in");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(
+        inbox.join("feed.xml"),
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>One</title><link>http://example.com/1</link><category>politics</category></item>
+<item><title>Two</title><link>http://example.com/2</link></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    std::fs::write(inbox.join("note.txt"), "A note\n\nSome text.\n").unwrap();
+    let cfg = write_config(
+        dir.path(),
+        "state_dir: state\n\
+         defaults:\n  tags: [all, news]\n  fulltext: true\n  fulltext_concurrency: 2\n  fetch_private_networks: false\n\
+         sources:\n\
+         \x20 - id: feeds\n    type: file\n    path: in/*.xml\n    tags: [energy, news]\n\
+         \x20 - id: notes\n    type: file\n    path: in/*.txt\n\
+         sinks:\n\
+         \x20 - id: all\n    type: jsonl\n    path: out/all.jsonl\n\
+         \x20 - id: energy\n    type: jsonl\n    path: out/energy.jsonl\n    when: {tags: [energy]}\n",
+    );
+    let o = feedloom(&["once", "-c", cfg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let items = read_jsonl(&dir.path().join("out/all.jsonl"));
+    assert_eq!(items.len(), 3, "{items:?}");
+    for it in &items {
+        let tags: Vec<&str> = it["tags"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no tags: {it}"))
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        if it["source"] == "feeds" {
+            // defaults first, then the source's own, each once.
+            for t in ["all", "news", "energy"] {
+                assert_eq!(tags.iter().filter(|x| **x == t).count(), 1, "{it}");
+            }
+        } else {
+            assert_eq!(tags, ["all", "news"], "{it}");
+        }
+    }
+    let energy = read_jsonl(&dir.path().join("out/energy.jsonl"));
+    assert_eq!(energy.len(), 2);
+    assert!(energy.iter().all(|it| it["source"] == "feeds"));
+
+    // A tag must be a string; a range is checked on the default concurrency.
+    let bad = write_config(
+        dir.path(),
+        "sources:\n  - id: s\n    type: file\n    path: in/*.xml\n    tags: [1, {a: b}]\n",
+    );
+    let o = feedloom(&["check", "-c", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`tags` must be a list of non-empty strings"),
+        "{}",
+        stderr(&o)
+    );
+    let bad = write_config(
+        dir.path(),
+        "defaults:\n  fulltext_concurrency: 0\nsources:\n  - id: s\n    type: file\n    path: in/*.xml\n",
+    );
+    let o = feedloom(&["check", "-c", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("fulltext_concurrency"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -43,6 +43,17 @@ pub struct Defaults {
     pub user_agent: Option<String>,
     /// How long delivered item ids are remembered for deduplication.
     pub retention: Duration,
+    /// Tags added to every item of every source, besides the source's own `tags`.
+    pub tags: Vec<String>,
+    /// `fulltext` of every `feed` source that does not set its own: fetch each new item's
+    /// link and keep the page's main text.
+    pub fulltext: bool,
+    /// `fulltext_concurrency` of every `feed` source that does not set its own: article
+    /// pages fetched at once per source.
+    pub fulltext_concurrency: usize,
+    /// `fetch_private_networks` of every `feed` source that does not set its own: allow
+    /// article fetches to private, loopback, link-local and metadata addresses.
+    pub fetch_private_networks: bool,
 }
 
 impl Default for Defaults {
@@ -59,6 +70,10 @@ impl Default for Defaults {
             max_redirects: 5,
             user_agent: None,
             retention: Duration::from_secs(90 * 86_400),
+            tags: Vec::new(),
+            fulltext: false,
+            fulltext_concurrency: 4,
+            fetch_private_networks: false,
         }
     }
 }

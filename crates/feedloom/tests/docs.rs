@@ -552,7 +552,7 @@ fn section_options(config: &Value, section: &str) -> Option<Options> {
             Some(of_def(name))
         }
         "when" => Some(of_def("When")),
-        "extractors" | "sinks" => {
+        "sources" | "extractors" | "sinks" => {
             // Every variant holds the runtime's keys beside `id`, `type` and the plugin's `$ref`.
             let variant = &config["properties"][section]["items"]["oneOf"][0];
             let mut o = options_of(&serde_json::json!({
@@ -728,7 +728,7 @@ fn option_tables_match_the_schema() {
                     None => {
                         problems.push(format!(
                             "{}: an option table for `{section}:`, which is none of \
-                             `defaults:`, `pipeline:`, `admin:`, `when:`, `extractors:`, `sinks:`",
+                             `defaults:`, `pipeline:`, `admin:`, `when:`, `sources:`, `extractors:`, `sinks:`",
                             t.at
                         ));
                         continue;

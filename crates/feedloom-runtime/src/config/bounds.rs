@@ -121,6 +121,12 @@ pub const RULES: &[Rule] = &[
     rule(Defaults, "max_redirects", REDIRECTS, "redirects followed"),
     rule(
         Defaults,
+        "fulltext_concurrency",
+        Range::Count(1, 256),
+        "article pages fetched at once",
+    ),
+    rule(
+        Defaults,
         "retention",
         Range::Duration(secs(MINUTE), secs(3_650 * DAY)),
         "how long delivered ids are remembered",

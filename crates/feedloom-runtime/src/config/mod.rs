@@ -192,6 +192,9 @@ pub struct Component {
     pub options: Value,
     /// Dotted path in the file (`sources.2`), for locating errors.
     pub path: String,
+    /// A source's `tags:` after `defaults.tags` (added to each of its items by the runtime;
+    /// empty for extractors and sinks).
+    pub tags: Vec<String>,
 }
 
 /// An extractor with the runtime's settings for it.
@@ -246,7 +249,10 @@ impl std::fmt::Debug for SinkSpec {
 impl Component {
     /// Same plugin with the same options (the position in the file does not matter).
     pub fn same_as(&self, other: &Component) -> bool {
-        self.id == other.id && self.kind == other.kind && self.options == other.options
+        self.id == other.id
+            && self.kind == other.kind
+            && self.options == other.options
+            && self.tags == other.tags
     }
 }
 
@@ -466,9 +472,24 @@ impl Config {
         let mut sources = Vec::new();
         for (i, m) in raw.sources.into_iter().enumerate() {
             let path = format!("sources.{i}");
-            match split_component(m, &path, true, &[]) {
-                Ok((c, _)) => {
+            match split_component(m, &path, true, &["tags"]) {
+                Ok((mut c, common)) => {
                     dup(&c.id, &path, &mut errors);
+                    let own = match common.get("tags") {
+                        None => Ok(Vec::new()),
+                        Some(v) => tags_of(v),
+                    };
+                    match own {
+                        Ok(own) => {
+                            c.tags = raw.defaults.tags.clone();
+                            for t in own {
+                                if !c.tags.contains(&t) {
+                                    c.tags.push(t);
+                                }
+                            }
+                        }
+                        Err(msg) => errors.push(located(spans.value(&format!("{path}.tags")), msg)),
+                    }
                     sources.push(c);
                 }
                 Err((p, msg)) => errors.push(located(spans.key(&p), msg)),
@@ -728,6 +749,39 @@ impl WithId for BuildContext {
     }
 }
 
+/// The keys the runtime takes in a source's mapping besides `id`, `type` and the plugin's
+/// own options (for the schema; `tags` is read by [`tags_of`]).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct SourceKeys {
+    /// Tags added to every item of this source (after `defaults.tags`), for routing
+    /// (`when: {tags: [...]}`) and for sinks.
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// A `tags:` value: a list of non-empty strings (a single string is one tag).
+fn tags_of(v: &Value) -> Result<Vec<String>, String> {
+    let bad = || "`tags` must be a list of non-empty strings, e.g. [energy, kz]".to_string();
+    let list: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        Value::String(_) => vec![v],
+        _ => return Err(bad()),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for t in list {
+        let t = t
+            .as_str()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(bad)?;
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// Split a component mapping into (id, type, options) and the runtime's common keys.
 fn split_component(
     mut m: Map<String, Value>,
@@ -785,6 +839,7 @@ fn split_component(
             kind,
             options: Value::Object(m),
             path: path.to_string(),
+            tags: Vec::new(),
         },
         common,
     ))
@@ -1061,7 +1116,11 @@ pub fn config_schema(registry: &Registry) -> Value {
         .sources()
         .map(|(n, f)| (n.to_string(), (f.schema)(&mut g)))
         .collect();
-    variants("sources", src, Value::Null);
+    let source_keys = serde_json::to_value(SourceKeys::json_schema(&mut g))
+        .ok()
+        .and_then(|mut v| v.get_mut("properties").map(Value::take))
+        .unwrap_or_default();
+    variants("sources", src, source_keys);
     let ex: Vec<_> = registry
         .extractors()
         .map(|(n, f)| (n.to_string(), (f.schema)(&mut g)))

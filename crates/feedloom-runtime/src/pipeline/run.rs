@@ -268,7 +268,9 @@ impl Pipeline {
         let p = self.clone();
         let id = c.id.clone();
         let tok = cancel.clone();
-        let handle = tokio::spawn(async move { p.source_loop(id, source, mode, herd, tok).await });
+        let tags = c.tags.clone();
+        let handle =
+            tokio::spawn(async move { p.source_loop(id, source, mode, herd, tags, tok).await });
         self.sources.lock_unpoisoned().insert(
             c.id.clone(),
             SourceTask {

@@ -100,6 +100,7 @@ impl Pipeline {
         source: Box<dyn Source>,
         mode: Mode,
         herd: bool,
+        tags: Vec<String>,
         cancel: CancellationToken,
     ) {
         // What the loop needs of the defaults (not the whole struct: it lives as long as the
@@ -210,7 +211,7 @@ impl Pipeline {
                         }
                     };
                     m.bytes.fetch_add(bytes, Ordering::Relaxed);
-                    let n = Box::pin(self.accept(&id, batch)).await;
+                    let n = Box::pin(self.accept(&id, &tags, batch)).await;
                     drop(intake);
                     m.items.fetch_add(n as u64, Ordering::Relaxed);
                     self.update_status(&id, |s| {
@@ -316,7 +317,13 @@ impl Pipeline {
     }
 
     /// Hand a poll's new items to the extractors. Returns how many were new.
-    pub(super) async fn accept(&self, source: &str, batch: feedloom_core::PollBatch) -> usize {
+    /// Queue a poll's new items, each with its source id and the source's `tags`.
+    pub(super) async fn accept(
+        &self,
+        source: &str,
+        tags: &[String],
+        batch: feedloom_core::PollBatch,
+    ) -> usize {
         let new: Vec<Item> = batch
             .items
             .into_iter()
@@ -341,6 +348,9 @@ impl Pipeline {
         };
         for mut item in new {
             item.source = source.to_string();
+            if !tags.is_empty() {
+                item.add_tags(tags.iter().cloned());
+            }
             let id = item.id.clone();
             if tx
                 .send(Work {

@@ -94,16 +94,19 @@ pub struct FeedOptions {
     /// HTTP basic authentication for the feed (not sent to other hosts).
     #[serde(default)]
     pub basic_auth: Option<BasicAuth>,
-    /// Fetch each new item's link and put the page's main text into `text`.
+    /// Fetch each new item's link and put the page's main text into `text`; default
+    /// `defaults.fulltext` (false).
     #[serde(default)]
-    pub fulltext: bool,
-    /// Article pages fetched at once for this source (default 4).
+    pub fulltext: Option<bool>,
+    /// Article pages fetched at once for this source; default `defaults.fulltext_concurrency`
+    /// (4).
     #[serde(default)]
     pub fulltext_concurrency: Option<usize>,
-    /// Allow article fetches to private, loopback, link-local and metadata addresses
-    /// (default false: a feed must not make feedloom probe the operator's network).
+    /// Allow article fetches to private, loopback, link-local and metadata addresses;
+    /// default `defaults.fetch_private_networks` (false: a feed must not make feedloom probe
+    /// the operator's network).
     #[serde(default)]
-    pub fetch_private_networks: bool,
+    pub fetch_private_networks: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -221,11 +224,14 @@ impl FeedSource {
             user_agent,
             headers,
             basic_auth: o.basic_auth,
-            fulltext: o.fulltext,
-            fulltext_concurrency: o.fulltext_concurrency.unwrap_or(4),
+            fulltext: o.fulltext.unwrap_or(d.fulltext),
+            fulltext_concurrency: o
+                .fulltext_concurrency
+                .unwrap_or(d.fulltext_concurrency)
+                .max(1),
             // Half the runtime's poll timeout (10 × defaults.timeout, at least 60 s).
             fulltext_budget: (d.timeout.get() * 5).max(std::time::Duration::from_secs(30)),
-            fetch_private_networks: o.fetch_private_networks,
+            fetch_private_networks: o.fetch_private_networks.unwrap_or(d.fetch_private_networks),
             retention: d.retention.get(),
             logged_old: std::sync::atomic::AtomicBool::new(false),
             state: ctx.state.clone(),

@@ -102,6 +102,37 @@ async fn fulltext_fetches_new_items_only_and_extracts_the_article() {
 }
 
 #[tokio::test]
+async fn fulltext_options_come_from_defaults_unless_the_source_sets_its_own() {
+    let srv = Server::start().await;
+    let mut ctx = ctx_with(Arc::new(MemoryStore::new()), "ftd");
+    ctx.defaults.fulltext = true;
+    ctx.defaults.fetch_private_networks = true;
+    ctx.defaults.fulltext_concurrency = 1;
+    let src = build(&ctx, serde_json::json!({ "url": srv.url("/ft-feed") }));
+    let b = poll(&*src, "ftd").await.unwrap();
+    assert_eq!(
+        srv.hits("/article/1"),
+        1,
+        "defaults.fulltext fetched the article"
+    );
+    assert!(b.items[0].text.contains("FULLTEXT1"), "{}", b.items[0].text);
+    // The source's own `fulltext: false` wins.
+    let mut ctx2 = ctx_with(Arc::new(MemoryStore::new()), "ftd2");
+    ctx2.defaults = ctx.defaults.clone();
+    let src = build(
+        &ctx2,
+        serde_json::json!({ "url": srv.url("/ft-feed"), "fulltext": false }),
+    );
+    let b = poll(&*src, "ftd2").await.unwrap();
+    assert_eq!(srv.hits("/article/1"), 1, "no second fetch");
+    assert!(
+        b.items[0].text.starts_with("Summary"),
+        "{}",
+        b.items[0].text
+    );
+}
+
+#[tokio::test]
 async fn fulltext_refuses_private_addresses_by_default() {
     let srv = Server::start().await;
     let ctx = ctx_with(Arc::new(MemoryStore::new()), "guard");
