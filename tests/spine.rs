@@ -353,6 +353,50 @@ fn import_opml_prints_sources_yaml_that_check_accepts() {
 }
 
 #[test]
+fn import_opml_folders_become_tags_duplicates_merge_and_non_latin_titles_keep_their_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let opml = dir.path().join("subs.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>subs</title></head><body>
+<outline text="Asia">
+  <outline text="Газета.uz" type="rss" xmlUrl="https://www.gazeta.uz/ru/rss/"/>
+  <outline text="Eurasianet" type="rss" xmlUrl="https://eurasianet.org/rss"/>
+</outline>
+<outline text="Energy">
+  <outline text="Eurasianet" type="rss" xmlUrl="https://eurasianet.org/rss"/>
+  <outline text="Kun.uz" type="rss" xmlUrl="https://kun.uz/news/rss"/>
+</outline></body></opml>"#,
+    )
+    .unwrap();
+    let o = feedloom(&[
+        "import-opml",
+        opml.to_str().unwrap(),
+        "--fulltext",
+        "--interval",
+        "30m",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let yaml = stdout(&o);
+    assert_eq!(yaml.matches("type: feed").count(), 3, "{yaml}");
+    assert!(yaml.contains("  - id: газета-uz\n"), "{yaml}");
+    assert!(
+        yaml.contains("  - id: eurasianet\n    type: feed\n    url: \"https://eurasianet.org/rss\"\n    tags: [\"Asia\", \"Energy\"]\n    interval: \"30m\"\n    fulltext: true\n"),
+        "{yaml}"
+    );
+    assert_eq!(yaml.matches("fulltext: true").count(), 3, "{yaml}");
+    let cfg = write_config(
+        dir.path(),
+        &format!("{yaml}sinks:\n  - {{id: out, type: stdout}}\n"),
+    );
+    let o = feedloom(&["check", "-c", cfg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}\n{yaml}", stderr(&o));
+
+    let o = feedloom(&["import-opml", opml.to_str().unwrap(), "--interval", "soon"]);
+    assert!(!o.status.success());
+}
+
+#[test]
 fn source_tags_and_default_tags_are_on_every_item_and_route_to_sinks() {
     let dir = tempfile::tempdir().unwrap();
     let inbox = dir.path().join("in");

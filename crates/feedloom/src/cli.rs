@@ -97,6 +97,12 @@ enum Command {
     ImportOpml {
         /// The .opml file, or - for standard input.
         file: String,
+        /// Add `fulltext: true` to every source (fetch each new item's page).
+        #[arg(long)]
+        fulltext: bool,
+        /// Add `interval: DURATION` to every source (e.g. `30m`).
+        #[arg(long, value_name = "DURATION")]
+        interval: Option<feedloom_core::Duration>,
     },
     /// Manage the dead-letter store.
     Dlq {
@@ -321,7 +327,11 @@ async fn dispatch(cmd: Command, registry: Registry) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Dlq { command } => dlq(command, registry).await,
-        Command::ImportOpml { file } => {
+        Command::ImportOpml {
+            file,
+            fulltext,
+            interval,
+        } => {
             let mut raw = Vec::new();
             if file == "-" {
                 std::io::stdin()
@@ -332,11 +342,11 @@ async fn dispatch(cmd: Command, registry: Registry) -> Result<ExitCode> {
             }
             let feeds = feedloom_sources::opml::opml_feeds(&raw)
                 .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-            let bar = progress_bar(feeds.len() as u64, "feeds");
-            bar.inc(feeds.len() as u64);
-            let yaml = feedloom_sources::opml::opml_to_sources_yaml(&raw)
-                .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-            bar.finish_and_clear();
+            let options = feedloom_sources::opml::OpmlOptions {
+                fulltext,
+                interval: interval.map(|d| d.to_string()),
+            };
+            let yaml = feedloom_sources::opml::feeds_to_sources_yaml(&feeds, &options);
             print!("{yaml}");
             eprintln!(
                 "{} feeds; paste the block under `sources:` in your config and run `feedloom check`",

@@ -236,7 +236,7 @@ fn opml_import_lists_every_feed_with_unique_ids() {
     let yaml = feedloom_sources::opml::opml_to_sources_yaml(opml).unwrap();
     assert_eq!(
         yaml,
-        "sources:\n  # Ars Technica\n  - id: ars-technica\n    type: feed\n    url: \"https://feeds.arstechnica.com/arstechnica/index\"\n  # LWN.net\n  - id: lwn-net\n    type: feed\n    url: \"https://lwn.net/headlines/rss\"\n  # Ars Technica\n  - id: ars-technica-2\n    type: feed\n    url: \"https://example.com/a?x=1&y=2\"\n  - id: blog-example-org\n    type: feed\n    url: \"https://blog.example.org/feed.xml\"\n"
+        "sources:\n  # Ars Technica\n  - id: ars-technica\n    type: feed\n    url: \"https://feeds.arstechnica.com/arstechnica/index\"\n    tags: [\"Tech\"]\n  # LWN.net\n  - id: lwn-net\n    type: feed\n    url: \"https://lwn.net/headlines/rss\"\n    tags: [\"Tech\"]\n  # Ars Technica\n  - id: ars-technica-2\n    type: feed\n    url: \"https://example.com/a?x=1&y=2\"\n    tags: [\"Tech\", \"Nested\"]\n  - id: blog-example-org\n    type: feed\n    url: \"https://blog.example.org/feed.xml\"\n"
     );
     assert!(feedloom_sources::opml::opml_to_sources_yaml(b"<html>nope</html>").is_err());
 }
