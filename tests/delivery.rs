@@ -116,6 +116,23 @@ fn sink_metrics(addr: &str, sink: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// An unlabelled sample of the daemon's /metrics.
+fn metric(addr: &str, name: &str) -> Option<u64> {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    body.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as u64)
+}
+
 /// Per feed request: the If-None-Match sent and the status answered.
 type FeedLog = Arc<Mutex<Vec<(Option<String>, u16)>>>;
 
@@ -356,6 +373,11 @@ fn long_outage_spills_to_disk_while_running_with_bounded_memory_and_drains_in_or
         read_jsonl(&dir.path().join("copy.jsonl")).len() == 60
     });
     assert!(r.ids().is_empty());
+    // Every item's delivered mark durable (a crash before that would fetch it again, and the
+    // backlog would rightly hold it twice: at least once).
+    d.wait("the delivered marks on disk", |_| {
+        metric(&admin, "feedloom_state_writes_pending") == Some(0)
+    });
     // Crash during the outage.
     d.kill9();
     let backlog = dir.path().join("st/backlog/hook");

@@ -326,6 +326,17 @@ pub fn render(pipeline: &Pipeline) -> String {
         x.sample(name, &[], v as f64);
     }
 
+    x.family(
+        "feedloom_state_writes_pending",
+        "State changes (delivered marks, poll commits, statuses) queued and not yet durable.",
+        Kind::Gauge,
+    );
+    x.sample(
+        "feedloom_state_writes_pending",
+        &[],
+        pipeline.state_writes_pending() as f64,
+    );
+
     // Sinks.
     let sinks = pipeline.sink_stats();
     type Pick = fn(&crate::delivery::SinkStats) -> u64;

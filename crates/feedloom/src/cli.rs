@@ -458,7 +458,7 @@ fn spawn_progress(
         loop {
             // Counters only: cloning every source's status ten times a second would cost
             // more than the polls themselves with thousands of sources.
-            let so_far = pipeline.report_so_far();
+            let so_far = pipeline.counters();
             let (polled, items) = (so_far.polls, so_far.items);
             let delivered: u64 = pipeline
                 .sink_stats()

@@ -143,12 +143,6 @@ impl Pipeline {
         self.status.lock_unpoisoned().values().cloned().collect()
     }
 
-    /// The run's counters so far (polls, items; delivery counts are in [`Pipeline::sink_stats`]):
-    /// cheap, for progress displays.
-    pub fn report_so_far(&self) -> RunReport {
-        self.report.lock_unpoisoned().clone()
-    }
-
     /// Counters of every sink.
     pub fn sink_stats(&self) -> Vec<(String, Arc<SinkStats>)> {
         self.sink_stats
@@ -173,7 +167,12 @@ impl Pipeline {
 
     /// The run report, whatever a panic elsewhere left in its lock (plain counters).
     pub(super) fn report_lock(&self) -> std::sync::MutexGuard<'_, RunReport> {
-        self.report.lock().unwrap_or_else(|e| e.into_inner())
+        self.report.lock_unpoisoned()
+    }
+
+    /// State changes (delivered marks, poll commits, statuses) queued but not yet durable.
+    pub fn state_writes_pending(&self) -> usize {
+        self.ledger.pending_writes()
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Ledger {
     inflight: Mutex<HashSet<String>>,
     /// Per source: polls whose commit is not written yet, oldest first.
     polls: Mutex<HashMap<String, PollQueue>>,
+    /// Ops handed to the writer and not yet applied.
+    pending: Arc<AtomicUsize>,
 }
 
 #[derive(Default)]
@@ -56,6 +58,8 @@ impl Ledger {
     pub fn start(store: Arc<dyn StateStore>) -> Arc<Ledger> {
         let (tx, mut rx) = mpsc::channel::<Op>(1024);
         let writer_store = store.clone();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let writer_pending = pending.clone();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut ops = Vec::new();
@@ -72,7 +76,9 @@ impl Ledger {
                 }
                 if !ops.is_empty() {
                     let s = writer_store.clone();
+                    let n = ops.len();
                     let res = tokio::task::spawn_blocking(move || s.apply(ops)).await;
+                    writer_pending.fetch_sub(n, Ordering::AcqRel);
                     match res {
                         Ok(Ok(())) => {}
                         Ok(Err(e)) => {
@@ -91,7 +97,14 @@ impl Ledger {
             tx,
             inflight: Mutex::new(HashSet::new()),
             polls: Mutex::new(HashMap::new()),
+            pending,
         })
+    }
+
+    /// State changes handed to the writer and not yet durable (a gauge for /metrics, and
+    /// what a test waits on before it kills the process).
+    pub fn pending_writes(&self) -> usize {
+        self.pending.load(Ordering::Acquire)
     }
 
     pub fn store(&self) -> &Arc<dyn StateStore> {
@@ -122,7 +135,11 @@ impl Ledger {
     }
 
     async fn write(&self, ops: Vec<StateOp>) {
-        let _ = self.tx.send(Op::Write(ops)).await;
+        let n = ops.len();
+        self.pending.fetch_add(n, Ordering::AcqRel);
+        if self.tx.send(Op::Write(ops)).await.is_err() {
+            self.pending.fetch_sub(n, Ordering::AcqRel);
+        }
     }
 
     async fn mark_delivered(&self, k: String) {
