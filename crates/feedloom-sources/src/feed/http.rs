@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use feedloom_core::backoff::parse_retry_after;
+use feedloom_core::sync::LockExt;
 use feedloom_core::{Defaults, SourceError, SourceErrorKind};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -59,7 +60,7 @@ impl Shared {
     /// Wait for a global slot and a slot for `host`.
     async fn permits(self: &Arc<Self>, host: &str) -> Permits {
         let sem = {
-            let mut m = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            let mut m = self.hosts.lock_unpoisoned();
             m.entry(host.to_string())
                 .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
                 .clone()
@@ -97,7 +98,7 @@ impl Drop for Permits {
     fn drop(&mut self) {
         drop(self.host_permit.take());
         if let Some(sem) = self.sem.take() {
-            let mut m = self.shared.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            let mut m = self.shared.hosts.lock_unpoisoned();
             // Held by the map and by us only: idle.
             if Arc::strong_count(&sem) == 2 {
                 m.remove(&self.host);

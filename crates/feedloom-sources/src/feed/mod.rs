@@ -42,6 +42,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use feedloom_core::sync::LockExt;
 use feedloom_core::{
     BuildContext, BuildError, Duration, Item, PollBatch, PollOutcome, Registry, Source,
     SourceContext, SourceError, SourceErrorKind, StateOp, StateStore,
@@ -242,7 +243,7 @@ impl FeedSource {
 
     /// The URL fetched next: the configured one, or where it permanently moved.
     pub fn current_url(&self, source_id: &str) -> String {
-        let mut cached = self.location.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cached = self.location.lock_unpoisoned();
         if cached.is_none()
             && let Ok(Some(bytes)) = self.state.get(STATE_NS, &location_key(source_id))
             && let Ok(loc) = serde_json::from_slice::<Location>(&bytes)
@@ -263,7 +264,7 @@ impl FeedSource {
             via: via.to_string(),
         };
         {
-            let mut cached = self.location.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cached = self.location.lock_unpoisoned();
             if cached.as_ref() == Some(&loc) {
                 return;
             }
@@ -282,7 +283,7 @@ impl FeedSource {
 
     /// The moved-to URL is gone (404/410): go back to the configured URL next time.
     fn forget_move(&self, source_id: &str, gone: &str) {
-        *self.location.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.location.lock_unpoisoned() = None;
         tracing::info!(source = %source_id, gone = %gone, url = %self.url, "the feed's new URL is gone; going back to the configured URL");
         if let Err(e) = self.state.delete(STATE_NS, &location_key(source_id)) {
             tracing::warn!(source = %source_id, error = %e, "cannot forget the feed's new URL");
