@@ -100,6 +100,7 @@ impl Pipeline {
             reload_lock: tokio::sync::Mutex::new(()),
             drain: CancellationToken::new(),
             report: Mutex::new(RunReport::default()),
+            status_dirty: Mutex::new(Default::default()),
             status_gen: AtomicU64::new(0),
         });
         let chain = p.build_chain(&config, &config.extractors)?;

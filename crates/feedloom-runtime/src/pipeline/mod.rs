@@ -110,6 +110,8 @@ pub struct Pipeline {
     reload_lock: tokio::sync::Mutex<()>,
     drain: CancellationToken,
     report: Mutex<RunReport>,
+    /// Sources whose status changed since it was last written to the state store.
+    status_dirty: Mutex<std::collections::HashSet<String>>,
     /// Bumped on every source status change: the status snapshot is rewritten when it moved.
     status_gen: AtomicU64,
     /// No files at all (tests, `feedloom extract`): sinks get no disk backlog.

@@ -121,6 +121,7 @@ impl Pipeline {
         for s in chain.iter() {
             s.ex.shutdown().await;
         }
+        self.persist_statuses().await;
         self.ledger.flush().await;
         if let Some((stop, task)) = snapshots {
             stop.cancel();
@@ -190,6 +191,7 @@ impl Pipeline {
                 let due = written.is_none_or(|(g, at)| {
                     g != now || at.elapsed() >= crate::status::SNAPSHOT_HEARTBEAT
                 });
+                p.persist_statuses().await;
                 if due {
                     p.write_snapshot(true).await;
                     written = Some((now, Instant::now()));
@@ -287,6 +289,7 @@ impl Pipeline {
             t.cancel.cancel();
             let _ = t.handle.await;
         }
+        self.persist_statuses().await;
         self.status.lock_unpoisoned().remove(id);
         self.status_gen.fetch_add(1, Ordering::Release);
     }

@@ -287,7 +287,7 @@ impl Pipeline {
             };
             let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
             self.update_status(&id, |s| s.next_poll = Some(next));
-            Box::pin(self.persist_status(&id)).await;
+            self.status_changed(&id);
             if mode == Mode::Once {
                 break;
             }
@@ -305,15 +305,34 @@ impl Pipeline {
         self.status_gen.fetch_add(1, Ordering::Release);
     }
 
-    pub(super) async fn persist_status(&self, id: &str) {
-        let s = self.status.lock_unpoisoned().get(id).cloned();
-        if let Some(s) = s
-            && let Ok(b) = serde_json::to_vec(&s)
-        {
-            self.ledger
-                .commit(vec![feedloom_core::StateOp::put(ns::SOURCE_STATUS, id, b)])
-                .await;
+    /// `id`'s status changed: it is written with the next batch ([`Pipeline::persist_statuses`]).
+    pub(super) fn status_changed(&self, id: &str) {
+        self.status_dirty.lock_unpoisoned().insert(id.to_string());
+    }
+
+    /// Write the statuses that changed since the last call, in one commit: with every status
+    /// snapshot, when a source stops, and at shutdown. (One write per poll cost a
+    /// serialisation and a state change per source per cycle; a crash loses at most the last
+    /// few seconds of counters, which the next polls rebuild.)
+    pub(super) async fn persist_statuses(&self) {
+        let ids = std::mem::take(&mut *self.status_dirty.lock_unpoisoned());
+        if ids.is_empty() {
+            return;
         }
+        let changed: Vec<(String, SourceStatus)> = {
+            let st = self.status.lock_unpoisoned();
+            ids.into_iter()
+                .filter_map(|id| st.get(&id).cloned().map(|s| (id, s)))
+                .collect()
+        };
+        let ops = changed
+            .iter()
+            .filter_map(|(id, s)| {
+                let b = serde_json::to_vec(s).ok()?;
+                Some(feedloom_core::StateOp::put(ns::SOURCE_STATUS, id, b))
+            })
+            .collect();
+        self.ledger.commit(ops).await;
     }
 
     /// Hand a poll's new items to the extractors. Returns how many were new.
