@@ -572,7 +572,10 @@ impl Entities {
                 return Err(Refused("entities nested too deep".into()));
             }
             let out = self.unescape_depth(v, depth + 1)?;
-            let spent = self.spent.get() + out.len();
+            // The reference itself is charged too: entities that expand to nothing
+            // (`<!ENTITY e "">`, `<!ENTITY d "&e;&e;...">`) would otherwise cost nothing
+            // however many times they are expanded (10^16 expansions: a hang).
+            let spent = self.spent.get() + out.len() + name.len() + 2;
             if spent > MAX_EXPANSION {
                 return Err(Refused(format!(
                     "the document's entities expand past {MAX_EXPANSION} bytes (an entity bomb?)"
@@ -697,6 +700,28 @@ mod tests {
         }
         dtd.push_str("]><r>&a9;</r>");
         assert!(parse(&dtd, None).is_err());
+    }
+
+    #[test]
+    fn empty_entity_bomb_is_refused() {
+        // Fuzzing (feed_parse, F4): entities that expand to nothing, ten references per
+        // level, sixteen levels: 10^16 expansions without a byte of output.
+        let mut dtd = String::from("<!DOCTYPE r [<!ENTITY a0 \"\">");
+        for i in 1..=16 {
+            let p = format!("&a{};", i - 1);
+            dtd.push_str(&format!("<!ENTITY a{i} \"{}\">", p.repeat(10)));
+        }
+        dtd.push_str("]><r>&a16;</r>");
+        let t = std::time::Instant::now();
+        assert!(parse(&dtd, None).is_err());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        // A few empty entities are fine.
+        let d = parse(
+            "<!DOCTYPE r [<!ENTITY e \"\"><!ENTITY f \"&e;&e;x\">]><r>a&f;&e;b</r>",
+            None,
+        )
+        .unwrap();
+        assert_eq!(d.text(doc_root(&d)), "axb");
     }
 
     #[test]
