@@ -162,29 +162,34 @@ pub fn render(pipeline: &Pipeline) -> String {
             );
         }
     }
-    x.family(
-        "feedloom_source_items_total",
-        "New items a source handed to the pipeline.",
-        Kind::Counter,
-    );
-    for (id, m) in &sources {
-        x.sample(
+    type SourcePick = fn(&crate::metrics::SourceMetrics) -> f64;
+    let source_counters: [(&str, &str, SourcePick); 4] = [
+        (
             "feedloom_source_items_total",
-            &[("source", id)],
-            m.items.load(Ordering::Relaxed) as f64,
-        );
-    }
-    x.family(
-        "feedloom_source_items_skipped_total",
-        "Items a source left out for having nothing to show (no title, link nor content).",
-        Kind::Counter,
-    );
-    for (id, m) in &sources {
-        x.sample(
+            "New items a source handed to the pipeline.",
+            |m| m.items.load(Ordering::Relaxed) as f64,
+        ),
+        (
             "feedloom_source_items_skipped_total",
-            &[("source", id)],
-            m.items_skipped.load(Ordering::Relaxed) as f64,
-        );
+            "Items a source left out for having nothing to show (no title, link nor content).",
+            |m| m.items_skipped.load(Ordering::Relaxed) as f64,
+        ),
+        (
+            "feedloom_source_bytes_total",
+            "Bytes a source fetched.",
+            |m| m.bytes.load(Ordering::Relaxed) as f64,
+        ),
+        (
+            "feedloom_source_queue_seconds_total",
+            "Time a source's polls waited for a fetch slot (max_concurrent_fetches, per_host_concurrency); not counted against the poll timeout.",
+            |m| m.queue_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+        ),
+    ];
+    for (name, help, pick) in source_counters {
+        x.family(name, help, Kind::Counter);
+        for (id, m) in &sources {
+            x.sample(name, &[("source", id)], pick(m));
+        }
     }
     x.family(
         "feedloom_source_errors_total",
@@ -200,30 +205,6 @@ pub fn render(pipeline: &Pipeline) -> String {
                 *n as f64,
             );
         }
-    }
-    x.family(
-        "feedloom_source_bytes_total",
-        "Bytes a source fetched.",
-        Kind::Counter,
-    );
-    for (id, m) in &sources {
-        x.sample(
-            "feedloom_source_bytes_total",
-            &[("source", id)],
-            m.bytes.load(Ordering::Relaxed) as f64,
-        );
-    }
-    x.family(
-        "feedloom_source_queue_seconds_total",
-        "Time a source's polls waited for a fetch slot (max_concurrent_fetches, per_host_concurrency); not counted against the poll timeout.",
-        Kind::Counter,
-    );
-    for (id, m) in &sources {
-        x.sample(
-            "feedloom_source_queue_seconds_total",
-            &[("source", id)],
-            m.queue_nanos.load(Ordering::Relaxed) as f64 / 1e9,
-        );
     }
     x.family(
         "feedloom_source_last_success_timestamp_seconds",

@@ -220,19 +220,26 @@ fn around(text: &str, at: usize) -> ((usize, usize), (usize, usize)) {
     ((ss, se), (ps, pe))
 }
 
-/// The countries of the places and demonyms in `s`, one per mention.
+/// The countries of the places and demonyms in `s`, one per mention (regions included).
 fn places_in(s: &str) -> impl Iterator<Item = &'static str> + '_ {
+    gazetteer_countries(s, true)
+}
+
+/// The country of every gazetteer country, demonym, capital and city in `s` (and region, with
+/// `regions`), one per mention.
+fn gazetteer_countries(s: &str, regions: bool) -> impl Iterator<Item = &'static str> + '_ {
     text::GAZ
         .find_iter(s)
-        .filter(|(_, _, g)| {
-            matches!(
-                g.kind,
+        .filter(move |(_, _, g)| {
+            let kind = match g.kind {
                 text::GazKind::Country
-                    | text::GazKind::Demonym
-                    | text::GazKind::Capital
-                    | text::GazKind::City
-                    | text::GazKind::Region
-            ) && !g.cc.is_empty()
+                | text::GazKind::Demonym
+                | text::GazKind::Capital
+                | text::GazKind::City => true,
+                text::GazKind::Region => regions,
+                _ => false,
+            };
+            kind && !g.cc.is_empty()
         })
         .map(|(_, _, g)| g.cc)
 }
@@ -260,19 +267,7 @@ pub(crate) fn adjective_country(w: &str) -> Option<&'static str> {
 /// Codes of the countries an article names (country names, demonyms, capitals, cities), for
 /// money words and symbols several countries share.
 pub(crate) fn named_countries(text: &str) -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = text::GAZ
-        .find_iter(text)
-        .filter(|(_, _, g)| {
-            matches!(
-                g.kind,
-                text::GazKind::Country
-                    | text::GazKind::Demonym
-                    | text::GazKind::Capital
-                    | text::GazKind::City
-            ) && !g.cc.is_empty()
-        })
-        .map(|(_, _, g)| g.cc)
-        .collect();
+    let mut v: Vec<&'static str> = gazetteer_countries(text, false).collect();
     v.sort_unstable();
     v.dedup();
     v

@@ -49,7 +49,7 @@ impl Pipeline {
 
     pub(super) async fn process_inner(&self, w: Work) {
         let Work { mut item, batch } = w;
-        let chain = self.live().chain.clone();
+        let chain = self.live.load().chain.clone();
         let (failures, res) = self.run_steps(&chain, &mut item).await;
         if !failures.is_empty() {
             self.report_lock().extract_errors += failures.len() as u64;
@@ -92,7 +92,7 @@ impl Pipeline {
             }
             return;
         }
-        let routes = self.live().routes.clone();
+        let routes = self.live.load().routes.clone();
         let targets: Vec<&Route> = routes
             .iter()
             .filter(|r| r.when.as_ref().is_none_or(|f| f.matches(&item)))
@@ -123,7 +123,7 @@ impl Pipeline {
     /// extractor's failure follows its `on_error` (skip: go on; drop/dead_letter: stop).
     /// Returns the item and one line for every extractor that failed on it.
     pub async fn extract_one(&self, mut item: Item) -> (Item, Vec<String>) {
-        let chain = self.live().chain.clone();
+        let chain = self.live.load().chain.clone();
         let (failures, res) = self.run_steps(&chain, &mut item).await;
         let mut lines: Vec<String> = failures
             .iter()
@@ -149,7 +149,7 @@ impl Pipeline {
     /// configured, the whole chain runs (built-in extractors replace their fields, so one
     /// that ran before does no harm). Each step follows its `on_error` as in the daemon.
     pub async fn reextract(&self, failed_at: &str, mut item: Item) -> Reextracted {
-        let chain = self.live().chain.clone();
+        let chain = self.live.load().chain.clone();
         let from = chain.iter().position(|s| s.id == failed_at).unwrap_or(0);
         match self.run_steps(&chain[from..], &mut item).await.1 {
             Ok(()) => Reextracted::Done(Box::new(item)),
@@ -173,7 +173,7 @@ impl Pipeline {
     /// decisions ([`SyncExtractor::explain`](feedloom_core::SyncExtractor::explain); async
     /// extractors explain nothing), or the message of the panic that cut its explanation short.
     pub fn explain(&self, item: &Item) -> Vec<(String, Result<Vec<Decision>, String>)> {
-        let chain = self.live().chain.clone();
+        let chain = self.live.load().chain.clone();
         chain
             .iter()
             .filter_map(|step| {
@@ -188,7 +188,7 @@ impl Pipeline {
 
     /// Stop the extractors' resources (exec processes) when no `run` does it.
     pub async fn shutdown_extractors(&self) {
-        let chain = self.live().chain.clone();
+        let chain = self.live.load().chain.clone();
         for s in chain.iter() {
             s.ex.shutdown().await;
         }
