@@ -46,7 +46,7 @@ pub async fn replay(
             crate::RuntimeError::Config(format!("unknown sink type `{}`", c.kind))
         })?;
         let ctx = config.build_context(&c.id, store.clone(), Arc::new(Default::default()));
-        let s = (f.build)(&c.options, &ctx)
+        let s = (f.build)(&c.options.value(), &ctx)
             .map_err(|e| crate::RuntimeError::Config(config.build_error(c, e).to_string()))?;
         sinks.insert(c.id.clone(), s);
     }

@@ -245,8 +245,8 @@ fn merge(config: &Config, list: Vec<SourceStatus>, live: bool) -> Vec<SourceStat
 /// What a configured source polls, from its options (`url`, `path`, ...), for display.
 pub fn target_of(c: &Component) -> String {
     for k in ["url", "path", "command", "file", "dir"] {
-        if let Some(v) = c.options.get(k).and_then(|v| v.as_str()) {
-            return v.to_string();
+        if let Some(serde_json::Value::String(v)) = c.options.get(k) {
+            return v;
         }
     }
     String::new()

@@ -5,8 +5,11 @@
 //! ```sh
 //! cargo build --release -p feedloom --example cycle_bench
 //! target/release/examples/cycle_bench [--feeds 10000] [--items 20] [--extractors] \
-//!     [--workers N] [--bin target/release/feedloom]
+//!     [--workers N] [--daemon SECS] [--bin target/release/feedloom]
 //! ```
+//! `--daemon SECS` then starts `feedloom run` on the same config with a fresh state: prints
+//! the time until `/readyz` answers 200 (start-up), the time until the first cycle's items
+//! are all in the sink, and the RSS after SECS more seconds of idling (and its peak).
 //! `--extractors` turns every built-in extractor on and makes each item an ~800-word
 //! article (use fewer feeds: `--feeds 200`). All feeds live on 127.0.0.1, so the config raises
 //! `per_host_concurrency` to the global fetch limit, standing for feeds on many hosts.
@@ -29,6 +32,8 @@ struct Args {
     extractors: bool,
     /// `pipeline.extract_workers` (the config's default when absent).
     workers: Option<usize>,
+    /// Idle seconds of the daemon run after its first cycle (no daemon run when absent).
+    daemon: Option<u64>,
     bin: PathBuf,
 }
 
@@ -38,6 +43,7 @@ fn args() -> Args {
         items: 20,
         extractors: false,
         workers: None,
+        daemon: None,
         bin: PathBuf::from("target/release/feedloom"),
     };
     let mut it = std::env::args().skip(1);
@@ -47,10 +53,11 @@ fn args() -> Args {
             "--items" => a.items = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.items),
             "--extractors" => a.extractors = true,
             "--workers" => a.workers = it.next().and_then(|v| v.parse().ok()),
+            "--daemon" => a.daemon = it.next().and_then(|v| v.parse().ok()),
             "--bin" => a.bin = it.next().map(PathBuf::from).unwrap_or(a.bin),
             other => {
                 eprintln!(
-                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--workers N] [--bin PATH]"
+                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--workers N] [--daemon SECS] [--bin PATH]"
                 );
                 std::process::exit(2);
             }
@@ -147,10 +154,17 @@ fn serve(f: Feeds) -> std::net::SocketAddr {
     rx.recv().expect("server started")
 }
 
-fn write_config(dir: &Path, addr: std::net::SocketAddr, a: &Args) -> PathBuf {
-    let mut y = String::from(
-        "state_dir: state\ndefaults:\n  max_concurrent_fetches: 64\n  per_host_concurrency: 64\n",
-    );
+/// The config; `daemon: Some(port)` writes the daemon run's variant (its own state, sink and
+/// admin endpoint).
+fn write_config(dir: &Path, addr: std::net::SocketAddr, a: &Args, daemon: Option<u16>) -> PathBuf {
+    let mut y =
+        String::from("defaults:\n  max_concurrent_fetches: 64\n  per_host_concurrency: 64\n");
+    match daemon {
+        Some(port) => y.push_str(&format!(
+            "state_dir: state-daemon\nadmin:\n  listen: 127.0.0.1:{port}\n"
+        )),
+        None => y.push_str("state_dir: state\n"),
+    }
     if let Some(w) = a.workers {
         y.push_str(&format!("pipeline:\n  extract_workers: {w}\n"));
     }
@@ -166,8 +180,14 @@ fn write_config(dir: &Path, addr: std::net::SocketAddr, a: &Args) -> PathBuf {
             y.push_str(&format!("  - {{type: {t}}}\n"));
         }
     }
-    y.push_str("sinks:\n  - {id: out, type: jsonl, path: out/items.jsonl}\n");
-    let p = dir.join("feedloom.yaml");
+    let (sink, name) = match daemon {
+        Some(_) => ("out/daemon.jsonl", "daemon.yaml"),
+        None => ("out/items.jsonl", "feedloom.yaml"),
+    };
+    y.push_str(&format!(
+        "sinks:\n  - {{id: out, type: jsonl, path: {sink}}}\n"
+    ));
+    let p = dir.join(name);
     std::fs::write(&p, y).expect("write the config");
     p
 }
@@ -223,7 +243,7 @@ fn main() {
         extractors: a.extractors,
     });
     let dir = tempfile::tempdir().expect("temp dir");
-    let cfg = write_config(dir.path(), addr, &a);
+    let cfg = write_config(dir.path(), addr, &a, None);
     let out = dir.path().join("out/items.jsonl");
     println!(
         "{} feeds × {} items, extractors {}, binary {}",
@@ -246,4 +266,86 @@ fn main() {
             if ok { "" } else { " — exit non-zero" }
         );
     }
+    if let Some(idle) = a.daemon {
+        daemon(&a, dir.path(), addr, idle);
+    }
+}
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Does `GET path` on 127.0.0.1:`port` answer 200?
+fn get_ok(port: u16, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    if write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+}
+
+/// `VmRSS` and `VmHWM` of `pid` in MiB.
+fn rss(pid: u32) -> (f64, f64) {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// `feedloom run` on a fresh state: start-up time, first cycle, idle RSS.
+fn daemon(a: &Args, dir: &Path, addr: std::net::SocketAddr, idle: u64) {
+    use std::time::Duration;
+    let port = free_port();
+    let cfg = write_config(dir, addr, a, Some(port));
+    let out = dir.join("out/daemon.jsonl");
+    let t0 = Instant::now();
+    let mut child = Command::new(&a.bin)
+        .args(["run", "-c"])
+        .arg(&cfg)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start feedloom run");
+    while !get_ok(port, "/readyz") {
+        if t0.elapsed() > Duration::from_secs(120) || child.try_wait().unwrap().is_some() {
+            eprintln!("feedloom run did not become ready");
+            let _ = child.kill();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let ready = t0.elapsed().as_secs_f64();
+    let (rss_ready, _) = rss(child.id());
+    // New sources due at once in a herd spread their first poll over interval × jitter.
+    let want = a.feeds * a.items;
+    while count_lines(&out) < want && t0.elapsed() < Duration::from_secs(180) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let cycle = t0.elapsed().as_secs_f64();
+    let got = count_lines(&out);
+    std::thread::sleep(Duration::from_secs(idle));
+    let (now, peak) = rss(child.id());
+    // SIGTERM through the `kill` command (std has no signal API): a clean shutdown.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().expect("wait for feedloom run");
+    println!(
+        "daemon: ready after {ready:.2} s (RSS {rss_ready:.0} MiB); first cycle {got}/{want} items after {cycle:.1} s; \
+         after {idle} s idle RSS {now:.0} MiB (peak {peak:.0} MiB); exit {status}"
+    );
 }

@@ -390,6 +390,7 @@ async fn run(path: &Path, registry: Registry, mode: Mode) -> Result<ExitCode> {
             tracing::info!(%addr, "admin endpoint listening");
         }
         tracing::info!(config = %path.display(), "feedloom running");
+        spawn_heap_trimmer();
     }
     let progress = (mode == Mode::Once).then(|| spawn_progress(pipeline.clone()));
     let report = pipeline
@@ -488,6 +489,37 @@ fn limit_malloc_arenas() {
         // SAFETY: mallopt only sets an allocator parameter; called before any other thread.
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, arenas);
+        }
+    }
+}
+
+/// How often a daemon hands freed heap back to the system.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// glibc keeps what a program frees for its next allocations and returns to the system only
+/// the free space at the top of each heap. A daemon's cycle (feeds parsed, items built and
+/// sent, statuses serialised) frees most of what it allocated, but scattered, so its RSS stays
+/// at the cycle's high-water mark for good. `malloc_trim` every [`TRIM_EVERY`] returns the
+/// free pages (100,000 sources after their first cycle: 547 MiB → 440 MiB; a trim takes
+/// milliseconds).
+fn spawn_heap_trimmer() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let spawned = std::thread::Builder::new()
+            .name("feedloom-trim".into())
+            .spawn(|| {
+                loop {
+                    std::thread::sleep(TRIM_EVERY);
+                    // SAFETY: malloc_trim only releases free memory of the allocator's own
+                    // heaps; it is safe to call from any thread at any time.
+                    unsafe {
+                        libc::malloc_trim(0);
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::debug!(error = %e, "no heap trimmer thread");
         }
     }
 }

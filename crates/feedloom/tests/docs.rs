@@ -371,7 +371,13 @@ fn check_config(text: &str, dir: &Path, reg: &Registry) -> Result<(), Vec<(usize
     // The examples name wasm modules the reader builds: put a minimal one at each path.
     if let Ok(cfg) = Config::parse(text, &file, &placeholder_env) {
         for x in cfg.extractors.iter().filter(|x| x.component.kind == "wasm") {
-            if let Some(p) = x.component.options.get("path").and_then(Value::as_str) {
+            if let Some(p) = x
+                .component
+                .options
+                .get("path")
+                .as_ref()
+                .and_then(Value::as_str)
+            {
                 let p = dir.join(p);
                 std::fs::create_dir_all(p.parent().unwrap()).unwrap();
                 std::fs::write(&p, MINIMAL_WASM).unwrap();
@@ -570,7 +576,7 @@ fn section_options(config: &Value, section: &str) -> Option<Options> {
 fn yaml_value(text: &str) -> Option<Value> {
     let doc = format!("sources:\n  - {{id: x, type: x, v: {text}}}\n");
     let cfg = Config::parse(&doc, Path::new("table.yaml"), &|_| None).ok()?;
-    cfg.sources.first()?.options.get("v").cloned()
+    cfg.sources.first()?.options.get("v")
 }
 
 /// Same default: equal values, or equal durations or sizes however written (`7d`, `168h`).

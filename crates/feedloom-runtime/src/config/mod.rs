@@ -192,7 +192,7 @@ pub struct Component {
     /// The `type:` name.
     pub kind: String,
     /// The plugin's own options (the mapping without the runtime's keys).
-    pub options: Value,
+    pub options: Options,
     /// Dotted path in the file (`sources.2`), for locating errors.
     pub path: String,
     /// A source's `tags:` after `defaults.tags` (added to each of its items by the runtime;
@@ -220,11 +220,7 @@ pub struct SinkSpec {
 
 impl std::fmt::Debug for Component {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let keys: Vec<&String> = self
-            .options
-            .as_object()
-            .map(|o| o.keys().collect())
-            .unwrap_or_default();
+        let keys = self.options.keys();
         f.debug_struct("Component")
             .field("id", &self.id)
             .field("kind", &self.kind)
@@ -246,6 +242,46 @@ impl std::fmt::Debug for SinkSpec {
             .field("common", &self.common)
             .field("when", &when)
             .finish()
+    }
+}
+
+/// A component's options: the plugin's own mapping, kept as its JSON text and parsed again
+/// for each build. A parsed mapping costs ~700 bytes even for one key (`url`); the text of a
+/// feed's options is ~60, and a config may hold 100,000 sources. Serialised from a
+/// [`Value`] whose mappings are sorted, equal options have equal texts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Options(Box<str>);
+
+impl Options {
+    pub fn new(v: &Value) -> Self {
+        Options(serde_json::to_string(v).unwrap_or_default().into())
+    }
+
+    /// The mapping (an empty one if the text were ever not JSON).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or_else(|_| Value::Object(Map::new()))
+    }
+
+    /// The option `key`, when set.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        match self.value() {
+            Value::Object(mut m) => m.remove(key),
+            _ => None,
+        }
+    }
+
+    /// The option names, for messages that must not show values.
+    pub fn keys(&self) -> Vec<String> {
+        match self.value() {
+            Value::Object(m) => m.into_iter().map(|(k, _)| k).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl From<Value> for Options {
+    fn from(v: Value) -> Self {
+        Options::new(&v)
     }
 }
 
@@ -593,6 +629,10 @@ impl Config {
         if !errors.is_empty() {
             return Err(sorted(errors));
         }
+        // Positions are looked up again only for an error found later (rarely): keep the
+        // text, not the index.
+        let mut spans = spans;
+        spans.compact();
         Ok(Config {
             file: file.to_path_buf(),
             dir,
@@ -660,7 +700,7 @@ impl Config {
             match factories.iter().find(|(n, _)| *n == c.kind) {
                 None => errors.push(self.unknown_type(c, role, factories.iter().map(|(n, _)| *n))),
                 Some((_, build)) => {
-                    if let Err(e) = build(&c.options, &ctx.with_id(&c.id)) {
+                    if let Err(e) = build(&c.options.value(), &ctx.with_id(&c.id)) {
                         errors.push(self.build_error(c, e));
                     }
                 }
@@ -840,7 +880,7 @@ fn split_component(
         Component {
             id,
             kind,
-            options: Value::Object(m),
+            options: Options::new(&Value::Object(m)),
             path: path.to_string(),
             tags: Vec::new(),
         },

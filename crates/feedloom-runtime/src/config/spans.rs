@@ -4,6 +4,7 @@
 //! variable) can still be reported as `FILE:LINE:COL`.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
@@ -32,8 +33,19 @@ pub struct Duplicate {
 }
 
 /// Positions of every node in a document, by dotted path. The root is `""`.
+///
+/// It keeps the document's text and builds the index when asked: a loaded config drops its
+/// index ([`SpanIndex::compact`]) and rebuilds it only to locate an error found later (a
+/// source that fails to build on reload). The index of 100,000 sources is tens of megabytes;
+/// their text is a few.
 #[derive(Clone, Debug, Default)]
 pub struct SpanIndex {
+    text: Arc<str>,
+    index: OnceLock<Arc<Index>>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
     entries: HashMap<String, Entry>,
     duplicates: Vec<Duplicate>,
 }
@@ -61,7 +73,43 @@ impl SpanIndex {
     /// Index `text`. A document the parser rejects yields whatever was indexed before the
     /// error (the deserialiser reports the syntax error itself).
     pub fn build(text: &str) -> Self {
-        let mut idx = SpanIndex::default();
+        let index = OnceLock::new();
+        let _ = index.set(Arc::new(Index::build(text)));
+        SpanIndex {
+            text: Arc::from(text),
+            index,
+        }
+    }
+
+    /// Drop the index, keeping the text to rebuild it from when a position is asked for.
+    pub fn compact(&mut self) {
+        self.index = OnceLock::new();
+    }
+
+    fn index(&self) -> &Index {
+        self.index
+            .get_or_init(|| Arc::new(Index::build(&self.text)))
+    }
+
+    /// Keys written twice in the same mapping, in document order.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.index().duplicates
+    }
+
+    /// The position of the value at `path`, or of its nearest indexed ancestor.
+    pub fn value(&self, path: &str) -> Pos {
+        self.index().lookup(path, false)
+    }
+
+    /// The position of the key at `path` (falls back to the value, then to ancestors).
+    pub fn key(&self, path: &str) -> Pos {
+        self.index().lookup(path, true)
+    }
+}
+
+impl Index {
+    fn build(text: &str) -> Self {
+        let mut idx = Index::default();
         let mut stack: Vec<Frame> = Vec::new();
         for ev in Parser::new_from_str(text) {
             let Ok((event, span)) = ev else { break };
@@ -157,21 +205,6 @@ impl SpanIndex {
         false
     }
 
-    /// Keys written twice in the same mapping, in document order.
-    pub fn duplicates(&self) -> &[Duplicate] {
-        &self.duplicates
-    }
-
-    /// The position of the value at `path`, or of its nearest indexed ancestor.
-    pub fn value(&self, path: &str) -> Pos {
-        self.lookup(path, false)
-    }
-
-    /// The position of the key at `path` (falls back to the value, then to ancestors).
-    pub fn key(&self, path: &str) -> Pos {
-        self.lookup(path, true)
-    }
-
     fn lookup(&self, path: &str, key: bool) -> Pos {
         let mut p = path;
         loop {
@@ -224,5 +257,10 @@ mod tests {
         );
         // The first one keeps its place in the index.
         assert_eq!(i.value("sinks.0.id"), Pos { line: 2, col: 9 });
+        // Dropped and rebuilt from the text, it says the same.
+        let mut c = i.clone();
+        c.compact();
+        assert_eq!(c.value("sinks.0.id"), Pos { line: 2, col: 9 });
+        assert_eq!(c.duplicates(), i.duplicates());
     }
 }

@@ -100,10 +100,13 @@ fn valid_config_loads_with_defaults_and_common_keys_split() {
     let y = "state_dir: st\nsources:\n  - id: a\n    type: file\n    path: x\nextractors: []\nsinks:\n  - id: out\n    type: stdout\n    max_retries: 3\n    when: {source: [a]}\n";
     let c = Config::from_str(y, Path::new("/etc/feedloom/f.yaml"), &registry(), &env).unwrap();
     assert_eq!(c.state_dir, Path::new("/etc/feedloom/st"));
-    assert_eq!(c.sources[0].options, serde_json::json!({"path": "x"}));
+    assert_eq!(
+        c.sources[0].options.value(),
+        serde_json::json!({"path": "x"})
+    );
     assert_eq!(c.sinks[0].common.max_retries, 3);
     assert!(c.sinks[0].when.is_some());
-    assert_eq!(c.sinks[0].component.options, serde_json::json!({}));
+    assert_eq!(c.sinks[0].component.options.value(), serde_json::json!({}));
 }
 
 #[test]
@@ -193,7 +196,7 @@ fn interpolation_defaults_escapes_and_redaction() {
     let y = "sources:\n  - id: a\n    type: file\n    path: \"${TOKEN}/${MISSING:-dflt}/${EMPTY:-e}/$${LITERAL}\"\n";
     let c = Config::from_str(y, Path::new("f.yaml"), &registry(), &env).unwrap();
     assert_eq!(
-        c.sources[0].options["path"],
+        c.sources[0].options.value()["path"],
         "s3cr3t-value/dflt/e/${LITERAL}"
     );
     assert_eq!(
@@ -367,7 +370,7 @@ fn lenient_load_keeps_unset_variables_as_written() {
     assert!(Config::load_lenient(&dir.path().join("admin.yaml")).is_ok());
     assert_eq!(c.sinks[0].component.id, "hook");
     assert_eq!(
-        c.sinks[0].component.options["secret"],
+        c.sinks[0].component.options.value()["secret"],
         format!("${{{var}}}")
     );
     // The strict load still refuses it.

@@ -1032,7 +1032,10 @@ mod tests {
             _ => None,
         };
         let cfg = crate::Config::parse(y, Path::new("f.yaml"), &env).unwrap();
-        assert_eq!(cfg.sinks[0].component.options["secret"], "hmac-k3y-value");
+        assert_eq!(
+            cfg.sinks[0].component.options.value()["secret"],
+            "hmac-k3y-value"
+        );
         let dbg = format!("{cfg:?} {:#?}", cfg.sinks);
         assert!(
             !dbg.contains("hmac-k3y-value")

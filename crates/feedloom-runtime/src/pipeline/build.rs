@@ -135,7 +135,7 @@ impl Pipeline {
                 .registry
                 .extractor(&c.kind)
                 .ok_or_else(|| unknown(config, c, "extractor"))?;
-            let ex = (f.build)(&c.options, &self.ctx(config, &c.id))
+            let ex = (f.build)(&c.options.value(), &self.ctx(config, &c.id))
                 .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))?;
             steps.push(Arc::new(Step::new(c.id.clone(), x.on_error, ex)));
         }
@@ -151,7 +151,7 @@ impl Pipeline {
             .registry
             .sink(&c.kind)
             .ok_or_else(|| unknown(config, c, "sink"))?;
-        let s = (f.build)(&c.options, &self.ctx(config, &c.id))
+        let s = (f.build)(&c.options.value(), &self.ctx(config, &c.id))
             .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))?;
         Ok(Arc::from(s))
     }
@@ -195,7 +195,7 @@ impl Pipeline {
             .registry
             .source(&c.kind)
             .ok_or_else(|| unknown(config, c, "source"))?;
-        (f.build)(&c.options, &self.ctx(config, &c.id))
+        (f.build)(&c.options.value(), &self.ctx(config, &c.id))
             .map_err(|e| RuntimeError::Config(config.build_error(c, e).to_string()))
     }
 }

@@ -93,11 +93,21 @@ impl Pipeline {
         }
         let defaults_changed = new.defaults != old.defaults;
 
-        // 1. Build.
-        let running = self.running_sources();
+        // 1. Build. A running source is one of the config in force (`old`): compared by id
+        // through maps, as a config may hold 100,000 sources.
+        let running: std::collections::HashSet<String> =
+            self.sources.lock_unpoisoned().keys().cloned().collect();
+        let old_by_id: std::collections::HashMap<&str, &Component> =
+            old.sources.iter().map(|c| (c.id.as_str(), c)).collect();
+        let new_ids: std::collections::HashSet<&str> =
+            new.sources.iter().map(|c| c.id.as_str()).collect();
         let mut new_sources = Vec::new();
         for c in &new.sources {
-            match running.get(&c.id) {
+            let was = running
+                .contains(&c.id)
+                .then(|| old_by_id.get(c.id.as_str()))
+                .flatten();
+            match was {
                 Some(old_c) if old_c.same_as(c) && !defaults_changed => {}
                 Some(_) => {
                     sum.sources_changed.push(c.id.clone());
@@ -110,10 +120,12 @@ impl Pipeline {
             }
         }
         sum.sources_removed = running
-            .keys()
-            .filter(|id| !new.sources.iter().any(|c| &c.id == *id))
+            .iter()
+            .filter(|id| !new_ids.contains(id.as_str()))
             .cloned()
             .collect();
+        sum.sources_removed.sort();
+        drop(new_ids);
 
         let chain_changed = new.extractors != old.extractors;
         let new_chain = if chain_changed {
@@ -146,8 +158,9 @@ impl Pipeline {
 
         // 2. Swap.
         let cur = self.live();
+        let new = Arc::new(new);
         let mut next = Live {
-            config: Arc::new(new.clone()),
+            config: new.clone(),
             chain: cur.chain.clone(),
             routes: cur.routes.clone(),
         };
@@ -234,10 +247,13 @@ impl Pipeline {
 
     /// The configured spec of each running source.
     pub fn running_sources(&self) -> BTreeMap<String, Component> {
-        self.sources
-            .lock_unpoisoned()
+        let config = self.config();
+        let running = self.sources.lock_unpoisoned();
+        config
+            .sources
             .iter()
-            .map(|(k, t)| (k.clone(), t.spec.clone()))
+            .filter(|c| running.contains_key(&c.id))
+            .map(|c| (c.id.clone(), c.clone()))
             .collect()
     }
 }

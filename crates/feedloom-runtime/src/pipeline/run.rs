@@ -57,13 +57,13 @@ impl Pipeline {
             self.spawn_pruner(shutdown.clone());
         }
 
-        let mut built = Vec::new();
+        let mut built = Vec::with_capacity(config.sources.len());
         for c in &config.sources {
-            built.push((c.clone(), self.build_source(&config, c)?));
+            built.push((c, self.build_source(&config, c)?));
         }
         let herd = self.is_herd(mode, &config, built.iter().map(|(c, _)| c.id.as_str()));
         for (c, source) in built {
-            self.start_source(&c, source, mode, &shutdown, herd);
+            self.start_source(c, source, mode, &shutdown, herd);
         }
         let snapshots = self.spawn_snapshot_writer();
 
@@ -273,14 +273,9 @@ impl Pipeline {
         let tags = c.tags.clone();
         let handle =
             tokio::spawn(async move { p.source_loop(id, source, mode, herd, tags, tok).await });
-        self.sources.lock_unpoisoned().insert(
-            c.id.clone(),
-            SourceTask {
-                cancel,
-                handle,
-                spec: c.clone(),
-            },
-        );
+        self.sources
+            .lock_unpoisoned()
+            .insert(c.id.clone(), SourceTask { cancel, handle });
     }
 
     pub(super) async fn stop_source(&self, id: &str) {

@@ -74,6 +74,23 @@ pub(super) async fn contained_poll(
         })
 }
 
+/// What a source's loop carries from one poll to the next.
+pub(super) struct Polling {
+    interval: Duration,
+    jitter: f64,
+    poll_timeout: Duration,
+    backoff: Backoff,
+    max_backoff: Duration,
+    m: Arc<crate::metrics::SourceMetrics>,
+    /// Consecutive failed polls (the backoff goes on from here).
+    failures: u32,
+    /// The last failure's kind and message: one warning per streak and reason.
+    last_reason: Option<String>,
+    source: Box<dyn Source>,
+    tags: Vec<String>,
+    mode: Mode,
+}
+
 impl Pipeline {
     pub(super) fn load_schedule(&self, id: &str) -> Option<Schedule> {
         self.ledger
@@ -94,6 +111,11 @@ impl Pipeline {
             .unwrap_or_default()
     }
 
+    /// A source's life: wait for its first poll, then poll and sleep until cancelled.
+    ///
+    /// This future lives as long as the source, asleep nearly all the time, once per source
+    /// (100,000 of them): it keeps only what the loop carries from one poll to the next
+    /// ([`Polling`]), and each poll's work is a boxed future of its own ([`Pipeline::poll_once`]).
     pub(super) async fn source_loop(
         self: Arc<Self>,
         id: String,
@@ -103,187 +125,35 @@ impl Pipeline {
         tags: Vec<String>,
         cancel: CancellationToken,
     ) {
-        // What the loop needs of the defaults (not the whole struct: it lives as long as the
-        // task, and 100,000 tasks are many copies).
-        let (interval, max_backoff, jitter, timeout) = {
+        let mut run = {
+            // What the loop needs of the defaults (not the whole struct).
             let config = self.config();
             let d = &config.defaults;
-            (
-                source.interval().unwrap_or(d.interval.get()),
-                d.max_backoff.get().max(Duration::from_secs(1)),
-                d.jitter,
-                d.timeout.get(),
-            )
-        };
-        let backoff =
-            Backoff::new(interval.min(Duration::from_secs(60)), max_backoff).with_jitter(0.2);
-        let m = self.metrics.source(&id);
-        // The poll's own work; waiting for a fetch slot is not counted (feedloom_core::deadline).
-        let poll_timeout = (timeout * 10).max(Duration::from_secs(60));
-        let saved = self.load_schedule(&id);
-        let mut failures: u32 = saved.map_or(0, |s| s.failures);
-        let wait = first_delay(
-            mode,
-            saved,
-            Utc::now(),
-            interval,
-            max_backoff,
-            herd.then_some(jitter),
-        );
-        if !wait.is_zero() {
-            let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-            // Until it polls, it shows what it was when it last did.
-            let before = self.load_status(&id).state;
-            self.update_status(&id, |s| {
-                s.next_poll = Some(next);
-                if !before.is_empty() {
-                    s.state = before;
-                }
-            });
-            tracing::debug!(source = %id, ?wait, failures, "first poll as scheduled before the restart");
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = cancel.cancelled() => return,
+            let interval = source.interval().unwrap_or(d.interval.get());
+            let max_backoff = d.max_backoff.get().max(Duration::from_secs(1));
+            Polling {
+                interval,
+                jitter: d.jitter,
+                // The poll's own work; waiting for a fetch slot is not counted
+                // (feedloom_core::deadline).
+                poll_timeout: (d.timeout.get() * 10).max(Duration::from_secs(60)),
+                backoff: Backoff::new(interval.min(Duration::from_secs(60)), max_backoff)
+                    .with_jitter(0.2),
+                max_backoff,
+                m: self.metrics.source(&id),
+                failures: 0,
+                last_reason: None,
+                source,
+                tags,
+                mode,
             }
+        };
+        if !Box::pin(self.first_wait(&id, &mut run, herd, &cancel)).await {
+            return;
         }
-        let mut last_reason: Option<String> = None;
         loop {
-            // A poll starts with an intake slot and keeps it until its items are queued.
-            let intake = tokio::select! {
-                p = self.intake.clone().acquire_owned() => p.ok(),
-                _ = cancel.cancelled() => break,
-            };
-            let started = Instant::now();
-            let ledger = self.ledger.clone();
-            let sid = id.clone();
-            let delivered = move |item_id: &str| ledger.seen(&sid, item_id);
-            let ctx = SourceContext {
-                source_id: &id,
-                delivered: &delivered,
-            };
-            // A poll that hangs (a plugin source, a stuck disk) counts as a timeout.
-            // Boxed: a source's task spends its life asleep between polls, and a poll's
-            // future (an HTTP fetch and a parse) inline would make every task kilobytes.
-            let poll = Box::pin(deadline::run_excluding_queue(
-                poll_timeout,
-                contained_poll(&*source, &ctx),
-            ));
-            let timed = tokio::select! {
-                t = poll => t,
-                _ = cancel.cancelled() => break,
-            };
-            m.queue_nanos
-                .fetch_add(timed.queued.as_nanos() as u64, Ordering::Relaxed);
-            let res = timed.result.unwrap_or_else(|_| {
-                Err(feedloom_core::SourceError::new(
-                    feedloom_core::SourceErrorKind::Timeout,
-                    format!("poll did not finish within {poll_timeout:?}"),
-                ))
-            });
-            let now = Utc::now();
-            let took = started.elapsed().saturating_sub(timed.queued);
-            m.duration.observe(took);
-            let delay = match res {
-                Ok(mut batch) => {
-                    if failures > 0 {
-                        tracing::info!(source = %id, after_failures = failures, "source recovered");
-                    }
-                    failures = 0;
-                    last_reason = None;
-                    let delay = spread(interval, jitter);
-                    let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
-                    // Saved with the poll's commit, once its items are delivered.
-                    batch.commit.push(
-                        Schedule {
-                            next_poll: next,
-                            failures: 0,
-                        }
-                        .op(&id),
-                    );
-                    let outcome = batch.outcome;
-                    let bytes = batch.bytes;
-                    let skipped = batch.skipped;
-                    m.items_skipped.fetch_add(skipped, Ordering::Relaxed);
-                    match outcome {
-                        PollOutcome::Ok => m.fetch_ok.fetch_add(1, Ordering::Relaxed),
-                        PollOutcome::NotModified => {
-                            m.fetch_not_modified.fetch_add(1, Ordering::Relaxed)
-                        }
-                    };
-                    m.bytes.fetch_add(bytes, Ordering::Relaxed);
-                    let n = Box::pin(self.accept(&id, &tags, batch)).await;
-                    drop(intake);
-                    m.items.fetch_add(n as u64, Ordering::Relaxed);
-                    self.update_status(&id, |s| {
-                        s.last_fetch = Some(now);
-                        s.last_success = Some(now);
-                        s.last_error = None;
-                        s.consecutive_errors = 0;
-                        s.state = if s.last_item_error.is_some() {
-                            "failing"
-                        } else {
-                            "ok"
-                        }
-                        .into();
-                        s.items += n as u64;
-                        s.items_skipped += skipped;
-                        s.bytes += bytes;
-                        s.last_duration = took.as_secs_f64();
-                        match outcome {
-                            PollOutcome::Ok => s.polls_ok += 1,
-                            PollOutcome::NotModified => s.polls_not_modified += 1,
-                        }
-                    });
-                    let mut r = self.report.lock_unpoisoned();
-                    r.polls += 1;
-                    r.items += n as u64;
-                    drop(r);
-                    delay
-                }
-                Err(e) => {
-                    drop(intake);
-                    failures = failures.saturating_add(1);
-                    m.fetch_error.fetch_add(1, Ordering::Relaxed);
-                    *m.errors_by_kind
-                        .lock_unpoisoned()
-                        .entry(e.kind.label())
-                        .or_default() += 1;
-                    let reason = format!("{}: {}", e.kind.label(), e.message);
-                    // One line per failure streak and reason, not one per retry.
-                    if last_reason.as_deref() != Some(reason.as_str()) {
-                        tracing::warn!(source = %id, kind = %e.kind.label(), error = %e.message, failures, "poll failed; backing off");
-                    } else {
-                        tracing::debug!(source = %id, error = %e.message, failures, "poll failed again");
-                    }
-                    last_reason = Some(reason);
-                    self.update_status(&id, |s| {
-                        s.last_fetch = Some(now);
-                        s.last_error = Some(e.message.clone());
-                        s.consecutive_errors = failures;
-                        s.polls_error += 1;
-                        s.state = "failing".into();
-                        s.last_duration = took.as_secs_f64();
-                    });
-                    {
-                        let mut r = self.report.lock_unpoisoned();
-                        r.polls += 1;
-                        r.poll_errors += 1;
-                    }
-                    let delay = backoff.delay(failures, e.retry_after);
-                    let op = Schedule {
-                        next_poll: now + chrono::Duration::from_std(delay).unwrap_or_default(),
-                        failures,
-                    }
-                    .op(&id);
-                    // After the commits of this source's earlier polls (their items may
-                    // still be on their way): a daemon does not wait for that, `once` does.
-                    if mode == Mode::Once {
-                        Box::pin(self.ledger.commit_poll(&id, vec![op])).await;
-                    } else {
-                        self.ledger.commit_poll_later(&id, vec![op]);
-                    }
-                    delay
-                }
+            let Some(delay) = Box::pin(self.poll_once(&id, &mut run, &cancel)).await else {
+                break;
             };
             let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
             self.update_status(&id, |s| s.next_poll = Some(next));
@@ -296,6 +166,190 @@ impl Pipeline {
                 _ = cancel.cancelled() => break,
             }
         }
+    }
+
+    /// Wait until the source's first poll is due (see [`first_delay`]); false when cancelled
+    /// first.
+    async fn first_wait(
+        &self,
+        id: &str,
+        run: &mut Polling,
+        herd: bool,
+        cancel: &CancellationToken,
+    ) -> bool {
+        let saved = self.load_schedule(id);
+        run.failures = saved.map_or(0, |s| s.failures);
+        let wait = first_delay(
+            run.mode,
+            saved,
+            Utc::now(),
+            run.interval,
+            run.max_backoff,
+            herd.then_some(run.jitter),
+        );
+        if wait.is_zero() {
+            return true;
+        }
+        let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        // Until it polls, it shows what it was when it last did.
+        let before = self.load_status(id).state;
+        self.update_status(id, |s| {
+            s.next_poll = Some(next);
+            if !before.is_empty() {
+                s.state = before;
+            }
+        });
+        tracing::debug!(source = %id, ?wait, failures = run.failures, "first poll as scheduled before the restart");
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => true,
+            _ = cancel.cancelled() => false,
+        }
+    }
+
+    /// One poll: take an intake slot, poll, queue the new items (or back off), record the
+    /// outcome. Returns the delay until the next poll; `None` when cancelled.
+    async fn poll_once(
+        &self,
+        id: &str,
+        run: &mut Polling,
+        cancel: &CancellationToken,
+    ) -> Option<Duration> {
+        let m = run.m.clone();
+        // A poll starts with an intake slot and keeps it until its items are queued.
+        let intake = tokio::select! {
+            p = self.intake.clone().acquire_owned() => p.ok(),
+            _ = cancel.cancelled() => return None,
+        };
+        let started = Instant::now();
+        let ledger = self.ledger.clone();
+        let sid = id.to_string();
+        let delivered = move |item_id: &str| ledger.seen(&sid, item_id);
+        let ctx = SourceContext {
+            source_id: id,
+            delivered: &delivered,
+        };
+        // A poll that hangs (a plugin source, a stuck disk) counts as a timeout.
+        let poll_timeout = run.poll_timeout;
+        let poll = deadline::run_excluding_queue(poll_timeout, contained_poll(&*run.source, &ctx));
+        let timed = tokio::select! {
+            t = poll => t,
+            _ = cancel.cancelled() => return None,
+        };
+        m.queue_nanos
+            .fetch_add(timed.queued.as_nanos() as u64, Ordering::Relaxed);
+        let res = timed.result.unwrap_or_else(|_| {
+            Err(feedloom_core::SourceError::new(
+                feedloom_core::SourceErrorKind::Timeout,
+                format!("poll did not finish within {poll_timeout:?}"),
+            ))
+        });
+        let now = Utc::now();
+        let took = started.elapsed().saturating_sub(timed.queued);
+        m.duration.observe(took);
+        let delay = match res {
+            Ok(mut batch) => {
+                if run.failures > 0 {
+                    tracing::info!(source = %id, after_failures = run.failures, "source recovered");
+                }
+                run.failures = 0;
+                run.last_reason = None;
+                let delay = spread(run.interval, run.jitter);
+                let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
+                // Saved with the poll's commit, once its items are delivered.
+                batch.commit.push(
+                    Schedule {
+                        next_poll: next,
+                        failures: 0,
+                    }
+                    .op(id),
+                );
+                let outcome = batch.outcome;
+                let bytes = batch.bytes;
+                let skipped = batch.skipped;
+                m.items_skipped.fetch_add(skipped, Ordering::Relaxed);
+                match outcome {
+                    PollOutcome::Ok => m.fetch_ok.fetch_add(1, Ordering::Relaxed),
+                    PollOutcome::NotModified => {
+                        m.fetch_not_modified.fetch_add(1, Ordering::Relaxed)
+                    }
+                };
+                m.bytes.fetch_add(bytes, Ordering::Relaxed);
+                let n = self.accept(id, &run.tags, batch).await;
+                drop(intake);
+                m.items.fetch_add(n as u64, Ordering::Relaxed);
+                self.update_status(id, |s| {
+                    s.last_fetch = Some(now);
+                    s.last_success = Some(now);
+                    s.last_error = None;
+                    s.consecutive_errors = 0;
+                    s.state = if s.last_item_error.is_some() {
+                        "failing"
+                    } else {
+                        "ok"
+                    }
+                    .into();
+                    s.items += n as u64;
+                    s.items_skipped += skipped;
+                    s.bytes += bytes;
+                    s.last_duration = took.as_secs_f64();
+                    match outcome {
+                        PollOutcome::Ok => s.polls_ok += 1,
+                        PollOutcome::NotModified => s.polls_not_modified += 1,
+                    }
+                });
+                let mut r = self.report.lock_unpoisoned();
+                r.polls += 1;
+                r.items += n as u64;
+                drop(r);
+                delay
+            }
+            Err(e) => {
+                drop(intake);
+                run.failures = run.failures.saturating_add(1);
+                let failures = run.failures;
+                m.fetch_error.fetch_add(1, Ordering::Relaxed);
+                *m.errors_by_kind
+                    .lock_unpoisoned()
+                    .entry(e.kind.label())
+                    .or_default() += 1;
+                let reason = format!("{}: {}", e.kind.label(), e.message);
+                // One line per failure streak and reason, not one per retry.
+                if run.last_reason.as_deref() != Some(reason.as_str()) {
+                    tracing::warn!(source = %id, kind = %e.kind.label(), error = %e.message, failures, "poll failed; backing off");
+                } else {
+                    tracing::debug!(source = %id, error = %e.message, failures, "poll failed again");
+                }
+                run.last_reason = Some(reason);
+                self.update_status(id, |s| {
+                    s.last_fetch = Some(now);
+                    s.last_error = Some(e.message.clone());
+                    s.consecutive_errors = failures;
+                    s.polls_error += 1;
+                    s.state = "failing".into();
+                    s.last_duration = took.as_secs_f64();
+                });
+                {
+                    let mut r = self.report.lock_unpoisoned();
+                    r.polls += 1;
+                    r.poll_errors += 1;
+                }
+                let delay = run.backoff.delay(failures, e.retry_after);
+                let op = Schedule {
+                    next_poll: now + chrono::Duration::from_std(delay).unwrap_or_default(),
+                    failures,
+                }
+                .op(id);
+                // After the commits of this source's earlier polls (their items may
+                // still be on their way): a daemon does not wait for that, `once` does.
+                if run.mode == Mode::Once {
+                    self.ledger.commit_poll(id, vec![op]).await;
+                } else {
+                    self.ledger.commit_poll_later(id, vec![op]);
+                }
+                delay
+            }
+        };
+        Some(delay)
     }
 
     pub(super) fn update_status(&self, id: &str, f: impl FnOnce(&mut SourceStatus)) {

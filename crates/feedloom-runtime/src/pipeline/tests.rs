@@ -292,3 +292,35 @@ async fn an_extractor_gets_the_time_it_declares_beyond_extract_timeout() {
         assert_eq!(out.title.as_deref() == Some("done"), done, "{need:?}");
     }
 }
+
+/// A source's task lives as long as the source, asleep nearly all the time, once per source:
+/// its future stays small (a poll's work is boxed while it runs). 808 bytes before the
+/// split into `Polling` + `poll_once`, 520 after.
+#[tokio::test]
+async fn source_loop_future_stays_small() {
+    let polls: Polls = Default::default();
+    let reg = registry(&polls, Instant::now());
+    let p = pipeline(
+        "sources:\n  - {id: a, type: fake}\n",
+        reg,
+        Arc::new(MemoryStore::new()),
+    );
+    let src: Box<dyn Source> = Box::new(Fake {
+        id: "a".into(),
+        behaviour: "ok".into(),
+        secs: 0,
+        interval: None,
+        polls: polls.clone(),
+        t0: Instant::now(),
+    });
+    let f = p.clone().source_loop(
+        "a".into(),
+        src,
+        Mode::Daemon,
+        false,
+        vec![],
+        CancellationToken::new(),
+    );
+    let size = std::mem::size_of_val(&f);
+    assert!(size <= 640, "source_loop's future is {size} bytes");
+}

@@ -20,7 +20,7 @@ fn table(ns: &str) -> TableDefinition<'_, &'static str, &'static [u8]> {
 /// redb's page cache. Its default (1 GiB) lets a long-running daemon's memory grow with the
 /// state file; the pages it reads most (recent ids, schedules) fit in much less, and the OS
 /// page cache holds the rest.
-const CACHE_BYTES: usize = 32 * 1024 * 1024;
+const CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 impl RedbStore {
     /// Open (or create) `dir/state.redb`. Fails clearly when another process has it open.
