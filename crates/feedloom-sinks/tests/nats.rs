@@ -65,14 +65,17 @@ impl TestStream {
 
 impl Drop for TestStream {
     fn drop(&mut self) {
-        let (js, name) = (self.js.clone(), self.name.clone());
+        // A client of its own: the test's runtime (which drives `self.js`) is blocked here.
+        let name = self.name.clone();
         std::thread::spawn(move || {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap()
                 .block_on(async move {
-                    let _ = js.delete_stream(&name).await;
+                    if let Ok(c) = async_nats::connect(SERVER).await {
+                        let _ = jetstream::new(c).delete_stream(&name).await;
+                    }
                 })
         })
         .join()
