@@ -106,7 +106,10 @@ impl Drop for TestStream {
 
 /// A source with id `src` over a store the test can look into.
 fn source(o: serde_json::Value) -> (NatsSource, Arc<MemoryStore>) {
-    let store = Arc::new(MemoryStore::new());
+    source_with(o, Arc::new(MemoryStore::new()))
+}
+
+fn source_with(o: serde_json::Value, store: Arc<MemoryStore>) -> (NatsSource, Arc<MemoryStore>) {
     let mut ctx = BuildContext::for_tests(&std::env::temp_dir());
     ctx.id = "src".into();
     ctx.state = store.clone();
@@ -245,6 +248,28 @@ async fn messages_are_acked_only_after_their_poll_is_committed() {
     // A new instance (a restart) takes nothing more: everything was acknowledged.
     let (again, _) = source(serde_json::json!({"url": SERVER, "stream": st.name}));
     assert!(poll(&again).await.items.is_empty());
+}
+
+/// The last poll before a shutdown (every poll of `feedloom once`) is acknowledged by the
+/// next process's first poll, from the receipt in the state store.
+#[tokio::test]
+async fn a_later_process_acknowledges_an_earlier_ones_last_poll() {
+    let st = TestStream::new("lp").await;
+    for i in 0..2 {
+        st.publish("x", &[], &serde_json::to_vec(&rich_item(i)).unwrap())
+            .await;
+    }
+    let o = serde_json::json!({"url": SERVER, "stream": st.name});
+    let (first, store) = source(o.clone());
+    let got = poll(&first).await;
+    assert_eq!(got.items.len(), 2);
+    store.apply(got.commit).unwrap();
+    drop(first);
+    assert_eq!(st.ack_pending("feedloom_src", 2).await, 2);
+    let (second, _) = source_with(o, store.clone());
+    assert!(poll(&second).await.items.is_empty());
+    assert_eq!(st.ack_pending("feedloom_src", 0).await, 0);
+    assert!(store.list("nats_source_acks", "").unwrap().is_empty());
 }
 
 #[tokio::test]

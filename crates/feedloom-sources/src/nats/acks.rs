@@ -2,134 +2,110 @@
 //!
 //! The runtime writes a poll's `PollBatch::commit` once every item of that poll went through
 //! every sink (or was dead-lettered). So each poll that took messages puts a *receipt* in its
-//! commit: key `SOURCE/INSTANCE/POLL` in the namespace [`NS`], value the poll's highest stream
-//! sequence (for people reading the store). The source keeps that poll's message handles in
-//! memory under `POLL`. At the start of every poll it reads the receipts written since: for
-//! each of its own it acknowledges that poll's messages, exactly those; then it deletes the
-//! receipts.
+//! commit: key `SOURCE/INSTANCE/POLL` in the namespace [`NS`], value the poll's highest
+//! stream sequence and the acknowledgement subjects (`$JS.ACK.…`, the messages' reply
+//! subjects) of exactly that poll's messages. At the start of every poll the source reads
+//! the receipts written since, acknowledges what they list, and deletes them.
 //!
-//! Why receipts per poll and not one "highest sequence delivered" marker per source: a
-//! marker says nothing about a message whose sequence is below it but that was never
-//! delivered, and there are such messages: after the stream is deleted and created again
-//! (or `stream:` names another one) sequences start again at 1, far below a stored marker,
-//! so every new message would be acknowledged before delivery and lost on a crash; a
-//! message redelivered to this source after another process sharing the durable consumer
-//! took it and died has a sequence below ours; and on a config reload the old and the new
-//! instance of a source write markers for each other's messages. A receipt names one poll of
-//! one instance (`INSTANCE` is random per instance), so it acknowledges nothing else.
-//!
-//! Receipts of another instance (an earlier process, a replaced instance) are deleted
-//! unused: their handles are gone, and the server delivers those messages again after
-//! `ack_wait`; the runtime's delivered-id ledger drops the repeats.
+//! Why receipts and not one "highest sequence delivered" marker per source with the
+//! handles kept in memory: a marker says nothing about a message whose sequence is below it
+//! but that was never delivered, and there are such messages: after the stream is deleted and
+//! created again (or `stream:` names another one) sequences start again at 1, far below a
+//! stored marker, so every new message would be acknowledged before delivery and lost on a
+//! crash; a message redelivered to this source after another process sharing the durable
+//! consumer took it and died has a sequence below ours; and on a config reload the old and
+//! the new instance of a source write markers for each other's messages. A receipt lists its
+//! own messages and nothing else. And because it holds the acknowledgement subjects, not
+//! in-memory handles, whoever reads it can acknowledge: the last poll before a shutdown (or
+//! every poll of `feedloom once`) is acknowledged by the next process's first poll, instead
+//! of waiting `ack_wait` for a redelivery that the delivered-id ledger then drops. Nothing
+//! is held in memory; the consumer's `max_ack_pending` bounds the messages in flight.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use async_nats::jetstream::message::Acker;
-use feedloom_core::sync::LockExt;
 use feedloom_core::{StateOp, StateStore};
+use serde::{Deserialize, Serialize};
 
 /// The state namespace of the receipts.
 pub const NS: &str = "nats_source_acks";
 
-/// One message waiting for its receipt.
-pub struct Held {
-    pub sequence: u64,
-    pub acker: Acker,
+/// What one receipt says.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The poll's highest stream sequence (for people reading the store).
+    pub highest: u64,
+    /// The acknowledgement subjects of the poll's messages.
+    pub acks: Vec<String>,
 }
 
-/// The unacknowledged messages of one source instance, by poll.
-pub struct Pending {
+/// The receipts of one source instance.
+pub struct Receipts {
     source: String,
     instance: String,
-    next_poll: Mutex<u64>,
-    polls: Mutex<BTreeMap<u64, (Instant, Vec<Held>)>>,
-    forget_after: Duration,
+    polls: AtomicU64,
 }
 
-impl Pending {
-    pub fn new(source: &str, forget_after: Duration) -> Self {
-        Pending {
+/// Receipts read from the store: the subjects to acknowledge, and the keys to delete once
+/// they are.
+#[derive(Debug, Default)]
+pub struct Due {
+    pub acks: Vec<String>,
+    pub keys: Vec<String>,
+}
+
+impl Receipts {
+    pub fn new(source: &str) -> Self {
+        Receipts {
             source: source.to_string(),
             instance: instance_id(),
-            next_poll: Mutex::new(0),
-            polls: Mutex::new(BTreeMap::new()),
-            forget_after,
+            polls: AtomicU64::new(0),
         }
     }
 
-    /// Messages held now.
-    pub fn len(&self) -> usize {
-        self.polls
-            .lock_unpoisoned()
-            .values()
-            .map(|(_, v)| v.len())
-            .sum()
+    /// The receipt of one poll, to put in its commit.
+    pub fn receipt(&self, r: &Receipt) -> StateOp {
+        let poll = self.polls.fetch_add(1, Ordering::Relaxed) + 1;
+        let key = format!("{}/{}/{poll:020}", self.source, self.instance);
+        StateOp::put(NS, key, serde_json::to_vec(r).unwrap_or_default())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Hold one poll's messages; returns the receipt to put in that poll's commit.
-    pub fn hold(&self, messages: Vec<Held>) -> StateOp {
-        let poll = {
-            let mut n = self.next_poll.lock_unpoisoned();
-            *n += 1;
-            *n
-        };
-        let highest = messages.iter().map(|m| m.sequence).max().unwrap_or(0);
-        self.polls
-            .lock_unpoisoned()
-            .insert(poll, (Instant::now(), messages));
-        StateOp::put(NS, self.key(poll), highest.to_string())
-    }
-
-    fn key(&self, poll: u64) -> String {
-        format!("{}/{}/{poll:020}", self.source, self.instance)
-    }
-
-    /// Take the messages whose receipts are in `store`, deleting every receipt of this
-    /// source. Returns them for acknowledging, with the number of receipts read.
-    pub fn settle(&self, store: &dyn StateStore) -> Result<Vec<Held>, String> {
+    /// Every receipt of this source in `store` (any instance's).
+    pub fn due(&self, store: &dyn StateStore) -> Result<Due, String> {
         let prefix = format!("{}/", self.source);
-        let receipts = store.list(NS, &prefix).map_err(|e| e.to_string())?;
-        let mut ready = Vec::new();
-        let mut deletes = Vec::new();
-        for (key, _) in receipts {
-            let Some((instance, poll)) = key
-                .strip_prefix(&prefix)
-                .and_then(|rest| rest.split_once('/'))
-            else {
-                continue;
-            };
-            // `a/b/…` under the prefix `a/` is a source named `a/b`, not ours.
-            if poll.contains('/') {
+        let mut due = Due::default();
+        for (key, value) in store.list(NS, &prefix).map_err(|e| e.to_string())? {
+            // `SOURCE/INSTANCE/POLL`: more segments are a source whose id extends ours.
+            let rest = key.get(prefix.len()..).unwrap_or("");
+            if rest.split('/').count() != 2 {
                 continue;
             }
-            if instance == self.instance
-                && let Ok(poll) = poll.parse::<u64>()
-                && let Some((_, held)) = self.polls.lock_unpoisoned().remove(&poll)
-            {
-                ready.extend(held);
+            match serde_json::from_slice::<Receipt>(&value) {
+                Ok(r) => due.acks.extend(
+                    r.acks
+                        .into_iter()
+                        // Never publish anywhere else, whatever the store holds.
+                        .filter(|s| s.starts_with("$JS.ACK.") && !s.contains(char::is_whitespace)),
+                ),
+                Err(e) => tracing::warn!(key = %key, error = %e, "dropping an unreadable receipt"),
             }
-            deletes.push(StateOp::delete(NS, key));
+            due.keys.push(key);
         }
-        if !deletes.is_empty() {
-            store.apply(deletes).map_err(|e| e.to_string())?;
+        Ok(due)
+    }
+
+    /// Delete receipts whose messages were acknowledged.
+    pub fn done(&self, store: &dyn StateStore, keys: Vec<String>) -> Result<(), String> {
+        if keys.is_empty() {
+            return Ok(());
         }
-        let limit = self.forget_after;
-        self.polls
-            .lock_unpoisoned()
-            .retain(|_, (taken, _)| taken.elapsed() <= limit);
-        Ok(ready)
+        let ops = keys.into_iter().map(|k| StateOp::delete(NS, k)).collect();
+        store.apply(ops).map_err(|e| e.to_string())
     }
 }
 
-/// A random id for one source instance (16 hex digits).
+/// A random id for one source instance (16 hex digits): polls of two instances (a reload,
+/// a restart) never share a key.
 fn instance_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -149,42 +125,40 @@ mod tests {
     use super::*;
     use feedloom_core::MemoryStore;
 
+    fn receipt(acks: &[&str]) -> Receipt {
+        Receipt {
+            highest: 7,
+            acks: acks.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
     #[test]
-    fn receipts_name_their_poll_and_instance_only() {
+    fn receipts_are_read_by_any_instance_of_the_source_only() {
         let store = MemoryStore::new();
-        let a = Pending::new("src", Duration::from_secs(60));
-        let b = Pending::new("src", Duration::from_secs(60));
+        let a = Receipts::new("src");
+        let b = Receipts::new("src");
         assert_ne!(a.instance, b.instance);
-        // Holding nothing real: the bookkeeping, not the acks.
-        let r1 = a.hold(Vec::new());
-        let r2 = a.hold(Vec::new());
-        let StateOp::Put { key, value, .. } = &r1 else {
-            panic!()
+        let r1 = a.receipt(&receipt(&["$JS.ACK.S.c.1.1.1.0.0"]));
+        let StateOp::Put { key, .. } = &r1 else {
+            panic!("a put")
         };
         assert!(key.starts_with("src/") && key.ends_with("/00000000000000000001"));
-        assert_eq!(value, b"0");
-        // Nothing committed yet: nothing settles.
-        assert!(a.settle(&store).unwrap().is_empty());
-        assert_eq!(a.polls.lock_unpoisoned().len(), 2);
+        // Not committed yet: nothing is due.
+        assert!(b.due(&store).unwrap().acks.is_empty());
         store.apply(vec![r1]).unwrap();
-        // Another instance deletes the receipt without touching `a`'s polls.
-        b.settle(&store).unwrap();
-        assert_eq!(store.list(NS, "").unwrap().len(), 0);
-        assert_eq!(a.polls.lock_unpoisoned().len(), 2);
-        store.apply(vec![r2]).unwrap();
-        // A source whose id extends ours is left alone.
+        // A source whose id extends ours, and a subject that is no acknowledgement.
         store
-            .apply(vec![StateOp::put(NS, "src/x/abc/1", "1")])
+            .apply(vec![
+                StateOp::put(NS, "src/x/abc/1", "{}"),
+                b.receipt(&receipt(&["news.items", "$JS.ACK.S.c.1.2.2.0.0"])),
+            ])
             .unwrap();
-        a.settle(&store).unwrap();
-        let polls: Vec<u64> = a.polls.lock_unpoisoned().keys().copied().collect();
-        assert_eq!(polls, [1]);
-        assert_eq!(store.list(NS, "").unwrap().len(), 1);
-        // Held past `forget_after`: dropped.
-        let c = Pending::new("src", Duration::ZERO);
-        c.hold(Vec::new());
-        std::thread::sleep(Duration::from_millis(2));
-        c.settle(&store).unwrap();
-        assert!(c.polls.lock_unpoisoned().is_empty());
+        // Another instance (the next process) acknowledges them.
+        let mut due = b.due(&store).unwrap();
+        due.acks.sort();
+        assert_eq!(due.acks, ["$JS.ACK.S.c.1.1.1.0.0", "$JS.ACK.S.c.1.2.2.0.0"]);
+        assert_eq!(due.keys.len(), 2);
+        b.done(&store, due.keys).unwrap();
+        assert_eq!(store.list(NS, "").unwrap().len(), 1, "the other source's");
     }
 }

@@ -12,8 +12,8 @@
 //! A message is acknowledged only once its item was delivered by the sinks: see [`acks`].
 //! One folder, one job per file: this file holds the options and registers the source;
 //! [`connect`] the connection options shared with the `nats` sink; [`payload`] turns a
-//! message into an item; [`acks`] holds the unacknowledged messages until their poll's
-//! receipt is committed; [`source`] polls. The page for operators is `docs/nats.md`.
+//! message into an item; [`acks`] writes and reads the delivery receipts that say which
+//! messages may be acknowledged; [`source`] polls. The page for operators is `docs/nats.md`.
 
 pub mod acks;
 mod connect;

@@ -16,7 +16,7 @@ use feedloom_core::{
 };
 use futures_util::StreamExt;
 
-use super::acks::{Held, Pending};
+use super::acks::{Receipt, Receipts};
 use super::connect::{ConnectArgs, Connection};
 use super::{NatsSourceOptions, Payload};
 
@@ -34,7 +34,7 @@ pub struct NatsSource {
     interval: StdDuration,
     ack_wait: StdDuration,
     state: Arc<dyn StateStore>,
-    pending: Pending,
+    receipts: Receipts,
     open: tokio::sync::Mutex<Option<Open>>,
 }
 
@@ -125,7 +125,7 @@ impl NatsSource {
             return Err(BuildError::at("ack_wait", "ack_wait must be at least 1s"));
         }
         Ok(NatsSource {
-            pending: Pending::new(&ctx.id, o.ack_wait.get().saturating_mul(2)),
+            receipts: Receipts::new(&ctx.id),
             id: ctx.id.clone(),
             conn,
             stream: o.stream,
@@ -140,9 +140,9 @@ impl NatsSource {
         })
     }
 
-    /// Most messages held unacknowledged: past it a poll takes nothing new. Also the
-    /// `max_ack_pending` of a consumer this source creates.
-    fn max_held(&self) -> usize {
+    /// The `max_ack_pending` of a consumer this source creates: most messages delivered and
+    /// not yet acknowledged (past it a fetch returns nothing until acknowledgements come).
+    fn max_ack_pending(&self) -> usize {
         self.batch.saturating_mul(8).max(1000)
     }
 
@@ -195,7 +195,7 @@ impl NatsSource {
             ack_policy: AckPolicy::Explicit,
             deliver_policy: DeliverPolicy::All,
             ack_wait: self.ack_wait,
-            max_ack_pending: i64::try_from(self.max_held()).unwrap_or(i64::MAX),
+            max_ack_pending: i64::try_from(self.max_ack_pending()).unwrap_or(i64::MAX),
             filter_subject: self.filter.clone().unwrap_or_default(),
             ..Default::default()
         };
@@ -221,29 +221,43 @@ impl NatsSource {
         Ok(o)
     }
 
-    /// Acknowledge the messages whose polls the runtime committed since the last poll.
+    /// Acknowledge the messages whose polls the runtime committed (in this process or an
+    /// earlier one), then delete their receipts. A failure keeps the receipts for the next
+    /// poll (acknowledging twice is harmless).
     async fn settle(&self, client: &Client) {
-        let ready = match self.pending.settle(&*self.state) {
-            Ok(r) => r,
+        let due = match self.receipts.due(&*self.state) {
+            Ok(d) => d,
             Err(e) => {
                 tracing::warn!(source = %self.id, error = %e, "cannot read the delivery receipts; acknowledging later");
                 return;
             }
         };
-        if ready.is_empty() {
+        if due.keys.is_empty() {
             return;
         }
-        let mut failed = 0usize;
-        for m in &ready {
-            if m.acker.ack().await.is_err() {
-                failed += 1;
+        let sent = async {
+            for subject in &due.acks {
+                client
+                    .publish(subject.clone(), "+ACK".into())
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            client.flush().await.map_err(|e| e.to_string())
+        };
+        match tokio::time::timeout(REQUEST_TIMEOUT, sent).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(source = %self.id, error = %e, "cannot acknowledge delivered messages; trying again next poll");
+                return;
+            }
+            Err(_) => {
+                tracing::warn!(source = %self.id, "acknowledging delivered messages timed out; trying again next poll");
+                return;
             }
         }
-        if failed > 0 {
-            tracing::warn!(source = %self.id, failed, "cannot acknowledge delivered messages; the server delivers them again after ack_wait");
-        }
-        if let Err(e) = tokio::time::timeout(REQUEST_TIMEOUT, client.flush()).await {
-            tracing::debug!(source = %self.id, error = %e, "flush of acknowledgements timed out");
+        tracing::debug!(source = %self.id, messages = due.acks.len(), "acknowledged delivered messages");
+        if let Err(e) = self.receipts.done(&*self.state, due.keys) {
+            tracing::warn!(source = %self.id, error = %e, "cannot delete used delivery receipts");
         }
     }
 
@@ -312,13 +326,7 @@ impl Source for NatsSource {
     async fn poll(&self, ctx: &SourceContext<'_>) -> Result<PollBatch, SourceError> {
         let open = self.open().await?;
         self.settle(&open.client).await;
-        let held = self.pending.len();
-        let room = self.max_held().saturating_sub(held).min(self.batch);
-        if room == 0 {
-            tracing::debug!(source = %self.id, held, "waiting for delivered messages to be acknowledged");
-            return Ok(PollBatch::default());
-        }
-        let messages = match self.fetch(&open, room).await {
+        let messages = match self.fetch(&open, self.batch).await {
             Ok(m) => m,
             Err(e) => {
                 // The consumer may have been deleted: look it up (or create it) next time.
@@ -327,23 +335,28 @@ impl Source for NatsSource {
             }
         };
         let mut out = PollBatch::default();
-        let mut hold = Vec::new();
+        let mut receipt = Receipt::default();
         for m in messages {
             let sequence = m.info().map(|i| i.stream_sequence).unwrap_or(0);
             out.bytes += m.payload.len() as u64;
-            let decoded =
-                super::payload::decode(self.payload, &m.payload, m.headers.as_ref(), ctx.source_id);
-            let (_, acker) = m.split();
-            match decoded {
+            match super::payload::decode(
+                self.payload,
+                &m.payload,
+                m.headers.as_ref(),
+                ctx.source_id,
+            ) {
                 Ok(item) => {
                     out.items.push(item);
-                    hold.push(Held { sequence, acker });
+                    receipt.highest = receipt.highest.max(sequence);
+                    if let Some(reply) = &m.reply {
+                        receipt.acks.push(reply.to_string());
+                    }
                 }
                 Err(why) => {
                     out.skipped += 1;
                     tracing::warn!(source = %self.id, stream = %self.stream, sequence, error = %why, "skipping a message that holds no item");
                     // Acknowledged now: it would fail the same way every time.
-                    if acker.ack().await.is_err() {
+                    if m.ack().await.is_err() {
                         tracing::warn!(source = %self.id, sequence, "cannot acknowledge a skipped message");
                     }
                 }
@@ -352,8 +365,8 @@ impl Source for NatsSource {
         if out.skipped > 0 {
             let _ = tokio::time::timeout(REQUEST_TIMEOUT, open.client.flush()).await;
         }
-        if !hold.is_empty() {
-            out.commit.push(self.pending.hold(hold));
+        if !receipt.acks.is_empty() {
+            out.commit.push(self.receipts.receipt(&receipt));
         }
         Ok(out)
     }
