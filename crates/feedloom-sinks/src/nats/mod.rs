@@ -26,14 +26,14 @@ use std::path::PathBuf;
 
 use feedloom_core::{Duration, Registry};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use connect::Urls;
 pub use sink::NatsSink;
 pub use subject::{msg_id, subject_safe};
 
 /// How messages are published.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Publish to a JetStream stream and wait for its acknowledgement of every message.

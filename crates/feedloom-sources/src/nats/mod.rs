@@ -25,13 +25,13 @@ use std::path::PathBuf;
 
 use feedloom_core::{Duration, Registry};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use connect::Urls;
 pub use source::NatsSource;
 
 /// What a message's body is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Payload {
     /// A feedloom item as JSON, as the `nats` and `jsonl` sinks write it.
