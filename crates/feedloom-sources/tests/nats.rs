@@ -340,3 +340,68 @@ fn build_checks_options_without_connecting() {
     .unwrap();
     assert_eq!(s.interval(), Some(Duration::from_secs(1)));
 }
+
+/// `docs/nats.md`'s table of the source's options (`source option` column: the docs test
+/// keys tables by `type:` name, which the sink shares) names every option with its default.
+#[test]
+fn the_docs_table_of_the_source_matches_its_options() {
+    let schema = serde_json::to_value(schemars::schema_for!(
+        feedloom_sources::nats::NatsSourceOptions
+    ))
+    .unwrap();
+    let props = schema["properties"].as_object().unwrap();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/nats.md"),
+    )
+    .unwrap();
+    let rows: Vec<Vec<String>> = doc
+        .lines()
+        .skip_while(|l| !l.starts_with("| source option |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect();
+    assert!(!rows.is_empty(), "no `source option` table in docs/nats.md");
+    let mut named = Vec::new();
+    for r in &rows {
+        let (name, default) = (r[0].trim_matches('`'), r[1].as_str());
+        named.push(name.to_string());
+        let p = props
+            .get(name)
+            .unwrap_or_else(|| panic!("`{name}` is no option"));
+        if default == "(required)" {
+            assert!(required.contains(&name), "{name} is optional");
+            continue;
+        }
+        let single = default
+            .strip_prefix('`')
+            .and_then(|d| d.strip_suffix('`'))
+            .filter(|d| !d.contains('`'));
+        match (single, p.get("default").filter(|d| !d.is_null())) {
+            (Some(d), Some(want)) => {
+                let same = match want {
+                    serde_json::Value::String(w) => w == d,
+                    other => other.to_string() == d,
+                };
+                assert!(same, "{name}: the table says {d}, the schema {want}");
+            }
+            (None, None) => {}
+            (t, s) => panic!("{name}: the table says {t:?}, the schema {s:?}"),
+        }
+    }
+    let mut all: Vec<String> = props.keys().cloned().collect();
+    all.sort();
+    named.sort();
+    assert_eq!(named, all);
+}

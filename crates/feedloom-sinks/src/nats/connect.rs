@@ -135,10 +135,11 @@ impl Connection {
             }
         };
         let connect_timeout = a.connect_timeout.get();
-        if connect_timeout.is_zero() || connect_timeout > StdDuration::from_secs(600) {
+        if !(StdDuration::from_millis(100)..=StdDuration::from_secs(600)).contains(&connect_timeout)
+        {
             return Err(BuildError::at(
                 "connect_timeout",
-                "connect_timeout must be between 1ms and 10m",
+                "connect_timeout must be between 100ms and 10m",
             ));
         }
         secrets.retain(|s| !s.is_empty());

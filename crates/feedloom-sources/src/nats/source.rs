@@ -118,11 +118,18 @@ impl NatsSource {
         if !(1..=10_000).contains(&o.batch) {
             return Err(BuildError::at("batch", "batch must be between 1 and 10000"));
         }
-        if o.interval.get() < StdDuration::from_millis(10) {
-            return Err(BuildError::at("interval", "interval must be at least 10ms"));
+        let day = StdDuration::from_secs(86_400);
+        if !(StdDuration::from_millis(100)..=day * 30).contains(&o.interval.get()) {
+            return Err(BuildError::at(
+                "interval",
+                "interval must be between 100ms and 30d",
+            ));
         }
-        if o.ack_wait.get() < StdDuration::from_secs(1) {
-            return Err(BuildError::at("ack_wait", "ack_wait must be at least 1s"));
+        if !(StdDuration::from_secs(1)..=day * 7).contains(&o.ack_wait.get()) {
+            return Err(BuildError::at(
+                "ack_wait",
+                "ack_wait must be between 1s and 7d",
+            ));
         }
         Ok(NatsSource {
             receipts: Receipts::new(&ctx.id),
