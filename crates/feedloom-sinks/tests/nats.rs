@@ -235,3 +235,71 @@ fn build_checks_options_without_connecting() {
     let s = sink(serde_json::json!({"subject": "a", "password": "pw1", "user": "u"}));
     assert!(!format!("{s:?}").contains("pw1"));
 }
+
+/// A nats-server of its own that wants a user and password (or a token), on a free port;
+/// stopped when dropped.
+struct AuthServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl AuthServer {
+    fn start(auth: &[&str]) -> AuthServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(auth)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server on the PATH (see .ci/run)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        AuthServer { child, port }
+    }
+}
+
+impl Drop for AuthServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn user_password_and_token_authenticate_and_never_show() {
+    let server = AuthServer::start(&["--user", "feed", "--pass", "s3cret-pw"]);
+    let url = format!("nats://127.0.0.1:{}", server.port);
+    let o = |password: &str| {
+        serde_json::json!({
+            "url": url, "subject": "a.b", "mode": "core", "user": "feed", "password": password,
+            "connect_timeout": "2s",
+        })
+    };
+    sink(o("s3cret-pw")).send(&items("a", 1)).await.unwrap();
+    let e = sink(o("wrong-pw")).send(&items("a", 1)).await.unwrap_err();
+    assert!(e.retryable, "{e}");
+    assert!(!e.message.contains("wrong-pw"), "{e}");
+    drop(server);
+
+    let server = AuthServer::start(&["--auth", "t0ken-value"]);
+    let url = format!("nats://127.0.0.1:{}", server.port);
+    let o = |token: &str| {
+        serde_json::json!({
+            "url": url, "subject": "a.b", "mode": "core", "token": token, "connect_timeout": "2s",
+        })
+    };
+    sink(o("t0ken-value")).send(&items("a", 1)).await.unwrap();
+    let e = sink(o("other-token"))
+        .send(&items("a", 1))
+        .await
+        .unwrap_err();
+    assert!(!e.message.contains("other-token"), "{e}");
+}
