@@ -57,6 +57,21 @@ impl TestStream {
         })
     }
 
+    /// The stream's messages, as JSON.
+    fn bodies(&self) -> Vec<serde_json::Value> {
+        rt().block_on(async {
+            let js = jetstream::new(async_nats::connect(SERVER).await.unwrap());
+            let mut s = js.get_stream(&self.name).await.unwrap();
+            let n = s.info().await.unwrap().state.messages;
+            let mut out = Vec::new();
+            for seq in 1..=n {
+                let m = s.get_raw_message(seq).await.unwrap();
+                out.push(serde_json::from_slice(&m.payload).unwrap());
+            }
+            out
+        })
+    }
+
     fn ack_pending(&self, consumer: &str) -> usize {
         rt().block_on(async {
             let js = jetstream::new(async_nats::connect(SERVER).await.unwrap());
@@ -135,6 +150,17 @@ fn files_through_a_stream_into_jsonl_arrive_once_with_their_fields() {
             "{text}"
         );
     }
+    // Every field as published, but the source id.
+    let mut published = st.bodies();
+    assert!(published.iter().all(|b| b["source"] == "in"));
+    let key = |v: &serde_json::Value| v["id"].as_str().unwrap().to_string();
+    let mut read = lines.clone();
+    for v in published.iter_mut().chain(read.iter_mut()) {
+        v.as_object_mut().unwrap().remove("source");
+    }
+    published.sort_by_key(key);
+    read.sort_by_key(key);
+    assert_eq!(read, published);
 
     // Again, both: nothing new anywhere; the second read acknowledges the first one's
     // messages from its receipts.
