@@ -197,15 +197,22 @@ async fn no_stream_for_the_subject_is_retryable_and_says_so() {
 }
 
 #[tokio::test]
-async fn a_message_over_max_payload_is_permanent() {
+async fn a_message_over_max_payload_is_permanent_and_nothing_of_its_batch_is_published() {
     let st = TestStream::new("sp").await;
-    let s = sink(serde_json::json!({"url": SERVER, "subject": format!("{}.big", st.prefix)}));
-    let mut big = items("p", 1);
-    big[0].text = "x".repeat(8 * 1024 * 1024);
-    let e = s.send(&big).await.unwrap_err();
-    assert!(!e.retryable, "{e}");
-    assert!(e.message.contains("max_payload"), "{e}");
+    for mode in ["jetstream", "core"] {
+        let s = sink(serde_json::json!({
+            "url": SERVER, "subject": format!("{}.big", st.prefix), "mode": mode,
+        }));
+        let mut batch = items("p", 2);
+        batch[1].text = "x".repeat(8 * 1024 * 1024);
+        let e = s.send(&batch).await.unwrap_err();
+        assert!(!e.retryable, "{mode}: {e}");
+        assert!(e.message.contains("max_payload"), "{e}");
+        assert!(e.message.contains("item item-1"), "{e}");
+        assert!(st.messages().await.is_empty(), "{mode}: a partial batch");
+    }
     // The connection is still good for the next batch.
+    let s = sink(serde_json::json!({"url": SERVER, "subject": format!("{}.big", st.prefix)}));
     s.send(&items("p", 1)).await.unwrap();
     assert_eq!(st.messages().await.len(), 1);
 }

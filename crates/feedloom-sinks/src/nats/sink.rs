@@ -144,21 +144,55 @@ impl NatsSink {
         h
     }
 
-    async fn send_jetstream(&self, open: &Open, batch: &[Item]) -> Result<(), SinkError> {
-        let server = self.conn.shown();
-        let mut acks: Vec<(String, PublishAckFuture)> = Vec::with_capacity(batch.len());
+    /// Every message of the batch, encoded, before anything is published: a message over
+    /// the server's `max_payload` fails the batch without publishing any of it.
+    fn messages(&self, open: &Open, batch: &[Item]) -> Result<Vec<Message>, SinkError> {
+        let max = open.client.server_info().max_payload;
+        let mut out = Vec::with_capacity(batch.len());
         for item in batch {
             let subject = self.subject.render(&item.source);
             let payload = encode(item)?;
+            let headers = self.headers_for(item);
+            let header_bytes: usize = headers
+                .iter()
+                .map(|(k, vs)| {
+                    vs.iter()
+                        .map(|v| AsRef::<[u8]>::as_ref(k).len() + v.as_str().len() + 4)
+                        .sum::<usize>()
+                })
+                .sum();
+            let size = payload.len() + header_bytes;
+            if max > 0 && size > max {
+                return Err(SinkError::permanent(format!(
+                    "{}: item {} is {size} bytes as a message to {subject}, larger than the \
+                     server's max_payload ({max} bytes)",
+                    self.conn.shown(),
+                    item.id
+                )));
+            }
+            out.push(Message {
+                subject,
+                payload,
+                headers,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn send_jetstream(&self, open: &Open, batch: &[Item]) -> Result<(), SinkError> {
+        let server = self.conn.shown();
+        let messages = self.messages(open, batch)?;
+        let mut acks: Vec<(String, PublishAckFuture)> = Vec::with_capacity(messages.len());
+        for m in messages {
             let publish = PublishMessage::build()
-                .payload(payload.into())
-                .headers(self.headers_for(item));
+                .payload(m.payload.into())
+                .headers(m.headers);
             let ack = open
                 .js
-                .send_publish(subject.clone(), publish)
+                .send_publish(m.subject.clone(), publish)
                 .await
-                .map_err(|e| errors::jetstream(&e, server, &subject))?;
-            acks.push((subject, ack));
+                .map_err(|e| errors::jetstream(&e, server, &m.subject))?;
+            acks.push((m.subject, ack));
         }
         // Every message is in flight: the acknowledgements arrive together, so awaiting them
         // in turn takes as long as the slowest.
@@ -171,19 +205,24 @@ impl NatsSink {
 
     async fn send_core(&self, open: &Open, batch: &[Item]) -> Result<(), SinkError> {
         let server = self.conn.shown();
-        for item in batch {
-            let subject = self.subject.render(&item.source);
-            let payload = encode(item)?;
+        for m in self.messages(open, batch)? {
             open.client
-                .publish_with_headers(subject.clone(), self.headers_for(item), payload.into())
+                .publish_with_headers(m.subject.clone(), m.headers, m.payload.into())
                 .await
-                .map_err(|e| errors::core(&e, server, &subject))?;
+                .map_err(|e| errors::core(&e, server, &m.subject))?;
         }
         open.client
             .flush()
             .await
             .map_err(|e| SinkError::retryable(format!("{server}: flush failed: {e}")))
     }
+}
+
+/// One message, ready to publish.
+struct Message {
+    subject: String,
+    payload: Vec<u8>,
+    headers: HeaderMap,
 }
 
 /// One item as JSON, as the `jsonl` sink writes it (without the newline).
