@@ -310,3 +310,25 @@ async fn user_password_and_token_authenticate_and_never_show() {
         .unwrap_err();
     assert!(!e.message.contains("other-token"), "{e}");
 }
+
+#[tokio::test]
+async fn a_missing_creds_file_is_named_relative_to_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = BuildContext::for_tests(dir.path());
+    let s = NatsSink::build(
+        serde_json::from_value(serde_json::json!({
+            "url": SERVER, "subject": "a.b", "creds_file": "secrets/feedloom.creds",
+        }))
+        .unwrap(),
+        &ctx,
+    )
+    .unwrap();
+    let e = s.send(&items("c", 1)).await.unwrap_err();
+    assert!(e.retryable, "{e}");
+    let want = dir.path().join("secrets/feedloom.creds");
+    assert!(
+        e.message
+            .contains(&format!("cannot read creds_file {}", want.display())),
+        "{e}"
+    );
+}
