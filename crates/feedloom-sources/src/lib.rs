@@ -1,6 +1,7 @@
 //! feedloom's built-in sources, one module per YAML `type:` name:
 //! - `file` — [`file`]: a glob of local feed files (.xml/.rss/.atom/.json) and articles (.txt/.html).
 //! - `feed` — [`feed`]: RSS, Atom and JSON Feed polled over HTTP.
+//! - `nats` — [`nats`]: items from a NATS JetStream stream (durable pull consumer); see docs/nats.md.
 
 pub mod dates;
 pub mod decode;
@@ -9,6 +10,7 @@ pub mod file;
 pub mod fulltext;
 pub mod html_guard;
 mod jsonfeed;
+pub mod nats;
 pub mod opml;
 pub mod parse;
 pub mod truncated;
@@ -20,4 +22,5 @@ use feedloom_core::Registry;
 pub fn register(reg: &mut Registry) {
     feed::register(reg);
     file::register(reg);
+    nats::register(reg);
 }
