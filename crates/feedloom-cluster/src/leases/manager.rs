@@ -22,6 +22,8 @@ use crate::kv::{self, BucketSpec};
 const DEBOUNCE: Duration = Duration::from_millis(50);
 /// How often a frozen manager looks whether it was thawed.
 const FROZEN_POLL: Duration = Duration::from_millis(10);
+/// Acquisition passes in one rebalance (each rescans the free shards).
+const ACQUIRE_ROUNDS: usize = 4;
 
 /// Why the loop woke up.
 enum Wake {
@@ -136,14 +138,21 @@ impl Manager {
     pub(crate) async fn run(mut self, mut stop: watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(self.settings.renew_interval());
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut was_frozen = false;
         loop {
-            let wake = self.wait(&mut stop, &mut tick).await;
+            let mut wake = self.wait(&mut stop, &mut tick).await;
             if matches!(wake, Wake::Stop) {
                 break;
             }
             if self.shared.frozen.load(Ordering::SeqCst) {
+                was_frozen = true;
                 tokio::time::sleep(FROZEN_POLL).await;
                 continue;
+            }
+            if was_frozen {
+                // Like a process resumed after SIGSTOP: its overdue renewals go out first.
+                was_frozen = false;
+                wake = Wake::Tick;
             }
             match wake {
                 Wake::Tick => {
@@ -327,6 +336,8 @@ impl Manager {
         self.shared.count(&self.shared.counters.lost, n);
         if n > 0 {
             tracing::warn!(lost = n, reason = why, "shard leases lost");
+            self.shared
+                .with_status(|s| s.last_loss = Some(format!("{n} shard(s): {why}")));
         }
     }
 
@@ -417,8 +428,14 @@ impl Manager {
                 .copied()
                 .collect();
             self.release(extra).await;
-        } else if self.held.len() < target {
-            self.acquire(target - self.held.len()).await;
+        } else {
+            // Nodes short of shards race for the same free ones; a node that lost some races
+            // looks again at once rather than at the next tick.
+            for _ in 0..ACQUIRE_ROUNDS {
+                if self.held.len() >= target || !self.acquire(target - self.held.len()).await {
+                    break;
+                }
+            }
         }
         self.update_status(&members, Some(cluster_hash));
     }
@@ -447,13 +464,14 @@ impl Manager {
     }
 
     /// Acquires up to `want` free shards, walking from a point that depends on the node id so
-    /// that nodes short of shards at the same time mostly try different ones.
-    async fn acquire(&mut self, want: usize) {
+    /// that nodes short of shards at the same time mostly try different ones. True if another
+    /// node won a shard this one tried (worth another look).
+    async fn acquire(&mut self, want: usize) -> bool {
         let taken = match self.buckets.taken_shards(self.op_limit).await {
             Ok(t) => t,
             Err(err) => {
                 tracing::warn!(error = %err, "cannot scan shard leases; acquisition skipped");
-                return;
+                return false;
             }
         };
         let shards = self.settings.shards;
@@ -464,12 +482,13 @@ impl Manager {
             .take(want)
             .collect();
         if candidates.is_empty() {
-            return;
+            return false;
         }
         let writes: Vec<Write> = candidates.iter().map(|s| Write::Put(*s, 0)).collect();
         let results = self.buckets.write_batch(&writes, self.op_limit, None).await;
         let began = Instant::now();
         let mut got = 0;
+        let mut lost_race = false;
         for (shard, sent, outcome) in results {
             let (sent, outcome) = match outcome {
                 // "No value" was refused: a delete marker may be there; create over it.
@@ -478,10 +497,14 @@ impl Manager {
                 }
                 other => (sent, other),
             };
-            if let Outcome::Written(rev) = outcome {
-                self.held.insert(shard, rev);
-                self.shared.hold(shard, sent, self.settings.validity());
-                got += 1;
+            match outcome {
+                Outcome::Written(rev) => {
+                    self.held.insert(shard, rev);
+                    self.shared.hold(shard, sent, self.settings.validity());
+                    got += 1;
+                }
+                Outcome::Refused => lost_race = true,
+                Outcome::Failed(_) => {}
             }
         }
         self.shared.count(&self.shared.counters.acquired, got);
@@ -493,6 +516,7 @@ impl Manager {
             );
             self.publish_owned();
         }
+        lost_race
     }
 
     /// Stops owning `shards` at once, then deletes their leases so others can take them.

@@ -154,6 +154,8 @@ pub struct LeaseStatus {
     pub refused: Option<String>,
     /// The cluster's config hash (the oldest member's), once known.
     pub cluster_hash: Option<String>,
+    /// The last time this node lost shards: how many and why.
+    pub last_loss: Option<String>,
 }
 
 /// A cheap, cloneable view of one node's leases: `owns`, the owned-set watch, status and
