@@ -156,15 +156,24 @@ impl Manager {
             }
             match wake {
                 Wake::Tick => {
+                    if !self.connected() {
+                        self.note_unreachable();
+                        self.expire();
+                        continue;
+                    }
                     self.renew().await;
                     self.expire();
                     self.heartbeat().await;
+                    self.expire();
                     self.ensure_watches().await;
+                    self.expire();
                     self.rebalance().await;
                 }
                 Wake::Rebalance => {
                     self.expire();
-                    self.rebalance().await;
+                    if self.connected() {
+                        self.rebalance().await;
+                    }
                 }
                 Wake::Expiry => self.expire(),
                 Wake::Stop | Wake::Nothing => {}
@@ -199,6 +208,35 @@ impl Manager {
                 Wake::Nothing
             }
             _ = sleep_until_opt(expiry) => Wake::Expiry,
+        }
+    }
+
+    fn connected(&self) -> bool {
+        self.buckets.js.client().connection_state() == async_nats::connection::State::Connected
+    }
+
+    /// A tick without a connection: no renewal can be sent; the shards are kept until their
+    /// deadlines (the client reconnects by itself).
+    fn note_unreachable(&self) {
+        let n = self.held.len() as u64;
+        self.shared.count(&self.shared.counters.renew_errors, n);
+        if n > 0 {
+            tracing::warn!(
+                held = n,
+                "NATS unreachable: leases not renewed; shards are dropped when they may lapse"
+            );
+        }
+    }
+
+    /// The time a network step may take: the operation bound, cut short at the next deadline
+    /// of a held shard so that a lapsing lease is dropped on time however slow NATS is.
+    fn limit(&self) -> Duration {
+        match self.next_deadline() {
+            Some(at) => {
+                let until = at.saturating_duration_since(tokio::time::Instant::now());
+                self.op_limit.min(until.max(Duration::from_millis(10)))
+            }
+            None => self.op_limit,
         }
     }
 
@@ -274,11 +312,11 @@ impl Manager {
 
     async fn ensure_watches(&mut self) {
         if self.lease_watch.is_none() {
-            let w = tokio::time::timeout(self.op_limit, self.buckets.leases.watch("shard.>")).await;
+            let w = tokio::time::timeout(self.limit(), self.buckets.leases.watch("shard.>")).await;
             self.lease_watch = w.ok().and_then(Result::ok);
         }
         if self.member_watch.is_none() {
-            let w = tokio::time::timeout(self.op_limit, self.buckets.members.watch_all()).await;
+            let w = tokio::time::timeout(self.limit(), self.buckets.members.watch_all()).await;
             self.member_watch = w.ok().and_then(Result::ok);
         }
     }
@@ -291,7 +329,7 @@ impl Manager {
         let writes: Vec<Write> = self.held.iter().map(|(s, r)| Write::Put(*s, *r)).collect();
         let results = self
             .buckets
-            .write_batch(&writes, self.op_limit, Some(&self.shared))
+            .write_batch(&writes, self.limit(), Some(&self.shared))
             .await;
         let mut refused = Vec::new();
         let (mut renewed, mut errors) = (0, 0);
@@ -372,13 +410,13 @@ impl Manager {
 
     async fn heartbeat(&mut self) {
         let record = self.my_record();
-        if let Err(err) = self.buckets.heartbeat(&record, self.op_limit).await {
+        if let Err(err) = self.buckets.heartbeat(&record, self.limit()).await {
             tracing::warn!(error = %err, "cluster heartbeat failed");
         }
     }
 
     async fn rebalance(&mut self) {
-        let mut members = match self.buckets.members(self.op_limit).await {
+        let mut members = match self.buckets.members(self.limit()).await {
             Ok(m) => m,
             Err(err) => {
                 tracing::warn!(error = %err, "cannot list cluster members; rebalance skipped");
@@ -467,7 +505,7 @@ impl Manager {
     /// that nodes short of shards at the same time mostly try different ones. True if another
     /// node won a shard this one tried (worth another look).
     async fn acquire(&mut self, want: usize) -> bool {
-        let taken = match self.buckets.taken_shards(self.op_limit).await {
+        let taken = match self.buckets.taken_shards(self.limit()).await {
             Ok(t) => t,
             Err(err) => {
                 tracing::warn!(error = %err, "cannot scan shard leases; acquisition skipped");
@@ -485,7 +523,7 @@ impl Manager {
             return false;
         }
         let writes: Vec<Write> = candidates.iter().map(|s| Write::Put(*s, 0)).collect();
-        let results = self.buckets.write_batch(&writes, self.op_limit, None).await;
+        let results = self.buckets.write_batch(&writes, self.limit(), None).await;
         let began = Instant::now();
         let mut got = 0;
         let mut lost_race = false;
@@ -493,7 +531,7 @@ impl Manager {
             let (sent, outcome) = match outcome {
                 // "No value" was refused: a delete marker may be there; create over it.
                 Outcome::Refused if began.elapsed() < self.op_limit => {
-                    self.buckets.create_lease(shard, self.op_limit).await
+                    self.buckets.create_lease(shard, self.limit()).await
                 }
                 other => (sent, other),
             };
