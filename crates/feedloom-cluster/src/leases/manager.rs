@@ -327,10 +327,13 @@ impl Manager {
             return;
         }
         let writes: Vec<Write> = self.held.iter().map(|(s, r)| Write::Put(*s, *r)).collect();
+        let began = Instant::now();
         let results = self
             .buckets
             .write_batch(&writes, self.limit(), Some(&self.shared))
             .await;
+        let took = began.elapsed();
+        self.shared.with_status(|s| s.last_renew = Some(took));
         let mut refused = Vec::new();
         let (mut renewed, mut errors) = (0, 0);
         let mut first_error = None;

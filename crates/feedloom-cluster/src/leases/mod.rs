@@ -156,6 +156,9 @@ pub struct LeaseStatus {
     pub cluster_hash: Option<String>,
     /// The last time this node lost shards: how many and why.
     pub last_loss: Option<String>,
+    /// How long the last renewal pass over every held lease took (it must stay well under
+    /// the renew interval, `ttl / 3`).
+    pub last_renew: Option<Duration>,
 }
 
 /// A cheap, cloneable view of one node's leases: `owns`, the owned-set watch, status and
