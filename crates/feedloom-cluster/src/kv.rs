@@ -10,6 +10,8 @@
 
 use std::time::Duration;
 
+use async_nats::jetstream::ErrorCode;
+use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::kv::Store;
 use async_nats::jetstream::stream::{self, DiscardPolicy, StorageType};
 use async_nats::jetstream::{self};
@@ -117,7 +119,11 @@ pub async fn delete_bucket(js: &jetstream::Context, bucket: &str) -> Result<(), 
 pub(crate) async fn delete_stream(js: &jetstream::Context, name: &str) -> Result<(), ClusterError> {
     match js.delete_stream(name).await {
         Ok(_) => Ok(()),
-        Err(err) if err.to_string().contains("not found") => Ok(()),
-        Err(err) => Err(ClusterError::nats(format!("deleting stream {name}"), err)),
+        Err(err) => match err.kind() {
+            GetStreamErrorKind::JetStream(e) if e.error_code() == ErrorCode::STREAM_NOT_FOUND => {
+                Ok(())
+            }
+            _ => Err(ClusterError::nats(format!("deleting stream {name}"), err)),
+        },
     }
 }

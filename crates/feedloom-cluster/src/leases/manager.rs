@@ -281,9 +281,14 @@ impl Manager {
                 }
             }
             Operation::Put => {
-                // Someone else wrote a lease this node holds: it is not ours any more.
-                if self.held.contains_key(&shard) && entry.value != self.settings.node_id.as_bytes()
-                {
+                // Someone else wrote a lease this node holds, after this node's last write:
+                // it is not ours any more. (Events older than that write, delivered late, are
+                // the previous owner's and say nothing.)
+                let newer = self
+                    .held
+                    .get(&shard)
+                    .is_some_and(|rev| entry.revision > *rev);
+                if newer && entry.value != self.settings.node_id.as_bytes() {
                     self.lose(&[shard], "another node wrote the lease");
                 }
             }
@@ -303,6 +308,16 @@ impl Manager {
                 return;
             }
         };
+        if entry.key == self.settings.node_id
+            && entry.operation == Operation::Put
+            && let Ok(record) = serde_json::from_slice::<MemberRecord>(&entry.value)
+            && record.started != self.started
+        {
+            tracing::error!(
+                node = %entry.key,
+                "another process uses this node id: node ids must be unique in a cluster"
+            );
+        }
         let joined = entry.operation == Operation::Put && !self.known_members.contains(&entry.key);
         let left = entry.operation != Operation::Put;
         if joined || left {
