@@ -111,7 +111,7 @@ async fn a_frozen_node_loses_its_shards_after_the_ttl_and_does_not_claim_them_ba
     .await;
 
     let frozen_set = c.view().owned();
-    let lost_before = c.counters().snapshot().lost;
+    let before = c.counters().snapshot();
     c.freeze(true);
     let t0 = Instant::now();
     let two = views(&[&a, &b]);
@@ -136,11 +136,16 @@ async fn a_frozen_node_loses_its_shards_after_the_ttl_and_does_not_claim_them_ba
     eventually(
         Duration::from_secs(3),
         "the thawed node counts its losses",
-        || c.counters().snapshot().lost >= lost_before + frozen_set.len() as u64,
+        || c.counters().snapshot().lost >= before.lost + frozen_set.len() as u64,
     )
     .await;
-    let why = c.status().last_loss.unwrap_or_default();
-    assert!(why.contains("renewal refused"), "{why}");
+    let after = c.counters().snapshot();
+    assert_eq!(
+        after.renew_refused - before.renew_refused,
+        frozen_set.len() as u64,
+        "each of its renewals refused: {after:?}; last loss: {:?}",
+        c.status().last_loss
+    );
     let t1 = Instant::now();
     eventually(Duration::from_secs(10), "3 nodes balanced again", || {
         balanced(&all, SHARDS)

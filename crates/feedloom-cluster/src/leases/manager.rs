@@ -230,10 +230,19 @@ impl Manager {
 
     /// The time a network step may take: the operation bound, cut short at the next deadline
     /// of a held shard so that a lapsing lease is dropped on time however slow NATS is.
+    /// (Deadlines already past do not count: `owns` is false for those shards already, and
+    /// the renewal that settles them, refused or not, deserves its full time.)
     fn limit(&self) -> Duration {
-        match self.next_deadline() {
-            Some(at) => {
-                let until = at.saturating_duration_since(tokio::time::Instant::now());
+        let now_ms = self.shared.now_ms();
+        let next = self
+            .held
+            .keys()
+            .map(|s| self.shared.deadline_ms(*s))
+            .filter(|d| *d > now_ms)
+            .min();
+        match next {
+            Some(d) => {
+                let until = Duration::from_millis(d - now_ms);
                 self.op_limit.min(until.max(Duration::from_millis(10)))
             }
             None => self.op_limit,
@@ -375,6 +384,7 @@ impl Manager {
             tracing::warn!(failed = errors, error = %reason, "lease renewals failed; shards are kept until their leases may lapse");
         }
         if !refused.is_empty() {
+            self.shared.count(&c.renew_refused, refused.len() as u64);
             self.lose(&refused, "renewal refused: the lease was taken or lapsed");
         }
     }

@@ -96,6 +96,9 @@ pub struct LeaseCounters {
     pub released: AtomicU64,
     /// Renewals that failed without a verdict (timeout, NATS unreachable).
     pub renew_errors: AtomicU64,
+    /// Renewals refused because the lease had been taken or had lapsed (each also counts in
+    /// `lost`).
+    pub renew_refused: AtomicU64,
 }
 
 /// A copy of the counters at one moment.
@@ -111,6 +114,8 @@ pub struct CounterSnapshot {
     pub released: u64,
     /// See [`LeaseCounters::renew_errors`].
     pub renew_errors: u64,
+    /// See [`LeaseCounters::renew_refused`].
+    pub renew_refused: u64,
 }
 
 impl LeaseCounters {
@@ -122,6 +127,7 @@ impl LeaseCounters {
             lost: self.lost.load(Ordering::Relaxed),
             released: self.released.load(Ordering::Relaxed),
             renew_errors: self.renew_errors.load(Ordering::Relaxed),
+            renew_refused: self.renew_refused.load(Ordering::Relaxed),
         }
     }
 }
