@@ -12,6 +12,8 @@
 //!
 //! See `docs/cluster.md` for the concepts, the config block and the guarantees.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod connect;
 pub mod error;

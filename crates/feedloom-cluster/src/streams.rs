@@ -80,11 +80,21 @@ pub struct PendingAck {
 
 impl PendingAck {
     /// Waits for the server's acknowledgement. `duplicate` in the ack is true when the id was
-    /// already published within the duplicate window (the message was dropped).
+    /// already published within the duplicate window (the message was dropped). Same as
+    /// awaiting the `PendingAck` itself.
     pub async fn wait(self) -> Result<PublishAck, ClusterError> {
         self.inner
             .await
             .map_err(|err| ClusterError::nats(format!("ack of publish to {}", self.subject), err))
+    }
+}
+
+impl std::future::IntoFuture for PendingAck {
+    type Output = Result<PublishAck, ClusterError>;
+    type IntoFuture = futures_util::future::BoxFuture<'static, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.wait())
     }
 }
 

@@ -38,11 +38,11 @@ async fn publish_with_id_is_deduplicated_and_dead_letters_keep_the_reason() {
         .await
         .unwrap();
     assert!(!first.duplicate);
+    // A `PendingAck` can be awaited directly.
     let again = streams
         .publish_with_id("items.new", "item-1", Bytes::from_static(b"one"))
         .await
         .unwrap()
-        .wait()
         .await
         .unwrap();
     assert!(
