@@ -140,35 +140,23 @@ impl Manager {
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut was_frozen = false;
         loop {
-            let mut wake = self.wait(&mut stop, &mut tick).await;
-            if matches!(wake, Wake::Stop) {
-                break;
-            }
             if self.shared.frozen.load(Ordering::SeqCst) {
+                // Frozen (test hook): nothing at all happens, as in a stopped process; watch
+                // events wait in the client's buffers.
                 was_frozen = true;
                 tokio::time::sleep(FROZEN_POLL).await;
                 continue;
             }
             if was_frozen {
-                // Like a process resumed after SIGSTOP: its overdue renewals go out first.
+                // Like a process resumed after SIGSTOP: its overdue renewals go out first,
+                // before anything it missed meanwhile is looked at.
                 was_frozen = false;
-                wake = Wake::Tick;
+                self.tick().await;
+                continue;
             }
-            match wake {
-                Wake::Tick => {
-                    if !self.connected() {
-                        self.note_unreachable();
-                        self.expire();
-                        continue;
-                    }
-                    self.renew().await;
-                    self.expire();
-                    self.heartbeat().await;
-                    self.expire();
-                    self.ensure_watches().await;
-                    self.expire();
-                    self.rebalance().await;
-                }
+            match self.wait(&mut stop, &mut tick).await {
+                Wake::Stop => break,
+                Wake::Tick => self.tick().await,
                 Wake::Rebalance => {
                     self.expire();
                     if self.connected() {
@@ -176,10 +164,27 @@ impl Manager {
                     }
                 }
                 Wake::Expiry => self.expire(),
-                Wake::Stop | Wake::Nothing => {}
+                Wake::Nothing => {}
             }
         }
         self.shutdown().await;
+    }
+
+    /// Every `ttl / 3`: renew, heartbeat, (re)open the watches, rebalance; lapsed shards are
+    /// dropped between the steps.
+    async fn tick(&mut self) {
+        if !self.connected() {
+            self.note_unreachable();
+            self.expire();
+            return;
+        }
+        self.renew().await;
+        self.expire();
+        self.heartbeat().await;
+        self.expire();
+        self.ensure_watches().await;
+        self.expire();
+        self.rebalance().await;
     }
 
     async fn wait(
@@ -334,14 +339,16 @@ impl Manager {
         }
     }
 
+    /// (Re)opens the watches on both buckets; a failure is retried at the next tick, and the
+    /// rescans every tick cover for them meanwhile.
     async fn ensure_watches(&mut self) {
         if self.lease_watch.is_none() {
             let w = tokio::time::timeout(self.limit(), self.buckets.leases.watch("shard.>")).await;
-            self.lease_watch = w.ok().and_then(Result::ok);
+            self.lease_watch = opened(w, &self.buckets.leases.name);
         }
         if self.member_watch.is_none() {
             let w = tokio::time::timeout(self.limit(), self.buckets.members.watch_all()).await;
-            self.member_watch = w.ok().and_then(Result::ok);
+            self.member_watch = opened(w, &self.buckets.members.name);
         }
     }
 
@@ -622,6 +629,26 @@ impl Manager {
             s.owned = 0;
             s.target = 0;
         });
+    }
+}
+
+fn opened(
+    w: Result<Result<Watch, async_nats::jetstream::kv::WatchError>, tokio::time::error::Elapsed>,
+    bucket: &str,
+) -> Option<Watch> {
+    match w {
+        Ok(Ok(w)) => Some(w),
+        Ok(Err(err)) => {
+            tracing::debug!(bucket, error = %err, "cannot watch the bucket; retrying at the next tick");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(
+                bucket,
+                "watching the bucket timed out; retrying at the next tick"
+            );
+            None
+        }
     }
 }
 
