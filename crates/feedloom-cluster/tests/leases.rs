@@ -41,7 +41,10 @@ async fn three_nodes_balance_a_fourth_joins_and_a_clean_leave_hands_over() {
     })
     .await;
     eprintln!("3 nodes balanced after {took:?}");
-    assert_eq!(a.status().members.len(), 3);
+    eventually(Duration::from_secs(3), "a's status lists 3 members", || {
+        a.status().members.len() == 3
+    })
+    .await;
 
     let d = start(&name, "d", SHARDS, "h").await;
     let (overlap_d, dog_d) = overlap_watchdog(views(&[&a, &b, &c, &d]), SHARDS);

@@ -161,6 +161,7 @@ impl Manager {
                     self.expire();
                     if self.connected() {
                         self.rebalance().await;
+                        self.ensure_watches().await;
                     }
                 }
                 Wake::Expiry => self.expire(),
@@ -182,9 +183,9 @@ impl Manager {
         self.expire();
         self.heartbeat().await;
         self.expire();
-        self.ensure_watches().await;
-        self.expire();
         self.rebalance().await;
+        self.expire();
+        self.ensure_watches().await;
     }
 
     async fn wait(
@@ -339,10 +340,15 @@ impl Manager {
         }
     }
 
-    /// (Re)opens the watches on both buckets; a failure is retried at the next tick, and the
-    /// rescans every tick cover for them meanwhile.
+    /// (Re)opens the watch on the members bucket, and the one on the leases bucket while this
+    /// node is short of its share (it receives every renewal of the cluster, so it is closed
+    /// once the node has its share). A failure is retried at the next tick; the rescans
+    /// every tick cover for a missing watch meanwhile.
     async fn ensure_watches(&mut self) {
-        if self.lease_watch.is_none() {
+        let short = self.held.len() < self.target as usize;
+        if !short {
+            self.lease_watch = None;
+        } else if self.lease_watch.is_none() {
             let w = tokio::time::timeout(self.limit(), self.buckets.leases.watch("shard.>")).await;
             self.lease_watch = opened(w, &self.buckets.leases.name);
         }

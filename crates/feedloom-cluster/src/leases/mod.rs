@@ -20,7 +20,8 @@
 //! **Fair share.** The live members that agree on the config, sorted by node id, each get
 //! `shards / L` shards, and the first `shards % L` one more. A node above its share releases
 //! its extra shards; one below acquires free ones, scanning the lease keys every `ttl/3` and at
-//! once when a watch on either bucket shows a lease released or a member joining or leaving.
+//! once when a watch shows a member joining or leaving, or (while the node is short of its
+//! share) a lease released.
 //! A node killed without `shutdown` has its shards taken once its leases lapse (about `ttl`,
 //! plus the server's expiry granularity, plus up to `ttl/3` for the next scan).
 //!
