@@ -46,6 +46,9 @@ async fn three_nodes_balance_a_fourth_joins_and_a_clean_leave_hands_over() {
     })
     .await;
 
+    // b's owned-set watch tells it which shards it gives up when d joins.
+    let mut b_owned = b.subscribe();
+    let b_before = b_owned.borrow_and_update().as_ref().clone();
     let d = start(&name, "d", SHARDS, "h").await;
     let (overlap_d, dog_d) = overlap_watchdog(views(&[&a, &b, &c, &d]), SHARDS);
     let four = views(&[&a, &b, &c, &d]);
@@ -54,6 +57,15 @@ async fn three_nodes_balance_a_fourth_joins_and_a_clean_leave_hands_over() {
     })
     .await;
     eprintln!("rebalanced to 4 nodes after {took:?}");
+    assert!(b_owned.has_changed().unwrap());
+    let b_after = b_owned.borrow_and_update().as_ref().clone();
+    assert_eq!(b_after, b.view().owned());
+    assert!(b_after.len() < b_before.len() && b_after.is_subset(&b_before));
+    assert!(
+        b_before
+            .difference(&b_after)
+            .all(|s| d.owns(*s) || a.owns(*s) || c.owns(*s))
+    );
 
     let held_by_a = a.view().owned().len() as u64;
     let released_before = a.counters().snapshot().released;
