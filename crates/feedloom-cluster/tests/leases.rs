@@ -190,6 +190,7 @@ async fn a_killed_node_has_its_shards_taken_after_the_ttl() {
     let b_view = b.view();
     let (overlap, dog) = overlap_watchdog(both.clone(), shards);
     drop(b); // like kill -9: no release, no leave
+    assert!(b_view.owned().is_empty() && (0..shards).all(|s| !b_view.owns(s)));
     let t0 = Instant::now();
     let only_a = views(&[&a]);
     let took = eventually(

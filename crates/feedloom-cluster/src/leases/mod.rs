@@ -212,8 +212,9 @@ impl LeaseView {
 }
 
 /// The running lease manager of this node. [`LeaseHandle::shutdown`] hands every shard over
-/// at once; dropping the handle without it stops the manager like `kill -9` (leases lapse
-/// after the TTL).
+/// at once; dropping the handle without it stops the manager like `kill -9`: the other nodes
+/// wait for the leases to lapse (the TTL), and the views of this process own nothing from
+/// then on.
 #[derive(Debug)]
 pub struct LeaseHandle {
     view: LeaseView,
@@ -284,7 +285,10 @@ impl LeaseHandle {
 impl Drop for LeaseHandle {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
+            // Like kill -9 for the cluster (the leases lapse after the TTL); in this process
+            // the views stop owning anything at once.
             task.abort();
+            self.view.shared.drop_all();
         }
     }
 }

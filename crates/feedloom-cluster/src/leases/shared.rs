@@ -27,6 +27,9 @@ pub(crate) struct Shared {
     pub(crate) status: Mutex<LeaseStatus>,
     /// Test hook: while set the manager does nothing at all, like a stopped process.
     pub(crate) frozen: AtomicBool,
+    /// Set when the handle is dropped without a shutdown: nothing is owned any more, even if
+    /// the aborted task still writes a deadline on its way out.
+    stopped: AtomicBool,
 }
 
 impl Shared {
@@ -40,6 +43,7 @@ impl Shared {
             counters: LeaseCounters::default(),
             status: Mutex::new(status),
             frozen: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
         }
     }
 
@@ -56,6 +60,9 @@ impl Shared {
 
     /// True if this node holds `shard` and its lease cannot have lapsed yet.
     pub(crate) fn owns(&self, shard: u32) -> bool {
+        if self.stopped.load(Ordering::Acquire) {
+            return false;
+        }
         match self.deadlines.get(shard as usize) {
             Some(d) => {
                 let d = d.load(Ordering::Acquire);
@@ -80,6 +87,16 @@ impl Shared {
         }
     }
 
+    /// Stops owning every shard at once (the manager is gone).
+    pub(crate) fn drop_all(&self) {
+        self.stopped.store(true, Ordering::Release);
+        for d in self.deadlines.iter() {
+            d.store(0, Ordering::Release);
+        }
+        self.publish_owned(&BTreeSet::new());
+        self.with_status(|s| s.owned = 0);
+    }
+
     /// The deadline of `shard` in ms since `base` (0: not owned).
     pub(crate) fn deadline_ms(&self, shard: u32) -> u64 {
         self.deadlines
@@ -89,6 +106,12 @@ impl Shared {
 
     /// Publishes `owned` on the watch if it differs from what the watch has.
     pub(crate) fn publish_owned(&self, owned: &BTreeSet<u32>) {
+        let empty = BTreeSet::new();
+        let owned = if self.stopped.load(Ordering::Acquire) {
+            &empty
+        } else {
+            owned
+        };
         self.owned.send_if_modified(|cur| {
             if cur.as_ref() == owned {
                 false
