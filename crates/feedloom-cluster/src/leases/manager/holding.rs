@@ -3,7 +3,12 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
+use futures_util::StreamExt;
+
 use super::Manager;
+
+/// Creates over delete markers in flight at once.
+const CREATE_CONCURRENCY: usize = 64;
 use crate::leases::ops::{Outcome, Write};
 
 impl Manager {
@@ -111,18 +116,31 @@ impl Manager {
             return false;
         }
         let writes: Vec<Write> = candidates.iter().map(|s| Write::Put(*s, 0)).collect();
-        let results = self.buckets.write_batch(&writes, self.limit(), None).await;
-        let began = Instant::now();
+        let mut results = self.buckets.write_batch(&writes, self.limit(), None).await;
+        // "No value" refused: a delete marker may be there (a released lease), or another
+        // node was faster. Create over the marker, concurrently; a create refused is a race
+        // lost.
+        let retry: Vec<u32> = results
+            .iter()
+            .filter(|r| r.2 == Outcome::Refused)
+            .map(|r| r.0)
+            .collect();
+        if !retry.is_empty() {
+            let (buckets, limit) = (&self.buckets, self.limit());
+            let retried: Vec<(u32, Instant, Outcome)> = futures_util::stream::iter(retry)
+                .map(|shard| async move {
+                    let (sent, outcome) = buckets.create_lease(shard, limit).await;
+                    (shard, sent, outcome)
+                })
+                .buffer_unordered(CREATE_CONCURRENCY)
+                .collect()
+                .await;
+            results.retain(|r| r.2 != Outcome::Refused);
+            results.extend(retried);
+        }
         let mut got = 0;
         let mut lost_race = false;
         for (shard, sent, outcome) in results {
-            let (sent, outcome) = match outcome {
-                // "No value" was refused: a delete marker may be there; create over it.
-                Outcome::Refused if began.elapsed() < self.op_limit => {
-                    self.buckets.create_lease(shard, self.limit()).await
-                }
-                other => (sent, other),
-            };
             match outcome {
                 Outcome::Written(rev) => {
                     self.held.insert(shard, rev);
