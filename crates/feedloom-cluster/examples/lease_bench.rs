@@ -17,6 +17,7 @@ async fn main() {
     for shards in [1_024u32, 16_384] {
         lease_rate(&url, shards).await;
     }
+    handover(&url, 16_384).await;
     let cluster = connect(&url, "kvpub", 1).await;
     kv_put_rate(&cluster, 5_000).await;
     publish_rate(&cluster, 20_000).await;
@@ -24,9 +25,13 @@ async fn main() {
 }
 
 async fn connect(url: &str, what: &str, shards: u32) -> Cluster {
+    connect_as(url, what, "bench", shards).await
+}
+
+async fn connect_as(url: &str, what: &str, node: &str, shards: u32) -> Cluster {
     let mut c = ClusterConfig::new(url);
     c.name = format!("bench-{what}-{}", std::process::id());
-    c.node_id = Some("bench".to_string());
+    c.node_id = Some(node.to_string());
     c.shards = shards;
     c.lease_ttl = feedloom_core::Duration(TTL);
     feedloom_cluster::connect(&c, Path::new(".")).await.unwrap()
@@ -146,4 +151,39 @@ async fn publish_rate(cluster: &Cluster, n: u32) {
         f64::from(n) / piped.as_secs_f64(),
         f64::from(m) / seq.as_secs_f64()
     );
+}
+
+/// Two nodes: how long a second node takes to get its half, and the first node's half to be
+/// taken over after its clean shutdown.
+async fn handover(url: &str, shards: u32) {
+    let a_cluster = connect_as(url, "handover", "a", shards).await;
+    let b_cluster = connect_as(url, "handover", "b", shards).await;
+    let a = a_cluster.start_leases("bench").await.unwrap();
+    wait_for(|| a.view().owned().len() == shards as usize).await;
+    let t0 = Instant::now();
+    let b = b_cluster.start_leases("bench").await.unwrap();
+    let half = shards as usize / 2;
+    wait_for(|| a.view().owned().len() == half && b.view().owned().len() == half).await;
+    let join = t0.elapsed();
+    let t1 = Instant::now();
+    a.shutdown().await;
+    wait_for(|| b.view().owned().len() == shards as usize).await;
+    let leave = t1.elapsed();
+    println!(
+        "handover {shards:>6} shards, 2 nodes: a joining node has its half in {:>7.1} ms; a clean leave is taken over in {:>7.1} ms",
+        join.as_secs_f64() * 1e3,
+        leave.as_secs_f64() * 1e3
+    );
+    b.shutdown().await;
+    a_cluster.destroy(&[]).await.unwrap();
+}
+
+async fn wait_for(mut done: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !done() {
+        if t0.elapsed() > Duration::from_secs(120) {
+            panic!("not done in 120 s");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
