@@ -1,7 +1,7 @@
 //! feedloom's cluster mode foundation: N feedloom processes share one workload over NATS
 //! JetStream.
 //!
-//! - [`connect`] turns a [`ClusterConfig`] into a [`Cluster`] (a NATS client that reconnects by
+//! - [`connect()`] turns a [`ClusterConfig`] into a [`Cluster`] (a NATS client that reconnects by
 //!   itself).
 //! - [`shard_of`] maps a source id to one of `shards` shards (frozen hash).
 //! - [`Cluster::start_leases`] joins the cluster and leases a fair share of the shards
