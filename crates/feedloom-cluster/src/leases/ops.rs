@@ -66,7 +66,9 @@ pub(crate) fn shard_of_key(key: &str) -> Option<u32> {
 
 impl Buckets {
     /// Runs `writes` pipelined (up to [`WINDOW`] in flight) within `limit`; returns, in order,
-    /// each write's shard, when it was sent, and its outcome.
+    /// each write's shard, when it was sent, and its outcome (a write without an answer in
+    /// time is [`Outcome::Failed`]). With `drop_refused`, a refused write's shard stops being
+    /// owned the moment its answer is read.
     pub(crate) async fn write_batch(
         &self,
         writes: &[Write],
@@ -74,59 +76,56 @@ impl Buckets {
         drop_refused: Option<&Shared>,
     ) -> Vec<(u32, Instant, Outcome)> {
         let started = Instant::now();
-        let mut results: Vec<(u32, Instant, Outcome)> = writes
+        let mut answers: Vec<(Instant, Option<Outcome>)> = vec![(started, None); writes.len()];
+        let run = self.pipeline(writes, &mut answers, drop_refused);
+        let unanswered = match tokio::time::timeout(limit, run).await {
+            Ok(()) => "no answer".to_string(),
+            Err(_) => format!("timed out after {} ms", limit.as_millis()),
+        };
+        writes
             .iter()
-            .map(|w| (w.shard(), started, Outcome::Failed("not sent".to_string())))
-            .collect();
-        let run = self.pipeline(writes, &mut results, drop_refused);
-        if tokio::time::timeout(limit, run).await.is_err() {
-            for r in results.iter_mut() {
-                if r.2 == Outcome::Failed("not sent".to_string()) || r.2 == pending() {
-                    r.2 = Outcome::Failed(format!("timed out after {} ms", limit.as_millis()));
-                }
-            }
-        }
-        results
+            .zip(answers)
+            .map(|(w, (sent, outcome))| {
+                let outcome = outcome.unwrap_or_else(|| Outcome::Failed(unanswered.clone()));
+                (w.shard(), sent, outcome)
+            })
+            .collect()
     }
 
     async fn pipeline(
         &self,
         writes: &[Write],
-        results: &mut [(u32, Instant, Outcome)],
+        answers: &mut [(Instant, Option<Outcome>)],
         drop_refused: Option<&Shared>,
     ) {
-        // A refused renewal stops the shard's ownership the moment its answer is read.
-        let settle = |results: &mut [(u32, Instant, Outcome)], j: usize, outcome: Outcome| {
+        let settle = |answers: &mut [(Instant, Option<Outcome>)], j: usize, outcome: Outcome| {
             if outcome == Outcome::Refused
                 && let Some(shared) = drop_refused
             {
-                shared.drop_shard(results[j].0);
+                shared.drop_shard(writes[j].shard());
             }
-            results[j].2 = outcome;
+            answers[j].1 = Some(outcome);
         };
         let mut in_flight: VecDeque<(usize, PublishAckFuture)> = VecDeque::new();
         for (i, w) in writes.iter().enumerate() {
             if in_flight.len() >= WINDOW
                 && let Some((j, ack)) = in_flight.pop_front()
             {
-                settle(results, j, verdict(ack.await));
+                settle(answers, j, verdict(ack.await));
             }
             let (subject, headers, payload) = self.message(*w);
-            results[i].1 = Instant::now();
+            answers[i].0 = Instant::now();
             match self
                 .js
                 .publish_with_headers(subject, headers, payload)
                 .await
             {
-                Ok(ack) => {
-                    results[i].2 = pending();
-                    in_flight.push_back((i, ack));
-                }
-                Err(err) => results[i].2 = Outcome::Failed(err.to_string()),
+                Ok(ack) => in_flight.push_back((i, ack)),
+                Err(err) => answers[i].1 = Some(Outcome::Failed(err.to_string())),
             }
         }
         while let Some((j, ack)) = in_flight.pop_front() {
-            settle(results, j, verdict(ack.await));
+            settle(answers, j, verdict(ack.await));
         }
     }
 
@@ -248,11 +247,6 @@ impl Buckets {
             Err(err) => Err(err),
         }
     }
-}
-
-/// The placeholder of a write whose ack has not come yet.
-fn pending() -> Outcome {
-    Outcome::Failed("no acknowledgement".to_string())
 }
 
 fn verdict(
