@@ -237,6 +237,15 @@ async fn a_node_whose_config_differs_refuses_and_holds_nothing() {
     assert_eq!(a.view().owned().len(), shards as usize);
     assert_eq!(b.status().target, 0);
     assert_eq!(a.status().refused, None);
+
+    // Once the oldest member (a) leaves, b's config is the cluster's: it takes part.
     a.shutdown().await;
+    let only_b = views(&[&b]);
+    eventually(Duration::from_secs(5), "b takes every shard", || {
+        balanced(&only_b, shards)
+    })
+    .await;
+    assert_eq!(b.status().refused, None);
+    assert_eq!(b.status().cluster_hash.as_deref(), Some("hash-two"));
     b.shutdown().await;
 }
