@@ -70,6 +70,16 @@ async fn lease_rate(url: &str, shards: u32) {
         t1.elapsed().as_secs_f64(),
         leases.counters().snapshot().lost,
     );
+    // `owns` is called before every poll: one atomic load and a clock read.
+    let view = leases.view();
+    let calls = 2_000_000u32;
+    let t2 = Instant::now();
+    let mut owned = 0u32;
+    for i in 0..calls {
+        owned += u32::from(view.owns(i % shards));
+    }
+    let per_call = t2.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
+    println!("        owns(): {per_call:.0} ns a call ({owned} of {calls} owned)");
     leases.shutdown().await;
     cluster.destroy(&[]).await.unwrap();
 }
