@@ -45,6 +45,15 @@ impl Drop for Server {
     }
 }
 
+/// The private server's store, removed when dropped (also after a panic).
+struct StoreDir(PathBuf);
+
+impl Drop for StoreDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
@@ -53,8 +62,8 @@ fn free_port() -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_stops_owning_during_an_outage_and_resumes_after_it() {
     let port = free_port();
-    let store: PathBuf = std::env::temp_dir().join(common::unique_name("js"));
-    let Some(server) = Server::start(port, &store) else {
+    let store = StoreDir(std::env::temp_dir().join(common::unique_name("js")));
+    let Some(server) = Server::start(port, &store.0) else {
         eprintln!("no nats-server binary to run a private server: skipped");
         return;
     };
@@ -86,7 +95,7 @@ async fn a_node_stops_owning_during_an_outage_and_resumes_after_it() {
     assert!(view.counters().snapshot().lost >= 8);
     assert!(view.counters().snapshot().renew_errors > 0);
 
-    let _server = Server::start(port, &store).unwrap();
+    let _server = Server::start(port, &store.0).unwrap();
     let took = eventually(
         Duration::from_secs(30),
         "a holds all 8 shards again",
@@ -98,5 +107,4 @@ async fn a_node_stops_owning_during_an_outage_and_resumes_after_it() {
         t0.elapsed()
     );
     leases.shutdown().await;
-    let _ = std::fs::remove_dir_all(&store);
 }
