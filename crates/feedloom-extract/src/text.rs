@@ -624,6 +624,25 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Where every line (paragraph) of a text starts, ascending; the first is 0. Built once per
+/// text, so that the paragraph around a position is a binary search and not a scan back to
+/// the previous newline (quadratic on a page that is one long line).
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub fn new(text: &str) -> LineStarts {
+        let mut v = vec![0];
+        v.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(v)
+    }
+
+    /// Start of the line holding byte `at`: just after the last newline before `at`.
+    pub fn start_of(&self, at: usize) -> usize {
+        let k = self.0.partition_point(|&p| p <= at);
+        self.0.get(k.wrapping_sub(1)).copied().unwrap_or(0)
+    }
+}
+
 /// The sentences of one text, for answering "which sentence is byte `at` in" in O(log n): built
 /// once per text (linear), then shared by every lookup, so no extractor rescans the text around
 /// each fact. Every sentence start is a sentence end's [`sentence_break`] (or 0), so the

@@ -5,8 +5,12 @@
 //! ```sh
 //! cargo build --release -p feedloom --example cycle_bench
 //! target/release/examples/cycle_bench [--feeds 10000] [--items 20] [--extractors] \
-//!     [--workers N] [--daemon SECS] [--bin target/release/feedloom]
+//!     [--big MB] [--workers N] [--daemon SECS] [--bin target/release/feedloom]
 //! ```
+//! `--big MB` makes feed 0's first item an article of MB megabytes (the config's
+//! `max_bytes` is raised to fit it): run with and without to see what one huge article costs
+//! the cycle. With `--extractors` the cycle also prints the chain's rate on one thread in
+//! this process, on the same articles, and the pipeline's ratio to cores × that.
 //! `--daemon SECS` then starts `feedloom run` on the same config with a fresh state: prints
 //! the time until `/readyz` answers 200 (start-up), the time until the first cycle's items
 //! are all in the sink, and the RSS after SECS more seconds of idling (and its peak).
@@ -30,6 +34,9 @@ struct Args {
     feeds: usize,
     items: usize,
     extractors: bool,
+    /// Size in MB of one huge article (feed 0's first item), to see that it does not hold up
+    /// the cycle.
+    big: Option<usize>,
     /// `pipeline.extract_workers` (the config's default when absent).
     workers: Option<usize>,
     /// Idle seconds of the daemon run after its first cycle (no daemon run when absent).
@@ -42,6 +49,7 @@ fn args() -> Args {
         feeds: 10_000,
         items: 20,
         extractors: false,
+        big: None,
         workers: None,
         daemon: None,
         bin: PathBuf::from("target/release/feedloom"),
@@ -52,12 +60,13 @@ fn args() -> Args {
             "--feeds" => a.feeds = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.feeds),
             "--items" => a.items = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.items),
             "--extractors" => a.extractors = true,
+            "--big" => a.big = it.next().and_then(|v| v.parse().ok()),
             "--workers" => a.workers = it.next().and_then(|v| v.parse().ok()),
             "--daemon" => a.daemon = it.next().and_then(|v| v.parse().ok()),
             "--bin" => a.bin = it.next().map(PathBuf::from).unwrap_or(a.bin),
             other => {
                 eprintln!(
-                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--workers N] [--daemon SECS] [--bin PATH]"
+                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--big MB] [--workers N] [--daemon SECS] [--bin PATH]"
                 );
                 std::process::exit(2);
             }
@@ -82,6 +91,13 @@ fn article(n: usize, i: usize) -> String {
 struct Feeds {
     items: usize,
     extractors: bool,
+    big: Option<usize>,
+}
+
+/// Every feed's body, built once: the server shares the machine's cores with the daemon
+/// and should cost it as little as a static file server.
+struct Served {
+    bodies: Vec<axum::body::Bytes>,
 }
 
 fn feed_body(f: &Feeds, n: usize) -> String {
@@ -91,7 +107,10 @@ fn feed_body(f: &Feeds, n: usize) -> String {
         r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {n}</title><link>http://example.com/{n}/</link>"#
     );
     for i in 0..f.items {
-        let text = if f.extractors {
+        let text = if let (0, 0, Some(mb)) = (n, i, f.big) {
+            let one = article(n, i);
+            one.repeat((mb << 20) / one.len() + 1)
+        } else if f.extractors {
             article(n, i)
         } else {
             "The council said on Tuesday that water prices would rise by four percent next year."
@@ -108,7 +127,7 @@ fn feed_body(f: &Feeds, n: usize) -> String {
 }
 
 async fn serve_feed(
-    State(f): State<std::sync::Arc<Feeds>>,
+    State(f): State<std::sync::Arc<Served>>,
     UrlPath(n): UrlPath<usize>,
     req: Request,
 ) -> Response {
@@ -121,18 +140,24 @@ async fn serve_feed(
     if conditional {
         return StatusCode::NOT_MODIFIED.into_response();
     }
+    let Some(body) = f.bodies.get(n).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     (
         [
             (header::CONTENT_TYPE, "application/rss+xml".to_string()),
             (header::ETAG, etag),
         ],
-        feed_body(&f, n),
+        body,
     )
         .into_response()
 }
 
-/// Serve the feeds on 127.0.0.1 from a thread of its own; returns the address.
-fn serve(f: Feeds) -> std::net::SocketAddr {
+/// Serve `n` feeds on 127.0.0.1 from a thread of its own; returns the address.
+fn serve(f: Feeds, n: usize) -> std::net::SocketAddr {
+    let f = Served {
+        bodies: (0..n).map(|k| feed_body(&f, k).into()).collect(),
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -238,10 +263,14 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let addr = serve(Feeds {
-        items: a.items,
-        extractors: a.extractors,
-    });
+    let addr = serve(
+        Feeds {
+            items: a.items,
+            extractors: a.extractors,
+            big: a.big,
+        },
+        a.feeds,
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let cfg = write_config(dir.path(), addr, &a, None);
     let out = dir.path().join("out/items.jsonl");
@@ -252,6 +281,9 @@ fn main() {
         if a.extractors { "on" } else { "off" },
         a.bin.display()
     );
+    // Extraction's yardstick: the same chain on the same articles, in this process, on one
+    // thread; the pipeline should reach about cores × this.
+    let single = a.extractors.then(single_core_rate);
     let mut before = 0;
     for cycle in 1..=2 {
         let (secs, rss, ok) = once(&a.bin, &cfg);
@@ -265,6 +297,15 @@ fn main() {
             rss.map_or("n/a".to_string(), |m| format!("{m:.0} MiB")),
             if ok { "" } else { " — exit non-zero" }
         );
+        if let (1, Some(single)) = (cycle, single) {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            println!(
+                "  extraction: one thread in-process {single:.0} articles/s; pipeline {:.0} items/s \
+                 = {:.2} × ({cores} cores × one thread)",
+                new as f64 / secs,
+                new as f64 / secs / (cores as f64 * single)
+            );
+        }
     }
     if let Some(idle) = a.daemon {
         daemon(&a, dir.path(), addr, idle);
@@ -348,4 +389,34 @@ fn daemon(a: &Args, dir: &Path, addr: std::net::SocketAddr, idle: u64) {
         "daemon: ready after {ready:.2} s (RSS {rss_ready:.0} MiB); first cycle {got}/{want} items after {cycle:.1} s; \
          after {idle} s idle RSS {now:.0} MiB (peak {peak:.0} MiB); exit {status}"
     );
+}
+
+/// Articles/s of every built-in extractor in `DEFAULT_ORDER`, run in turn on one thread over
+/// the articles the feeds serve (400 of them, distinct, so no cache helps).
+fn single_core_rate() -> f64 {
+    let mut reg = feedloom_core::Registry::new();
+    feedloom_extract::register(&mut reg);
+    let ctx = feedloom_core::BuildContext::for_tests(Path::new("."));
+    let chain: Vec<_> = feedloom_extract::DEFAULT_ORDER
+        .iter()
+        .map(|t| {
+            let x = (reg.extractor(t).unwrap().build)(&serde_json::json!({}), &ctx).unwrap();
+            x.as_sync().expect("built-in extractors are synchronous")
+        })
+        .collect();
+    let items: Vec<feedloom_core::Item> = (0..400)
+        .map(|k| {
+            let mut it = feedloom_core::Item::new(format!("urn:{k}"), "bench");
+            it.title = Some(format!("Feed {k} story {k}"));
+            it.text = article(k, k % 20);
+            it
+        })
+        .collect();
+    let t0 = Instant::now();
+    for mut it in items.clone() {
+        for x in &chain {
+            let _ = x.extract(&mut it);
+        }
+    }
+    items.len() as f64 / t0.elapsed().as_secs_f64()
 }

@@ -81,8 +81,11 @@ fn prev_word(text: &str, i: usize) -> &str {
 /// within three words ("4.5 million Central Asian migrants").
 fn capitalised_modifiers(text: &str, i: usize) -> bool {
     let mut caps = 0;
+    // Four words at most are read: a bounded window, not the rest of the line (a page of
+    // one 5 MB line made each number scan to its end).
     let rest = text.get(i..).unwrap_or("");
-    let line = rest.split('\n').next().unwrap_or("");
+    let window = text::sub(rest, 0, rest.floor_char_boundary(rest.len().min(256)));
+    let line = window.split('\n').next().unwrap_or("");
     for w in line.split(' ').skip(1).take(3) {
         let w = w.trim_end_matches([',', '.', ';', ':', ')']);
         if w.is_empty() {

@@ -313,7 +313,7 @@ fn role_anaphor(
         "CTO" => &["CTO", "Technology Officer"],
         _ => &[],
     };
-    let para = text::sub(text, 0, at).rfind('\n').map_or(0, |p| p + 1);
+    let para = cx.paras.start_of(at);
     let to = cx.d.mentions.partition_point(|m| m.start < at);
     let holder = cx.d.mentions[..to]
         .iter()

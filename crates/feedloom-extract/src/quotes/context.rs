@@ -18,6 +18,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) d: &'a Detected,
     /// The text's sentences: every sentence start and end below comes from here.
     pub(crate) sents: &'a Sentences,
+    /// The text's paragraphs (lines).
+    pub(crate) paras: &'a text::LineStarts,
 }
 
 impl Ctx<'_> {

@@ -136,7 +136,12 @@ pub(crate) fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Q
 /// [`find`] with the rule behind each speaker.
 pub(crate) fn find_explained(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<Found> {
     let sents = Sentences::new(text);
-    let cx = Ctx { d, sents: &sents };
+    let paras = text::LineStarts::new(text);
+    let cx = Ctx {
+        d,
+        sents: &sents,
+        paras: &paras,
+    };
     let mut out: Vec<Found> = Vec::new();
     let mut last_speaker: Option<(usize, usize)> = None;
     let mut prev_end: Option<(usize, Option<usize>)> = None;
@@ -156,7 +161,7 @@ pub(crate) fn find_explained(text: &str, d: &Detected, o: &QuotesOptions) -> Vec
                 continue;
             }
         }
-        let para = text::sub(text, 0, s).rfind('\n').map_or(0, |p| p + 1);
+        let para = paras.start_of(s);
         let mut who = gap.and_then(|(a, b)| speaker_after(text, &cx, a, b, true));
         if who.is_none() {
             who = speaker_after(text, &cx, e, se, false);

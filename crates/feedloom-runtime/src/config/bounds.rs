@@ -302,6 +302,49 @@ pub const RULES: &[Rule] = &[
         Range::Duration(secs(1), secs(HOUR)),
         "one batch, connecting included",
     ),
+    rule(Source("nats"), "interval", INTERVAL, WHY_INTERVAL),
+    rule(
+        Source("nats"),
+        "connect_timeout",
+        Range::Duration(ms(100), secs(10 * MINUTE)),
+        "one server's connect",
+    ),
+    rule(
+        Source("nats"),
+        "ack_wait",
+        Range::Duration(secs(1), secs(7 * DAY)),
+        "the server's wait for an ack",
+    ),
+    rule(
+        Source("nats"),
+        "batch",
+        Range::Count(1, 100_000),
+        "messages per poll",
+    ),
+    rule(
+        Sink("nats"),
+        "connect_timeout",
+        Range::Duration(ms(100), secs(10 * MINUTE)),
+        "one server's connect",
+    ),
+    rule(
+        Sink("nats"),
+        "batch_size",
+        Range::Count(1, 100_000),
+        "messages per batch",
+    ),
+    rule(
+        Sink("nats"),
+        "batch_timeout",
+        Range::Duration(secs(0), secs(HOUR)),
+        "the wait for a batch to fill",
+    ),
+    rule(
+        Sink("nats"),
+        "timeout",
+        FETCH_TIMEOUT,
+        "one batch, acks included",
+    ),
 ];
 
 /// A value found outside its range: where (dotted path) and what to say.

@@ -26,6 +26,11 @@ enum Op {
     Flush(oneshot::Sender<()>),
 }
 
+/// The least time between two of the writer's commits while ops keep coming (they are
+/// gathered meanwhile): at most ~50 transactions and fsyncs a second, however the items
+/// trickle in.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Delivered ids and in-flight items, backed by the state store.
 pub struct Ledger {
     store: Arc<dyn StateStore>,
@@ -61,20 +66,39 @@ impl Ledger {
         let pending = Arc::new(AtomicUsize::new(0));
         let writer_pending = pending.clone();
         tokio::spawn(async move {
+            let mut last_commit: Option<tokio::time::Instant> = None;
             while let Some(first) = rx.recv().await {
                 let mut ops = Vec::new();
                 let mut waiters = Vec::new();
+                // A commit within LINGER of the last one waits out the rest of LINGER for
+                // more ops (unless someone waits on a flush): items settling one by one
+                // (extraction) would otherwise cost a transaction and an fsync each.
+                let linger_until = last_commit.map(|t| t + LINGER);
                 let mut next = Some(first);
                 while let Some(op) = next.take() {
                     match op {
                         Op::Write(w) => ops.extend(w),
                         Op::Flush(w) => waiters.push(w),
                     }
-                    if ops.len() < 4096 {
-                        next = rx.try_recv().ok();
+                    if ops.len() >= 4096 {
+                        break;
                     }
+                    next = match rx.try_recv() {
+                        Ok(op) => Some(op),
+                        Err(mpsc::error::TryRecvError::Disconnected) => None,
+                        Err(mpsc::error::TryRecvError::Empty) => match linger_until {
+                            Some(until) if waiters.is_empty() => {
+                                tokio::time::timeout_at(until, rx.recv())
+                                    .await
+                                    .ok()
+                                    .flatten()
+                            }
+                            _ => None,
+                        },
+                    };
                 }
                 if !ops.is_empty() {
+                    last_commit = Some(tokio::time::Instant::now());
                     let s = writer_store.clone();
                     let n = ops.len();
                     let res = tokio::task::spawn_blocking(move || s.apply(ops)).await;
