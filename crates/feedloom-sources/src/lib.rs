@@ -10,6 +10,7 @@ pub mod file;
 pub mod fulltext;
 pub mod html_guard;
 mod jsonfeed;
+pub mod meta;
 pub mod nats;
 pub mod opml;
 pub mod parse;

@@ -30,6 +30,15 @@ pub struct Item {
     /// When the article was published (RFC 3339), when known.
     #[serde(default)]
     pub published: Option<DateTime<Utc>>,
+    /// Where `published` came from: `feed` (the feed, or whoever made the item), `page`
+    /// (the article page's metadata), `text` (a dateline at the top of the text), or
+    /// `fetched` when nothing gave a date (`published` is then absent and relative dates
+    /// resolve against `fetched`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_from: Option<String>,
+    /// When the article was last modified, when its page says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<DateTime<Utc>>,
     /// When feedloom fetched it (RFC 3339).
     pub fetched: DateTime<Utc>,
     #[serde(default)]
@@ -44,11 +53,12 @@ pub struct Item {
     pub language: Option<String>,
     /// The categories the feed gives the item (RSS `category`, Atom category label or term,
     /// `dc:subject`, `media:keywords`, JSON Feed `tags`), in document order, without
-    /// repeats; absent when there are none.
+    /// repeats; when the feed gives none, the article page's section and tags; absent when
+    /// there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
     /// The item's image URL (Media RSS thumbnail or image content, an image enclosure,
-    /// `itunes:image`, JSON Feed `image`), when the feed names one.
+    /// `itunes:image`, JSON Feed `image`, else the page's `og:image` or JSON-LD image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Files attached to the item (RSS `enclosure`, Atom `link rel="enclosure"`,
@@ -59,6 +69,16 @@ pub struct Item {
     /// source reads a feed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feed: Option<FeedInfo>,
+    /// The article's canonical URL, as its page names it (`link rel=canonical`, `og:url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_url: Option<String>,
+    /// The name of the site that published the article (`og:site_name`, JSON-LD publisher).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    /// Why the article's page was not fetched or read (`fulltext: true`), when it was not:
+    /// the item then carries the feed's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulltext_error: Option<String>,
 
     // ---- fields added by extractors; absent when the extractor did not run ----
     /// People, organisations and places (`entities` extractor).
