@@ -149,6 +149,10 @@ pub struct PollBatch {
     /// Items the source left out because they had nothing to show (no title, link nor
     /// content); the runtime counts them per source (`feedloom_source_items_skipped_total`).
     pub skipped: u64,
+    /// Article pages (`fulltext: true`) that could not be fetched or read: those items keep
+    /// the feed's text and say why in `fulltext_error`; the runtime counts them per source
+    /// (`feedloom_source_fulltext_failures_total`).
+    pub fulltext_failed: u64,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -63,6 +63,8 @@ pub struct SourceMetrics {
     pub items: AtomicU64,
     /// Items the source left out for having nothing to show (no title, link nor content).
     pub items_skipped: AtomicU64,
+    /// Article pages (`fulltext: true`) not fetched or not read.
+    pub fulltext_failed: AtomicU64,
     pub bytes: AtomicU64,
     /// Failed polls by error kind ([`feedloom_core::SourceErrorKind::label`]: `parse`,
     /// `timeout`, `http_503`...).

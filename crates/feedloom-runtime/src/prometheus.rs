@@ -163,7 +163,7 @@ pub fn render(pipeline: &Pipeline) -> String {
         }
     }
     type SourcePick = fn(&crate::metrics::SourceMetrics) -> f64;
-    let source_counters: [(&str, &str, SourcePick); 4] = [
+    let source_counters: [(&str, &str, SourcePick); 5] = [
         (
             "feedloom_source_items_total",
             "New items a source handed to the pipeline.",
@@ -173,6 +173,11 @@ pub fn render(pipeline: &Pipeline) -> String {
             "feedloom_source_items_skipped_total",
             "Items a source left out for having nothing to show (no title, link nor content).",
             |m| m.items_skipped.load(Ordering::Relaxed) as f64,
+        ),
+        (
+            "feedloom_source_fulltext_failures_total",
+            "Article pages (fulltext: true) a source could not fetch or read; those items keep the feed's text.",
+            |m| m.fulltext_failed.load(Ordering::Relaxed) as f64,
         ),
         (
             "feedloom_source_bytes_total",

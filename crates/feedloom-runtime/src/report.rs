@@ -107,6 +107,9 @@ pub struct SourceStatus {
     /// Items the source left out for having nothing to show (no title, link nor content).
     #[serde(default)]
     pub items_skipped: u64,
+    /// Article pages (`fulltext: true`) not fetched or not read.
+    #[serde(default)]
+    pub fulltext_failed: u64,
     pub bytes: u64,
     /// Duration of the last fetch, seconds.
     pub last_duration: f64,

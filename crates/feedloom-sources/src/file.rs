@@ -139,10 +139,18 @@ fn poll_files(pattern: &str, source_id: &str) -> Result<PollBatch, SourceError> 
                 let mut item = Item::new(content_hash(&title, &text), source_id);
                 item.url = Some(url);
                 item.title = Some(title).filter(|t| !t.is_empty());
+                if kind == Kind::Html {
+                    // The page is the article: its own headline and canonical URL win.
+                    crate::meta::page_meta(&s, None, Some(&text), chrono::Utc::now())
+                        .fill(&mut item, true);
+                }
                 item.text = text;
                 batch.items.push(item);
             }
         }
+    }
+    for it in &mut batch.items {
+        crate::meta::settle_published(it);
     }
     if matched > 0 && failed == matched {
         return Err(SourceError::new(

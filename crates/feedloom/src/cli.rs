@@ -72,7 +72,8 @@ enum Command {
         /// the rule that decided it (one line each: extractor, fact, outcome, span, text, rule).
         #[arg(long)]
         explain: bool,
-        /// The article file, or - for standard input.
+        /// The article: a file, - for standard input, or an http(s) URL (fetched as a `feed`
+        /// source fetches an article page, with the config's `defaults`).
         #[arg(default_value = "-")]
         file: String,
     },
@@ -578,42 +579,6 @@ async fn extract(
     file: &str,
     registry: Registry,
 ) -> Result<ExitCode> {
-    let mut raw = Vec::new();
-    if file == "-" {
-        std::io::stdin()
-            .read_to_end(&mut raw)
-            .context("cannot read standard input")?;
-    } else {
-        raw = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
-    }
-    let text = String::from_utf8_lossy(&raw);
-    let is_html = match format {
-        Some(f) => f == ArticleFormat::Html,
-        None => {
-            file.ends_with(".html") || file.ends_with(".htm") || text.trim_start().starts_with('<')
-        }
-    };
-    let (title, body) = if is_html {
-        feedloom_sources::file::split_html_article(&text)
-    } else {
-        feedloom_sources::file::split_text_article(&text)
-    };
-    let mut item = Item::new(feedloom_core::item::content_hash(&title, &body), "extract");
-    item.title = Some(title).filter(|t| !t.is_empty());
-    item.text = body;
-    if file != "-" {
-        item.url = Some(file.to_string());
-    }
-    if let Some(p) = published {
-        let d = parse_date(p)
-            .with_context(|| format!("--published {p:?}: expected RFC 3339 or YYYY-MM-DD"))?;
-        // The sources drop item dates outside these years; so does this flag.
-        if !(1000..=9999).contains(&chrono::Datelike::year(&d)) {
-            bail!("--published {p:?}: the year must be between 1000 and 9999");
-        }
-        item.published = Some(d);
-    }
-
     let cfg = match config {
         Some(path) => {
             let mut cfg = match load(path, &registry) {
@@ -639,6 +604,7 @@ async fn extract(
             }
         }
     };
+    let item = read_article(file, format, published, &cfg.defaults).await?;
     let pipeline = Pipeline::build_with_store(cfg, registry, Arc::new(MemoryStore::new()))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (out, mut failures) = pipeline.extract_one(item).await;
@@ -667,6 +633,77 @@ async fn extract(
         eprintln!("feedloom: {f}");
     }
     Ok(ExitCode::FAILURE)
+}
+
+/// The article `feedloom extract` reads: a file, standard input or a fetched page; an HTML
+/// page's own metadata (date, authors, headline, canonical URL...) fills the item, a plain
+/// text's dateline gives its date.
+async fn read_article(
+    file: &str,
+    format: Option<ArticleFormat>,
+    published: Option<&str>,
+    defaults: &feedloom_core::Defaults,
+) -> Result<Item> {
+    let is_url = file.starts_with("http://") || file.starts_with("https://");
+    let mut raw = Vec::new();
+    let (mut url, mut content_type) = (None, None);
+    if is_url {
+        let page = feedloom_sources::feed::fetch_page(file, defaults)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot fetch {file}: {e}"))?;
+        if !page.is_html() && format.is_none() {
+            bail!(
+                "{file}: not an HTML or text page (Content-Type {})",
+                page.content_type.as_deref().unwrap_or("?")
+            );
+        }
+        url = Some(page.final_url);
+        content_type = page.content_type;
+        raw = page.body;
+    } else if file == "-" {
+        std::io::stdin()
+            .read_to_end(&mut raw)
+            .context("cannot read standard input")?;
+    } else {
+        raw = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    }
+    // The same decoding as the sources: a BOM, the Content-Type's or the page's charset,
+    // else UTF-8.
+    let text = feedloom_sources::decode::to_utf8_string(&raw, content_type.as_deref());
+    let is_html = match format {
+        Some(f) => f == ArticleFormat::Html,
+        None => {
+            is_url
+                || file.ends_with(".html")
+                || file.ends_with(".htm")
+                || text.trim_start().starts_with('<')
+        }
+    };
+    let (title, body) = if is_html {
+        feedloom_sources::file::split_html_article(&text)
+    } else {
+        feedloom_sources::file::split_text_article(&text)
+    };
+    let mut item = Item::new(feedloom_core::item::content_hash(&title, &body), "extract");
+    item.title = Some(title).filter(|t| !t.is_empty());
+    item.url.clone_from(&url);
+    if let Some(p) = published {
+        let d = parse_date(p)
+            .with_context(|| format!("--published {p:?}: expected RFC 3339 or YYYY-MM-DD"))?;
+        // The sources drop item dates outside these years; so does this flag.
+        if !(1000..=9999).contains(&chrono::Datelike::year(&d)) {
+            bail!("--published {p:?}: the year must be between 1000 and 9999");
+        }
+        item.published = Some(d);
+    }
+    if is_html {
+        // The page is the article: its headline and canonical URL replace the guesses.
+        feedloom_sources::meta::page_meta(&text, url.as_deref(), Some(&body), chrono::Utc::now())
+            .fill(&mut item, true);
+    }
+    item.text = body;
+    feedloom_sources::meta::settle_published(&mut item);
+    Ok(item)
 }
 
 /// One line a decision, columns aligned: extractor, fact, outcome, span, the text (quoted,

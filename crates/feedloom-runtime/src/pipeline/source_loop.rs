@@ -266,7 +266,11 @@ impl Pipeline {
                 let outcome = batch.outcome;
                 let bytes = batch.bytes;
                 let skipped = batch.skipped;
+                let fulltext_failed = batch.fulltext_failed;
+                let fetched_items = batch.items.len();
                 m.items_skipped.fetch_add(skipped, Ordering::Relaxed);
+                m.fulltext_failed
+                    .fetch_add(fulltext_failed, Ordering::Relaxed);
                 match outcome {
                     PollOutcome::Ok => m.fetch_ok.fetch_add(1, Ordering::Relaxed),
                     PollOutcome::NotModified => {
@@ -276,6 +280,9 @@ impl Pipeline {
                 m.bytes.fetch_add(bytes, Ordering::Relaxed);
                 let n = self.accept(id, &run.tags, batch).await;
                 drop(intake);
+                if outcome == PollOutcome::Ok {
+                    tracing::info!(source = %id, items = fetched_items, new = n, fulltext_failed, bytes, "polled");
+                }
                 m.items.fetch_add(n as u64, Ordering::Relaxed);
                 self.update_status(id, |s| {
                     s.last_fetch = Some(now);
@@ -290,6 +297,7 @@ impl Pipeline {
                     .into();
                     s.items += n as u64;
                     s.items_skipped += skipped;
+                    s.fulltext_failed += fulltext_failed;
                     s.bytes += bytes;
                     s.last_duration = took.as_secs_f64();
                     match outcome {

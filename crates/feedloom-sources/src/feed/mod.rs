@@ -356,9 +356,11 @@ impl FeedSource {
         }
     }
 
-    /// Fetch each new item's page and replace `text` with its main text. Failures are
-    /// logged (one line each) and leave the feed's text in place.
-    async fn add_fulltext(&self, ctx: &SourceContext<'_>, items: &mut [Item]) -> u64 {
+    /// Fetch each new item's page, replace `text` with its main text and fill what the feed
+    /// lacks from the page's metadata (date, authors, image...). Failures are logged (a
+    /// bounded number of lines a poll), leave the feed's text in place and say why in the
+    /// item's `fulltext_error`. Returns the bytes read and the number of failures.
+    async fn add_fulltext(&self, ctx: &SourceContext<'_>, items: &mut [Item]) -> (u64, u64) {
         let todo: Vec<(usize, String)> = items
             .iter()
             .enumerate()
@@ -383,19 +385,31 @@ impl FeedSource {
         let (mut bytes, mut failed, mut skipped) = (0, 0usize, 0usize);
         for (i, r) in results {
             match r {
-                Some(Ok((text, n))) => {
+                Some(Ok((article, n))) => {
                     bytes += n;
-                    if let Some(t) = text {
-                        items[i].text = t;
+                    match article {
+                        Some(a) => {
+                            if let Some(t) = a.text {
+                                items[i].text = t;
+                            }
+                            a.meta.fill(&mut items[i], false);
+                        }
+                        None => {
+                            items[i].fulltext_error = Some("not an HTML page".into());
+                        }
                     }
                 }
                 Some(Err(e)) => {
                     failed += 1;
+                    items[i].fulltext_error = Some(format!("{}: {}", e.kind.label(), e.message));
                     if failed <= MAX_ARTICLE_ERRORS_LOGGED {
                         tracing::warn!(source = %source_id, url = items[i].url.as_deref().unwrap_or(""), kind = %e.kind.label(), error = %e, "full text not fetched; keeping the feed's text");
                     }
                 }
-                None => skipped += 1,
+                None => {
+                    skipped += 1;
+                    items[i].fulltext_error = Some("full-text time budget used up".into());
+                }
             }
         }
         if failed > MAX_ARTICLE_ERRORS_LOGGED {
@@ -404,11 +418,25 @@ impl FeedSource {
         if skipped > 0 {
             tracing::warn!(source = %source_id, skipped, budget = ?self.fulltext_budget, "full-text time budget used up; the remaining articles keep the feed's text");
         }
-        bytes
+        (bytes, (failed + skipped) as u64)
     }
 
-    /// One article page: its main text (None when none was found) and the bytes read.
-    pub async fn fetch_article(&self, url: &str) -> Result<(Option<String>, u64), SourceError> {
+    /// One article page: its main text and metadata (None when it is not an HTML page) and
+    /// the bytes read.
+    pub async fn fetch_article(&self, url: &str) -> ArticleResult {
+        let page = self.fetch_page(url).await?;
+        let n = page.body.len() as u64;
+        if !page.is_html() {
+            return Ok((None, n));
+        }
+        let article = tokio::task::spawn_blocking(move || page.read())
+            .await
+            .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("extraction: {e}")))??;
+        Ok((Some(article), n))
+    }
+
+    /// Fetch a page with this source's HTTP client, limits and private-network guard.
+    pub async fn fetch_page(&self, url: &str) -> Result<Page, SourceError> {
         let empty = HeaderMap::new();
         let spec = http::RequestSpec {
             url,
@@ -425,29 +453,73 @@ impl FeedSource {
             guarded: !self.fetch_private_networks,
         };
         let f = http::fetch(&self.shared, &spec).await?;
-        let n = f.body.len() as u64;
-        if f.content_type.as_deref().is_some_and(|ct| {
-            let ct = ct.to_ascii_lowercase();
-            !(ct.contains("html") || ct.starts_with("text/"))
-        }) {
-            return Ok((None, n));
-        }
-        let final_url = f.final_url;
-        let content_type = f.content_type;
-        let body = f.body;
-        let url_for_extractor = final_url.clone();
-        let text = tokio::task::spawn_blocking(move || {
-            crate::fulltext::main_text(&body, content_type.as_deref(), Some(&url_for_extractor))
+        Ok(Page {
+            body: f.body,
+            final_url: f.final_url,
+            content_type: f.content_type,
         })
-        .await
-        .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("extraction: {e}")))?
-        .map_err(|why| SourceError::new(SourceErrorKind::Parse, format!("{final_url}: {why}")))?;
-        Ok((text, n))
     }
 }
 
-/// An article fetch: its main text (when found) and the bytes read.
-type ArticleResult = Result<(Option<String>, u64), SourceError>;
+/// Fetch one page as a `feed` source with these defaults would fetch an article: the same
+/// HTTP client, timeouts, size limit, redirects, user agent and private-network guard
+/// (`feedloom extract URL`).
+pub async fn fetch_page(
+    url: &str,
+    defaults: &feedloom_core::Defaults,
+) -> Result<Page, SourceError> {
+    let mut ctx = BuildContext::for_tests(std::path::Path::new("."));
+    ctx.id = "extract".into();
+    ctx.defaults = defaults.clone();
+    let opts: FeedOptions = serde_json::from_value(serde_json::json!({ "url": url }))
+        .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("{url}: {e}")))?;
+    let src = FeedSource::build(opts, &ctx)
+        .map_err(|e| SourceError::new(SourceErrorKind::Other, format!("{url}: {e}")))?;
+    src.fetch_page(url).await
+}
+
+/// A fetched page.
+pub struct Page {
+    pub body: Vec<u8>,
+    /// Where the page was found (after redirects).
+    pub final_url: String,
+    pub content_type: Option<String>,
+}
+
+impl Page {
+    /// Is it HTML (or text, or unlabelled)?
+    pub fn is_html(&self) -> bool {
+        self.content_type.as_deref().is_none_or(|ct| {
+            let ct = ct.to_ascii_lowercase();
+            ct.contains("html") || ct.starts_with("text/")
+        })
+    }
+
+    /// Its main text and metadata (blocking: run it off the reactor). An error when the
+    /// page cannot be read (too many elements, nested too deep, the extractor failed).
+    pub fn read(self) -> Result<Article, SourceError> {
+        let html = crate::decode::to_utf8_string(&self.body, self.content_type.as_deref());
+        let text = crate::fulltext::main_text_of(&html, Some(&self.final_url)).map_err(|why| {
+            SourceError::new(SourceErrorKind::Parse, format!("{}: {why}", self.final_url))
+        })?;
+        let meta = crate::meta::page_meta(
+            &html,
+            Some(&self.final_url),
+            text.as_deref(),
+            chrono::Utc::now(),
+        );
+        Ok(Article { text, meta })
+    }
+}
+
+/// An article page read: its main text (when one was found) and what it says about itself.
+pub struct Article {
+    pub text: Option<String>,
+    pub meta: crate::meta::PageMeta,
+}
+
+/// An article fetch: the page read (None when it is not HTML) and the bytes read.
+type ArticleResult = Result<(Option<Article>, u64), SourceError>;
 
 fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
@@ -568,8 +640,14 @@ impl Source for FeedSource {
         let skipped = parsed.skipped as u64;
         let mut items = parsed.items;
         self.skip_old(source_id, &mut items);
+        let mut fulltext_failed = 0;
         if self.fulltext {
-            bytes += self.add_fulltext(ctx, &mut items).await;
+            let (n, failed) = self.add_fulltext(ctx, &mut items).await;
+            bytes += n;
+            fulltext_failed = failed;
+        }
+        for it in &mut items {
+            crate::meta::settle_published(it);
         }
         let validators = Validators {
             url: next_url,
@@ -596,6 +674,7 @@ impl Source for FeedSource {
             outcome: PollOutcome::Ok,
             bytes,
             skipped,
+            fulltext_failed,
         })
     }
 }
