@@ -11,7 +11,13 @@
 //! cargo run --release -p feedloom-sources --example meta_eval -- --dir DIR
 //! ```
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::print_literal,
+    clippy::type_complexity
+)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -35,7 +41,12 @@ impl Score {
         if self.total == 0 {
             return "   -   (0)".into();
         }
-        format!("{:.3} ({}/{})", self.right as f64 / self.total as f64, self.right, self.total)
+        format!(
+            "{:.3} ({}/{})",
+            self.right as f64 / self.total as f64,
+            self.right,
+            self.total
+        )
     }
 }
 
@@ -50,7 +61,11 @@ impl Prf {
     fn f1(&self) -> String {
         let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
         let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         format!("P {p:.3} R {r:.3} F1 {f:.3}")
     }
 }
@@ -98,7 +113,10 @@ fn score(card: &mut Card, m: &PageMeta, g: &Value, misses: &mut Vec<String>) {
     };
     card.published.add(ok);
     if !ok {
-        misses.push(format!("published: gold {gold_day:?} got {got:?} (by {:?})", m.published_by));
+        misses.push(format!(
+            "published: gold {gold_day:?} got {got:?} (by {:?})",
+            m.published_by
+        ));
     }
     let gold_authors: Vec<String> = g
         .get("authors")
@@ -123,7 +141,9 @@ fn score(card: &mut Card, m: &PageMeta, g: &Value, misses: &mut Vec<String>) {
     }
     card.authors_exact.add(exact);
     if !exact {
-        misses.push(format!("authors: gold {gold_authors:?} got {got_authors:?}"));
+        misses.push(format!(
+            "authors: gold {gold_authors:?} got {got_authors:?}"
+        ));
     }
     if let Some(t) = gold_str(g, "title") {
         let ok = m.title.as_deref().map(norm) == Some(norm(t));
@@ -132,23 +152,31 @@ fn score(card: &mut Card, m: &PageMeta, g: &Value, misses: &mut Vec<String>) {
             misses.push(format!("title: gold {t:?} got {:?}", m.title));
         }
     }
-    let mut opt = |s: &mut Score, name: &str, got: Option<String>, eq: &dyn Fn(&str, &str) -> bool| {
-        if let Some(want) = gold_str(g, name) {
-            let ok = got.as_deref().is_some_and(|x| eq(want, x));
-            s.add(ok);
-            if !ok {
-                misses.push(format!("{name}: gold {want:?} got {got:?}"));
+    let mut opt =
+        |s: &mut Score, name: &str, got: Option<String>, eq: &dyn Fn(&str, &str) -> bool| {
+            if let Some(want) = gold_str(g, name) {
+                let ok = got.as_deref().is_some_and(|x| eq(want, x));
+                s.add(ok);
+                if !ok {
+                    misses.push(format!("{name}: gold {want:?} got {got:?}"));
+                }
             }
-        }
-    };
+        };
     let same = |a: &str, b: &str| norm(a) == norm(b);
     let same_url = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
-    opt(&mut card.canonical, "canonical", m.canonical.clone(), &same_url);
+    opt(
+        &mut card.canonical,
+        "canonical",
+        m.canonical.clone(),
+        &same_url,
+    );
     opt(&mut card.site_name, "site_name", m.site_name.clone(), &same);
     opt(&mut card.language, "language", m.language.clone(), &same);
     opt(&mut card.image, "image", m.image.clone(), &same_url);
     opt(&mut card.section, "section", m.section.clone(), &same);
-    opt(&mut card.modified, "modified", day(m.modified), &|a, b| a.get(..10) == Some(b));
+    opt(&mut card.modified, "modified", day(m.modified), &|a, b| {
+        a.get(..10) == Some(b)
+    });
 }
 
 /// What rs-trafilatura's own metadata says, as a `PageMeta` (for comparison).
@@ -157,7 +185,8 @@ fn trafilatura_meta(html: &str, url: Option<&str>) -> PageMeta {
         url: url.map(str::to_string),
         ..rs_trafilatura::Options::default()
     };
-    let Ok(Ok(r)) = std::panic::catch_unwind(|| rs_trafilatura::extract_with_options(html, &opts)) else {
+    let Ok(Ok(r)) = std::panic::catch_unwind(|| rs_trafilatura::extract_with_options(html, &opts))
+    else {
         return PageMeta::default();
     };
     let md = r.metadata;
@@ -166,7 +195,12 @@ fn trafilatura_meta(html: &str, url: Option<&str>) -> PageMeta {
         published: md.date,
         authors: md
             .author
-            .map(|a| a.split(';').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+            .map(|a| {
+                a.split(';')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
             .unwrap_or_default(),
         canonical: md.url,
         site_name: md.sitename,
@@ -177,7 +211,10 @@ fn trafilatura_meta(html: &str, url: Option<&str>) -> PageMeta {
 }
 
 fn main() {
-    let mut dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/eval/metadata"));
+    let mut dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/eval/metadata"
+    ));
     let mut verbose = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -206,7 +243,8 @@ fn main() {
             eprintln!("{}: no gold file", f.display());
             continue;
         };
-        let g: Value = serde_json::from_str(&gold).unwrap_or_else(|e| panic!("{}: {e}", gold_path.display()));
+        let g: Value =
+            serde_json::from_str(&gold).unwrap_or_else(|e| panic!("{}: {e}", gold_path.display()));
         let raw = std::fs::read(f).unwrap();
         let url = gold_str(&g, "url");
         let mut misses = Vec::new();
@@ -215,13 +253,20 @@ fn main() {
             pages += 1;
             let html = feedloom_sources::decode::to_utf8_string(&raw, None);
             let t0 = Instant::now();
-            let text = feedloom_sources::fulltext::main_text_of(&html, url).ok().flatten();
+            let text = feedloom_sources::fulltext::main_text_of(&html, url)
+                .ok()
+                .flatten();
             let t1 = Instant::now();
             let m = page_meta(&html, url, text.as_deref(), now);
             t_main += t1 - t0;
             t_meta += t1.elapsed();
             score(&mut ours, &m, &g, &mut misses);
-            score(&mut theirs, &trafilatura_meta(&html, url), &g, &mut their_misses);
+            score(
+                &mut theirs,
+                &trafilatura_meta(&html, url),
+                &g,
+                &mut their_misses,
+            );
         } else {
             let s = String::from_utf8_lossy(&raw);
             let (title, body) = feedloom_sources::file::split_text_article(&s);
@@ -240,9 +285,18 @@ fn main() {
             }
         }
     }
-    println!("{} articles ({} pages, {} plain-text stories) in {}", files.len(), pages, files.len() - pages, dir.display());
+    println!(
+        "{} articles ({} pages, {} plain-text stories) in {}",
+        files.len(),
+        pages,
+        files.len() - pages,
+        dir.display()
+    );
     println!();
-    println!("{:<22} {:<34} {}", "field", "feedloom", "rs-trafilatura metadata (pages only)");
+    println!(
+        "{:<22} {:<34} {}",
+        "field", "feedloom", "rs-trafilatura metadata (pages only)"
+    );
     let rows: [(&str, &dyn Fn(&Card) -> String); 11] = [
         ("published day", &|c| c.published.show()),
         ("authors (exact list)", &|c| c.authors_exact.show()),
@@ -273,5 +327,7 @@ fn main() {
 }
 
 fn name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -513,6 +513,7 @@ impl Page {
 }
 
 /// An article page read: its main text (when one was found) and what it says about itself.
+#[derive(Debug)]
 pub struct Article {
     pub text: Option<String>,
     pub meta: crate::meta::PageMeta,

@@ -35,7 +35,7 @@ const NOT_AUTHOR_CREDITS: [&str; 8] = [
 ];
 
 /// Prefixes before the names.
-const PREFIXES: [&str; 14] = [
+const PREFIXES: [&str; 18] = [
     "additional reporting by",
     "reporting by",
     "writing by",
@@ -49,6 +49,10 @@ const PREFIXES: [&str; 14] = [
     "автор:",
     "by:",
     "by",
+    "authors",
+    "author",
+    "автор",
+    "авторы",
     "от",
 ];
 
@@ -140,11 +144,19 @@ fn person(part: &str) -> Option<String> {
         Some(i) if i >= 2 => kept[..i].to_vec(),
         _ => kept,
     };
-    let words: Vec<&str> = kept
+    let mut words: Vec<&str> = kept
         .iter()
         .map(|w| w.trim_matches(|c: char| matches!(c, '.' | ':' | '"' | '\'' | '“' | '”' | '*')))
         .filter(|w| !w.is_empty())
         .collect();
+    // "Timur Osmonov Associated Press", "Jane Doe Staff Writer": the credit after the name.
+    while words.len() > 2
+        && words
+            .last()
+            .is_some_and(|w| NOT_NAME.contains(w.to_lowercase().as_str()))
+    {
+        words.pop();
+    }
     if !(2..=5).contains(&words.len()) {
         return None;
     }

@@ -132,6 +132,41 @@ fn clock(w: Option<&&str>) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h, m, 0)
 }
 
+/// The weekday a word names ("Tue", "Tuesday,", "вторник").
+pub fn weekday_word(w: &str) -> Option<chrono::Weekday> {
+    use chrono::Weekday::*;
+    let w = w.trim_end_matches(['.', ',']).to_lowercase();
+    const EN: [(&str, chrono::Weekday); 7] = [
+        ("monday", Mon),
+        ("tuesday", Tue),
+        ("wednesday", Wed),
+        ("thursday", Thu),
+        ("friday", Fri),
+        ("saturday", Sat),
+        ("sunday", Sun),
+    ];
+    const RU: [(&str, chrono::Weekday); 8] = [
+        ("понедельник", Mon),
+        ("вторник", Tue),
+        ("среда", Wed),
+        ("среду", Wed),
+        ("четверг", Thu),
+        ("пятниц", Fri),
+        ("суббот", Sat),
+        ("воскресень", Sun),
+    ];
+    if w.len() >= 3 && w.is_ascii() {
+        if let Some((_, d)) = EN.iter().find(|(n, _)| {
+            n.starts_with(w.as_str())
+                && (w.len() == 3 || w == *n || w == "tues" || w == "thur" || w == "thurs")
+        }) {
+            return Some(*d);
+        }
+        return None;
+    }
+    RU.iter().find(|(n, _)| w.starts_with(n)).map(|(_, d)| *d)
+}
+
 /// The first full date (day, month and year) written in `s`, and where it ends.
 /// `month_first_numeric` reads `03/04/2025` as March 4 (US); dotted dates are always
 /// day first.
@@ -144,8 +179,23 @@ pub fn find_date_with(s: &str, month_first_numeric: bool) -> Option<(DateTime<Ut
     let end_of = |k: usize| ws[k].0 + ws[k].1.len();
     for k in 0..ws.len() {
         let w = ws[k].1;
-        // Numeric: 2025-03-03, 2025/03/03, 14.01.2025, 03/04/2025.
-        if let Some(d) = numeric(w, month_first_numeric) {
+        // Numeric: 2025-03-03, 2025/03/03, 14.01.2025, 03/04/2025 (a weekday before an
+        // ambiguous one decides which reading: "Tue, 04/03/2025" is March 4).
+        let weekday = k.checked_sub(1).and_then(|j| weekday_word(ws[j].1));
+        let reading = |first: bool| numeric(w, first);
+        let pick = match (weekday, reading(true), reading(false)) {
+            (Some(wd), Some(a), Some(b)) if a != b => {
+                if b.weekday() == wd && a.weekday() != wd {
+                    Some(b)
+                } else if a.weekday() == wd {
+                    Some(a)
+                } else {
+                    reading(month_first_numeric)
+                }
+            }
+            _ => reading(month_first_numeric),
+        };
+        if let Some(d) = pick {
             let t = clock(ws.get(k + 1).map(|x| &x.1)).unwrap_or(NaiveTime::MIN);
             return Some((Utc.from_utc_datetime(&d.and_time(t)), end_of(k)));
         }

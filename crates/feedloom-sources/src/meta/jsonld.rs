@@ -23,6 +23,8 @@ pub(crate) struct LdArticle {
     pub url: Option<String>,
     pub description: Option<String>,
     pub language: Option<String>,
+    /// The last item of a `BreadcrumbList` before the article itself.
+    pub breadcrumb_section: Option<String>,
 }
 
 /// Types that are an article (or a post) rather than the page around it.
@@ -92,7 +94,11 @@ pub(crate) fn article(blocks: &[String]) -> LdArticle {
     };
     let mut out = LdArticle {
         headline: string(a.get("headline")).or_else(|| string(a.get("name"))),
-        published: string(a.get("datePublished")).or_else(|| string(a.get("dateCreated"))),
+        // A live blog's first publication is when its coverage began; its datePublished
+        // moves with each update.
+        published: string(a.get("coverageStartTime"))
+            .or_else(|| string(a.get("datePublished")))
+            .or_else(|| string(a.get("dateCreated"))),
         modified: string(a.get("dateModified")),
         image: a.get("image").and_then(|i| url_of(&deref(i))),
         section: a.get("articleSection").and_then(|s| match s {
@@ -146,10 +152,29 @@ pub(crate) fn article(blocks: &[String]) -> LdArticle {
             _ => {}
         }
     }
+    out.breadcrumb_section = all
+        .iter()
+        .find(|n| types(n).contains(&"BreadcrumbList"))
+        .and_then(|n| n.get("itemListElement")?.as_array().cloned())
+        .and_then(|items| {
+            let names: Vec<String> = items
+                .iter()
+                .filter_map(|i| {
+                    string(i.get("name"))
+                        .or_else(|| string(i.get("item").and_then(|x| x.get("name"))))
+                })
+                .collect();
+            let headline = out.headline.clone().unwrap_or_default();
+            names.into_iter().rfind(|n| {
+                !n.eq_ignore_ascii_case(&headline)
+                    && !n.eq_ignore_ascii_case("home")
+                    && n.split_whitespace().count() <= 4
+            })
+        });
     if out.publisher.is_none() {
         out.publisher = all
             .iter()
-            .find(|n| types(n).iter().any(|t| *t == "WebSite"))
+            .find(|n| types(n).contains(&"WebSite"))
             .and_then(|n| string(n.get("name")));
     }
     out

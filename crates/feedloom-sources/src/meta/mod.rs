@@ -111,6 +111,11 @@ pub fn page_meta(
         .map(str::to_string)
         .or_else(|| ld.publisher.clone())
         .or_else(|| s.meta("application-name").map(str::to_string));
+    let host_of = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
     let canonical = s
         .link("canonical")
         .or_else(|| s.meta("og:url"))
@@ -119,9 +124,7 @@ pub fn page_meta(
         .map(|u| abs(&u))
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let page_url = canonical.as_deref().or(url);
-    let host = page_url
-        .and_then(|u| url::Url::parse(u).ok())
-        .and_then(|u| u.host_str().map(str::to_string));
+    let host = page_url.and_then(host_of);
 
     let titles: Vec<&str> = [
         ld.headline.as_deref(),
@@ -138,11 +141,16 @@ pub fn page_meta(
         site_name.as_deref(),
         host.as_deref(),
     );
+    // No site name in the markup: the piece of the title that names the host, else the
+    // logo's alt text.
+    let site_name = site_name
+        .or_else(|| title::site_piece(&titles, host.as_deref()))
+        .or_else(|| {
+            s.logo_alt
+                .clone()
+                .filter(|a| a.split_whitespace().count() <= 6)
+        });
 
-    let (published, published_by) = match published(&s, &ld, page_url, main_text, now) {
-        Some((d, by)) => (Some(d), Some(by)),
-        None => (None, None),
-    };
     let modified = ld
         .modified
         .as_deref()
@@ -156,6 +164,10 @@ pub fn page_meta(
         )
         .filter_map(dates::parse_any)
         .find(|d| dates::plausible(*d, now));
+    let (published, published_by) = match published(&s, &ld, page_url, main_text, modified, now) {
+        Some((d, by)) => (Some(d), Some(by)),
+        None => (None, None),
+    };
 
     let tags = {
         let mut t: Vec<String> = Vec::new();
@@ -177,12 +189,28 @@ pub fn page_meta(
         t
     };
 
+    let section = s
+        .meta("article:section")
+        .map(str::to_string)
+        .or_else(|| ld.section.clone())
+        .or_else(|| s.meta("parsely-section").map(str::to_string))
+        .or_else(|| ld.breadcrumb_section.clone())
+        .or_else(|| marked_section(&s))
+        .or_else(|| crumb_section(&s.breadcrumb, title.as_deref()))
+        .or_else(|| {
+            // Ghost's primary tag is its first tag.
+            s.meta("generator")
+                .is_some_and(|g| g.starts_with("Ghost"))
+                .then(|| s.meta("article:tag").map(str::to_string))
+                .flatten()
+        });
+
     PageMeta {
         title,
         published,
         published_by,
         modified,
-        authors: authors(&s, &ld, main_text),
+        authors: authors(&s, &ld, main_text, site_name.as_deref()),
         description: s
             .meta("og:description")
             .or_else(|| s.meta("description"))
@@ -197,13 +225,11 @@ pub fn page_meta(
             .or_else(|| s.meta("twitter:image:src"))
             .map(str::to_string)
             .or_else(|| ld.image.clone())
+            .or_else(|| s.link("image_src").map(str::to_string))
+            .or_else(|| lead_image(&s))
             .map(|u| abs(&u)),
         site_name,
-        section: s
-            .meta("article:section")
-            .map(str::to_string)
-            .or_else(|| ld.section.clone())
-            .or_else(|| s.meta("parsely-section").map(str::to_string)),
+        section,
         tags,
         language: s
             .lang
@@ -214,6 +240,51 @@ pub fn page_meta(
             .and_then(language_code),
         canonical,
     }
+}
+
+/// The story's first image when the page names no lead image: the first `<img>` near its
+/// heading that is not furniture, a logo, an avatar or an icon.
+fn lead_image(s: &scan::Scan) -> Option<String> {
+    let h = s.h1_at?;
+    s.images
+        .iter()
+        .filter(|(at, _)| *at > h && *at - h < 6_000)
+        .map(|(_, src)| src)
+        .find(|src| {
+            let l = src.to_ascii_lowercase();
+            ![
+                "avatar", "icon", "pixel", "spacer", "author", "profile", "gravatar", "/ads/",
+                "badge",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        })
+        .cloned()
+}
+
+/// A section element (kicker, category link, primary tag) just around the heading.
+fn marked_section(s: &scan::Scan) -> Option<String> {
+    let h = s.h1_at?;
+    s.sections
+        .iter()
+        .filter(|m| (m.at < h && h - m.at < 2_500) || (m.at > h && m.at - h < 3_000))
+        .min_by_key(|m| m.at.abs_diff(h))
+        .map(|m| m.text.clone())
+}
+
+/// The last breadcrumb that is neither the home page nor the headline.
+fn crumb_section(crumbs: &[String], title: Option<&str>) -> Option<String> {
+    crumbs
+        .iter()
+        .rfind(|c| {
+            let l = c.to_lowercase();
+            !matches!(
+                l.as_str(),
+                "home" | "главная" | "news" | "новости" | "басты бет"
+            ) && title.is_none_or(|t| !t.eq_ignore_ascii_case(c))
+                && c.split_whitespace().count() <= 4
+        })
+        .cloned()
 }
 
 /// `en-GB`, `en_US`, `RU` → `en`, `en`, `ru`.
@@ -236,6 +307,7 @@ fn published(
     ld: &jsonld::LdArticle,
     url: Option<&str>,
     main_text: Option<&str>,
+    modified: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Option<(DateTime<Utc>, &'static str)> {
     let mut ev: Vec<Evidence> = Vec::new();
@@ -257,24 +329,9 @@ fn published(
         "meta",
         1,
     );
-    // The date elements of the story: the first after its heading (related stories come
-    // later; a header's "today" comes before), else the last just before it.
-    let story: Vec<&scan::Marked> = s
-        .dates
-        .iter()
-        .filter(|m| !m.hints.contains("updat") && !m.hints.contains("modif"))
-        .collect();
-    let near = match s.h1_at {
-        Some(h) => story
-            .iter()
-            .find(|m| m.at > h && m.at - h < 6_000)
-            .or_else(|| story.iter().rev().find(|m| m.at < h && h - m.at < 3_000))
-            .copied(),
-        None => story.first().copied(),
-    };
-    if let Some(m) = near {
-        push(m.datetime.as_deref().and_then(dates::parse_any), "time", 2);
-        push(dates::find_date(&m.text).map(|(d, _)| d), "visible", 3);
+    if let Some((_, attr, text)) = story_date(s, now) {
+        push(attr, "time", 2);
+        push(text, "visible", 3);
     }
     let at_midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     push(
@@ -282,63 +339,193 @@ fn published(
         "url",
         4,
     );
-    push(main_text.and_then(dateline_date), "dateline", 5);
+    push(
+        main_text.and_then(|t| dateline::dateline_date_at(t, now)),
+        "dateline",
+        5,
+    );
 
     let best = ev.iter().min_by_key(|e| e.rank)?;
     let day = |e: &Evidence| e.date.date_naive();
-    // Structured data that stands alone against two other kinds agreeing on another day is
-    // a template's mistake (the modified date, today's date, the site's launch date).
-    // A `<time>`'s attribute and its text are one piece of evidence.
-    let family = |k: &'static str| if k == "visible" { "time" } else { k };
-    let supported = |d: NaiveDate, except: &str| {
+    // JSON-LD and `<meta>` are written from the same CMS field: one piece of evidence. So
+    // are a `<time>`'s attribute and its text.
+    let family = |k: &'static str| match k {
+        "json-ld" | "meta" => "structured",
+        "visible" => "time",
+        k => k,
+    };
+    let kinds_on = |d: NaiveDate| {
         ev.iter()
-            .filter(|e| e.kind != except && day(e) == d)
+            .filter(|e| day(e) == d)
             .map(|e| family(e.kind))
             .collect::<std::collections::BTreeSet<_>>()
-            .len()
     };
-    if best.rank <= 1 && supported(day(best), best.kind) == 0 {
-        let rival = ev
-            .iter()
-            .filter(|e| e.rank >= 2 && day(e) != day(best))
-            .find(|e| supported(day(e), "") >= 2);
-        if let Some(r) = rival {
-            // Keep the structured time of day when it is the same day as a rank-1 meta.
-            return Some((r.date, r.kind));
+    let page_evidence = || ev.iter().filter(|e| e.rank >= 2).min_by_key(|e| e.rank);
+    if best.rank <= 1 {
+        // A placeholder (midnight on January 1st) or a date more than a year before the
+        // article's own last modification is the template's, not the story's.
+        let placeholder = best.date.format("%m-%d %H:%M:%S").to_string() == "01-01 00:00:00";
+        let stale = modified.is_some_and(|m| (m - best.date).num_days() > 365);
+        if (placeholder || stale)
+            && let Some(e) = page_evidence()
+        {
+            return Some((e.date, e.kind));
+        }
+        // Structured data standing alone against two other kinds that agree on another
+        // day: the modified date, or today's, written into the published field.
+        if kinds_on(day(best)).len() == 1 {
+            let rival = ev
+                .iter()
+                .filter(|e| e.rank >= 2 && day(e) != day(best))
+                .find(|e| kinds_on(day(e)).len() >= 2);
+            if let Some(r) = rival {
+                return Some((r.date, r.kind));
+            }
         }
     }
     Some((best.date, best.kind))
 }
 
-fn authors(s: &scan::Scan, ld: &jsonld::LdArticle, main_text: Option<&str>) -> Vec<String> {
-    let from_ld: Vec<String> = ld.authors.iter().flat_map(|a| authors::names(a)).collect();
-    if !from_ld.is_empty() {
-        return dedup(from_ld);
+/// Words that open a date line about first publication, and about a later change.
+const PUBLISHED_WORDS: [&str; 6] = [
+    "published",
+    "originally published",
+    "first published",
+    "posted",
+    "опубликовано",
+    "дата публикации",
+];
+const UPDATED_WORDS: [&str; 5] = [
+    "updated",
+    "last updated",
+    "modified",
+    "обновлено",
+    "изменено",
+];
+
+/// The story's own date element: not furniture, not an "Updated" line, with a date in it;
+/// one that says "Published" first, else the nearest to the headline (after it rather than
+/// before). Returns the element, the date of its attribute and the date of its text.
+#[allow(clippy::type_complexity)]
+fn story_date(
+    s: &scan::Scan,
+    now: DateTime<Utc>,
+) -> Option<(&scan::Marked, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    // `03/04/2025` is March 4 on an American page (or one that does not say), April 3
+    // elsewhere.
+    let month_first = match s.lang.as_deref().map(str::to_ascii_lowercase) {
+        None => true,
+        Some(l) => l == "en" || l == "en-us",
+    };
+    let dated: Vec<(&scan::Marked, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = s
+        .dates
+        .iter()
+        .filter(|m| !m.furniture && !m.hints.contains("updat") && !m.hints.contains("modif"))
+        .filter(|m| {
+            let t = m.text.to_lowercase();
+            !UPDATED_WORDS.iter().any(|w| t.starts_with(w))
+        })
+        .map(|m| {
+            let attr = m
+                .datetime
+                .as_deref()
+                .and_then(dates::parse_any)
+                .filter(|d| dates::plausible(*d, now));
+            let text = dates::find_date_with(&m.text, month_first)
+                .map(|(d, _)| d)
+                .filter(|d| dates::plausible(*d, now));
+            (m, attr, text)
+        })
+        .filter(|(_, a, t)| a.is_some() || t.is_some())
+        .collect();
+    if let Some(p) = dated.iter().find(|(m, _, _)| {
+        let t = m.text.to_lowercase();
+        PUBLISHED_WORDS.iter().any(|w| t.starts_with(w))
+    }) {
+        return Some(*p);
     }
-    for key in AUTHOR_KEYS {
-        let names: Vec<String> = s.metas_of(key).flat_map(authors::names).collect();
+    let Some(h) = s.h1_at else {
+        return dated.into_iter().next();
+    };
+    let distance = |m: &scan::Marked| {
+        if m.at > h { m.at - h } else { 2 * (h - m.at) }
+    };
+    dated
+        .into_iter()
+        .filter(|(m, _, _)| distance(m) < 8_000)
+        .min_by_key(|(m, _, _)| distance(m))
+}
+
+/// The article's authors: JSON-LD's persons, else the author `<meta>`s, else the byline
+/// marked in the markup, else a "By" line in the text. A name that is the site's or an
+/// organisation author's ("Pamir Herald" as `DC.creator`) is not a person. A byline that
+/// names all of JSON-LD's authors and more (a template that puts only the first in
+/// JSON-LD) wins.
+fn authors(
+    s: &scan::Scan,
+    ld: &jsonld::LdArticle,
+    main_text: Option<&str>,
+    site: Option<&str>,
+) -> Vec<String> {
+    let key = |n: &str| -> String {
+        n.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let orgs: Vec<String> = site
+        .into_iter()
+        .chain(ld.publisher.as_deref())
+        .chain(ld.org_authors.iter().map(String::as_str))
+        .map(key)
+        .collect();
+    let clean = |names: Vec<String>| -> Vec<String> {
+        dedup(
+            names
+                .into_iter()
+                .filter(|n| !orgs.contains(&key(n)))
+                .collect(),
+        )
+    };
+    let byline = clean(byline_names(s));
+    let from_ld = clean(ld.authors.iter().flat_map(|a| authors::names(a)).collect());
+    if !from_ld.is_empty() {
+        let covers = from_ld
+            .iter()
+            .all(|a| byline.iter().any(|b| key(a) == key(b)));
+        if covers && byline.len() > from_ld.len() {
+            return byline;
+        }
+        return from_ld;
+    }
+    for k in AUTHOR_KEYS {
+        let names = clean(s.metas_of(k).flat_map(authors::names).collect());
         if !names.is_empty() {
-            return dedup(names);
+            return names;
         }
     }
-    // Bylines marked in the markup: the story's own (after its heading when there is one).
+    if !byline.is_empty() {
+        return byline;
+    }
+    clean(text_authors(main_text.unwrap_or("")))
+}
+
+/// The names in the story's byline elements: those near its heading, not in furniture;
+/// several author elements close together are one byline (author cards).
+fn byline_names(s: &scan::Scan) -> Vec<String> {
     let after = s.h1_at.unwrap_or(0);
     let marked: Vec<&scan::Marked> = s
         .bylines
         .iter()
-        .filter(|m| m.at + 3_000 > after && m.at < after + 8_000)
+        .filter(|m| !m.furniture && m.at + 3_000 > after && m.at < after + 8_000)
         .collect();
     let mut names: Vec<String> = Vec::new();
     if let Some(first) = marked.first() {
-        // Several author elements close together are one byline (author cards).
         for m in marked.iter().filter(|m| m.at < first.at + 1_500) {
             names.extend(authors::names(&m.text));
         }
     }
-    if !names.is_empty() {
-        return dedup(names);
-    }
-    text_authors(main_text.unwrap_or(""))
+    names
 }
 
 /// A "By …" line at the top of a story, or a wire story's "Reporting by …" at its foot.
@@ -348,9 +535,16 @@ pub fn text_authors(text: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
+    let credit = |lower: &str| {
+        lower.starts_with("by ")
+            || lower.starts_with("by:")
+            || lower.starts_with("author:")
+            || lower.starts_with("автор:")
+            || lower.starts_with("текст:")
+    };
     for l in lines.iter().take(4) {
         let lower = l.to_lowercase();
-        if (lower.starts_with("by ") || lower.starts_with("by:")) && l.len() < 160 {
+        if credit(&lower) && l.len() < 160 {
             let n = authors::names(l);
             if !n.is_empty() {
                 return n;
@@ -359,6 +553,12 @@ pub fn text_authors(text: &str) -> Vec<String> {
     }
     for l in lines.iter().rev().take(4) {
         let lower = l.to_lowercase();
+        if credit(&lower) && l.len() < 160 {
+            let n = authors::names(l);
+            if !n.is_empty() {
+                return n;
+            }
+        }
         if let Some(i) = lower
             .find("reporting by")
             .or_else(|| lower.find("writing by"))

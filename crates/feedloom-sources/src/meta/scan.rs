@@ -22,6 +22,9 @@ pub(crate) struct Marked {
     pub text: String,
     /// Its class, id, itemprop and rel, lower-cased and joined by spaces.
     pub hints: String,
+    /// Inside page furniture (an `<aside>`, `<nav>`, `<footer>`, a related-stories list,
+    /// a sidebar, comments, the site's header): about another story, or about today.
+    pub furniture: bool,
 }
 
 /// What one pass over a page found.
@@ -44,6 +47,14 @@ pub(crate) struct Scan {
     pub dates: Vec<Marked>,
     /// Elements whose class, id, itemprop or rel names an author or a byline.
     pub bylines: Vec<Marked>,
+    /// Elements that name the story's section (a kicker, a category link, a primary tag).
+    pub sections: Vec<Marked>,
+    /// The link texts of the first breadcrumb trail.
+    pub breadcrumb: Vec<String>,
+    /// The `alt` of the site's logo image.
+    pub logo_alt: Option<String>,
+    /// `<img>` sources with their offsets (not in furniture), the first few.
+    pub images: Vec<(usize, String)>,
 }
 
 impl Scan {
@@ -76,6 +87,8 @@ impl Scan {
 pub(crate) fn scan(html: &str) -> Scan {
     let b = html.as_bytes();
     let mut s = Scan::default();
+    // Open elements: their name and whether they are (or sit in) page furniture.
+    let mut open: Vec<(String, bool)> = Vec::new();
     let mut i = 0;
     while let Some(p) = memchr(b, i, b'<') {
         let lt = p;
@@ -84,8 +97,20 @@ pub(crate) fn scan(html: &str) -> Scan {
             i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
             continue;
         }
-        let closing = b.get(i) == Some(&b'/');
-        if closing || !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        if b.get(i) == Some(&b'/') {
+            // An end tag closes the nearest open element of its name (and any left open
+            // inside it); one with no open match is ignored.
+            let name_end = b[i + 1..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || *c == b'>')
+                .map_or(b.len(), |n| i + 1 + n);
+            let name = html[i + 1..name_end].to_ascii_lowercase();
+            if let Some(k) = open.iter().rposition(|(n, _)| *n == name) {
+                open.truncate(k);
+            }
+            continue;
+        }
+        if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
         let name_end = b[i..]
@@ -95,6 +120,14 @@ pub(crate) fn scan(html: &str) -> Scan {
         let name = html[i..name_end].to_ascii_lowercase();
         let (attrs, end) = attributes(html, name_end);
         i = end;
+        let hints = hints(&attrs);
+        let furniture = open.last().is_some_and(|(_, f)| *f)
+            || matches!(name.as_str(), "aside" | "nav" | "footer")
+            || is_furniture(&hints);
+        let self_closing = b.get(end.saturating_sub(2)) == Some(&b'/');
+        if !is_void(&name) && !self_closing && open.len() < 512 {
+            open.push((name.clone(), furniture));
+        }
         match name.as_str() {
             "script" | "style" | "textarea" | "template" => {
                 let close = find_ci(b, end, format!("</{name}").as_bytes()).unwrap_or(b.len());
@@ -142,17 +175,53 @@ pub(crate) fn scan(html: &str) -> Scan {
             }
             _ => {}
         }
-        let hints = hints(&attrs);
         let is_time = name == "time";
         if (is_time || names_a_date(&hints)) && s.dates.len() < MAX_KEPT * 4 {
             s.dates.push(Marked {
                 at: lt,
                 datetime: attr(&attrs, "datetime")
                     .or_else(|| attr(&attrs, "content"))
+                    .or_else(|| attr(&attrs, "title"))
+                    .or_else(|| attr(&attrs, "data-timestamp"))
+                    .or_else(|| attr(&attrs, "data-date"))
                     .map(decode_entities),
                 text: inner_text(html, end, &name).unwrap_or_default(),
                 hints: hints.clone(),
+                furniture,
             });
+        }
+        if name == "img" {
+            let src = attr(&attrs, "src")
+                .or_else(|| attr(&attrs, "data-src"))
+                .unwrap_or("");
+            let logo = hints.contains("logo") || src.to_ascii_lowercase().contains("logo");
+            if logo && s.logo_alt.is_none() {
+                s.logo_alt = attr(&attrs, "alt")
+                    .map(|a| decode_entities(a).trim().to_string())
+                    .filter(|a| !a.is_empty());
+            } else if !furniture
+                && !logo
+                && !src.is_empty()
+                && !src.starts_with("data:")
+                && s.images.len() < MAX_KEPT
+            {
+                s.images.push((lt, decode_entities(src)));
+            }
+        }
+        if s.breadcrumb.is_empty() && hints.contains("breadcrumb") && name != "h2" {
+            s.breadcrumb = link_texts(html, end, &name);
+        }
+        if !furniture && names_a_section(&hints) && s.sections.len() < MAX_KEPT {
+            let text = inner_text(html, end, &name).unwrap_or_default();
+            if !text.is_empty() && text.split_whitespace().count() <= 4 {
+                s.sections.push(Marked {
+                    at: lt,
+                    datetime: None,
+                    text,
+                    hints: hints.clone(),
+                    furniture,
+                });
+            }
         }
         if names_an_author(&hints) && s.bylines.len() < MAX_KEPT * 2 {
             let text = attr(&attrs, "content")
@@ -165,6 +234,7 @@ pub(crate) fn scan(html: &str) -> Scan {
                     datetime: None,
                     text,
                     hints,
+                    furniture,
                 });
             }
         }
@@ -172,12 +242,83 @@ pub(crate) fn scan(html: &str) -> Scan {
     s
 }
 
+/// Elements that never hold a start tag's content: no end tag follows.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// Words of class and id names (between `-` and `_`) of containers about other stories, or
+/// about the site and today.
+const FURNITURE_WORDS: [&str; 24] = [
+    "related",
+    "sidebar",
+    "popular",
+    "recommend",
+    "recommended",
+    "recommendations",
+    "mostread",
+    "trending",
+    "comment",
+    "comments",
+    "teaser",
+    "teasers",
+    "widget",
+    "promo",
+    "newsletter",
+    "masthead",
+    "topbar",
+    "navbar",
+    "today",
+    "rail",
+    "aside",
+    "outbrain",
+    "taboola",
+    "more",
+];
+/// Phrases of such names.
+const FURNITURE_PHRASES: [&str; 6] = [
+    "most-read",
+    "more-stories",
+    "read-more",
+    "also-read",
+    "site-header",
+    "top-bar",
+];
+
+fn is_furniture(hints: &str) -> bool {
+    hints.split_ascii_whitespace().any(|h| {
+        FURNITURE_PHRASES.iter().any(|f| h.contains(f))
+            || h.split(['-', '_']).any(|w| FURNITURE_WORDS.contains(&w))
+    })
+}
+
 /// A class, id, itemprop or rel that marks a publication date.
 fn names_a_date(hints: &str) -> bool {
     hints.split_ascii_whitespace().any(|h| {
         h == "datepublished"
             || h == "pubdate"
-            || h == "dateline"
+            || h.contains("dateline")
+            || h.contains("submitted")
+            || h.contains("created")
+            || h.ends_with("time")
+            || h.contains("time__")
+            || h.contains("date")
             || h.contains("publish")
             || h.contains("posted")
             || h.contains("timestamp")
@@ -199,7 +340,14 @@ fn names_a_date(hints: &str) -> bool {
 /// A class, id, itemprop or rel that marks an author or a byline.
 fn names_an_author(hints: &str) -> bool {
     hints.split_ascii_whitespace().any(|h| {
-        (h.contains("author") || h.contains("byline") || h == "creator" || h.contains("writer"))
+        (h.contains("author")
+            || h.contains("byline")
+            || h == "creator"
+            || h.contains("writer")
+            || h == "by"
+            || h.ends_with("-by")
+            || h.ends_with("__by")
+            || h.ends_with("_by"))
             && !h.contains("bio")
             && !h.contains("avatar")
             && !h.contains("image")
@@ -216,6 +364,49 @@ fn names_an_author(hints: &str) -> bool {
             && !h.contains("container")
             && !h.contains("meta")
     })
+}
+
+/// A class or id that marks the story's section: a kicker, an eyebrow, a category link, a
+/// primary tag, a rubric.
+fn names_a_section(hints: &str) -> bool {
+    hints.split_ascii_whitespace().any(|h| {
+        h.contains("primary-tag")
+            || h.contains("kicker")
+            || h.contains("eyebrow")
+            || h.contains("rubric")
+            || h.contains("section-name")
+            || h.contains("article-section")
+            || h.split(['-', '_']).any(|w| w == "cat" || w == "category")
+    })
+}
+
+/// The texts of the links inside an element whose start tag ends at `from`.
+fn link_texts(html: &str, from: usize, name: &str) -> Vec<String> {
+    let b = html.as_bytes();
+    let limit = (from + MAX_INNER).min(b.len());
+    let end = find_ci(&b[..limit], from, format!("</{name}").as_bytes()).unwrap_or(limit);
+    let mut out = Vec::new();
+    let mut at = from;
+    while let Some(a) = find_ci(&b[..end], at, b"<a") {
+        let Some(gt) = memchr(&b[..end], a, b'>') else {
+            break;
+        };
+        let close = find_ci(&b[..end], gt, b"</a").unwrap_or(end);
+        if let Some(inner) = html.get(gt + 1..close) {
+            let t = html_to_text(inner)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !t.is_empty() {
+                out.push(t);
+            }
+        }
+        at = close.max(gt + 1);
+        if out.len() >= 8 {
+            break;
+        }
+    }
+    out
 }
 
 /// class, id, itemprop and rel, lower-cased, space-separated.
@@ -299,7 +490,22 @@ fn attr<'a>(attrs: &[(String, &'a str)], name: &str) -> Option<&'a str> {
 fn inner_text(html: &str, from: usize, name: &str) -> Option<String> {
     let b = html.as_bytes();
     let limit = (from + MAX_INNER).min(b.len());
-    let close = find_ci(&b[..limit], from, format!("</{name}").as_bytes()).unwrap_or(limit);
+    // The matching close tag: elements of the same name may nest inside.
+    let (open_tag, close_tag) = (format!("<{name}"), format!("</{name}"));
+    let mut depth = 0usize;
+    let mut at = from;
+    let close = loop {
+        let Some(c) = find_ci(&b[..limit], at, close_tag.as_bytes()) else {
+            break limit;
+        };
+        let opens = count_open(&b[at..c], open_tag.as_bytes());
+        depth += opens;
+        if depth == 0 {
+            break c;
+        }
+        depth -= 1;
+        at = c + close_tag.len();
+    };
     let inner = html.get(from..close).or_else(|| {
         // `limit` fell inside a character: back off to a boundary.
         let mut c = close;
@@ -314,6 +520,20 @@ fn inner_text(html: &str, from: usize, name: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join(" "),
     )
+}
+
+/// Start tags `<name` (followed by a space, `>` or `/`) in `b`.
+fn count_open(b: &[u8], open: &[u8]) -> usize {
+    let mut n = 0;
+    let mut at = 0;
+    while let Some(p) = find_ci(b, at, open) {
+        let next = b.get(p + open.len()).copied().unwrap_or(b'>');
+        if next == b'>' || next == b'/' || next.is_ascii_whitespace() {
+            n += 1;
+        }
+        at = p + open.len();
+    }
+    n
 }
 
 fn memchr(b: &[u8], from: usize, c: u8) -> Option<usize> {

@@ -147,3 +147,60 @@ fn hostile_pages_do_not_panic() {
         let _ = page_meta(page, Some("not a url"), Some("—"), now());
     }
 }
+
+#[test]
+fn related_lists_and_todays_date_are_not_the_storys_date() {
+    let page = r#"<html lang="en-GB"><body><header class="site-header"><span class="date">Friday, 6 June 2025</span></header>
+<h1>Port handles record volumes</h1><p class="meta"><span class="by">By Ann Lee</span></p>
+<div class="story__date">Published 2 October 2024</div><p>Text.</p>
+<aside><div class="related"><time datetime="2025-06-05">5 June 2025</time><span class="author">Other Writer</span></div></aside>
+</body></html>"#;
+    let m = page_meta(page, Some("https://x.test/a"), None, now());
+    assert_eq!(day(m.published).as_deref(), Some("2024-10-02"));
+    assert_eq!(m.authors, ["Ann Lee"]);
+}
+
+#[test]
+fn a_live_blog_began_when_its_coverage_began() {
+    let page = r#"<script type="application/ld+json">{"@type":"LiveBlogPosting","headline":"Runoff live","coverageStartTime":"2024-11-05T18:00:00-05:00","datePublished":"2024-11-06T08:15:00-05:00"}</script><h1>Runoff live</h1>"#;
+    let m = page_meta(page, None, None, now());
+    assert_eq!(day(m.published).as_deref(), Some("2024-11-05"));
+}
+
+#[test]
+fn a_placeholder_date_and_a_site_named_author_are_not_believed() {
+    let page = r#"<html><head><meta property="og:site_name" content="Pamir Herald"><meta name="author" content="Pamir Herald">
+<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2009-01-01T00:00:00Z","dateModified":"2024-04-19"}</script></head>
+<body><h1>Town limits new housing</h1><p class="byline-date">April 18, 2024</p></body></html>"#;
+    let m = page_meta(
+        page,
+        Some("https://pamirherald.test/stories/x"),
+        None,
+        now(),
+    );
+    assert_eq!(day(m.published).as_deref(), Some("2024-04-18"));
+    assert!(m.authors.is_empty(), "{:?}", m.authors);
+}
+
+#[test]
+fn site_name_section_and_image_from_the_page_when_no_meta_says() {
+    let page = r#"<html><head><title>Mangystau Today: Aktau port handles record volumes</title></head><body>
+<ul class="breadcrumbs"><li><a href="/">Home</a></li><li><a href="/economy/">Economy</a></li></ul>
+<h1>Aktau port handles record volumes</h1><figure><img src="/media/cranes.jpg" alt="Cranes"></figure></body></html>"#;
+    let m = page_meta(
+        page,
+        Some("https://mangystau-today.test/en/news/1"),
+        None,
+        now(),
+    );
+    assert_eq!(m.site_name.as_deref(), Some("Mangystau Today"));
+    assert_eq!(m.section.as_deref(), Some("Economy"));
+    assert_eq!(
+        m.image.as_deref(),
+        Some("https://mangystau-today.test/media/cranes.jpg")
+    );
+    assert_eq!(
+        m.title.as_deref(),
+        Some("Aktau port handles record volumes")
+    );
+}

@@ -42,6 +42,27 @@ pub(crate) fn headline(
     h1.map(str::to_string)
 }
 
+/// The piece of a title (before or after a separator) that names the site's host:
+/// "Mangystau Today: Aktau port..." on mangystau-today.kz gives "Mangystau Today".
+pub(crate) fn site_piece(candidates: &[&str], host: Option<&str>) -> Option<String> {
+    host?;
+    for c in candidates {
+        for sep in SEPARATORS {
+            let pieces = [
+                c.rsplit_once(sep).map(|(_, t)| t),
+                c.split_once(sep).map(|(h, _)| h),
+            ];
+            for p in pieces.into_iter().flatten() {
+                let p = p.trim();
+                if !p.is_empty() && p.split_whitespace().count() <= 6 && names_site(p, None, host) {
+                    return Some(p.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Letters and digits only, lower-cased: "Caspian Times" and "caspiantimes" compare equal.
 fn key(s: &str) -> String {
     s.chars()
