@@ -478,6 +478,9 @@ fn spawn_progress(
     (bar, task)
 }
 
+/// For binaries built on [`main_with`] that keep glibc's allocator (the `feedloom` binary
+/// itself uses mimalloc, see its main.rs; there these settings touch a heap it hardly uses).
+///
 /// glibc gives every thread that allocates its own arena (up to 8 per core), and memory freed
 /// in one is not reused by another: a daemon whose items are built on one thread and freed on
 /// another holds far more than it uses. Two arenas per core keep most of the speed of many
