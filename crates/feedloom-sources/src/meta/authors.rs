@@ -22,8 +22,26 @@ const PARTICLES: [&str; 22] = [
     "bin", "binti", "bint", "ibn", "al", "el", "ter", "y",
 ];
 
+/// Titles before a name that are not part of it.
+const HONORIFICS: [&str; 10] = [
+    "dr",
+    "prof",
+    "professor",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "sir",
+    "dame",
+    "rev",
+];
+
 /// Credit lines whose people are not authors.
-const NOT_AUTHOR_CREDITS: [&str; 8] = [
+const NOT_AUTHOR_CREDITS: [&str; 12] = [
+    "фото",
+    "photo:",
+    "editor:",
+    "редактор",
     "editing by",
     "edited by",
     "compiled by",
@@ -35,7 +53,13 @@ const NOT_AUTHOR_CREDITS: [&str; 8] = [
 ];
 
 /// Prefixes before the names.
-const PREFIXES: [&str; 18] = [
+const PREFIXES: [&str; 24] = [
+    "текст:",
+    "text:",
+    "von",
+    "av",
+    "par",
+    "por",
     "additional reporting by",
     "reporting by",
     "writing by",
@@ -119,8 +143,8 @@ fn split_names(s: &str) -> Vec<String> {
     }
     let mut parts = vec![s];
     for sep in [
-        " and ", " And ", " AND ", " & ", ",", " | ", "|", " / ", " with ", " и ", " - ", " – ",
-        " — ", "·", "•",
+        " and ", " And ", " AND ", " & ", ",", " | ", "|", " / ", " with ", " и ", " och ",
+        " und ", " et ", " ve ", " - ", " – ", " — ", "·", "•",
     ] {
         parts = parts
             .iter()
@@ -149,6 +173,10 @@ fn person(part: &str) -> Option<String> {
         .map(|w| w.trim_matches(|c: char| matches!(c, '.' | ':' | '"' | '\'' | '“' | '”' | '*')))
         .filter(|w| !w.is_empty())
         .collect();
+    // "Dr. Jane Doe", "Prof. John Roe": the honorific is not the name.
+    while words.len() > 2 && HONORIFICS.contains(&words[0].to_lowercase().as_str()) {
+        words.remove(0);
+    }
     // "Timur Osmonov Associated Press", "Jane Doe Staff Writer": the credit after the name.
     while words.len() > 2
         && words

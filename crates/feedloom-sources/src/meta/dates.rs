@@ -18,33 +18,35 @@ pub fn parse_any(s: &str) -> Option<DateTime<Utc>> {
     crate::dates::parse_date(s).or_else(|| find_date(s).map(|(d, _)| d))
 }
 
+/// Month names in the languages of the region's and the world's news
+/// (`data/month_names.txt`).
+static MONTH_NAMES: std::sync::LazyLock<std::collections::HashMap<&'static str, u32>> =
+    std::sync::LazyLock::new(|| {
+        let mut m = std::collections::HashMap::new();
+        for line in include_str!("../../data/month_names.txt").lines() {
+            let mut words = line.split_whitespace();
+            let Some(n) = words.next().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            for w in words {
+                m.insert(w, n);
+            }
+        }
+        m
+    });
+
 const MONTHS_EN: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-/// Russian month stems (genitive and nominative share them).
-const MONTHS_RU: [&str; 12] = [
-    "январ",
-    "феврал",
-    "март",
-    "апрел",
-    "ма",
-    "июн",
-    "июл",
-    "август",
-    "сентябр",
-    "октябр",
-    "ноябр",
-    "декабр",
-];
-
-/// The month a word names ("March", "Mar.", "Sept", "марта"), if any.
+/// The month a word names ("March", "Mar.", "Sept", "januari", "марта"), if any.
 pub fn month_word(w: &str) -> Option<u32> {
     let w = w.trim_end_matches(['.', ',']).to_lowercase();
-    if w.is_ascii() {
-        if w.len() < 3 {
-            return None;
-        }
+    if let Some(n) = MONTH_NAMES.get(w.as_str()) {
+        return Some(*n);
+    }
+    if w.is_ascii() && w.len() >= 3 {
+        // "Sept", "Febr": a prefix of an English month name.
         let full = [
             "january",
             "february",
@@ -60,17 +62,16 @@ pub fn month_word(w: &str) -> Option<u32> {
             "december",
         ];
         let i = MONTHS_EN.iter().position(|m| w.starts_with(m))?;
-        // "Mar" and "March" but not "Marching"; "Sept" too.
-        (full[i].starts_with(w.as_str()) || w == "sept").then_some(i as u32 + 1)
-    } else {
-        if w == "мая" || w == "май" {
-            return Some(5);
-        }
-        let i = MONTHS_RU.iter().position(|m| {
-            *m != "ма" && w.starts_with(m) && w.chars().count() <= m.chars().count() + 2
-        })?;
-        Some(i as u32 + 1)
+        return full[i].starts_with(w.as_str()).then_some(i as u32 + 1);
     }
+    // Russian abbreviations: "янв", "сент".
+    const RU: [&str; 12] = [
+        "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+    ];
+    (w.chars().count() >= 3 && w.chars().count() <= 5)
+        .then(|| RU.iter().position(|m| w.starts_with(m)))
+        .flatten()
+        .map(|i| i as u32 + 1)
 }
 
 /// Words of a text with their byte offsets (split at whitespace and commas).

@@ -103,6 +103,7 @@ pub fn page_meta(
 ) -> PageMeta {
     let s = scan::scan(html);
     let ld = jsonld::article(&s.jsonld);
+    let near = scan::near_heading_text(html, s.h1_at);
     let base = url.and_then(|u| url::Url::parse(u).ok());
     let abs = |h: &str| crate::parse::absolute(h, base.as_ref());
 
@@ -164,10 +165,11 @@ pub fn page_meta(
         )
         .filter_map(dates::parse_any)
         .find(|d| dates::plausible(*d, now));
-    let (published, published_by) = match published(&s, &ld, page_url, main_text, modified, now) {
-        Some((d, by)) => (Some(d), Some(by)),
-        None => (None, None),
-    };
+    let (published, published_by) =
+        match published(&s, &ld, page_url, main_text, modified, &near, now) {
+            Some((d, by)) => (Some(d), Some(by)),
+            None => (None, None),
+        };
 
     let tags = {
         let mut t: Vec<String> = Vec::new();
@@ -210,7 +212,7 @@ pub fn page_meta(
         published,
         published_by,
         modified,
-        authors: authors(&s, &ld, main_text, site_name.as_deref()),
+        authors: authors(&s, &ld, main_text, &near, site_name.as_deref()),
         description: s
             .meta("og:description")
             .or_else(|| s.meta("description"))
@@ -308,6 +310,7 @@ fn published(
     url: Option<&str>,
     main_text: Option<&str>,
     modified: Option<DateTime<Utc>>,
+    near: &str,
     now: DateTime<Utc>,
 ) -> Option<(DateTime<Utc>, &'static str)> {
     let mut ev: Vec<Evidence> = Vec::new();
@@ -332,6 +335,9 @@ fn published(
     if let Some((_, attr, text)) = story_date(s, now) {
         push(attr, "time", 2);
         push(text, "visible", 3);
+    } else {
+        // Nothing marked: a "Published …" / "Date: …" line in the text under the heading.
+        push(labelled_date(near, s), "visible", 3);
     }
     let at_midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     push(
@@ -386,21 +392,49 @@ fn published(
     Some((best.date, best.kind))
 }
 
+/// A date on a line of the text under the heading that a publication word opens
+/// ("Published: 03.03.2025", "Date: 03.03.2025", "Опубликовано: 14 января 2025").
+fn labelled_date(near: &str, s: &scan::Scan) -> Option<DateTime<Utc>> {
+    let month_first = match s.lang.as_deref().map(str::to_ascii_lowercase) {
+        None => true,
+        Some(l) => l == "en" || l == "en-us",
+    };
+    near.lines().map(str::trim).find_map(|l| {
+        let lower = l.to_lowercase();
+        let at = PUBLISHED_WORDS.iter().find_map(|w| lower.find(w))?;
+        let rest = l.get(at..)?;
+        dates::find_date_with(rest, month_first).map(|(d, _)| d)
+    })
+}
+
 /// Words that open a date line about first publication, and about a later change.
-const PUBLISHED_WORDS: [&str; 6] = [
+const PUBLISHED_WORDS: [&str; 14] = [
     "published",
     "originally published",
     "first published",
     "posted",
+    "date:",
     "опубликовано",
     "дата публикации",
+    "publicerad",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "pubblicato",
+    "yayınlanma",
+    "жарияланды",
 ];
-const UPDATED_WORDS: [&str; 5] = [
+const UPDATED_WORDS: [&str; 10] = [
     "updated",
     "last updated",
     "modified",
     "обновлено",
     "изменено",
+    "uppdaterad",
+    "aktualisiert",
+    "mis à jour",
+    "actualizado",
+    "güncelleme",
 ];
 
 /// The story's own date element: not furniture, not an "Updated" line, with a date in it;
@@ -440,7 +474,7 @@ fn story_date(
         .collect();
     if let Some(p) = dated.iter().find(|(m, _, _)| {
         let t = m.text.to_lowercase();
-        PUBLISHED_WORDS.iter().any(|w| t.starts_with(w))
+        PUBLISHED_WORDS.iter().any(|w| t.starts_with(w)) || m.hints.contains("publish")
     }) {
         return Some(*p);
     }
@@ -465,6 +499,7 @@ fn authors(
     s: &scan::Scan,
     ld: &jsonld::LdArticle,
     main_text: Option<&str>,
+    near: &str,
     site: Option<&str>,
 ) -> Vec<String> {
     let key = |n: &str| -> String {
@@ -507,6 +542,10 @@ fn authors(
     if !byline.is_empty() {
         return byline;
     }
+    let under_heading = clean(text_authors(near));
+    if !under_heading.is_empty() {
+        return under_heading;
+    }
     clean(text_authors(main_text.unwrap_or("")))
 }
 
@@ -536,11 +575,20 @@ pub fn text_authors(text: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .collect();
     let credit = |lower: &str| {
-        lower.starts_with("by ")
-            || lower.starts_with("by:")
-            || lower.starts_with("author:")
-            || lower.starts_with("автор:")
-            || lower.starts_with("текст:")
+        [
+            "by ",
+            "by:",
+            "written by",
+            "author:",
+            "автор:",
+            "текст:",
+            "von ",
+            "av ",
+            "par ",
+            "por ",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
     };
     for l in lines.iter().take(4) {
         let lower = l.to_lowercase();
@@ -562,6 +610,11 @@ pub fn text_authors(text: &str) -> Vec<String> {
         if let Some(i) = lower
             .find("reporting by")
             .or_else(|| lower.find("writing by"))
+            .or_else(|| {
+                lower
+                    .find("to contact the reporter")
+                    .and_then(|i| lower[i..].find(':').map(|c| i + c + 1))
+            })
         {
             let n = authors::names(l.get(i..).unwrap_or(""));
             if !n.is_empty() {

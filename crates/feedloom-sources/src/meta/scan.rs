@@ -51,6 +51,9 @@ pub(crate) struct Scan {
     pub sections: Vec<Marked>,
     /// The link texts of the first breadcrumb trail.
     pub breadcrumb: Vec<String>,
+    /// The first element marked as the headline (`post-title`, `entry-title`, `headline`),
+    /// with its offset: the heading of a page that has no `<h1>`.
+    pub headline: Option<(usize, String)>,
     /// The `alt` of the site's logo image.
     pub logo_alt: Option<String>,
     /// `<img>` sources with their offsets (not in furniture), the first few.
@@ -123,7 +126,7 @@ pub(crate) fn scan(html: &str) -> Scan {
         let hints = hints(&attrs);
         let furniture = open.last().is_some_and(|(_, f)| *f)
             || matches!(name.as_str(), "aside" | "nav" | "footer")
-            || is_furniture(&hints);
+            || (!matches!(name.as_str(), "html" | "body" | "main") && is_furniture(&hints));
         let self_closing = b.get(end.saturating_sub(2)) == Some(&b'/');
         if !is_void(&name) && !self_closing && open.len() < 512 {
             open.push((name.clone(), furniture));
@@ -175,8 +178,32 @@ pub(crate) fn scan(html: &str) -> Scan {
             }
             _ => {}
         }
+        // A page without `<h1>` (Blogger's `h3.post-title`, a builder's title block): the
+        // first element its template marks as the headline stands in.
+        if s.headline.is_none() && names_a_headline(&name, &hints) && !furniture {
+            s.headline = inner_text(html, end, &name)
+                .filter(|t| t.split_whitespace().count() >= 2)
+                .map(|t| (lt, t));
+        }
+        // `data-published="2025-01-14T10:32:00+01:00"` on the article element.
+        for (k, v) in &attrs {
+            if k.starts_with("data-")
+                && (k.contains("publish") || *k == "data-date" || *k == "data-pubdate")
+                && s.dates.len() < MAX_KEPT * 4
+            {
+                s.dates.push(Marked {
+                    at: lt,
+                    datetime: Some(decode_entities(v)),
+                    text: String::new(),
+                    hints: "data-published".into(),
+                    furniture,
+                });
+            }
+        }
         let is_time = name == "time";
-        if (is_time || names_a_date(&hints)) && s.dates.len() < MAX_KEPT * 4 {
+        // `<meta>` and `<link>` are read above; a void element has no text of its own.
+        let markup_only = matches!(name.as_str(), "meta" | "link" | "script" | "style");
+        if !markup_only && (is_time || names_a_date(&hints)) && s.dates.len() < MAX_KEPT * 4 {
             s.dates.push(Marked {
                 at: lt,
                 datetime: attr(&attrs, "datetime")
@@ -185,7 +212,11 @@ pub(crate) fn scan(html: &str) -> Scan {
                     .or_else(|| attr(&attrs, "data-timestamp"))
                     .or_else(|| attr(&attrs, "data-date"))
                     .map(decode_entities),
-                text: inner_text(html, end, &name).unwrap_or_default(),
+                text: if is_void(&name) {
+                    String::new()
+                } else {
+                    inner_text(html, end, &name).unwrap_or_default()
+                },
                 hints: hints.clone(),
                 furniture,
             });
@@ -223,7 +254,7 @@ pub(crate) fn scan(html: &str) -> Scan {
                 });
             }
         }
-        if names_an_author(&hints) && s.bylines.len() < MAX_KEPT * 2 {
+        if !markup_only && names_an_author(&hints) && s.bylines.len() < MAX_KEPT * 2 {
             let text = attr(&attrs, "content")
                 .map(decode_entities)
                 .or_else(|| inner_text(html, end, &name))
@@ -239,7 +270,35 @@ pub(crate) fn scan(html: &str) -> Scan {
             }
         }
     }
+    if s.h1.is_none()
+        && let Some((at, text)) = s.headline.clone()
+    {
+        s.h1 = Some(text);
+        s.h1_at = Some(at);
+    }
     s
+}
+
+/// The visible text just after the heading (or the page's start): where a template puts
+/// its "By …" and "Published …" lines when it marks them with nothing a scan can see.
+pub(crate) fn near_heading_text(html: &str, h1_at: Option<usize>) -> String {
+    let from = h1_at.unwrap_or(0);
+    let mut to = (from + 4_000).min(html.len());
+    while !html.is_char_boundary(to) {
+        to -= 1;
+    }
+    let mut start = from;
+    while !html.is_char_boundary(start) {
+        start -= 1;
+    }
+    // Line breaks where block elements end, so each label stays on its own line.
+    let chunk = html[start..to]
+        .replace("<br", "\n<br")
+        .replace("</p>", "</p>\n")
+        .replace("</div>", "</div>\n")
+        .replace("</li>", "</li>\n")
+        .replace("</span>", "</span> ");
+    html_to_text(&chunk)
 }
 
 /// Elements that never hold a start tag's content: no end tag follows.
@@ -263,9 +322,10 @@ fn is_void(name: &str) -> bool {
     )
 }
 
-/// Words of class and id names (between `-` and `_`) of containers about other stories, or
-/// about the site and today.
-const FURNITURE_WORDS: [&str; 24] = [
+/// Words that make a class or id name (as its first or last part between `-` and `_`) a
+/// container about other stories, or about the site and today: `related-posts`,
+/// `article-comments`, `teaser__time`; but not `has-sidebar-right` on a page's body.
+const FURNITURE_WORDS: [&str; 20] = [
     "related",
     "sidebar",
     "popular",
@@ -278,18 +338,14 @@ const FURNITURE_WORDS: [&str; 24] = [
     "comments",
     "teaser",
     "teasers",
-    "widget",
     "promo",
     "newsletter",
     "masthead",
     "topbar",
     "navbar",
     "today",
-    "rail",
-    "aside",
     "outbrain",
     "taboola",
-    "more",
 ];
 /// Phrases of such names.
 const FURNITURE_PHRASES: [&str; 6] = [
@@ -303,8 +359,12 @@ const FURNITURE_PHRASES: [&str; 6] = [
 
 fn is_furniture(hints: &str) -> bool {
     hints.split_ascii_whitespace().any(|h| {
+        let mut parts = h.split(['-', '_']).filter(|p| !p.is_empty());
+        let first = parts.next().unwrap_or("");
+        let last = parts.next_back().unwrap_or(first);
         FURNITURE_PHRASES.iter().any(|f| h.contains(f))
-            || h.split(['-', '_']).any(|w| FURNITURE_WORDS.contains(&w))
+            || FURNITURE_WORDS.contains(&first)
+            || FURNITURE_WORDS.contains(&last)
     })
 }
 
@@ -364,6 +424,24 @@ fn names_an_author(hints: &str) -> bool {
             && !h.contains("container")
             && !h.contains("meta")
     })
+}
+
+/// An element a template marks as the story's headline.
+fn names_a_headline(name: &str, hints: &str) -> bool {
+    let heading = matches!(name, "h2" | "h3" | "div" | "span" | "p" | "a");
+    heading
+        && hints.split_ascii_whitespace().any(|h| {
+            h == "headline"
+                || h.contains("entry-title")
+                || h.contains("post-title")
+                || h.contains("article-title")
+                || h.contains("article__title")
+                || h.contains("story-title")
+                || h.contains("news-title")
+                || h.ends_with("__headline")
+                || h.ends_with("-headline")
+                || (h == "t-title" || h.starts_with("t-title_xl") || h.starts_with("t-title_xx"))
+        })
 }
 
 /// A class or id that marks the story's section: a kicker, an eyebrow, a category link, a
