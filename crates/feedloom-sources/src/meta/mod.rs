@@ -103,7 +103,7 @@ pub fn page_meta(
 ) -> PageMeta {
     let s = scan::scan(html);
     let ld = jsonld::article(&s.jsonld);
-    let near = scan::near_heading_text(html, s.h1_at);
+    let near = scan::near_heading_text(html, s.h1_at.or(s.body_at));
     let base = url.and_then(|u| url::Url::parse(u).ok());
     let abs = |h: &str| crate::parse::absolute(h, base.as_ref());
 
@@ -345,10 +345,13 @@ fn published(
         "url",
         4,
     );
+    // Last of the markup: the first full date in the lines under the heading that is not an
+    // "Updated" one (a date under a headline with no label and no mark-up).
+    push(first_date_under_heading(near, s), "under-heading", 5);
     push(
         main_text.and_then(|t| dateline::dateline_date_at(t, now)),
         "dateline",
-        5,
+        6,
     );
 
     let best = ev.iter().min_by_key(|e| e.rank)?;
@@ -357,7 +360,8 @@ fn published(
     // are a `<time>`'s attribute and its text.
     let family = |k: &'static str| match k {
         "json-ld" | "meta" => "structured",
-        "visible" => "time",
+        // What the page shows, however found, is one piece.
+        "visible" | "under-heading" => "time",
         k => k,
     };
     let kinds_on = |d: NaiveDate| {
@@ -390,6 +394,23 @@ fn published(
         }
     }
     Some((best.date, best.kind))
+}
+
+/// The first full date on the first lines under the heading, skipping "Updated" lines.
+fn first_date_under_heading(near: &str, s: &scan::Scan) -> Option<DateTime<Utc>> {
+    let month_first = match s.lang.as_deref().map(str::to_ascii_lowercase) {
+        None => true,
+        Some(l) => l == "en" || l == "en-us",
+    };
+    near.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(8)
+        .filter(|l| {
+            let lower = l.to_lowercase();
+            !UPDATED_WORDS.iter().any(|w| lower.starts_with(w))
+        })
+        .find_map(|l| dates::find_date_with(l, month_first).map(|(d, _)| d))
 }
 
 /// A date on a line of the text under the heading that a publication word opens

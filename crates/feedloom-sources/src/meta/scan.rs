@@ -43,6 +43,8 @@ pub(crate) struct Scan {
     pub h1: Option<String>,
     /// Byte offset of the first `<h1>` (where the story starts on most templates).
     pub h1_at: Option<usize>,
+    /// Byte offset of `<body>`.
+    pub body_at: Option<usize>,
     /// `<time>` elements and elements whose class, id or itemprop names a date.
     pub dates: Vec<Marked>,
     /// Elements whose class, id, itemprop or rel names an author or a byline.
@@ -172,6 +174,7 @@ pub(crate) fn scan(html: &str) -> Scan {
             "title" if s.title.is_none() => {
                 s.title = inner_text(html, end, "title").filter(|t| !t.is_empty());
             }
+            "body" if s.body_at.is_none() => s.body_at = Some(lt),
             "h1" if s.h1.is_none() => {
                 s.h1 = inner_text(html, end, "h1").filter(|t| !t.is_empty());
                 s.h1_at = Some(lt);

@@ -34,10 +34,19 @@ pub(crate) fn headline(
         }
     }
     for c in &cands {
-        let cut = strip_site(c, site, host);
-        if !cut.is_empty() {
-            return Some(cut);
+        // A title that is only the site's name says nothing about the story.
+        if names_site(c, site, host) && strip_site(c, site, host) == c.trim() {
+            continue;
         }
+        let cut = strip_site(c, site, host);
+        if cut.is_empty() {
+            continue;
+        }
+        // What is left is a section ("Press releases"), not a headline: the heading wins.
+        if cut.split_whitespace().count() < 3 && h1.is_some() {
+            break;
+        }
+        return Some(cut);
     }
     h1.map(str::to_string)
 }
