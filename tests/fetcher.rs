@@ -161,7 +161,19 @@ sinks:
             lines[0]
         );
     }
-    assert!(!err.contains("source=healthy "), "{err}");
+    // The healthy source says only how its poll went: one info line, no warning.
+    let healthy: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("source=healthy "))
+        .collect();
+    assert_eq!(healthy.len(), 1, "{err}");
+    assert!(
+        healthy[0].contains("INFO")
+            && healthy[0].contains("polled")
+            && healthy[0].contains("new=3"),
+        "{}",
+        healthy[0]
+    );
 
     // `${FEED_TOKEN}` reached the server.
     let first = seen

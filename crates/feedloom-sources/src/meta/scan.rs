@@ -285,7 +285,8 @@ pub(crate) fn scan(html: &str) -> Scan {
 /// The visible text just after the heading (or the page's start): where a template puts
 /// its "By …" and "Published …" lines when it marks them with nothing a scan can see.
 pub(crate) fn near_heading_text(html: &str, h1_at: Option<usize>) -> String {
-    let from = h1_at.unwrap_or(0);
+    // A little before the heading too: a newsletter's "By …" line above its headline.
+    let from = h1_at.unwrap_or(0).saturating_sub(600);
     let mut to = (from + 4_000).min(html.len());
     while !html.is_char_boundary(to) {
         to -= 1;
@@ -425,7 +426,6 @@ fn names_an_author(hints: &str) -> bool {
             && !h.contains("title")
             && !h.contains("wrap")
             && !h.contains("container")
-            && !h.contains("meta")
     })
 }
 
