@@ -115,6 +115,28 @@ fn words(text: &str, a: usize, b: usize) -> usize {
     text::sub(text, a, b).split_whitespace().count()
 }
 
+/// The words between a speech verb and a person name only a role: up to six words of
+/// letters (a title's abbreviation such as `Gov.` or `Col.` may keep its full stop; `the`
+/// only first), none a stopword ("said on Tuesday that X" names no speaker), no punctuation.
+fn role_words(between: &str) -> bool {
+    let ws: Vec<&str> = between.split_whitespace().collect();
+    ws.len() <= 6
+        && ws.iter().enumerate().all(|(i, w)| {
+            let core = w.strip_suffix('.').unwrap_or(w);
+            let abbreviation = core.len() < w.len();
+            !core.is_empty()
+                && core
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '&'))
+                && (!abbreviation || core.starts_with(char::is_uppercase))
+                && (if i == 0 && matches!(core, "the" | "The") {
+                    true
+                } else {
+                    !text::is_stopword(core)
+                })
+        })
+}
+
 /// The speaker named after the quotation (its end `qe`, its sentence's end `se`). A trailing
 /// "according to X" names the speaker only when `according` is set (the caller tries it after
 /// the speaker before the quotation).
@@ -150,6 +172,23 @@ pub(crate) fn speaker_after(
     if let Some(v) = AFTER_VERB_FIRST.find(post) {
         let from = qe + v.end();
         let rest = text::sub(text, from, se);
+        // "said deputy finance minister X", "said Celtics coach X", "said NUM regional
+        // secretary X": a role of lower-case words (and an employer's name) before the person
+        // (the last such person: "said Liberal senator X" where "Liberal" was taken for a
+        // name)
+        if let Some(m) = cx
+            .mentions_in(from, se)
+            .take_while(|m| words(text, from, m.start) <= 6)
+            .filter(|m| {
+                let between = text::sub(text, from, m.start);
+                cx.d.entities[m.entity].kind == EntityKind::Person
+                    && !between.trim().is_empty()
+                    && role_words(between)
+            })
+            .last()
+        {
+            return entity(m, "said_role_speaker_after");
+        }
         if let Some(m) = cx.mentions_in(from, se).next()
             && cx.speaker_ok(m.entity)
         {

@@ -541,3 +541,77 @@ mod patterns {
         }
     }
 }
+
+#[test]
+fn role_words_between_the_verb_and_the_name() {
+    // lower-case roles, an employer's name and abbreviated titles between "said" and the name
+    let r = f(
+        "\"The budget will be balanced by next year and we will not raise taxes,\" said deputy finance minister Aibek Usenov.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Aibek Usenov"), "{r:?}");
+    let r = f(
+        "\"We dug ourselves too big a hole on the road tonight,\" said Hornets coach Ray Dunmore. \"But we competed.\"",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Ray Dunmore"), "{r:?}");
+    let r = f(
+        "\"Our members want to work, and they are being intimidated,\" said TUC regional secretary Sipho Mabaso.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Sipho Mabaso"), "{r:?}");
+    let r = f(
+        "\"You are asking companies to tear up their contracts and calling it reform,\" said Liberal senator Angus Reddy.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Angus Reddy"), "{r:?}");
+    // a clause of its own between the verb and a name is no role: nobody
+    let r = f(
+        "\"We will not sign this agreement this year,\" said a statement on Tuesday after Aibek Usenov left.",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+}
+
+#[test]
+fn person_of_the_organisation_speaks() {
+    let r = f(
+        "\"The minister is trying to change the subject entirely,\" said Dana Thorsen of the Mountain Rivers Club.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Dana Thorsen"), "{r:?}");
+    let r = f(
+        "\"The government values the public broadcaster very much,\" said assistant deputy minister Claire Dubois of the Department of Heritage.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Claire Dubois"), "{r:?}");
+    let d = entities::detect("Officials met Sumitra Basu of the Trinamool Congress on Monday.");
+    assert!(
+        d.entities
+            .iter()
+            .any(|e| e.name == "Sumitra Basu" && e.kind == EntityKind::Person)
+    );
+    assert!(
+        d.entities
+            .iter()
+            .any(|e| e.name == "Trinamool Congress" && e.kind == EntityKind::Organization)
+    );
+}
+
+#[test]
+#[ignore]
+fn zz_debug() {
+    let t = std::fs::read_to_string("/tmp/dbg.txt").unwrap_or_default();
+    let d = entities::detect(&t);
+    for m in &d.mentions {
+        let e = &d.entities[m.entity];
+        println!(
+            "{:?} {:?} [{}] {:?}",
+            text::sub(&t, m.start, m.end),
+            e.kind,
+            e.name,
+            m.rule
+        );
+    }
+    for f in find_explained(&t, &d, &QuotesOptions::default()) {
+        println!(
+            "Q {:?} <- {:?} {}",
+            text::sub(&f.quote.text, 0, 40.min(f.quote.text.len())),
+            f.quote.speaker,
+            f.rule
+        );
+    }
+}

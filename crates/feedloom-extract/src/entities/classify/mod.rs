@@ -168,6 +168,7 @@ pub(super) const RULES: &[Rule] = &[
     rule!(person_after_title_of_portfolio),
     rule!(place_after_titled_name),
     rule!(person_after_title),
+    rule!(person_of_the_org),
     // places and things by their words
     rule!(gazetteer_place_run),
     rule!(place_admin_noun),

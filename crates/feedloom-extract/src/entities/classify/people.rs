@@ -263,6 +263,33 @@ pub(super) fn person_by_shape<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     Step::Next
 }
 
+/// "Dana Thiessen of the Sierra Club", "Claire Dufresne of the Department of Canadian
+/// Heritage": two or three name words, `of the`, then an organisation (a name holding an
+/// organisation word): the person, and the organisation classified from the first rule again.
+pub(super) fn person_of_the_org<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let run = cx.run;
+    if let Some(k) = run.iter().position(|t| t.s == "of")
+        && (2..=3).contains(&k)
+        && run.get(k + 1).is_some_and(|t| t.s == "the")
+        && k + 2 < run.len()
+        && run[..k].iter().all(|t| {
+            is_cap(t.s)
+                && t.s.chars().skip(1).any(char::is_lowercase)
+                && !is_org_word(t.s)
+                && !PERSON_TITLES.contains(t.s)
+                && !TITLES.contains(t.s)
+                && !text::is_stopword(t.s)
+        })
+        && run[k + 2..].iter().any(|t| is_org_word(t.s))
+    {
+        let mut sp = Span::new(cx.text, run[0].start, run[k - 1].end, Cand::Person);
+        sp.weak = true;
+        cx.push(sp);
+        return Step::Restart(&run[k + 2..]);
+    }
+    Step::Next
+}
+
 /// "Andriy Melnyk of Ukraine": a name, then the place it is from.
 pub(super) fn person_of_place<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let rest = cx.rest;
