@@ -50,6 +50,35 @@ pub const DEFAULT_ORDER: &[&str] = &[
     "dedup",
 ];
 
+/// The item is not in English: its language (the feed's or the `language` extractor's) is
+/// another, or most of its letters are of another script than Latin (Cyrillic, Arabic, CJK,
+/// ...; the first 4,000 bytes are looked at). The extractors whose rules read English words
+/// (`entities`, `countries`, the speakers of `quotes`, the nouns and money words of
+/// `amounts`, the month and weekday words of `dates`) then keep only language-neutral facts,
+/// rather than English-rule garbage ("КНР Си Цзиньпином" as an organisation).
+pub(crate) fn non_english(item: &Item) -> bool {
+    if let Some(l) = item.language.as_deref() {
+        let primary = l.split(['-', '_']).next().unwrap_or(l);
+        if !primary.eq_ignore_ascii_case("en") {
+            return true;
+        }
+    }
+    let head = text::sub(
+        &item.text,
+        0,
+        item.text.floor_char_boundary(item.text.len().min(4000)),
+    );
+    let (mut latin, mut other) = (0usize, 0usize);
+    for c in head.chars().filter(|c| c.is_alphabetic()) {
+        if (c as u32) < 0x0250 {
+            latin += 1;
+        } else {
+            other += 1;
+        }
+    }
+    other > latin
+}
+
 /// The title of the section (see the `sections` extractor) that contains byte `offset` of
 /// `item.text`, if the item has sections.
 pub fn section_at(item: &Item, offset: usize) -> Option<String> {

@@ -124,13 +124,32 @@ fn find_explained(text: &str, o: &AmountsOptions) -> Vec<forms::Found> {
     out
 }
 
+/// An amount read without English words: a currency symbol or ISO code with digits (`$5`,
+/// `€40`, `USD 300`) or a percentage with `%`; not a count's noun nor a money word.
+fn language_neutral(a: &Amount) -> bool {
+    let t = a.text.trim();
+    let digits_and_marks = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '%'))
+    };
+    (a.unit == "percent" && t.ends_with('%') && digits_and_marks(t))
+        || (a.unit.len() == 3
+            && a.unit.chars().all(|c| c.is_ascii_uppercase())
+            && t.starts_with(|c: char| !c.is_alphanumeric() || c.is_ascii_uppercase())
+            && t.chars().any(|c| c.is_ascii_digit())
+            && !t.chars().any(|c| c.is_lowercase()))
+}
+
 impl SyncExtractor for Amounts {
     /// Computes first, then assigns its fields: a failure leaves the item as it was.
     fn writes_at_end(&self) -> bool {
         true
     }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
-        let found = find(&item.text, &self.0);
+        let mut found = find(&item.text, &self.0);
+        if crate::non_english(item) {
+            found.retain(|(_, a)| language_neutral(a));
+        }
         let v = found
             .into_iter()
             .map(|(off, mut a)| {
