@@ -149,6 +149,17 @@ pub(super) fn place_chain(text: &str, w: &str, end: usize) -> bool {
 /// an organisation word ("People's Armed Police").
 pub(super) fn inner_possessive(text: &str, toks: &[Tok], k: usize) -> bool {
     let w = toks[k].s;
+    // "Information Commissioner's Office", "Prime Minister's Office": an office named after
+    // its holder (not a place's: "Russia's Office of ...")
+    if toks
+        .get(k + 1..)
+        .and_then(|r| r.iter().find(|t| t.s != "s"))
+        .is_some_and(|t| t.s == "Office")
+        && GAZ.get_word(w).is_none()
+        && (w.ends_with("er") || w.ends_with("or") || w.ends_with("General"))
+    {
+        return true;
+    }
     if !POSSESSIVE_ORG_NOUNS.contains(w) {
         return false;
     }

@@ -37,6 +37,7 @@ static SPEECH_VERBS: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_verbs");
 static SPEECH_PARTICIPLES: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_participles");
 static ORGANISATION_NOUNS: LazyLock<Lexicon> = crate::lexicon!("quotes_organisation_nouns");
 static ROLES: LazyLock<Lexicon> = crate::lexicon!("quotes_roles");
+static COMPANY_FORMS: LazyLock<Lexicon> = crate::lexicon!("quotes_company_forms");
 
 static AFTER_VERB_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = alternation(SPEECH_VERBS.words());
@@ -191,6 +192,12 @@ pub(crate) fn speaker_after(
         }
         if let Some(m) = cx.mentions_in(from, se).next()
             && cx.speaker_ok(m.entity)
+            // "said one NASA official": an unnamed member, not the organisation
+            && !unnamed_member(
+                cx,
+                m,
+                text::sub(text, m.end, text.ceil_char_boundary((m.end + 24).min(se))),
+            )
         {
             let between = text::sub(text, from, m.start);
             let person = cx.d.entities[m.entity].kind == EntityKind::Person;
@@ -410,6 +417,26 @@ fn anaphor(cx: &Ctx, clause: &str, at: usize, rule: &'static str) -> Option<Attr
                 && e.name
                     .split(' ')
                     .any(|w| w.len() == noun.len() && w.eq_ignore_ascii_case(noun))
+        })
+        .or_else(|| {
+            // "the company said" after "Stridely Ltd ... the Court of Appeal": the latest
+            // organisation whose name ends in a legal form, within the last 1,500 bytes
+            matches!(noun, "company" | "firm")
+                .then(|| {
+                    cx.mentions_before(at)
+                        .iter()
+                        .rev()
+                        .take_while(|m| m.start.saturating_add(1500) >= at)
+                        .filter(|m| m.end <= at)
+                        .find(|m| {
+                            let e = &cx.d.entities[m.entity];
+                            e.kind == EntityKind::Organization
+                                && e.name.rsplit(' ').next().is_some_and(|w| {
+                                    COMPANY_FORMS.contains(w.trim_end_matches('.'))
+                                })
+                        })
+                })
+                .flatten()
         })
         .or_else(|| {
             // "the company said" after "according to QazaqGaz": the latest organisation

@@ -173,6 +173,31 @@ pub(crate) fn introduced_by_colon(
     Some((sents.start_at(colon).min(colon), colon))
 }
 
+/// Titles written before a name (abbreviated or not) that may stand between a preposition and
+/// the name it governs ("a spokesman for Gov. X").
+const TITLE_ABBREVIATIONS: &[&str] = &[
+    "Gov",
+    "Sen",
+    "Rep",
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Gen",
+    "Col",
+    "Lt",
+    "Sgt",
+    "Capt",
+    "Prof",
+    "Governor",
+    "Senator",
+    "President",
+    "Minister",
+    "Mayor",
+    "Judge",
+    "Justice",
+];
+
 /// A name right after a preposition ("a notice at the gate of the ministry read:") is not
 /// the subject of the clause.
 pub(crate) fn after_preposition(text: &str, from: usize, at: usize) -> bool {
@@ -181,6 +206,12 @@ pub(crate) fn after_preposition(text: &str, from: usize, at: usize) -> bool {
         .filter(|w| !w.is_empty())
         .rev();
     let mut w = words.next().unwrap_or("");
+    // titles between the preposition and the name: "a spokesman for Gov. X"
+    let mut titles = 0;
+    while titles < 3 && TITLE_ABBREVIATIONS.contains(&w) {
+        w = words.next().unwrap_or("");
+        titles += 1;
+    }
     if matches!(w, "the" | "The" | "a" | "an") {
         w = words.next().unwrap_or("");
     }

@@ -592,6 +592,44 @@ fn person_of_the_organisation_speaks() {
 }
 
 #[test]
+fn unnamed_members_companies_and_names_that_are_places() {
+    // "said one NASA official": an unnamed member of the organisation
+    let r = f(
+        "\"We may not have the money to run it past next year,\" said one NASA official, who asked not to be identified.",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+    // "a spokesman for Gov. X": the governor's spokesman, nobody named
+    let r = f(
+        "A spokesman for Gov. Ray Fontaine said the governor would \"wait for the facts before deciding anything.\"",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+    // "the company said": the latest organisation named with a legal form, not the court
+    // named after it
+    let r = f(
+        "Brightline Ltd said it would appeal to the Court of Appeal. \"We take privacy extremely seriously and the claim will fail,\" the company said.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Brightline Ltd"), "{r:?}");
+    // two name words that are also places' names, speaking
+    let r = f(
+        "\"People were told to pack up everything they owned,\" said Jordan Whitehorse, a lawyer with the legal clinic.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Jordan Whitehorse"), "{r:?}");
+    let r = f(
+        "\"Businesses should be able to leave when they want to,\" said Executive Vice-President Sofie Vandamme, who oversees competition.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Sofie Vandamme"), "{r:?}");
+    // an office named after its holder speaks in a statement
+    let r = f(
+        "The Information Commissioner's Office said in a statement that \"organisations must be transparent with people about their data.\"",
+    );
+    assert_eq!(
+        r[0].1.as_deref(),
+        Some("Information Commissioner's Office"),
+        "{r:?}"
+    );
+}
+
+#[test]
 #[ignore]
 fn zz_debug() {
     let t = std::fs::read_to_string("/tmp/dbg.txt").unwrap_or_default();

@@ -207,6 +207,7 @@ pub(super) const RULES: &[Rule] = &[
     rule!(name_after_the),
     rule!(org_outlet_geo_word),
     rule!(person_by_shape),
+    rule!(person_by_speech),
     rule!(person_of_place),
     rule!(places_inside_run),
 ];
