@@ -18,6 +18,7 @@ mod orgs;
 mod people;
 mod places;
 mod prepare;
+mod teams;
 mod things;
 
 use super::*;
@@ -27,6 +28,7 @@ use self::orgs::*;
 use self::people::*;
 use self::places::*;
 use self::prepare::*;
+use self::teams::*;
 use self::things::*;
 
 /// What a rule did with the run.
@@ -157,9 +159,15 @@ pub(super) const RULES: &[Rule] = &[
     // the run is cut to the name
     rule!(modifier_before_name),
     rule!(currency_before_number),
+    rule!(org_in_results_line),
+    rule!(org_numbered_unit),
     rule!(gazetteer_name),
     rule!(leading_words),
     rule!(trailing_words),
+    // teams, units and legislatures by their words
+    rule!(org_club_name),
+    rule!(org_team_city_plural),
+    rule!(org_legislature),
     // people by their titles
     rule!(person_after_honorific),
     rule!(job_title),

@@ -1,0 +1,213 @@
+//! Rules for sports teams, numbered military units and legislatures: a results line's names
+//! ("Coventry City 0 Arsenal 2", "Aston Villa 17 9 6 2 25 14 33"), a town with a club word
+//! ([`CLUB_SUFFIXES`]: "Leeds United"), a city with a capitalised plural ("Toronto Raptors"),
+//! an ordinal with a formation ([`MILITARY_UNITS`]: "the 58th Army"), a chamber's name alone
+//! ([`LEGISLATURES`]: "Congress", "the Senate").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::*;
+
+/// A line of a results table: two names with their scores ("Leeds United 2 Aston Villa 1"),
+/// or a name and three or more numbers (a standings row).
+static RESULTS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    let name = r"\p{Lu}[\p{L}'’.&-]*(?: (?:\p{Lu}[\p{L}'’.&-]*|of|and|de|la))*";
+    Regex::new(&format!(
+        r"^\s*(?:{name} [0-9]{{1,3}} {name} [0-9]{{1,3}}|{name}(?: [0-9]{{1,3}}){{3,}})\s*$"
+    ))
+    .expect("the results-line regex compiles")
+});
+
+/// "7th", "82nd", "3rd", "21st": an ordinal written in digits.
+fn is_ordinal(w: &str) -> bool {
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && w.get(digits..)
+            .is_some_and(|s| matches!(s, "st" | "nd" | "rd" | "th"))
+}
+
+/// "Coventry City 0 Arsenal 2", "Aston Villa 17 9 6 2 25 14 33": a name followed by its score
+/// on a line of a results table is a team (an organisation), even a town's name.
+pub(super) fn org_in_results_line<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let (s, e) = (cx.start(), cx.end());
+    let text = cx.text;
+    let next_is_score = after(text, e)
+        .strip_prefix(' ')
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    if !next_is_score {
+        return Step::Next;
+    }
+    let ls = before(text, s).rfind('\n').map_or(0, |p| p + 1);
+    let le = after(text, e).find('\n').map_or(text.len(), |p| e + p);
+    if RESULTS_LINE.is_match(text::sub(text, ls, le)) {
+        cx.push(Span::new(text, s, e, Cand::Org));
+        return Step::Done;
+    }
+    Step::Next
+}
+
+/// "the 58th Army", "7th Fleet", "82nd Airborne Division", "3rd Brigade Combat Team": an
+/// ordinal right before a run of up to four words ending in a formation is a unit.
+pub(super) fn org_numbered_unit<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let (s, e) = (cx.start(), cx.end());
+    let Some(head) = before(cx.text, s).strip_suffix(' ') else {
+        return Step::Next;
+    };
+    let os = head
+        .rfind(|c: char| !c.is_ascii_alphanumeric())
+        .map_or(0, |p| p + 1);
+    if cx.run.len() <= 4
+        && is_ordinal(text::sub(head, os, head.len()))
+        && MILITARY_UNITS.contains(cx.last())
+    {
+        cx.push(Span::new(cx.text, os, e, Cand::Org));
+        return Step::Done;
+    }
+    Step::Next
+}
+
+/// "Leeds United", "Coventry City", "Tottenham Hotspur", "Bristol Rovers": a name, then a
+/// club word, is a sports club (not a whole gazetteer name: "Kansas City", "Mexico City").
+pub(super) fn org_club_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let run = cx.run;
+    if (2..=4).contains(&run.len())
+        && CLUB_SUFFIXES.contains(cx.last())
+        && run[..run.len() - 1]
+            .iter()
+            .all(|t| is_cap(t.s) && !is_org_word(t.s) && !text::is_stopword(t.s))
+        && GAZ.get_any(cx.full()).is_none()
+    {
+        let (s, e) = (cx.start(), cx.end());
+        cx.push(Span::new(cx.text, s, e, Cand::Org));
+        return Step::Done;
+    }
+    Step::Next
+}
+
+/// "Toronto Raptors", "Boston Celtics", "Texas Rangers": a city's or state's name, then a
+/// capitalised plural that names no place, is a team.
+pub(super) fn org_team_city_plural<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let run = cx.run;
+    let Some((last, head)) = run.split_last() else {
+        return Step::Next;
+    };
+    let (Some(f), Some(l)) = (head.first(), head.last()) else {
+        return Step::Next;
+    };
+    let w = last.s;
+    if (2..=3).contains(&run.len())
+        && w.len() > 4
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && w.chars().all(char::is_alphabetic)
+        && w.chars().skip(1).all(char::is_lowercase)
+        && !GEO_TAIL.contains(w)
+        && !is_org_word(w)
+        && !NOT_NAME.contains(w)
+        && GAZ.get_word(w).is_none()
+        && GAZ.get_any(cx.full()).is_none()
+        && GAZ
+            .get(text::sub(cx.text, f.start, l.end))
+            .is_some_and(|g| matches!(g.kind, GazKind::City | GazKind::Capital | GazKind::Region))
+    {
+        let (s, e) = (cx.start(), cx.end());
+        cx.push(Span::new(cx.text, s, e, Cand::Org));
+        return Step::Done;
+    }
+    Step::Next
+}
+
+/// "Congress", "the Senate", "the House of Commons": a legislature's name alone.
+pub(super) fn org_legislature<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    if LEGISLATURES.contains(cx.full()) {
+        let (s, e) = (cx.start(), cx.end());
+        cx.push(Span::new(cx.text, s, e, Cand::Org));
+        return Step::Done;
+    }
+    Step::Next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const O: Option<Cand> = Some(Cand::Org);
+
+    #[test]
+    fn org_in_results_line() {
+        check(
+            "org_in_results_line",
+            &[
+                ("Results:\nCoventry City 0 Arsenal 2\n", "Arsenal", O),
+                ("Results:\nLiverpool 1 West Ham United 3\n", "Liverpool", O),
+                ("Table:\nAston Villa 17 9 6 2 25 14 33\n", "Aston Villa", O),
+            ],
+        );
+    }
+
+    #[test]
+    fn org_numbered_unit() {
+        check(
+            "org_numbered_unit",
+            &[
+                ("Troops of the 58th Army moved.", "58th Army", O),
+                (
+                    "The 82nd Airborne Division deployed.",
+                    "82nd Airborne Division",
+                    O,
+                ),
+                ("Ships of the 7th Fleet sailed.", "7th Fleet", O),
+            ],
+        );
+    }
+
+    #[test]
+    fn org_club_name() {
+        check(
+            "org_club_name",
+            &[
+                ("They beat Leeds United on Saturday.", "Leeds United", O),
+                ("A win at Coventry City followed.", "Coventry City", O),
+                ("Fans of Bristol Rovers sang.", "Bristol Rovers", O),
+            ],
+        );
+    }
+
+    #[test]
+    fn org_team_city_plural() {
+        check(
+            "org_team_city_plural",
+            &[
+                (
+                    "They lost to the Toronto Raptors again.",
+                    "Toronto Raptors",
+                    O,
+                ),
+                (
+                    "A trade sent him to the Boston Celtics.",
+                    "Boston Celtics",
+                    O,
+                ),
+                ("He signed with the Denver Nuggets.", "Denver Nuggets", O),
+            ],
+        );
+    }
+
+    #[test]
+    fn org_legislature() {
+        check(
+            "org_legislature",
+            &[
+                ("The bill now goes to Congress for a vote.", "Congress", O),
+                ("On Tuesday the Senate voted.", "Senate", O),
+                (
+                    "MPs in the House of Commons cheered.",
+                    "House of Commons",
+                    O,
+                ),
+            ],
+        );
+    }
+}
