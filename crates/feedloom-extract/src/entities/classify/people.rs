@@ -268,8 +268,9 @@ pub(super) fn person_by_speech<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
                 && !text::is_stopword(t.s)
                 && !NOT_NAME.contains(t.s)
                 && !is_org_word(t.s)
-                && !GEO_TAIL.contains(t.s)
         })
+        // "Dewey Hall, a venue": a building in apposition is no speaker
+        && !(GEO_TAIL.contains(rest[rest.len() - 1].s) && !after_speech_verb(cx.text, s0.min(cx.start())))
         && GAZ.get(text::sub(cx.text, s, e)).is_none()
         && !cx.named_thing()
         && ((after_speech_verb(cx.text, s0.min(cx.start()))

@@ -86,7 +86,7 @@ pub(super) fn org_club_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     Step::Next
 }
 
-/// "Toronto Raptors", "Boston Celtics", "Texas Rangers": a city's or state's name, then a
+/// "the Toronto Raptors", "the Boston Celtics": after "the", a city's or state's name, then a
 /// capitalised plural that names no place, is a team.
 pub(super) fn org_team_city_plural<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let run = cx.run;
@@ -97,7 +97,15 @@ pub(super) fn org_team_city_plural<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         return Step::Next;
     };
     let w = last.s;
-    if (2..=3).contains(&run.len())
+    // "the Toronto Raptors": a team is "the" team ("said Michael Kostas" is a person whose
+    // given name is also a town's)
+    let the = before(cx.text, cx.start())
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .is_some_and(|p| p == "the" || p == "The");
+    if the
+        && (2..=3).contains(&run.len())
         && w.len() > 4
         && w.ends_with('s')
         && !w.ends_with("ss")
@@ -193,6 +201,13 @@ mod tests {
                 ("He signed with the Denver Nuggets.", "Denver Nuggets", O),
             ],
         );
+    }
+
+    #[test]
+    fn a_speaker_is_no_team() {
+        // a given name that is also a town's, then a surname ending in "s"
+        let c = candidates("\"It hurts,\" said opposition spokesman Michael Kostas.");
+        assert!(c.spans.iter().all(|s| s.kind != Cand::Org), "{:?}", c.spans);
     }
 
     #[test]
