@@ -207,7 +207,7 @@ mod tests {
     fn a_speaker_is_no_team() {
         // a given name that is also a town's, then a surname ending in "s"
         let c = candidates("\"It hurts,\" said opposition spokesman Michael Kostas.");
-        assert!(c.spans.iter().all(|s| s.kind != Cand::Org), "{:?}", c.spans);
+        assert!(c.spans.iter().all(|s| s.kind != Cand::Org));
     }
 
     #[test]
