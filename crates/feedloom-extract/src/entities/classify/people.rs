@@ -258,6 +258,9 @@ pub(super) fn person_by_speech<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         return Step::Next;
     };
     let s = first.start;
+    let run_start = s0.min(cx.start());
+    let after_said = after_speech_verb(cx.text, run_start);
+    let building = rest.last().is_some_and(|t| GEO_TAIL.contains(t.s));
     if (2..=3).contains(&rest.len())
         && rest.iter().all(|t| {
             is_cap(t.s)
@@ -270,11 +273,10 @@ pub(super) fn person_by_speech<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
                 && !is_org_word(t.s)
         })
         // "Dewey Hall, a venue": a building in apposition is no speaker
-        && !(GEO_TAIL.contains(rest[rest.len() - 1].s) && !after_speech_verb(cx.text, s0.min(cx.start())))
+        && (after_said || !building)
         && GAZ.get(text::sub(cx.text, s, e)).is_none()
         && !cx.named_thing()
-        && ((after_speech_verb(cx.text, s0.min(cx.start()))
-            && word_before(cx.text, s0.min(cx.start())) != "asked")
+        && ((after_said && word_before(cx.text, run_start) != "asked")
             || followed_by_speech_verb(cx.text, e)
             || role_in_apposition(cx.text, e))
     {
