@@ -315,7 +315,15 @@ pub(crate) fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Opti
         .rev()
         .find(|m| cx.d.entities[m.entity].kind == EntityKind::Person);
     if let Some(m) = person.or(subj.last()) {
-        if unnamed_member(cx, m, text::sub(text, m.end, vs)) {
+        // the words of a relative clause after the name are not its role: "X (NUM), which
+        // has lost thousands of members to Y, said" is X speaking
+        let gap_start = relative
+            .iter()
+            .filter(|&&(a, b)| a >= m.end && b <= vs)
+            .map(|&(_, b)| b)
+            .max()
+            .unwrap_or(m.end);
+        if unnamed_member(cx, m, text::sub(text, gap_start, vs)) {
             return None;
         }
         // a pronoun between the name and the verb belongs to someone else's clause

@@ -630,6 +630,24 @@ fn unnamed_members_companies_and_names_that_are_places() {
 }
 
 #[test]
+fn relative_clauses_and_according_to_organisations() {
+    // the relative clause's "members" is no unnamed member of the speaker
+    let r = f(
+        "The Miners Union (MU), which has lost thousands of members to a rival, said the rival was \"making promises it knows it cannot keep\".",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Miners Union"), "{r:?}");
+    // "according to X ... The group said": the organisation named just before
+    let r = f(
+        "According to the Campaign for Cheaper Fares, tickets rose 22 per cent. The group said the rise would be \"the final straw for commuters already stretched\".",
+    );
+    assert_eq!(
+        r[0].1.as_deref(),
+        Some("Campaign for Cheaper Fares"),
+        "{r:?}"
+    );
+}
+
+#[test]
 #[ignore]
 fn zz_debug() {
     let t = std::fs::read_to_string("/tmp/dbg.txt").unwrap_or_default();
