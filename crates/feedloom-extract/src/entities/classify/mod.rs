@@ -159,6 +159,8 @@ pub(super) const RULES: &[Rule] = &[
     // the run is cut to the name
     rule!(modifier_before_name),
     rule!(currency_before_number),
+    rule!(ticker_code),
+    rule!(org_before_ticker),
     rule!(org_in_results_line),
     rule!(org_numbered_unit),
     rule!(gazetteer_name),

@@ -20,6 +20,43 @@ static RESULTS_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the results-line regex compiles")
 });
 
+/// A wire story's ticker right after a company's name: " <HALV.OL>", " <BWTR.N>".
+static TICKER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^ <[A-Z0-9][A-Z0-9.]{0,11}>").expect("the ticker regex compiles")
+});
+
+/// "Halvorsen <HALV.OL>", "Brightwater Inc <BWTR.N>": the name before a ticker in angle
+/// brackets is a company.
+pub(super) fn org_before_ticker<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let (s, e) = (cx.start(), cx.end());
+    if TICKER_AFTER.is_match(after(cx.text, e)) {
+        cx.push(Span::new(cx.text, s, e, Cand::Org));
+        return Step::Done;
+    }
+    Step::Next
+}
+
+/// "HALV", "OL" inside "<HALV.OL>": a ticker's parts are no names.
+pub(super) fn ticker_code<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let (s, e) = (cx.start(), cx.end());
+    let head = before(cx.text, s);
+    let tail = after(cx.text, e);
+    let opened = head.rfind('<').is_some_and(|p| {
+        text::sub(head, p + 1, head.len())
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.')
+    });
+    let closed = tail.find('>').is_some_and(|q| {
+        text::sub(tail, 0, q)
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.')
+    });
+    if opened && closed {
+        return Step::Done;
+    }
+    Step::Next
+}
+
 /// "7th", "82nd", "3rd", "21st": an ordinal written in digits.
 fn is_ordinal(w: &str) -> bool {
     let digits = w.bytes().take_while(u8::is_ascii_digit).count();
@@ -151,6 +188,24 @@ mod tests {
                 ("Results:\nCoventry City 0 Arsenal 2\n", "Arsenal", O),
                 ("Results:\nLiverpool 1 West Ham United 3\n", "Liverpool", O),
                 ("Table:\nAston Villa 17 9 6 2 25 14 33\n", "Aston Villa", O),
+            ],
+        );
+    }
+
+    #[test]
+    fn tickers() {
+        check(
+            "org_before_ticker",
+            &[
+                ("OSLO - Norwegian shipping group Halvorsen <HALV.OL> said.", "Halvorsen", O),
+                ("NEW YORK - Brightwater Inc <BWTR.N> on Wednesday reported.", "Brightwater Inc", O),
+            ],
+        );
+        check(
+            "ticker_code",
+            &[
+                ("Shipping group Halvorsen <HALV.OL> said.", "HALV", None),
+                ("Cairnmore <CRN.I> said.", "CRN", None),
             ],
         );
     }
