@@ -353,7 +353,21 @@ pub(super) fn candidates(text: &str) -> Candidates {
                         && is_cap(toks[j].s)
                         && !NOT_NAME.contains(toks[j].s)
                         && !text::is_stopword(toks[j].s);
-                    if gap != " " && !plural_possessive && !ampersand && !dotted {
+                    // "CBC/Radio-Canada", "Greens/EFA": two one-word names joined by a slash,
+                    // one an acronym, are one organisation's name ("One News/Colmar Brunton"
+                    // are two)
+                    let slash = gap == "/"
+                        && j == i + 1
+                        && is_name_tok(toks[j].s)
+                        // (one acronym: not a dateline's "ANKARA/BAGHDAD")
+                        && (is_acronym(toks[i].s) != is_acronym(toks[j].s))
+                        && !(i > 0
+                            && text::sub(text, toks[i - 1].end, toks[i].start) == " "
+                            && is_name_tok(toks[i - 1].s))
+                        && !toks.get(j + 1).is_some_and(|t| {
+                            text::sub(text, toks[j].end, t.start) == " " && is_name_tok(t.s)
+                        });
+                    if gap != " " && !plural_possessive && !ampersand && !dotted && !slash {
                         break;
                     }
                     let w = toks[j].s;

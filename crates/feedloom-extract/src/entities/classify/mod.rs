@@ -162,6 +162,7 @@ pub(super) const RULES: &[Rule] = &[
     rule!(ticker_code),
     rule!(org_before_ticker),
     rule!(org_in_results_line),
+    rule!(org_slash_name),
     rule!(org_numbered_unit),
     rule!(gazetteer_name),
     rule!(leading_words),

@@ -57,6 +57,38 @@ pub(super) fn ticker_code<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     Step::Next
 }
 
+/// "CBC/Radio-Canada", "Greens/EFA": a name joined by a slash (see `runs`) is one
+/// organisation; "One News/Colmar Brunton": a name beside an organisation across a slash is
+/// an organisation too.
+pub(super) fn org_slash_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let (s, e) = (cx.start(), cx.end());
+    let joined = cx.full().contains('/');
+    // the other side of a slash right before or after the run: its capitalised words
+    let other: &str = if before(cx.text, s).ends_with('/') {
+        let b = before(cx.text, s.saturating_sub(1));
+        let from = b
+            .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.')))
+            .map_or(0, |p| p + 1);
+        text::sub(b, from, b.len())
+    } else if let Some(r) = after(cx.text, e).strip_prefix('/') {
+        let to = r
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.')))
+            .unwrap_or(r.len());
+        text::sub(r, 0, to)
+    } else {
+        ""
+    };
+    let beside_org = other
+        .split(' ')
+        .filter(|w| is_cap(w))
+        .any(|w| is_org_word(w) || MEDIA.contains(w));
+    if joined || beside_org {
+        cx.push(Span::new(cx.text, s, e, Cand::Org));
+        return Step::Done;
+    }
+    Step::Next
+}
+
 /// "7th", "82nd", "3rd", "21st": an ordinal written in digits.
 fn is_ordinal(w: &str) -> bool {
     let digits = w.bytes().take_while(u8::is_ascii_digit).count();
@@ -197,8 +229,16 @@ mod tests {
         check(
             "org_before_ticker",
             &[
-                ("OSLO - Norwegian shipping group Halvorsen <HALV.OL> said.", "Halvorsen", O),
-                ("NEW YORK - Brightwater Inc <BWTR.N> on Wednesday reported.", "Brightwater Inc", O),
+                (
+                    "OSLO - Norwegian shipping group Halvorsen <HALV.OL> said.",
+                    "Halvorsen",
+                    O,
+                ),
+                (
+                    "NEW YORK - Brightwater Inc <BWTR.N> on Wednesday reported.",
+                    "Brightwater Inc",
+                    O,
+                ),
             ],
         );
         check(
@@ -208,6 +248,28 @@ mod tests {
                 ("Cairnmore <CRN.I> said.", "CRN", None),
             ],
         );
+    }
+
+    #[test]
+    fn org_slash_name() {
+        check(
+            "org_slash_name",
+            &[
+                ("The cuts to CBC/Radio-Canada hurt.", "CBC/Radio-Canada", O),
+                ("An MEP from the Greens/EFA group spoke.", "Greens/EFA", O),
+                (
+                    "The latest One News/Colmar Brunton poll showed it.",
+                    "Colmar Brunton",
+                    O,
+                ),
+            ],
+        );
+        // two people's surnames are not joined
+        let c = candidates("The songwriting team Hollis/Brandt wrote it.");
+        assert!(c.spans.iter().all(|s| !s.name.contains('/')));
+        // nor a dateline's two cities
+        let c = candidates("ANKARA/BAGHDAD, Oct 7 (Reuters) - Turkey said it would act.");
+        assert!(c.spans.iter().all(|s| !s.name.contains('/')));
     }
 
     #[test]
