@@ -303,6 +303,17 @@ pub(crate) fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Opti
         return None;
     };
     let vs = ss + v.start();
+    // "which he described as “…”", "she said: “…”": a pronoun right before the verb is its
+    // subject, whatever names the clause holds before it
+    let head = text::sub(text, ss, vs).trim_end();
+    let last_word = head
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    if matches!(last_word, "he" | "He" | "she" | "She") && head.len() > last_word.len() {
+        let p = ss + head.len() - last_word.len();
+        return pronoun((p, p + last_word.len()), "pronoun_before_said");
+    }
     // "X, who met Y in Cairo last week, said": Y is inside a relative clause, not the subject
     let relative = relative_clauses(text, ss, vs);
     let subj: Vec<_> = cx
@@ -369,35 +380,47 @@ fn role_anaphor(
     };
     let para = cx.paras.start_of(at);
     let to = cx.d.mentions.partition_point(|m| m.start < at);
-    let holder = cx.d.mentions[..to]
-        .iter()
-        .rev()
-        .filter(|m| m.start >= para && cx.d.entities[m.entity].kind == EntityKind::Person)
-        .find(|m| {
-            let a = text.floor_char_boundary(m.start.saturating_sub(80).max(para));
-            let b = text.ceil_char_boundary((m.end + 80).min(at));
-            let win = text::sub(text, a, b.max(m.end));
-            if forms.is_empty() {
-                win.match_indices(role).any(|(p, _)| {
-                    text::boundary_before(win, p) && text::boundary_after(win, p + role.len())
-                }) || {
-                    // "Deputy Minister X": the title in capitals
-                    let cap: String = role
-                        .split(' ')
-                        .map(|w| {
-                            let mut cs = w.chars();
-                            cs.next()
-                                .map(|f| f.to_uppercase().chain(cs).collect::<String>())
-                                .unwrap_or_default()
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    win.contains(&cap)
-                }
-            } else {
-                forms.iter().any(|f| win.contains(f))
+    // the paragraph first, then the text before it ("The judge, Sir Edmund Harcourt,
+    // rejected that argument." paragraphs earlier), at most 6,000 bytes back
+    let earliest = at.saturating_sub(6000);
+    let in_para = |m: &&entities::Mention| m.start >= para;
+    let before_para = |m: &&entities::Mention| m.start < para && m.start >= earliest;
+    let holds = |m: &&entities::Mention| {
+        let own_para = cx.paras.start_of(m.start);
+        let a = text.floor_char_boundary(m.start.saturating_sub(80).max(own_para));
+        let b = text.ceil_char_boundary((m.end + 80).min(at));
+        let win = text::sub(text, a, b.max(m.end));
+        if forms.is_empty() {
+            win.match_indices(role).any(|(p, _)| {
+                text::boundary_before(win, p) && text::boundary_after(win, p + role.len())
+            }) || {
+                // "Deputy Minister X": the title in capitals
+                let cap: String = role
+                    .split(' ')
+                    .map(|w| {
+                        let mut cs = w.chars();
+                        cs.next()
+                            .map(|f| f.to_uppercase().chain(cs).collect::<String>())
+                            .unwrap_or_default()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                win.contains(&cap)
             }
-        })?;
+        } else {
+            forms.iter().any(|f| win.contains(f))
+        }
+    };
+    let people = || {
+        cx.d.mentions[..to]
+            .iter()
+            .rev()
+            .filter(|m| cx.d.entities[m.entity].kind == EntityKind::Person)
+    };
+    let holder = people()
+        .filter(in_para)
+        .find(holds)
+        .or_else(|| people().filter(before_para).find(holds))?;
     Some(Attribution {
         who: Who::Entity(holder.entity),
         span: (at + whole.start(), at + whole.end()),

@@ -648,6 +648,25 @@ fn relative_clauses_and_according_to_organisations() {
 }
 
 #[test]
+fn roles_named_paragraphs_before_and_pronoun_subjects() {
+    // "the judge wrote" paragraphs after "The judge, Sir Edmund Harlow, ..."
+    let r = f(
+        "The judge, Sir Edmund Harlow, rejected that argument.\nThe hearing lasted two days and the claim will now go to trial next year.\n\"That cannot be right, and the law does not allow it,\" the judge wrote.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Edmund Harlow"), "{r:?}");
+    let r = f(
+        "DUBLIN - The Taoiseach, Declan Morrow, defended the budget.\nThe opposition attacked the overrun again on Wednesday.\n\"I am not going to pretend that this is acceptable,\" the Taoiseach replied.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Declan Morrow"), "{r:?}");
+    // "which he described as": the pronoun right before the verb is its subject, not a name
+    // earlier in the clause
+    let r = f(
+        "Treasurer Ross Denton spoke first.\nHe said the fund, paid for by the GP co-payment, was one which he described as \"the largest of its kind anywhere in the world\".",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Ross Denton"), "{r:?}");
+}
+
+#[test]
 #[ignore]
 fn zz_debug() {
     let t = std::fs::read_to_string("/tmp/dbg.txt").unwrap_or_default();
