@@ -61,3 +61,5 @@ pub(super) static PLACE_OF_NOUNS: LazyLock<Lexicon> = crate::lexicon!("place_of_
 pub(super) static MILITARY_UNITS: LazyLock<Lexicon> = crate::lexicon!("military_units");
 pub(super) static CLUB_SUFFIXES: LazyLock<Lexicon> = crate::lexicon!("club_suffixes");
 pub(super) static LEGISLATURES: LazyLock<Lexicon> = crate::lexicon!("legislatures");
+pub(super) static US_STATE_ABBREVIATIONS: LazyLock<Lexicon> =
+    crate::lexicon!("us_state_abbreviations");

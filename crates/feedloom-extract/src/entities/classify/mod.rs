@@ -159,6 +159,7 @@ pub(super) const RULES: &[Rule] = &[
     // the run is cut to the name
     rule!(modifier_before_name),
     rule!(currency_before_number),
+    rule!(place_after_party_letter),
     rule!(ticker_code),
     rule!(org_before_ticker),
     rule!(org_in_results_line),

@@ -89,6 +89,32 @@ pub(super) fn org_slash_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     Step::Next
 }
 
+/// "Sen. Maria Alvarez, D-Calif.,", "Rep. Andre Thibodeaux, D-Lake Charles,": after a US
+/// lawmaker's name, the party's letter and the state or district: that place (an abbreviated
+/// state by [`US_STATE_ABBREVIATIONS`]), not a name.
+pub(super) fn place_after_party_letter<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let (s, e) = (cx.start(), cx.end());
+    let full = cx.full();
+    let Some(place) = ["D-", "R-", "I-"].iter().find_map(|p| full.strip_prefix(p)) else {
+        return Step::Next;
+    };
+    if !(before(cx.text, s).ends_with(", ") || before(cx.text, s).ends_with('('))
+        || place.is_empty()
+    {
+        return Step::Next;
+    }
+    let ps = s + 2;
+    let state = US_STATE_ABBREVIATIONS.iter().find_map(|line| {
+        let (abbr, name) = line.split_once(' ')?;
+        (abbr == place.trim_end_matches('.')).then_some(name)
+    });
+    match state.and_then(|n| GAZ.get(n)).or_else(|| GAZ.get(place)) {
+        Some(g) if g.kind != GazKind::Demonym => cx.push(Span::gaz(ps, e, g)),
+        _ => cx.push(Span::new(cx.text, ps, e, Cand::Place).country(Some("US"))),
+    }
+    Step::Done
+}
+
 /// "7th", "82nd", "3rd", "21st": an ordinal written in digits.
 fn is_ordinal(w: &str) -> bool {
     let digits = w.bytes().take_while(u8::is_ascii_digit).count();
@@ -270,6 +296,33 @@ mod tests {
         // nor a dateline's two cities
         let c = candidates("ANKARA/BAGHDAD, Oct 7 (Reuters) - Turkey said it would act.");
         assert!(c.spans.iter().all(|s| !s.name.contains('/')));
+    }
+
+    #[test]
+    fn place_after_party_letter() {
+        const P: Option<Cand> = Some(Cand::Place);
+        check(
+            "place_after_party_letter",
+            &[
+                (
+                    "said Sen. Maria Alvarez, D-Calif., the ranking member.",
+                    "Calif",
+                    P,
+                ),
+                (
+                    "said Rep. Andre Thibault, D-Lake Charles, whose district",
+                    "Lake Charles",
+                    P,
+                ),
+                ("Rep. Hal Brenner, R-Mo., said he had heard.", "Mo", P),
+            ],
+        );
+        let c = candidates("said Sen. Maria Alvarez, D-Calif., the ranking member.");
+        assert!(
+            c.spans
+                .iter()
+                .any(|s| s.name == "California" && s.country == Some("US"))
+        );
     }
 
     #[test]
