@@ -665,28 +665,3 @@ fn roles_named_paragraphs_before_and_pronoun_subjects() {
     );
     assert_eq!(r[0].1.as_deref(), Some("Ross Denton"), "{r:?}");
 }
-
-#[test]
-#[ignore]
-fn zz_debug() {
-    let t = std::fs::read_to_string("/tmp/dbg.txt").unwrap_or_default();
-    let d = entities::detect(&t);
-    for m in &d.mentions {
-        let e = &d.entities[m.entity];
-        println!(
-            "{:?} {:?} [{}] {:?}",
-            text::sub(&t, m.start, m.end),
-            e.kind,
-            e.name,
-            m.rule
-        );
-    }
-    for f in find_explained(&t, &d, &QuotesOptions::default()) {
-        println!(
-            "Q {:?} <- {:?} {}",
-            text::sub(&f.quote.text, 0, 40.min(f.quote.text.len())),
-            f.quote.speaker,
-            f.rule
-        );
-    }
-}
