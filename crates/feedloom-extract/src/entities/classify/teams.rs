@@ -39,8 +39,10 @@ pub(super) fn org_before_ticker<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
 /// "HALV", "OL" inside "<HALV.OL>": a ticker's parts are no names.
 pub(super) fn ticker_code<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let (s, e) = (cx.start(), cx.end());
-    let head = before(cx.text, s);
-    let tail = after(cx.text, e);
+    // a ticker is short: look at most 16 bytes either side (not back to the text's start)
+    let text = cx.text;
+    let head = text::sub(text, text.floor_char_boundary(s.saturating_sub(16)), s);
+    let tail = text::sub(text, e, text.ceil_char_boundary((e + 16).min(text.len())));
     let opened = head.rfind('<').is_some_and(|p| {
         text::sub(head, p + 1, head.len())
             .chars()
