@@ -430,6 +430,10 @@ fn of_them_noun(
     };
     let k = out.iter().rposition(is_count)?;
     let last = &out[k];
+    // the count divided is in this sentence or the one before: within 600 bytes
+    if s.saturating_sub(last.at) > 600 {
+        return None;
+    }
     let between = text::sub(text, last.at, s);
     if between.contains('\n') || boundary(last.at, s) > 1 {
         return None;
@@ -438,7 +442,8 @@ fn of_them_noun(
     let mut first = k;
     while first > 0 {
         let p = &out[first - 1];
-        if !is_count(p)
+        if last.at.saturating_sub(p.at) > 600
+            || !is_count(p)
             || boundary(p.at, last.at) > 0
             || text::sub(text, p.at, last.at).contains('\n')
         {

@@ -415,6 +415,7 @@ fn role_anaphor(
         cx.d.mentions[..to]
             .iter()
             .rev()
+            .take_while(move |m| m.start >= earliest)
             .filter(|m| cx.d.entities[m.entity].kind == EntityKind::Person)
     };
     let holder = people()

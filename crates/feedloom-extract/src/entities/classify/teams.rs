@@ -67,12 +67,19 @@ pub(super) fn org_slash_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let joined = cx.full().contains('/');
     // the other side of a slash right before or after the run: its capitalised words
     let other: &str = if before(cx.text, s).ends_with('/') {
-        let b = before(cx.text, s.saturating_sub(1));
+        let lo = cx.text.floor_char_boundary(s.saturating_sub(80));
+        let b = text::sub(cx.text, lo, s.saturating_sub(1));
         let from = b
             .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.')))
             .map_or(0, |p| p + 1);
         text::sub(b, from, b.len())
-    } else if let Some(r) = after(cx.text, e).strip_prefix('/') {
+    } else if let Some(r) = text::sub(
+        cx.text,
+        e,
+        cx.text.ceil_char_boundary((e + 80).min(cx.text.len())),
+    )
+    .strip_prefix('/')
+    {
         let to = r
             .find(|c: char| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.')))
             .unwrap_or(r.len());
@@ -136,8 +143,24 @@ pub(super) fn org_in_results_line<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     if !next_is_score {
         return Step::Next;
     }
-    let ls = before(text, s).rfind('\n').map_or(0, |p| p + 1);
-    let le = after(text, e).find('\n').map_or(text.len(), |p| e + p);
+    // a results line is short: at most 200 bytes either side are looked at (a page of one
+    // long line stays linear)
+    let lo = text.floor_char_boundary(s.saturating_sub(200));
+    let hi = text.ceil_char_boundary((e + 200).min(text.len()));
+    let Some(ls) = text::sub(text, lo, s)
+        .rfind('\n')
+        .map(|p| lo + p + 1)
+        .or((lo == 0).then_some(0))
+    else {
+        return Step::Next;
+    };
+    let Some(le) = text::sub(text, e, hi)
+        .find('\n')
+        .map(|p| e + p)
+        .or((hi == text.len()).then_some(hi))
+    else {
+        return Step::Next;
+    };
     if RESULTS_LINE.is_match(text::sub(text, ls, le)) {
         cx.push(Span::new(text, s, e, Cand::Org));
         return Step::Done;
