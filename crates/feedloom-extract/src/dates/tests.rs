@@ -553,8 +553,13 @@ mod fuzz {
 #[test]
 fn a_month_qualifying_an_event() {
     let r = f("Prosecutors opened a case over the March blast at the depot.");
-    assert_eq!(r, [("March".into(), "2023-03-01".into(), "2023-03-31".into())]);
-    let r = f("The bill will not reach the floor before the April recess, and since the June launch sales fell.");
+    assert_eq!(
+        r,
+        [("March".into(), "2023-03-01".into(), "2023-03-31".into())]
+    );
+    let r = f(
+        "The bill will not reach the floor before the April recess, and since the June launch sales fell.",
+    );
     assert_eq!(
         r,
         [
