@@ -529,3 +529,17 @@ fn explain_names_the_rule_of_each_entity() {
             .all(|x| matches!(x.outcome.as_str(), "person" | "rejected"))
     );
 }
+
+#[test]
+fn short_country_names_of_english_news() {
+    let d = detect("Buyers in Korea and Britain, and investors in America, were told.");
+    let cc = |n: &str| {
+        d.entities
+            .iter()
+            .find(|e| e.name == n)
+            .and_then(|e| e.country.clone())
+    };
+    assert_eq!(cc("Korea").as_deref(), Some("KR"));
+    assert_eq!(cc("Britain").as_deref(), Some("GB"));
+    assert_eq!(cc("America").as_deref(), Some("US"));
+}
