@@ -543,3 +543,17 @@ fn short_country_names_of_english_news() {
     assert_eq!(cc("Britain").as_deref(), Some("GB"));
     assert_eq!(cc("America").as_deref(), Some("US"));
 }
+
+#[test]
+fn common_plurals_and_contractions_are_no_names() {
+    let d = detect(
+        "The broadcaster's chief executive told MPs on Thursday that cuts were coming. \"He'd told them,\" she said.",
+    );
+    assert!(
+        d.entities
+            .iter()
+            .all(|e| e.name != "MPs" && e.name != "He'd"),
+        "{:?}",
+        d.entities.iter().map(|e| &e.name).collect::<Vec<_>>()
+    );
+}
