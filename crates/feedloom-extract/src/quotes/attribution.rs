@@ -229,6 +229,17 @@ pub(crate) fn speaker_after(
     let v = VERB_ANY.find(post)?;
     let vs = qe + v.start();
     let head = text::sub(text, qe, vs);
+    // "“…,” while Y said ...": a clause of its own after a conjunction attributes what
+    // follows it, not this quotation
+    let opening = head.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | '—' | '–' | '-' | '"' | '”' | '’')
+    });
+    if ["while ", "whereas ", "but ", "and ", "as "]
+        .iter()
+        .any(|c| opening.starts_with(c))
+    {
+        return None;
+    }
     // "X, the deputy economy minister, said": a person followed by an appositive wins over
     // an organisation named inside the appositive ("X, head of Gazprom, said"); right after
     // the quotation the appositive may be long ("X, secretary of state at the Ministry of
@@ -379,6 +390,19 @@ fn role_anaphor(
         _ => &[],
     };
     let para = cx.paras.start_of(at);
+    // "A lawyer familiar with the case ... “…,” the lawyer said": an unnamed holder of the
+    // role introduced in the paragraph: nobody
+    let before_in_para = text::sub(text, para, at);
+    if ["a ", "A ", "an ", "An "].iter().any(|a| {
+        before_in_para
+            .match_indices(&format!("{a}{role}"))
+            .any(|(p, m)| {
+                text::boundary_before(before_in_para, p)
+                    && text::boundary_after(before_in_para, p + m.len())
+            })
+    }) {
+        return None;
+    }
     let to = cx.d.mentions.partition_point(|m| m.start < at);
     // the paragraph first, then the text before it ("The judge, Sir Edmund Harcourt,
     // rejected that argument." paragraphs earlier), at most 6,000 bytes back

@@ -665,3 +665,19 @@ fn roles_named_paragraphs_before_and_pronoun_subjects() {
     );
     assert_eq!(r[0].1.as_deref(), Some("Ross Denton"), "{r:?}");
 }
+
+#[test]
+fn a_clause_after_a_conjunction_and_unnamed_role_holders() {
+    // "“…,” while Y said": Y attributes the next quotation, not this one
+    let r = f(
+        "The Farmers Federation said in a statement that the bill \"gives producers the certainty they need to plan ahead,\" while the Food Action Center said the cuts were \"the deepest in a whole generation.\"",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Farmers Federation"), "{r:?}");
+    assert_eq!(r[1].1.as_deref(), Some("Food Action Center"), "{r:?}");
+    // "A lawyer familiar with the case ... the lawyer said": unnamed, even when a lawyer was
+    // named paragraphs before
+    let r = f(
+        "Maria Lopez, a lawyer for the workers, filed the suit.\nA lawyer familiar with the case said growers were worried. \"Every grower in the valley is reading this opinion tonight,\" the lawyer said.",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+}
