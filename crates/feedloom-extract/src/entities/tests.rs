@@ -557,3 +557,17 @@ fn common_plurals_and_contractions_are_no_names() {
         d.entities.iter().map(|e| &e.name).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_place_named_as_a_team_of_the_article_is_the_team() {
+    let d = detect(
+        "Arsenal drew 1-1 at Wimbledon on Saturday.\n\nResults:\nWimbledon 1 Arsenal 1\nLeeds United 2 Aston Villa 1",
+    );
+    let w: Vec<_> = d
+        .entities
+        .iter()
+        .filter(|e| e.name == "Wimbledon")
+        .collect();
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].kind, EntityKind::Organization);
+}
