@@ -571,3 +571,14 @@ fn a_place_named_as_a_team_of_the_article_is_the_team() {
     assert_eq!(w.len(), 1);
     assert_eq!(w[0].kind, EntityKind::Organization);
 }
+
+#[test]
+fn nationality_nouns_units_and_sentence_adjectives() {
+    let d = detect(
+        "Arsenal won with goals from Frenchman Yannick Sorbier. Cairnfield said its U.S. unit Keystone Harper would close. Rival Tullagh gained.",
+    );
+    let kind = |n: &str| d.entities.iter().find(|e| e.name == n).map(|e| e.kind);
+    assert_eq!(kind("Yannick Sorbier"), Some(EntityKind::Person));
+    assert_eq!(kind("Keystone Harper"), Some(EntityKind::Organization));
+    assert!(d.entities.iter().all(|e| !e.name.starts_with("Rival")));
+}
