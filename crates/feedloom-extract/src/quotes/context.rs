@@ -52,12 +52,21 @@ impl Ctx<'_> {
     }
     /// The first person named in the nearest sentence before `at` that names one (the
     /// subject a pronoun most likely refers to), with the mention's position.
-    pub(crate) fn subject_before(&self, at: usize) -> Option<(usize, usize)> {
+    pub(crate) fn subject_before(&self, text: &str, at: usize) -> Option<(usize, usize)> {
         let last = self.last_person_before(at)?;
         // the start of the sentence holding that latest mention
         let start = self.sents.start_at(last.1);
-        self.mentions_in(start, at)
-            .find(|m| self.d.entities[m.entity].kind == EntityKind::Person)
+        let people = || {
+            self.mentions_in(start, at)
+                .filter(|m| self.d.entities[m.entity].kind == EntityKind::Person)
+        };
+        // a possessive is no subject: in "Reyes's widow, Marisol Reyes, sat ..." she is
+        people()
+            .find(|m| {
+                let after = text.get(m.end..).unwrap_or("");
+                !(after.starts_with("'s") || after.starts_with("’s"))
+            })
+            .or_else(|| people().next())
             .map(|m| (m.entity, m.start))
     }
 

@@ -284,7 +284,7 @@ fn pronoun(
     // the person mentioned most recently, unless the last quotation's speaker came after that
     // mention
     let speaker = last_speaker.filter(|&(i, _)| cx.d.entities[i].kind == EntityKind::Person);
-    let first = match (cx.subject_before(s), speaker) {
+    let first = match (cx.subject_before(text, s), speaker) {
         (Some((p, at)), Some((_, qat))) if at > qat => Some((p, "pronoun_previous_sentence")),
         (_, Some((i, _))) => Some((i, "pronoun_previous_speaker")),
         (Some((p, _)), None) => Some((p, "pronoun_previous_sentence")),

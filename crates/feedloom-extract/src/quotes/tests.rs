@@ -681,3 +681,11 @@ fn a_clause_after_a_conjunction_and_unnamed_role_holders() {
     );
     assert_eq!(r[0].1, None, "{r:?}");
 }
+
+#[test]
+fn a_possessive_is_no_pronoun_subject() {
+    let r = f(
+        "The company mourned Daniel Ruiz and Kevin Brand.\nRuiz's widow, Marisol Ruiz, sat in the front row. \"He called me at lunch and said the unit smelled wrong again,\" she told reporters.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Marisol Ruiz"), "{r:?}");
+}
