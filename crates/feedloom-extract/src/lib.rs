@@ -59,7 +59,12 @@ pub const DEFAULT_ORDER: &[&str] = &[
 pub(crate) fn non_english(item: &Item) -> bool {
     if let Some(l) = item.language.as_deref() {
         let primary = l.split(['-', '_']).next().unwrap_or(l);
-        if !primary.eq_ignore_ascii_case("en") {
+        // "und" (undetermined), "mul", "zxx" and an empty code say nothing: the script decides
+        let unknown = primary.is_empty()
+            || ["und", "mul", "zxx", "mis"]
+                .iter()
+                .any(|c| primary.eq_ignore_ascii_case(c));
+        if !unknown && !primary.eq_ignore_ascii_case("en") {
             return true;
         }
     }
@@ -87,4 +92,28 @@ pub fn section_at(item: &Item, offset: usize) -> Option<String> {
         .iter()
         .find(|s| s.start <= offset && offset < s.end.max(s.start + 1))
         .map(|s| s.title.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(text: &str, lang: Option<&str>) -> Item {
+        let mut it = Item::new("t", "test");
+        it.text = text.to_string();
+        it.language = lang.map(str::to_string);
+        it
+    }
+
+    #[test]
+    fn non_english_by_language_or_script() {
+        let en = "The minister said the budget would be balanced next year.";
+        let ru = "Министр заявил, что бюджет будет сбалансирован в следующем году.";
+        assert!(!non_english(&item(en, None)));
+        assert!(!non_english(&item(en, Some("en-GB"))));
+        assert!(!non_english(&item(en, Some("und"))));
+        assert!(non_english(&item(en, Some("de"))));
+        assert!(non_english(&item(ru, None)));
+        assert!(non_english(&item(ru, Some("en"))));
+    }
 }
