@@ -582,3 +582,16 @@ fn nationality_nouns_units_and_sentence_adjectives() {
     assert_eq!(kind("Keystone Harper"), Some(EntityKind::Organization));
     assert!(d.entities.iter().all(|e| !e.name.starts_with("Rival")));
 }
+
+#[test]
+fn a_place_before_an_office_title() {
+    let d = detect("Queensland Treasurer Jane Ogden said her state would lose.");
+    let q = d.entities.iter().find(|e| e.name == "Queensland");
+    assert_eq!(q.map(|e| e.kind), Some(EntityKind::Place));
+    assert_eq!(q.and_then(|e| e.country.clone()).as_deref(), Some("AU"));
+    assert!(
+        d.entities
+            .iter()
+            .any(|e| e.name == "Jane Ogden" && e.kind == EntityKind::Person)
+    );
+}

@@ -127,6 +127,12 @@ pub(super) fn person_after_title<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         }
         if q >= o + 2 && run[o..q].iter().any(|t| is_org_word(t.s)) {
             cx.push(Span::new(cx.text, run[0].start, run[q - 1].end, Cand::Org));
+        } else if q >= 1
+            && let Some(g) = GAZ.get(text::sub(cx.text, run[0].start, run[q - 1].end))
+            && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
+        {
+            // "Queensland Treasurer X", "NSW Premier X": the place whose office it is
+            cx.push(Span::gaz(run[0].start, run[q - 1].end, g));
         }
         cx.push(Span::new(cx.text, run[p + 1].start, cx.end(), Cand::Person));
         return Step::Done;
