@@ -70,8 +70,10 @@ pub(super) fn org_slash_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         let lo = cx.text.floor_char_boundary(s.saturating_sub(80));
         let b = text::sub(cx.text, lo, s.saturating_sub(1));
         let from = b
-            .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.')))
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.')))
+            .map_or(0, |(p, c)| p + c.len_utf8());
         text::sub(b, from, b.len())
     } else if let Some(r) = text::sub(
         cx.text,
@@ -176,8 +178,10 @@ pub(super) fn org_numbered_unit<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         return Step::Next;
     };
     let os = head
-        .rfind(|c: char| !c.is_ascii_alphanumeric())
-        .map_or(0, |p| p + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !c.is_ascii_alphanumeric())
+        .map_or(0, |(p, c)| p + c.len_utf8());
     if cx.run.len() <= 4
         && is_ordinal(text::sub(head, os, head.len()))
         && MILITARY_UNITS.contains(cx.last())
@@ -362,6 +366,11 @@ mod tests {
                     O,
                 ),
                 ("Ships of the 7th Fleet sailed.", "7th Fleet", O),
+                (
+                    "Troops—82nd Airborne Division—deployed.",
+                    "82nd Airborne Division",
+                    O,
+                ),
             ],
         );
     }
