@@ -201,7 +201,12 @@ impl SyncExtractor for Countries {
         true
     }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
-        item.countries = Some(rank(item.title.as_deref(), &item.text, &self.0));
+        // English names and demonyms: nothing to read in another language
+        item.countries = Some(if crate::non_english(item) {
+            Vec::new()
+        } else {
+            rank(item.title.as_deref(), &item.text, &self.0)
+        });
         Ok(())
     }
 }

@@ -126,10 +126,25 @@ const MACRO: &[&str] = &[
 ];
 
 static DATA: &str = include_str!("../data/gazetteer.tsv");
+/// Short English names of countries (`data/gazetteer_short_names.tsv`, kept by hand): a row
+/// there replaces the generated row of that name ("Korea" alone is South Korea in English
+/// news), or adds one ("Britain", "America").
+static SHORT_NAMES: &str = include_str!("../data/gazetteer_short_names.tsv");
 
 pub static GAZ: LazyLock<Gazetteer> = LazyLock::new(|| {
     let mut entries = Vec::with_capacity(110_000);
-    for line in DATA.lines() {
+    let short: Vec<&str> = SHORT_NAMES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
+    let generated = DATA.lines().filter(|l| {
+        l.split('\t')
+            .nth(1)
+            .is_none_or(|name| !short.contains(&name))
+    });
+    let overlay = SHORT_NAMES.lines().filter(|l| !l.starts_with('#'));
+    for line in generated.chain(overlay) {
         let mut f = line.split('\t');
         let (Some(k), Some(name), Some(cc)) = (f.next(), f.next(), f.next()) else {
             continue;

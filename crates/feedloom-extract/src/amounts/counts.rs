@@ -47,6 +47,7 @@ static NUMBER_MARKERS: LazyLock<Lexicon> = crate::lexicon!("amounts_number_marke
 static DURATIONS: LazyLock<Lexicon> = crate::lexicon!("amounts_durations");
 static PHRASE_END_NOUNS: LazyLock<Lexicon> = crate::lexicon!("amounts_count_nouns_ending_phrase");
 static IRREGULAR_PLURALS: LazyLock<Lexicon> = crate::lexicon!("amounts_irregular_plurals");
+static MEASURE_UNITS: LazyLock<Lexicon> = crate::lexicon!("amounts_measure_units");
 
 /// The month names and abbreviations in lower case ("january", "sept").
 static MONTHS: LazyLock<HashSet<String, text::Fx>> = LazyLock::new(|| {
@@ -93,6 +94,15 @@ fn capitalised_modifiers(text: &str, i: usize) -> bool {
         }
         if text::is_cap(w) {
             caps += 1;
+            // "30,000 New Zealanders", "40 Labour MPs": a capitalised plural ends the phrase
+            if w.len() > 2
+                && w.ends_with('s')
+                && !w.ends_with("ss")
+                && w.chars().all(char::is_alphabetic)
+                && caps > 1
+            {
+                return true;
+            }
             continue;
         }
         return caps > 0 && w.len() > 3 && w.ends_with('s') && w.chars().all(char::is_alphabetic);
@@ -124,7 +134,7 @@ fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
             break;
         }
         let w = text::sub(text, ws, ws + len);
-        if (text::is_stopword(w) && w != "new")
+        if (text::is_stopword(w) && !w.eq_ignore_ascii_case("new"))
             || is_month(w)
             || (words.is_empty()
                 && !cap_phrase
@@ -155,7 +165,18 @@ fn noun_after(text: &str, i: usize) -> Option<(String, usize)> {
             break;
         }
     }
-    let (&(s, _), &(_, e)) = (words.first()?, words.last()?);
+    let (&(s, _), &(_, mut e)) = (words.first()?, words.last()?);
+    // "1.5 degrees Celsius": the scale of the degrees is part of the unit
+    let after = text.get(e..).unwrap_or("");
+    if let Some(scale) = [" Celsius", " Fahrenheit"].iter().find(|x| {
+        after.starts_with(**x)
+            && !after
+                .get(x.len()..)
+                .is_some_and(|r| r.starts_with(char::is_alphanumeric))
+    }) && text::sub(text, s, e).ends_with("degrees")
+    {
+        e += scale.len();
+    }
     Some((text::sub(text, s, e).to_string(), e))
 }
 
@@ -224,11 +245,16 @@ pub(crate) fn count(
     if numtxt.is_none() && sc.is_none() {
         return None; // "a" / "one" alone
     }
-    let v = match numtxt {
-        Some(t) => parse_num(t)?,
-        None => 1.0,
+    let v = match (numtxt, c.name("sp")) {
+        (Some(t), _) => parse_num(t)?,
+        (None, Some(w)) => super::forms::spelled_value(w.as_str())?,
+        (None, None) => 1.0,
     } * scale(sc);
-    let nstart = c.name("num").or(c.name("a")).map_or(s, |x| x.start());
+    let nstart = c
+        .name("num")
+        .or(c.name("a"))
+        .or(c.name("sp"))
+        .map_or(s, |x| x.start());
     let pw = prev_word(text, nstart);
     if is_month(pw) || NUMBER_MARKERS.contains(&pw.trim_end_matches('.').to_ascii_lowercase()) {
         return None;
@@ -262,9 +288,31 @@ pub(crate) fn count(
             rule,
         })
     };
+    // "a 1,200-kilometre pipeline", "a 150-foot tower": a measure in its plural unit
+    if sc.is_none()
+        && let Some((unit, ue)) = hyphenated_measure(text, e)
+    {
+        return found(text::sub(text, nstart, ue), v, &unit, "hyphenated_measure");
+    }
+    // "26,000 people, 9,500 of them in North America", "9,500 of them were foreign workers"
+    if let Some(r) = rest.strip_prefix(" of them")
+        && r.starts_with([' ', ',', '.', ';'])
+        && let Some((unit, rule)) = of_them_noun(text, e + " of them".len(), s, out)
+    {
+        return found(text::sub(text, nstart, e), v, &unit, rule);
+    }
     let Some((noun, ne)) = noun_after(text, e) else {
         return bare_number(scan, c, out, numtxt?, v, sc);
     };
+    // "98 cents": hundredths of the article's dollar or euro
+    if matches!(noun.as_str(), "cents" | "cent") {
+        return if o.money {
+            let code = super::money::cents_currency(scan.article_currency());
+            found(text::sub(text, nstart, ne), v / 100.0, code, "cents")
+        } else {
+            None
+        };
+    }
     let t = text::sub(text, nstart, ne);
     let lower = noun.to_lowercase();
     // "1.5 trillion tugriks", "18.6 billion Egyptian pounds": money
@@ -319,7 +367,91 @@ pub(crate) fn count(
     if v > 1.0 && last.len() > 3 && !plural_noun(last) {
         return None;
     }
+    // a score line ("Leeds 2 Newcastle 0", "1 Tottenham Hotspur"): a number before a name
+    // that is no plural counts nothing; "1.6 times" is a ratio
+    if (noun.starts_with(char::is_uppercase) && !plural_noun(last)) || unit == "times" {
+        return None;
+    }
     found(t, v, &lower, "count_noun")
+}
+
+/// A unit of measure hyphenated after a number, before the noun it measures ("1,200-kilometre
+/// pipeline", "250,000-barrel-a-day plant"): the plural unit ([`MEASURE_UNITS`]) and the end
+/// of the unit word. Not an age or a duration ("32-year-old": no measure).
+fn hyphenated_measure(text: &str, e: usize) -> Option<(String, usize)> {
+    let r = text.get(e..)?.strip_prefix('-')?;
+    let len = r
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(r.len());
+    let w = text::sub(r, 0, len);
+    let after = text::sub(r, len, r.len());
+    if !(after.starts_with(' ') || after.starts_with('-')) {
+        return None;
+    }
+    let plural = MEASURE_UNITS.iter().find_map(|entry| {
+        let mut parts = entry.split(' ');
+        let singular = parts.next()?;
+        (singular == w).then(|| {
+            parts
+                .next()
+                .map_or_else(|| format!("{singular}s"), str::to_string)
+        })
+    })?;
+    Some((plural, e + 1 + len))
+}
+
+/// The noun of "N of them": the plural noun phrase the clause gives after it ("9,500 of them
+/// were foreign workers"), else the noun of the first count of the sentence holding the latest
+/// count before (in this sentence or the one before it: "employs 26,000 people, 9,500 of them
+/// in North America", "enrolled 12,400 patients at 310 hospitals. Some 9,500 of them had").
+fn of_them_noun(
+    text: &str,
+    after: usize,
+    s: usize,
+    out: &[Found],
+) -> Option<(String, &'static str)> {
+    let r = text.get(after..).unwrap_or("");
+    for verb in [" were", " are", " was", " is"] {
+        if let Some(x) = r.strip_prefix(verb)
+            && x.starts_with(' ')
+            && let Some((n, _)) = noun_after(text, after + verb.len())
+            && plural_noun(n.rsplit(' ').next().unwrap_or(""))
+        {
+            return Some((n.to_lowercase(), "of_them_noun_after"));
+        }
+    }
+    let is_count = |f: &Found| {
+        let u = &f.amount.unit;
+        u != "count" && !u.starts_with("percent") && u.chars().any(char::is_lowercase)
+    };
+    let boundary = |a: usize, b: usize| {
+        let between = text::sub(text, a, b);
+        between.matches(". ").count() + between.matches("? ").count()
+    };
+    let k = out.iter().rposition(is_count)?;
+    let last = &out[k];
+    // the count divided is in this sentence or the one before: within 600 bytes
+    if s.saturating_sub(last.at) > 600 {
+        return None;
+    }
+    let between = text::sub(text, last.at, s);
+    if between.contains('\n') || boundary(last.at, s) > 1 {
+        return None;
+    }
+    // the first count of that sentence
+    let mut first = k;
+    while first > 0 {
+        let p = &out[first - 1];
+        if last.at.saturating_sub(p.at) > 600
+            || !is_count(p)
+            || boundary(p.at, last.at) > 0
+            || text::sub(text, p.at, last.at).contains('\n')
+        {
+            break;
+        }
+        first -= 1;
+    }
+    Some((out[first].amount.unit.clone(), "of_them_antecedent"))
 }
 
 /// A number with no noun after it, with `bare_numbers: true`: in parentheses, or of 100 or

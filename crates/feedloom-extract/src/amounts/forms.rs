@@ -44,6 +44,9 @@ pub(crate) struct Scan<'t> {
     /// The countries the article names, looked up once and only when a money word or symbol
     /// several countries share needs them.
     named: OnceCell<Vec<&'static str>>,
+    /// The money of the country the article names most ([`money::article_currency`]), looked
+    /// up once and only for a bare `$` or "cents".
+    article: OnceCell<Option<&'static str>>,
 }
 
 impl Scan<'_> {
@@ -51,6 +54,11 @@ impl Scan<'_> {
         self.named
             .get_or_init(|| money::named_countries(self.text))
             .as_slice()
+    }
+    pub(crate) fn article_currency(&self) -> Option<&'static str> {
+        *self
+            .article
+            .get_or_init(|| money::article_currency(self.text))
     }
 }
 
@@ -87,9 +95,30 @@ fn scale() -> String {
     alternation(&all)
 }
 
-/// The scale words a count may have ("3.4 million tonnes"; no abbreviations).
+/// The scale words a count may have ("3.4 million tonnes", "79 mln tonnes"; not the one-letter
+/// abbreviations, which are units: "5 m", nor "cr").
 fn count_scale() -> String {
-    alternation(SCALE_WORDS.words())
+    let all: Vec<&str> = SCALE_WORDS
+        .iter()
+        .chain(
+            SCALE_ABBREVIATIONS
+                .iter()
+                .filter(|w| w.len() > 1 && *w != "cr"),
+        )
+        .collect();
+    alternation(&all)
+}
+
+/// Spelled numbers before a multiplier word, with their values ("three" 3).
+pub(crate) static SPELLED: LazyLock<Lexicon> = crate::lexicon!("amounts_spelled_numbers");
+
+/// The value of a spelled number of [`SPELLED`] ("three", "Three").
+pub(crate) fn spelled_value(w: &str) -> Option<f64> {
+    let l = w.to_ascii_lowercase();
+    SPELLED.iter().find_map(|e| {
+        let (word, v) = e.split_once(' ')?;
+        (word == l).then(|| v.parse().ok()).flatten()
+    })
 }
 
 /// The scale words after "a"/"one" ("a million people"): millions and thousands, not crores.
@@ -128,7 +157,7 @@ pub(crate) static FORMS: &[Form] = &[
         pattern: || {
             let (prefix, scale) = (prefix(), scale());
             format!(
-                r"(?P<cur>{prefix})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{scale})(?-u:\b))?"
+                r"(?P<cur>{prefix})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n-]?(?P<scale>{scale})(?-u:\b))?"
             )
         },
         handler: currency_before,
@@ -139,7 +168,7 @@ pub(crate) static FORMS: &[Form] = &[
         pattern: || {
             let (codes, scale) = (code_alternation(), scale());
             format!(
-                r"(?-u:\b)(?P<cur>{codes})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n]?(?P<scale>{scale})(?-u:\b))?"
+                r"(?-u:\b)(?P<cur>{codes})[ \t\r\n]?(?P<num>{NUM})(?:[ \t\r\n-]?(?P<scale>{scale})(?-u:\b))?"
             )
         },
         handler: currency_before,
@@ -209,6 +238,23 @@ pub(crate) static FORMS: &[Form] = &[
         },
         handler: count,
     },
+    // "some three million barrels", "two billion dollars"
+    Form {
+        name: "spelled_scale_word",
+        pattern: || {
+            let scale = a_scale();
+            let words: Vec<String> = SPELLED
+                .iter()
+                .filter_map(|e| e.split(' ').next())
+                .map(|w| format!("(?i:{})", regex::escape(w)))
+                .collect();
+            format!(
+                r"(?-u:\b)(?P<sp>{})[ \t\r\n](?P<scale>{scale})(?-u:\b)",
+                words.join("|")
+            )
+        },
+        handler: count,
+    },
 ];
 
 /// The forms' regexes, in table order.
@@ -227,6 +273,7 @@ pub(crate) fn find_all(text: &str, o: &AmountsOptions) -> Vec<Found> {
         text,
         o,
         named: OnceCell::new(),
+        article: OnceCell::new(),
     };
     let mut out: Vec<Found> = Vec::new();
     for (i, c) in matches(&REGEXES, text) {
@@ -305,6 +352,9 @@ fn currency_before(
     let s = c.get(0)?.start();
     let code = if p == "¥" {
         yen_or_yuan(scan.text, s)
+    } else if p == "$" {
+        // a bare "$" in a story from Australia, Canada, New Zealand, ...: their dollar
+        money::local_dollar(scan.article_currency())
     } else {
         currency_of_prefix(p, &|| scan.named())
     };
@@ -347,12 +397,32 @@ fn currency_word_after(
     }
     let v = scaled(c)?;
     let s = c.get(0)?.start();
+    let word = c.name("word")?.as_str();
+    if matches!(word, "pound" | "pounds")
+        && weight_of(scan.text.get(c.get(0)?.end()..).unwrap_or(""))
+    {
+        // "23,000 pounds of flammable hydrocarbons": a weight
+        return if scan.o.counts {
+            whole(c, v, "pounds", "weight_pounds")
+        } else {
+            None
+        };
+    }
     let code = money_word(
         c.name("word")?.as_str(),
         &|| scan.named(),
         Some((scan.text, s)),
     );
     whole(c, v, code, rule)
+}
+
+/// "pounds of <lower-case noun>" is a weight ("23,000 pounds of hydrocarbons"), not money
+/// ("20 pounds of the fee" is rare next to it).
+fn weight_of(after: &str) -> bool {
+    after.strip_prefix(" of ").is_some_and(|r| {
+        let w = r.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+        w.len() > 2 && w.starts_with(|c: char| c.is_lowercase()) && !text::is_stopword(w)
+    })
 }
 
 /// "64%", "3 percentage points", "25 basis points": the number with its unit.

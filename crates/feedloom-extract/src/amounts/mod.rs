@@ -32,6 +32,17 @@
 //!   "of (the) <noun phrase>" ("24 percent (3,412) of the foreign workers" → `foreign
 //!   workers`), and a stand-alone number after a count in the same sentence takes that
 //!   count's noun ("150,000 vehicles ..., up from about 95,000" → `vehicles`).
+//! - A bare `$` is the dollar of the country the article names most (more often than the
+//!   United States) when that country's press writes its dollar as `$`
+//!   (`amounts_bare_dollar_countries`: Australia, Canada, New Zealand, ...), else USD; "98
+//!   cents" is 0.98 of that dollar or of the euro. "23,000 pounds of hydrocarbons" is a weight.
+//! - Abbreviated multipliers on counts ("79 mln tonnes", "2.4 mln people") and spelled numbers
+//!   before a multiplier ("some three million barrels" → 3000000 `barrels`); a measure
+//!   hyphenated before its noun in the plural unit ("a 1,200-kilometre pipeline" → 1200
+//!   `kilometres`, "a 150-foot tower" → `feet`; `amounts_measure_units`); "9,500 of them were
+//!   foreign workers" → `foreign workers`, and with no noun after it the noun of the first
+//!   count of the sentence it divides ("employs 26,000 people, 9,500 of them in Ohio" →
+//!   `people`). A score line ("Arsenal 1 Tottenham Hotspur 1") and "1.6 times" count nothing.
 //! - Not amounts: years (1800–2100 written as four plain digits), days of dates ("July 1",
 //!   "June 19-23", "19 June"), clock times (`10:30`, `8 p.m.`, `6am`), durations ("24 hours",
 //!   "15 years"), ordinals (`21st`, "the 10 millionth passenger"), a number before a
@@ -113,13 +124,32 @@ fn find_explained(text: &str, o: &AmountsOptions) -> Vec<forms::Found> {
     out
 }
 
+/// An amount read without English words: a currency symbol or ISO code with digits (`$5`,
+/// `€40`, `USD 300`) or a percentage with `%`; not a count's noun nor a money word.
+fn language_neutral(a: &Amount) -> bool {
+    let t = a.text.trim();
+    let digits_and_marks = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '%'))
+    };
+    (a.unit == "percent" && t.ends_with('%') && digits_and_marks(t))
+        || (a.unit.len() == 3
+            && a.unit.chars().all(|c| c.is_ascii_uppercase())
+            && t.starts_with(|c: char| !c.is_alphanumeric() || c.is_ascii_uppercase())
+            && t.chars().any(|c| c.is_ascii_digit())
+            && !t.chars().any(|c| c.is_lowercase()))
+}
+
 impl SyncExtractor for Amounts {
     /// Computes first, then assigns its fields: a failure leaves the item as it was.
     fn writes_at_end(&self) -> bool {
         true
     }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
-        let found = find(&item.text, &self.0);
+        let mut found = find(&item.text, &self.0);
+        if crate::non_english(item) {
+            found.retain(|(_, a)| language_neutral(a));
+        }
         let v = found
             .into_iter()
             .map(|(off, mut a)| {

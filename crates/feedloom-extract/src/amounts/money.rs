@@ -8,6 +8,7 @@ use crate::text;
 
 static CODES_NOT_CURRENCY: LazyLock<Lexicon> = crate::lexicon!("amounts_codes_not_currency");
 static YEN_WORDS: LazyLock<Lexicon> = crate::lexicon!("amounts_yen_words");
+static BARE_DOLLAR: LazyLock<Lexicon> = crate::lexicon!("amounts_bare_dollar_countries");
 static YUAN_WORDS: LazyLock<Lexicon> = crate::lexicon!("amounts_yuan_words");
 
 /// ISO 4217 money (`data/currencies.tsv`, see the README): code, the words that name it,
@@ -55,7 +56,7 @@ pub(crate) static MONEY_UNITS: LazyLock<std::collections::HashSet<&'static str, 
 fn default_currency(unit: &str) -> Option<&'static str> {
     Some(match unit {
         "dollar" => "USD",
-        "pound" | "sterling" => "GBP",
+        "pound" | "sterling" | "stg" => "GBP",
         "rupee" => "INR",
         "franc" => "CHF",
         "krona" => "SEK",
@@ -264,6 +265,64 @@ pub(crate) fn adjective_country(w: &str) -> Option<&'static str> {
         })
 }
 
+/// The money of the country an article names most (country names, demonyms, capitals and
+/// cities; the first of a tie), when it names it more often than the United States: what a
+/// bare `$` or "cents" is in a story from Australia, Canada or Ireland. `None` when the US is
+/// named as often or the article names no country.
+pub(crate) fn article_currency(text: &str) -> Option<&'static str> {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for cc in gazetteer_countries(text, false) {
+        match counts.iter_mut().find(|(c, _)| *c == cc) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((cc, 1)),
+        }
+    }
+    let us = counts
+        .iter()
+        .find(|(c, _)| *c == "US")
+        .map_or(0, |(_, n)| *n);
+    let mut top: Option<(&'static str, usize)> = None;
+    for &(c, n) in &counts {
+        if top.is_none_or(|(_, m)| n > m) {
+            top = Some((c, n));
+        }
+    }
+    let (cc, n) = top?;
+    if cc == "US" || n <= us {
+        return None;
+    }
+    // a country's own money before the US dollar it may also use
+    CURRENCIES
+        .iter()
+        .filter(|c| c.countries.contains(&cc))
+        .min_by_key(|c| c.code == "USD")
+        .map(|c| c.code)
+}
+
+/// The money a bare `$` is: the article's money when it is the dollar of a country whose
+/// press writes it as `$` (`data/lexicons/amounts_bare_dollar_countries.txt`; `article` from
+/// [`article_currency`]), else the US dollar.
+pub(crate) fn local_dollar(article: Option<&'static str>) -> &'static str {
+    article
+        .filter(|code| {
+            CURRENCIES.iter().any(|c| {
+                c.code == *code
+                    && c.units.contains(&"dollar")
+                    && c.countries.iter().any(|cc| BARE_DOLLAR.contains(cc))
+            })
+        })
+        .unwrap_or("USD")
+}
+
+/// The money "cents" are hundredths of: the article's money when it is a dollar or the euro,
+/// else the US dollar.
+pub(crate) fn cents_currency(article: Option<&'static str>) -> &'static str {
+    match article {
+        Some("EUR") => "EUR",
+        a => local_dollar(a),
+    }
+}
+
 /// Codes of the countries an article names (country names, demonyms, capitals, cities), for
 /// money words and symbols several countries share.
 pub(crate) fn named_countries(text: &str) -> Vec<&'static str> {
@@ -324,7 +383,7 @@ fn currency_of_word(w: &str) -> &'static str {
         "dollar" if w.starts_with("australian") => "AUD",
         "dollar" => "USD",
         "euro" => "EUR",
-        "pound" | "sterling" => "GBP",
+        "pound" | "sterling" | "stg" => "GBP",
         "yuan" | "renminbi" => "CNY",
         "tenge" => "KZT",
         "som" => "KGS",

@@ -416,6 +416,30 @@ const FORM_CASES: &[(&str, &str, &str, f64, &str, &str)] = &[
         "visitors",
         "count_noun",
     ),
+    (
+        "spelled_scale_word",
+        "Tankers carry some three million barrels of oil.",
+        "three million barrels",
+        3e6,
+        "barrels",
+        "count_noun",
+    ),
+    (
+        "number",
+        "They laid a 1,200-kilometre pipeline.",
+        "1,200-kilometre",
+        1200.0,
+        "kilometres",
+        "hyphenated_measure",
+    ),
+    (
+        "number",
+        "It employs 26,000 people, 9,500 of them abroad.",
+        "9,500",
+        9500.0,
+        "people",
+        "of_them_antecedent",
+    ),
 ];
 
 #[test]
@@ -475,4 +499,112 @@ fn explain_names_the_rule() {
     );
     assert!(d.iter().all(|d| d.fact == "amount"));
     assert_eq!(&it.text[d[0].start..d[0].end], "US$31.5 billion");
+}
+
+#[test]
+fn hyphenated_measures_take_the_plural_unit() {
+    let r = f("The company will build a 1,200-kilometre pipeline to the coast.");
+    assert_eq!(r, [("1,200-kilometre".into(), 1200.0, "kilometres".into())]);
+    let r = f("Engineers inspected a 40-metre dam and a 150-foot tower.");
+    assert_eq!(
+        r,
+        [
+            ("40-metre".into(), 40.0, "metres".into()),
+            ("150-foot".into(), 150.0, "feet".into()),
+        ]
+    );
+    let r = f("Patrols cover a 90-mile border near the 250,000-barrel-a-day refinery.");
+    assert_eq!(
+        r,
+        [
+            ("90-mile".into(), 90.0, "miles".into()),
+            ("250,000-barrel".into(), 250000.0, "barrels".into()),
+        ]
+    );
+    // ages and durations are no measures
+    assert!(f("A 32-year-old man signed a 20-year contract.").is_empty());
+}
+
+#[test]
+fn abbreviated_and_spelled_multipliers() {
+    let r = f(
+        "Exports reached 79 mln tonnes while 2.4 mln people left; the loss was 1.31 bln crowns in Norway.",
+    );
+    assert_eq!(
+        r,
+        [
+            ("79 mln tonnes".into(), 79e6, "tonnes".into()),
+            ("2.4 mln people".into(), 2.4e6, "people".into()),
+            ("1.31 bln crowns".into(), 1.31e9, "NOK".into()),
+        ]
+    );
+    let r = f("Supertankers carrying some three million barrels of oil were barred.");
+    assert_eq!(r, [("three million barrels".into(), 3e6, "barrels".into())]);
+    let r = f("Two billion dollars was pledged and the cuts hit four million households.");
+    assert_eq!(
+        r,
+        [
+            ("Two billion dollars".into(), 2e9, "USD".into()),
+            ("four million households".into(), 4e6, "households".into()),
+        ]
+    );
+    let r = f("It earned 48 mln stg and 380 mln zlotys.");
+    assert_eq!(
+        r,
+        [
+            ("48 mln stg".into(), 48e6, "GBP".into()),
+            ("380 mln zlotys".into(), 380e6, "PLN".into()),
+        ]
+    );
+}
+
+#[test]
+fn counts_whose_noun_is_elsewhere_in_the_clause() {
+    let r = f("The plant employs 26,000 people, 9,500 of them in North America.");
+    assert_eq!(
+        r,
+        [
+            ("26,000 people".into(), 26000.0, "people".into()),
+            ("9,500".into(), 9500.0, "people".into()),
+        ]
+    );
+    let r = f("Inspectors counted 12,000 staff; 9,500 of them were foreign workers.");
+    assert_eq!(r[1], ("9,500".into(), 9500.0, "foreign workers".into()));
+    let r =
+        f("The trial enrolled 12,400 patients at 310 hospitals. Some 9,500 of them had a stroke.");
+    assert_eq!(r[2], ("9,500".into(), 9500.0, "patients".into()));
+    // no count before: nothing
+    assert!(f("Many came. 9,500 of them stayed.").is_empty());
+}
+
+#[test]
+fn local_dollars_cents_weights_and_score_lines() {
+    let t = "Australia's Treasurer said in Canberra the $20 billion fund would cost Australia less than Sydney feared. Fares rose 98 cents.";
+    let r = f(t);
+    assert_eq!(r[0], ("$20 billion".into(), 20e9, "AUD".into()));
+    assert_eq!(r[1], ("98 cents".into(), 0.98, "AUD".into()));
+    // a Taiwanese story keeps "$" the US dollar; so does one naming no country
+    let r = f("Taiwan's chipmaker in Taipei, Taiwan, earned $4.2bn.");
+    assert_eq!(r, [("$4.2bn".into(), 4.2e9, "USD".into())]);
+    let r = f("Ottawa said Canada would spend $250-million in Canada.");
+    assert_eq!(r, [("$250-million".into(), 250e6, "CAD".into())]);
+    let r = f("The blast released 23,000 pounds of flammable hydrocarbons.");
+    assert_eq!(r, [("23,000 pounds".into(), 23000.0, "pounds".into())]);
+    assert!(f("Leeds 2 Newcastle 0\nArsenal 1 Tottenham Hotspur 1").is_empty());
+    assert!(f("Sales grew 1.6 times.").is_empty());
+    let r = f(
+        "About 30,000 New Zealanders and 40 Labour MPs marched as it warmed 1.5 degrees Celsius.",
+    );
+    assert_eq!(
+        r,
+        [
+            (
+                "30,000 New Zealanders".into(),
+                30000.0,
+                "new zealanders".into()
+            ),
+            ("40 Labour MPs".into(), 40.0, "labour mps".into()),
+            ("1.5 degrees Celsius".into(), 1.5, "degrees celsius".into()),
+        ]
+    );
 }

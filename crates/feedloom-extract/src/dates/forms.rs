@@ -463,7 +463,20 @@ fn month_name(scan: &mut Scan<'_>, c: &Captures<'_>, form: &'static str, out: &m
     let found = (|| {
         let reference = scan.reference?;
         let mo = month_num(mn.as_str())?;
-        if !MONTH_BEFORE_WORDS.contains(&pw) {
+        // "the October blast", "before the April recess": a month qualifying an event is
+        // that month (a full month name, then a lower-case noun)
+        let event = pw == "the"
+            && MONTH_NAMES.contains(mn.as_str())
+            && text
+                .get(mn.end()..)
+                .and_then(|r| r.strip_prefix(' '))
+                .is_some_and(|r| {
+                    let w = r.split(|ch: char| !ch.is_alphabetic()).next().unwrap_or("");
+                    w.len() > 2
+                        && w.starts_with(|ch: char| ch.is_ascii_lowercase())
+                        && !text::is_stopword(w)
+                });
+        if !MONTH_BEFORE_WORDS.contains(&pw) && !event {
             return None;
         }
         let y = match pw.as_str() {

@@ -117,7 +117,12 @@ impl SyncExtractor for Dates {
     }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
         let reference = item.reference_time().date_naive();
-        let found = find(&item.text, reference, &self.0);
+        let mut found = find(&item.text, reference, &self.0);
+        if crate::non_english(item) {
+            // month and weekday names and relative words are English: only dates written in
+            // digits ("2025-06-19", "19.06.2025")
+            found.retain(|(_, d)| !d.text.chars().any(char::is_alphabetic));
+        }
         let v = found
             .into_iter()
             .map(|(off, mut d)| {

@@ -549,3 +549,24 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn a_month_qualifying_an_event() {
+    let r = f("Prosecutors opened a case over the March blast at the depot.");
+    assert_eq!(
+        r,
+        [("March".into(), "2023-03-01".into(), "2023-03-31".into())]
+    );
+    let r = f(
+        "The bill will not reach the floor before the April recess, and since the June launch sales fell.",
+    );
+    assert_eq!(
+        r,
+        [
+            ("April".into(), "2023-04-01".into(), "2023-04-30".into()),
+            ("June".into(), "2023-06-01".into(), "2023-06-30".into()),
+        ]
+    );
+    // a month followed by a stopword or a name is no event's
+    assert!(f("It was the May of his life. They met the May Group.").is_empty());
+}

@@ -80,6 +80,38 @@ pub(super) fn merge_place_variants(d: &mut Detected) {
             any = true;
         }
     }
+    // "Villa, who had led ..." in prose and "Aston Villa 2" on the results line: a place named
+    // exactly as a team of the article is that team
+    let teams: Vec<usize> = {
+        let mut v: Vec<usize> = d
+            .mentions
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.rule,
+                    "org_in_results_line" | "org_club_name" | "org_team_city_plural"
+                )
+            })
+            .map(|m| m.entity)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    if !teams.is_empty() {
+        for (a, t) in target.iter_mut().enumerate() {
+            let ea = &d.entities[a];
+            if ea.kind != EntityKind::Place || *t != a {
+                continue;
+            }
+            if let Some(&b) = teams.iter().find(|&&b| {
+                d.entities[b].kind == EntityKind::Organization && d.entities[b].name == ea.name
+            }) {
+                *t = b;
+                any = true;
+            }
+        }
+    }
     for b in 0..n {
         if target[b] != b {
             continue;

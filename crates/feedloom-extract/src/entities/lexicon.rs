@@ -57,3 +57,9 @@ pub(super) static HYPHEN_PREFIXES: LazyLock<Lexicon> = crate::lexicon!("hyphen_p
 pub(super) static SPEECH_VERBS: LazyLock<Lexicon> = crate::lexicon!("speech_verbs");
 pub(super) static MODIFIER_SUFFIXES: LazyLock<Lexicon> = crate::lexicon!("modifier_suffixes");
 pub(super) static PLACE_OF_NOUNS: LazyLock<Lexicon> = crate::lexicon!("place_of_nouns");
+// teams, units, legislatures
+pub(super) static MILITARY_UNITS: LazyLock<Lexicon> = crate::lexicon!("military_units");
+pub(super) static CLUB_SUFFIXES: LazyLock<Lexicon> = crate::lexicon!("club_suffixes");
+pub(super) static LEGISLATURES: LazyLock<Lexicon> = crate::lexicon!("legislatures");
+pub(super) static US_STATE_ABBREVIATIONS: LazyLock<Lexicon> =
+    crate::lexicon!("us_state_abbreviations");

@@ -117,6 +117,11 @@ impl SyncExtractor for Entities {
         true
     }
     fn extract(&self, item: &mut Item) -> Result<(), ExtractError> {
+        if crate::non_english(item) {
+            // the rules read English capitalisation, titles and words: nothing, not garbage
+            item.entities = Some(Vec::new());
+            return Ok(());
+        }
         let found = DETECTIONS.get(&item.text);
         // the sections each entity is mentioned in, in one pass over the mentions
         let mut secs: Vec<Vec<String>> = vec![Vec::new(); found.entities.len()];

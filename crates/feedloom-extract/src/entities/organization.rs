@@ -158,6 +158,11 @@ pub(super) fn in_parens(text: &str, start: usize, end: usize) -> bool {
 
 /// "(Reuters)" in the first line, "told VOA", "according to Xinhua", "reported by Kabar".
 pub(super) fn media_position(text: &str, start: usize, end: usize) -> bool {
+    // "told MPs", "told CEOs": a common noun's acronym is nobody's name
+    let w = crate::text::sub(text, start, end);
+    if COMMON_ACRONYMS.contains(w) || COMMON_ACRONYMS.contains(w.trim_end_matches('s')) {
+        return false;
+    }
     if in_parens(text, start, end) && start < 80 {
         return true;
     }

@@ -164,6 +164,22 @@ pub(super) fn after_speech_verb(text: &str, start: usize) -> bool {
     ) && before(text, start).trim_end().len() + 1 == start
 }
 
+/// A lower-case role word follows the name: "said Liberal senator X", "said Scottish
+/// fisheries minister X" — the word qualifies the role of the person named next, it does not
+/// speak.
+pub(super) fn role_word_after(text: &str, end: usize) -> bool {
+    let rest = text.get(end..).unwrap_or("");
+    let Some(r) = rest.strip_prefix(' ') else {
+        return false;
+    };
+    let w: &str = r.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+    w.len() > 2
+        && w.starts_with(|c: char| c.is_lowercase())
+        && !crate::text::is_stopword(w)
+        && !w.ends_with("ing")
+        && !w.ends_with("ed")
+}
+
 pub(super) fn followed_by_speech_verb(text: &str, end: usize) -> bool {
     SPEECH_VERBS.contains(word_after(text, end))
 }

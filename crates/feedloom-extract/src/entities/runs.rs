@@ -149,6 +149,17 @@ pub(super) fn place_chain(text: &str, w: &str, end: usize) -> bool {
 /// an organisation word ("People's Armed Police").
 pub(super) fn inner_possessive(text: &str, toks: &[Tok], k: usize) -> bool {
     let w = toks[k].s;
+    // "Information Commissioner's Office", "Prime Minister's Office": an office named after
+    // its holder (not a place's: "Russia's Office of ...")
+    if toks
+        .get(k + 1..)
+        .and_then(|r| r.iter().find(|t| t.s != "s"))
+        .is_some_and(|t| t.s == "Office")
+        && GAZ.get_word(w).is_none()
+        && (w.ends_with("er") || w.ends_with("or") || w.ends_with("General"))
+    {
+        return true;
+    }
     if !POSSESSIVE_ORG_NOUNS.contains(w) {
         return false;
     }
@@ -342,7 +353,21 @@ pub(super) fn candidates(text: &str) -> Candidates {
                         && is_cap(toks[j].s)
                         && !NOT_NAME.contains(toks[j].s)
                         && !text::is_stopword(toks[j].s);
-                    if gap != " " && !plural_possessive && !ampersand && !dotted {
+                    // "CBC/Radio-Canada", "Greens/EFA": two one-word names joined by a slash,
+                    // one an acronym, are one organisation's name ("One News/Colmar Brunton"
+                    // are two)
+                    let slash = gap == "/"
+                        && j == i + 1
+                        && is_name_tok(toks[j].s)
+                        // (one acronym: not a dateline's "ANKARA/BAGHDAD")
+                        && (is_acronym(toks[i].s) != is_acronym(toks[j].s))
+                        && !(i > 0
+                            && text::sub(text, toks[i - 1].end, toks[i].start) == " "
+                            && is_name_tok(toks[i - 1].s))
+                        && !toks.get(j + 1).is_some_and(|t| {
+                            text::sub(text, toks[j].end, t.start) == " " && is_name_tok(t.s)
+                        });
+                    if gap != " " && !plural_possessive && !ampersand && !dotted && !slash {
                         break;
                     }
                     let w = toks[j].s;

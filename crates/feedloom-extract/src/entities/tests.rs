@@ -529,3 +529,69 @@ fn explain_names_the_rule_of_each_entity() {
             .all(|x| matches!(x.outcome.as_str(), "person" | "rejected"))
     );
 }
+
+#[test]
+fn short_country_names_of_english_news() {
+    let d = detect("Buyers in Korea and Britain, and investors in America, were told.");
+    let cc = |n: &str| {
+        d.entities
+            .iter()
+            .find(|e| e.name == n)
+            .and_then(|e| e.country.clone())
+    };
+    assert_eq!(cc("Korea").as_deref(), Some("KR"));
+    assert_eq!(cc("Britain").as_deref(), Some("GB"));
+    assert_eq!(cc("America").as_deref(), Some("US"));
+}
+
+#[test]
+fn common_plurals_and_contractions_are_no_names() {
+    let d = detect(
+        "The broadcaster's chief executive told MPs on Thursday that cuts were coming. \"He'd told them,\" she said.",
+    );
+    assert!(
+        d.entities
+            .iter()
+            .all(|e| e.name != "MPs" && e.name != "He'd"),
+        "{:?}",
+        d.entities.iter().map(|e| &e.name).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_place_named_as_a_team_of_the_article_is_the_team() {
+    let d = detect(
+        "Arsenal drew 1-1 at Wimbledon on Saturday.\n\nResults:\nWimbledon 1 Arsenal 1\nLeeds United 2 Aston Villa 1",
+    );
+    let w: Vec<_> = d
+        .entities
+        .iter()
+        .filter(|e| e.name == "Wimbledon")
+        .collect();
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].kind, EntityKind::Organization);
+}
+
+#[test]
+fn nationality_nouns_units_and_sentence_adjectives() {
+    let d = detect(
+        "Arsenal won with goals from Frenchman Yannick Sorbier. Cairnfield said its U.S. unit Keystone Harper would close. Rival Tullagh gained.",
+    );
+    let kind = |n: &str| d.entities.iter().find(|e| e.name == n).map(|e| e.kind);
+    assert_eq!(kind("Yannick Sorbier"), Some(EntityKind::Person));
+    assert_eq!(kind("Keystone Harper"), Some(EntityKind::Organization));
+    assert!(d.entities.iter().all(|e| !e.name.starts_with("Rival")));
+}
+
+#[test]
+fn a_place_before_an_office_title() {
+    let d = detect("Queensland Treasurer Jane Ogden said her state would lose.");
+    let q = d.entities.iter().find(|e| e.name == "Queensland");
+    assert_eq!(q.map(|e| e.kind), Some(EntityKind::Place));
+    assert_eq!(q.and_then(|e| e.country.clone()).as_deref(), Some("AU"));
+    assert!(
+        d.entities
+            .iter()
+            .any(|e| e.name == "Jane Ogden" && e.kind == EntityKind::Person)
+    );
+}

@@ -37,6 +37,7 @@ static SPEECH_VERBS: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_verbs");
 static SPEECH_PARTICIPLES: LazyLock<Lexicon> = crate::lexicon!("quotes_speech_participles");
 static ORGANISATION_NOUNS: LazyLock<Lexicon> = crate::lexicon!("quotes_organisation_nouns");
 static ROLES: LazyLock<Lexicon> = crate::lexicon!("quotes_roles");
+static COMPANY_FORMS: LazyLock<Lexicon> = crate::lexicon!("quotes_company_forms");
 
 static AFTER_VERB_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = alternation(SPEECH_VERBS.words());
@@ -115,6 +116,28 @@ fn words(text: &str, a: usize, b: usize) -> usize {
     text::sub(text, a, b).split_whitespace().count()
 }
 
+/// The words between a speech verb and a person name only a role: up to six words of
+/// letters (a title's abbreviation such as `Gov.` or `Col.` may keep its full stop; `the`
+/// only first), none a stopword ("said on Tuesday that X" names no speaker), no punctuation.
+fn role_words(between: &str) -> bool {
+    let ws: Vec<&str> = between.split_whitespace().collect();
+    ws.len() <= 6
+        && ws.iter().enumerate().all(|(i, w)| {
+            let core = w.strip_suffix('.').unwrap_or(w);
+            let abbreviation = core.len() < w.len();
+            !core.is_empty()
+                && core
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '&'))
+                && (!abbreviation || core.starts_with(char::is_uppercase))
+                && (if i == 0 && matches!(core, "the" | "The") {
+                    true
+                } else {
+                    !text::is_stopword(core)
+                })
+        })
+}
+
 /// The speaker named after the quotation (its end `qe`, its sentence's end `se`). A trailing
 /// "according to X" names the speaker only when `according` is set (the caller tries it after
 /// the speaker before the quotation).
@@ -150,8 +173,31 @@ pub(crate) fn speaker_after(
     if let Some(v) = AFTER_VERB_FIRST.find(post) {
         let from = qe + v.end();
         let rest = text::sub(text, from, se);
+        // "said deputy finance minister X", "said Celtics coach X", "said NUM regional
+        // secretary X": a role of lower-case words (and an employer's name) before the person
+        // (the last such person: "said Liberal senator X" where "Liberal" was taken for a
+        // name)
+        if let Some(m) = cx
+            .mentions_in(from, se)
+            .take_while(|m| words(text, from, m.start) <= 6)
+            .filter(|m| {
+                let between = text::sub(text, from, m.start);
+                cx.d.entities[m.entity].kind == EntityKind::Person
+                    && !between.trim().is_empty()
+                    && role_words(between)
+            })
+            .last()
+        {
+            return entity(m, "said_role_speaker_after");
+        }
         if let Some(m) = cx.mentions_in(from, se).next()
             && cx.speaker_ok(m.entity)
+            // "said one NASA official": an unnamed member, not the organisation
+            && !unnamed_member(
+                cx,
+                m,
+                text::sub(text, m.end, text.ceil_char_boundary((m.end + 24).min(se))),
+            )
         {
             let between = text::sub(text, from, m.start);
             let person = cx.d.entities[m.entity].kind == EntityKind::Person;
@@ -183,6 +229,17 @@ pub(crate) fn speaker_after(
     let v = VERB_ANY.find(post)?;
     let vs = qe + v.start();
     let head = text::sub(text, qe, vs);
+    // "“…,” while Y said ...": a clause of its own after a conjunction attributes what
+    // follows it, not this quotation
+    let opening = head.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | '—' | '–' | '-' | '"' | '”' | '’')
+    });
+    if ["while ", "whereas ", "but ", "and ", "as "]
+        .iter()
+        .any(|c| opening.starts_with(c))
+    {
+        return None;
+    }
     // "X, the deputy economy minister, said": a person followed by an appositive wins over
     // an organisation named inside the appositive ("X, head of Gazprom, said"); right after
     // the quotation the appositive may be long ("X, secretary of state at the Ministry of
@@ -257,6 +314,17 @@ pub(crate) fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Opti
         return None;
     };
     let vs = ss + v.start();
+    // "which he described as “…”", "she said: “…”": a pronoun right before the verb is its
+    // subject, whatever names the clause holds before it
+    let head = text::sub(text, ss, vs).trim_end();
+    let last_word = head
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    if matches!(last_word, "he" | "He" | "she" | "She") && head.len() > last_word.len() {
+        let p = ss + head.len() - last_word.len();
+        return pronoun((p, p + last_word.len()), "pronoun_before_said");
+    }
     // "X, who met Y in Cairo last week, said": Y is inside a relative clause, not the subject
     let relative = relative_clauses(text, ss, vs);
     let subj: Vec<_> = cx
@@ -269,7 +337,15 @@ pub(crate) fn speaker_before(text: &str, cx: &Ctx, ss: usize, qs: usize) -> Opti
         .rev()
         .find(|m| cx.d.entities[m.entity].kind == EntityKind::Person);
     if let Some(m) = person.or(subj.last()) {
-        if unnamed_member(cx, m, text::sub(text, m.end, vs)) {
+        // the words of a relative clause after the name are not its role: "X (NUM), which
+        // has lost thousands of members to Y, said" is X speaking
+        let gap_start = relative
+            .iter()
+            .filter(|&&(a, b)| a >= m.end && b <= vs)
+            .map(|&(_, b)| b)
+            .max()
+            .unwrap_or(m.end);
+        if unnamed_member(cx, m, text::sub(text, gap_start, vs)) {
             return None;
         }
         // a pronoun between the name and the verb belongs to someone else's clause
@@ -314,36 +390,62 @@ fn role_anaphor(
         _ => &[],
     };
     let para = cx.paras.start_of(at);
+    // "A lawyer familiar with the case ... “…,” the lawyer said": an unnamed holder of the
+    // role introduced in the paragraph: nobody
+    let before_in_para = text::sub(text, para, at);
+    if ["a ", "A ", "an ", "An "].iter().any(|a| {
+        before_in_para
+            .match_indices(&format!("{a}{role}"))
+            .any(|(p, m)| {
+                text::boundary_before(before_in_para, p)
+                    && text::boundary_after(before_in_para, p + m.len())
+            })
+    }) {
+        return None;
+    }
     let to = cx.d.mentions.partition_point(|m| m.start < at);
-    let holder = cx.d.mentions[..to]
-        .iter()
-        .rev()
-        .filter(|m| m.start >= para && cx.d.entities[m.entity].kind == EntityKind::Person)
-        .find(|m| {
-            let a = text.floor_char_boundary(m.start.saturating_sub(80).max(para));
-            let b = text.ceil_char_boundary((m.end + 80).min(at));
-            let win = text::sub(text, a, b.max(m.end));
-            if forms.is_empty() {
-                win.match_indices(role).any(|(p, _)| {
-                    text::boundary_before(win, p) && text::boundary_after(win, p + role.len())
-                }) || {
-                    // "Deputy Minister X": the title in capitals
-                    let cap: String = role
-                        .split(' ')
-                        .map(|w| {
-                            let mut cs = w.chars();
-                            cs.next()
-                                .map(|f| f.to_uppercase().chain(cs).collect::<String>())
-                                .unwrap_or_default()
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    win.contains(&cap)
-                }
-            } else {
-                forms.iter().any(|f| win.contains(f))
+    // the paragraph first, then the text before it ("The judge, Sir Edmund Harcourt,
+    // rejected that argument." paragraphs earlier), at most 6,000 bytes back
+    let earliest = at.saturating_sub(6000);
+    let in_para = |m: &&entities::Mention| m.start >= para;
+    let before_para = |m: &&entities::Mention| m.start < para && m.start >= earliest;
+    let holds = |m: &&entities::Mention| {
+        let own_para = cx.paras.start_of(m.start);
+        let a = text.floor_char_boundary(m.start.saturating_sub(80).max(own_para));
+        let b = text.ceil_char_boundary((m.end + 80).min(at));
+        let win = text::sub(text, a, b.max(m.end));
+        if forms.is_empty() {
+            win.match_indices(role).any(|(p, _)| {
+                text::boundary_before(win, p) && text::boundary_after(win, p + role.len())
+            }) || {
+                // "Deputy Minister X": the title in capitals
+                let cap: String = role
+                    .split(' ')
+                    .map(|w| {
+                        let mut cs = w.chars();
+                        cs.next()
+                            .map(|f| f.to_uppercase().chain(cs).collect::<String>())
+                            .unwrap_or_default()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                win.contains(&cap)
             }
-        })?;
+        } else {
+            forms.iter().any(|f| win.contains(f))
+        }
+    };
+    let people = || {
+        cx.d.mentions[..to]
+            .iter()
+            .rev()
+            .take_while(move |m| m.start >= earliest)
+            .filter(|m| cx.d.entities[m.entity].kind == EntityKind::Person)
+    };
+    let holder = people()
+        .filter(in_para)
+        .find(holds)
+        .or_else(|| people().filter(before_para).find(holds))?;
     Some(Attribution {
         who: Who::Entity(holder.entity),
         span: (at + whole.start(), at + whole.end()),
@@ -371,6 +473,26 @@ fn anaphor(cx: &Ctx, clause: &str, at: usize, rule: &'static str) -> Option<Attr
                 && e.name
                     .split(' ')
                     .any(|w| w.len() == noun.len() && w.eq_ignore_ascii_case(noun))
+        })
+        .or_else(|| {
+            // "the company said" after "Stridely Ltd ... the Court of Appeal": the latest
+            // organisation whose name ends in a legal form, within the last 1,500 bytes
+            matches!(noun, "company" | "firm")
+                .then(|| {
+                    cx.mentions_before(at)
+                        .iter()
+                        .rev()
+                        .take_while(|m| m.start.saturating_add(1500) >= at)
+                        .filter(|m| m.end <= at)
+                        .find(|m| {
+                            let e = &cx.d.entities[m.entity];
+                            e.kind == EntityKind::Organization
+                                && e.name.rsplit(' ').next().is_some_and(|w| {
+                                    COMPANY_FORMS.contains(w.trim_end_matches('.'))
+                                })
+                        })
+                })
+                .flatten()
         })
         .or_else(|| {
             // "the company said" after "according to QazaqGaz": the latest organisation

@@ -52,12 +52,21 @@ impl Ctx<'_> {
     }
     /// The first person named in the nearest sentence before `at` that names one (the
     /// subject a pronoun most likely refers to), with the mention's position.
-    pub(crate) fn subject_before(&self, at: usize) -> Option<(usize, usize)> {
+    pub(crate) fn subject_before(&self, text: &str, at: usize) -> Option<(usize, usize)> {
         let last = self.last_person_before(at)?;
         // the start of the sentence holding that latest mention
         let start = self.sents.start_at(last.1);
-        self.mentions_in(start, at)
-            .find(|m| self.d.entities[m.entity].kind == EntityKind::Person)
+        let people = || {
+            self.mentions_in(start, at)
+                .filter(|m| self.d.entities[m.entity].kind == EntityKind::Person)
+        };
+        // a possessive is no subject: in "Reyes's widow, Marisol Reyes, sat ..." she is
+        people()
+            .find(|m| {
+                let after = text.get(m.end..).unwrap_or("");
+                !(after.starts_with("'s") || after.starts_with("’s"))
+            })
+            .or_else(|| people().next())
             .map(|m| (m.entity, m.start))
     }
 
@@ -173,6 +182,31 @@ pub(crate) fn introduced_by_colon(
     Some((sents.start_at(colon).min(colon), colon))
 }
 
+/// Titles written before a name (abbreviated or not) that may stand between a preposition and
+/// the name it governs ("a spokesman for Gov. X").
+const TITLE_ABBREVIATIONS: &[&str] = &[
+    "Gov",
+    "Sen",
+    "Rep",
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Gen",
+    "Col",
+    "Lt",
+    "Sgt",
+    "Capt",
+    "Prof",
+    "Governor",
+    "Senator",
+    "President",
+    "Minister",
+    "Mayor",
+    "Judge",
+    "Justice",
+];
+
 /// A name right after a preposition ("a notice at the gate of the ministry read:") is not
 /// the subject of the clause.
 pub(crate) fn after_preposition(text: &str, from: usize, at: usize) -> bool {
@@ -181,6 +215,12 @@ pub(crate) fn after_preposition(text: &str, from: usize, at: usize) -> bool {
         .filter(|w| !w.is_empty())
         .rev();
     let mut w = words.next().unwrap_or("");
+    // titles between the preposition and the name: "a spokesman for Gov. X"
+    let mut titles = 0;
+    while titles < 3 && TITLE_ABBREVIATIONS.contains(&w) {
+        w = words.next().unwrap_or("");
+        titles += 1;
+    }
     if matches!(w, "the" | "The" | "a" | "an") {
         w = words.next().unwrap_or("");
     }

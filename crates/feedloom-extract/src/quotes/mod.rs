@@ -284,7 +284,7 @@ fn pronoun(
     // the person mentioned most recently, unless the last quotation's speaker came after that
     // mention
     let speaker = last_speaker.filter(|&(i, _)| cx.d.entities[i].kind == EntityKind::Person);
-    let first = match (cx.subject_before(s), speaker) {
+    let first = match (cx.subject_before(text, s), speaker) {
         (Some((p, at)), Some((_, qat))) if at > qat => Some((p, "pronoun_previous_sentence")),
         (_, Some((i, _))) => Some((i, "pronoun_previous_speaker")),
         (Some((p, _)), None) => Some((p, "pronoun_previous_sentence")),
@@ -331,6 +331,17 @@ impl Quotes {
     /// The quotations of `item` with their rules, speakers named as in `item.entities` when
     /// it is set.
     fn found(&self, item: &Item) -> Vec<Found> {
+        if crate::non_english(item) {
+            // the quotation marks are language-neutral, the attribution rules are English:
+            // the quotations without speakers
+            let d = Detected::default();
+            let mut found = find_explained(&item.text, &d, &self.0);
+            for f in &mut found {
+                f.quote.speaker = None;
+                f.rule = "non_english";
+            }
+            return found;
+        }
         let d = entities::DETECTIONS.get(&item.text);
         let mut found = find_explained(&item.text, &d, &self.0);
         if let Some(ents) = item.entities.as_deref() {

@@ -541,3 +541,151 @@ mod patterns {
         }
     }
 }
+
+#[test]
+fn role_words_between_the_verb_and_the_name() {
+    // lower-case roles, an employer's name and abbreviated titles between "said" and the name
+    let r = f(
+        "\"The budget will be balanced by next year and we will not raise taxes,\" said deputy finance minister Aibek Usenov.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Aibek Usenov"), "{r:?}");
+    let r = f(
+        "\"We dug ourselves too big a hole on the road tonight,\" said Hornets coach Ray Dunmore. \"But we competed.\"",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Ray Dunmore"), "{r:?}");
+    let r = f(
+        "\"Our members want to work, and they are being intimidated,\" said TUC regional secretary Sipho Mabaso.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Sipho Mabaso"), "{r:?}");
+    let r = f(
+        "\"You are asking companies to tear up their contracts and calling it reform,\" said Liberal senator Angus Reddy.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Angus Reddy"), "{r:?}");
+    // a clause of its own between the verb and a name is no role: nobody
+    let r = f(
+        "\"We will not sign this agreement this year,\" said a statement on Tuesday after Aibek Usenov left.",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+}
+
+#[test]
+fn person_of_the_organisation_speaks() {
+    let r = f(
+        "\"The minister is trying to change the subject entirely,\" said Dana Thorsen of the Mountain Rivers Club.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Dana Thorsen"), "{r:?}");
+    let r = f(
+        "\"The government values the public broadcaster very much,\" said assistant deputy minister Claire Dubois of the Department of Heritage.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Claire Dubois"), "{r:?}");
+    let d = entities::detect("Officials met Sumitra Basu of the Trinamool Congress on Monday.");
+    assert!(
+        d.entities
+            .iter()
+            .any(|e| e.name == "Sumitra Basu" && e.kind == EntityKind::Person)
+    );
+    assert!(
+        d.entities
+            .iter()
+            .any(|e| e.name == "Trinamool Congress" && e.kind == EntityKind::Organization)
+    );
+}
+
+#[test]
+fn unnamed_members_companies_and_names_that_are_places() {
+    // "said one NASA official": an unnamed member of the organisation
+    let r = f(
+        "\"We may not have the money to run it past next year,\" said one NASA official, who asked not to be identified.",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+    // "a spokesman for Gov. X": the governor's spokesman, nobody named
+    let r = f(
+        "A spokesman for Gov. Ray Fontaine said the governor would \"wait for the facts before deciding anything.\"",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+    // "the company said": the latest organisation named with a legal form, not the court
+    // named after it
+    let r = f(
+        "Brightline Ltd said it would appeal to the Court of Appeal. \"We take privacy extremely seriously and the claim will fail,\" the company said.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Brightline Ltd"), "{r:?}");
+    // two name words that are also places' names, speaking
+    let r = f(
+        "\"People were told to pack up everything they owned,\" said Jordan Whitehorse, a lawyer with the legal clinic.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Jordan Whitehorse"), "{r:?}");
+    let r = f(
+        "\"Businesses should be able to leave when they want to,\" said Executive Vice-President Sofie Vandamme, who oversees competition.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Sofie Vandamme"), "{r:?}");
+    // an office named after its holder speaks in a statement
+    let r = f(
+        "The Information Commissioner's Office said in a statement that \"organisations must be transparent with people about their data.\"",
+    );
+    assert_eq!(
+        r[0].1.as_deref(),
+        Some("Information Commissioner's Office"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn relative_clauses_and_according_to_organisations() {
+    // the relative clause's "members" is no unnamed member of the speaker
+    let r = f(
+        "The Miners Union (MU), which has lost thousands of members to a rival, said the rival was \"making promises it knows it cannot keep\".",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Miners Union"), "{r:?}");
+    // "according to X ... The group said": the organisation named just before
+    let r = f(
+        "According to the Campaign for Cheaper Fares, tickets rose 22 per cent. The group said the rise would be \"the final straw for commuters already stretched\".",
+    );
+    assert_eq!(
+        r[0].1.as_deref(),
+        Some("Campaign for Cheaper Fares"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn roles_named_paragraphs_before_and_pronoun_subjects() {
+    // "the judge wrote" paragraphs after "The judge, Sir Edmund Harlow, ..."
+    let r = f(
+        "The judge, Sir Edmund Harlow, rejected that argument.\nThe hearing lasted two days and the claim will now go to trial next year.\n\"That cannot be right, and the law does not allow it,\" the judge wrote.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Edmund Harlow"), "{r:?}");
+    let r = f(
+        "DUBLIN - The Taoiseach, Declan Morrow, defended the budget.\nThe opposition attacked the overrun again on Wednesday.\n\"I am not going to pretend that this is acceptable,\" the Taoiseach replied.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Declan Morrow"), "{r:?}");
+    // "which he described as": the pronoun right before the verb is its subject, not a name
+    // earlier in the clause
+    let r = f(
+        "Treasurer Ross Denton spoke first.\nHe said the fund, paid for by the GP co-payment, was one which he described as \"the largest of its kind anywhere in the world\".",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Ross Denton"), "{r:?}");
+}
+
+#[test]
+fn a_clause_after_a_conjunction_and_unnamed_role_holders() {
+    // "“…,” while Y said": Y attributes the next quotation, not this one
+    let r = f(
+        "The Farmers Federation said in a statement that the bill \"gives producers the certainty they need to plan ahead,\" while the Food Action Center said the cuts were \"the deepest in a whole generation.\"",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Farmers Federation"), "{r:?}");
+    assert_eq!(r[1].1.as_deref(), Some("Food Action Center"), "{r:?}");
+    // "A lawyer familiar with the case ... the lawyer said": unnamed, even when a lawyer was
+    // named paragraphs before
+    let r = f(
+        "Maria Lopez, a lawyer for the workers, filed the suit.\nA lawyer familiar with the case said growers were worried. \"Every grower in the valley is reading this opinion tonight,\" the lawyer said.",
+    );
+    assert_eq!(r[0].1, None, "{r:?}");
+}
+
+#[test]
+fn a_possessive_is_no_pronoun_subject() {
+    let r = f(
+        "The company mourned Daniel Ruiz and Kevin Brand.\nRuiz's widow, Marisol Ruiz, sat in the front row. \"He called me at lunch and said the unit smelled wrong again,\" she told reporters.",
+    );
+    assert_eq!(r[0].1.as_deref(), Some("Marisol Ruiz"), "{r:?}");
+}

@@ -18,6 +18,7 @@ mod orgs;
 mod people;
 mod places;
 mod prepare;
+mod teams;
 mod things;
 
 use super::*;
@@ -27,6 +28,7 @@ use self::orgs::*;
 use self::people::*;
 use self::places::*;
 use self::prepare::*;
+use self::teams::*;
 use self::things::*;
 
 /// What a rule did with the run.
@@ -157,9 +159,19 @@ pub(super) const RULES: &[Rule] = &[
     // the run is cut to the name
     rule!(modifier_before_name),
     rule!(currency_before_number),
+    rule!(place_after_party_letter),
+    rule!(ticker_code),
+    rule!(org_before_ticker),
+    rule!(org_in_results_line),
+    rule!(org_slash_name),
+    rule!(org_numbered_unit),
     rule!(gazetteer_name),
     rule!(leading_words),
     rule!(trailing_words),
+    // teams, units and legislatures by their words
+    rule!(org_club_name),
+    rule!(org_team_city_plural),
+    rule!(org_legislature),
     // people by their titles
     rule!(person_after_honorific),
     rule!(job_title),
@@ -168,6 +180,7 @@ pub(super) const RULES: &[Rule] = &[
     rule!(person_after_title_of_portfolio),
     rule!(place_after_titled_name),
     rule!(person_after_title),
+    rule!(person_of_the_org),
     // places and things by their words
     rule!(gazetteer_place_run),
     rule!(place_admin_noun),
@@ -206,6 +219,7 @@ pub(super) const RULES: &[Rule] = &[
     rule!(name_after_the),
     rule!(org_outlet_geo_word),
     rule!(person_by_shape),
+    rule!(person_by_speech),
     rule!(person_of_place),
     rule!(places_inside_run),
 ];

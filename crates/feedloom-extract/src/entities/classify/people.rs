@@ -127,6 +127,12 @@ pub(super) fn person_after_title<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         }
         if q >= o + 2 && run[o..q].iter().any(|t| is_org_word(t.s)) {
             cx.push(Span::new(cx.text, run[0].start, run[q - 1].end, Cand::Org));
+        } else if q >= 1
+            && let Some(g) = GAZ.get(text::sub(cx.text, run[0].start, run[q - 1].end))
+            && !matches!(g.kind, GazKind::Demonym | GazKind::Macro)
+        {
+            // "Queensland Treasurer X", "NSW Premier X": the place whose office it is
+            cx.push(Span::gaz(run[0].start, run[q - 1].end, g));
         }
         cx.push(Span::new(cx.text, run[p + 1].start, cx.end(), Cand::Person));
         return Step::Done;
@@ -242,6 +248,61 @@ pub(super) fn name_after_the<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     Step::Next
 }
 
+/// "said Jordan Whitehorse, a lawyer", "Sofie Vandamme said": two or three name words that
+/// speak (right after or before a speech verb, or with a role in apposition) are a person even
+/// when each word is also a place's name — but not a whole place's name.
+pub(super) fn person_by_speech<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let all = cx.rest;
+    let (s0, e) = cx.rest_span();
+    // titles before the name ("said Executive Vice-President X") are not part of it
+    let k = all
+        .iter()
+        .position(|t| !(TITLES.contains(t.s) || PERSON_TITLES.contains(t.s) || t.s == "-"))
+        .unwrap_or(all.len());
+    let rest = &all[k..];
+    let Some(first) = rest.first() else {
+        return Step::Next;
+    };
+    let s = first.start;
+    let run_start = s0.min(cx.start());
+    let after_said = after_speech_verb(cx.text, run_start);
+    let building = rest.last().is_some_and(|t| GEO_TAIL.contains(t.s));
+    if (2..=3).contains(&rest.len())
+        && rest.iter().all(|t| {
+            is_cap(t.s)
+                && t.s
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+                && t.s.chars().skip(1).any(char::is_lowercase)
+                && !text::is_stopword(t.s)
+                && !NOT_NAME.contains(t.s)
+                && !is_org_word(t.s)
+        })
+        // "Dewey Hall, a venue": a building in apposition is no speaker
+        && (after_said || !building)
+        && GAZ.get(text::sub(cx.text, s, e)).is_none()
+        && !cx.named_thing()
+        && ((after_said && word_before(cx.text, run_start) != "asked")
+            || followed_by_speech_verb(cx.text, e)
+            || role_in_apposition(cx.text, e))
+    {
+        let mut sp = Span::new(cx.text, s, e, Cand::Person);
+        sp.weak = true;
+        cx.push(sp);
+        return Step::Done;
+    }
+    Step::Next
+}
+
+/// ", a lawyer with ...", ", the chief executive": a role in apposition after a name.
+fn role_in_apposition(text: &str, end: usize) -> bool {
+    let r = text.get(end..).unwrap_or("");
+    [", a ", ", an ", ", the "].iter().any(|p| {
+        r.strip_prefix(p)
+            .is_some_and(|x| x.starts_with(|c: char| c.is_lowercase()))
+    })
+}
+
 /// Up to three name parts, or four with a particle ("Luiz Inácio Lula da Silva"), one of them
 /// name-like: a person by the shape of the name (weak: a place or organisation of that name
 /// elsewhere wins).
@@ -259,6 +320,33 @@ pub(super) fn person_by_shape<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         sp.weak = true;
         cx.push(sp);
         return Step::Done;
+    }
+    Step::Next
+}
+
+/// "Dana Thiessen of the Sierra Club", "Claire Dufresne of the Department of Canadian
+/// Heritage": two or three name words, `of the`, then an organisation (a name holding an
+/// organisation word): the person, and the organisation classified from the first rule again.
+pub(super) fn person_of_the_org<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
+    let run = cx.run;
+    if let Some(k) = run.iter().position(|t| t.s == "of")
+        && (2..=3).contains(&k)
+        && run.get(k + 1).is_some_and(|t| t.s == "the")
+        && k + 2 < run.len()
+        && run[..k].iter().all(|t| {
+            is_cap(t.s)
+                && t.s.chars().skip(1).any(char::is_lowercase)
+                && !is_org_word(t.s)
+                && !PERSON_TITLES.contains(t.s)
+                && !TITLES.contains(t.s)
+                && !text::is_stopword(t.s)
+        })
+        && run[k + 2..].iter().any(|t| is_org_word(t.s))
+    {
+        let mut sp = Span::new(cx.text, run[0].start, run[k - 1].end, Cand::Person);
+        sp.weak = true;
+        cx.push(sp);
+        return Step::Restart(&run[k + 2..]);
     }
     Step::Next
 }
@@ -296,6 +384,44 @@ mod tests {
             &[
                 ("Tan Sri Muhyiddin Yassin spoke.", "Muhyiddin Yassin", P),
                 ("Later Datuk Seri Anwar Ibrahim left.", "Anwar Ibrahim", P),
+            ],
+        );
+    }
+
+    #[test]
+    fn person_of_the_org() {
+        check(
+            "person_of_the_org",
+            &[
+                (
+                    "He met Dana Thorsen of the Mountain Rivers Club.",
+                    "Dana Thorsen",
+                    P,
+                ),
+                (
+                    "Claire Dubois of the Department of Heritage spoke.",
+                    "Claire Dubois",
+                    P,
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn person_by_speech() {
+        check(
+            "person_by_speech",
+            &[
+                (
+                    "\"It was wrong,\" said Jordan Whitehorse, a lawyer.",
+                    "Jordan Whitehorse",
+                    P,
+                ),
+                (
+                    "\"Leave,\" said Executive Vice-President Sofie Vandamme, who oversees it.",
+                    "Sofie Vandamme",
+                    P,
+                ),
             ],
         );
     }

@@ -32,7 +32,15 @@ pub(super) fn leading_words<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     while let Some(f) = run.first() {
         let adjective = matches!(f.s, "First" | "New" | "Second" | "Third" | "Next" | "One")
             && run[1..].iter().any(|t| is_org_word(t.s));
-        let noun_of = cx.sent_start
+        // "Ministers of the European Union", "Members of Parliament": a plural title
+        // before "of" anywhere (its singular is a title), another plural noun opening the
+        // sentence ("Shares of Adani Ports")
+        let singular = f.s.strip_suffix('s').unwrap_or(f.s);
+        let noun_of = (cx.sent_start
+            || TITLES.contains(singular)
+            || PERSON_TITLES.contains(singular)
+            || JOB_HEADS.contains(singular)
+            || matches!(f.s, "Members" | "Shares" | "Leaders" | "Heads"))
             && run.len() > 2
             && run[1].s == "of"
             && f.s.len() > 3

@@ -130,7 +130,8 @@ pub(in crate::entities) fn new_single(
     if !acronym
         && !common_subject(text, sp)
         && !after_preposition(text, sp.start)
-        && (followed_by_speech_verb(text, sp.end) || after_speech_verb(text, sp.start))
+        && (followed_by_speech_verb(text, sp.end)
+            || (after_speech_verb(text, sp.start) && !role_word_after(text, sp.end)))
     {
         // "Mirziyoyev said": a lone name that speaks is a person
         return Some((EntityKind::Person, None, "single_speaker"));
