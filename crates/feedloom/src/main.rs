@@ -16,7 +16,11 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 fn tune_allocator() {
     for (var, option, value) in [
         ("MIMALLOC_PURGE_DELAY", MI_OPTION_PURGE_DELAY, 0),
-        ("MIMALLOC_ARENA_EAGER_COMMIT", MI_OPTION_ARENA_EAGER_COMMIT, 0),
+        (
+            "MIMALLOC_ARENA_EAGER_COMMIT",
+            MI_OPTION_ARENA_EAGER_COMMIT,
+            0,
+        ),
     ] {
         if std::env::var_os(var).is_none() {
             // SAFETY: sets one of mimalloc's documented options; no memory is touched.
