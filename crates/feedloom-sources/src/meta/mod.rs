@@ -103,7 +103,8 @@ pub fn page_meta(
 ) -> PageMeta {
     let s = scan::scan(html);
     let ld = jsonld::article(&s.jsonld);
-    let near = scan::near_heading_text(html, s.h1_at.or(s.body_at));
+    let near = scan::near_heading_text(html, s.h1_at.or(s.body_at), 0);
+    let around = scan::near_heading_text(html, s.h1_at.or(s.body_at), 600);
     let base = url.and_then(|u| url::Url::parse(u).ok());
     let abs = |h: &str| crate::parse::absolute(h, base.as_ref());
 
@@ -212,7 +213,7 @@ pub fn page_meta(
         published,
         published_by,
         modified,
-        authors: authors(&s, &ld, main_text, &near, site_name.as_deref()),
+        authors: authors(&s, &ld, main_text, &around, site_name.as_deref()),
         description: s
             .meta("og:description")
             .or_else(|| s.meta("description"))
@@ -620,6 +621,23 @@ pub fn text_authors(text: &str) -> Vec<String> {
             }
         }
     }
+    // A wire story's "To contact the reporters on this story:" block, one reporter a line.
+    if let Some(i) = lines
+        .iter()
+        .position(|l| l.to_lowercase().starts_with("to contact the reporter"))
+    {
+        let mut found = Vec::new();
+        let first = lines[i].split_once(':').map_or("", |(_, r)| r);
+        for l in std::iter::once(&first).chain(lines[i + 1..].iter().take(4)) {
+            if l.to_lowercase().starts_with("to contact") {
+                break;
+            }
+            found.extend(authors::names(l));
+        }
+        if !found.is_empty() {
+            return found;
+        }
+    }
     for l in lines.iter().rev().take(4) {
         let lower = l.to_lowercase();
         if credit(&lower) && l.len() < 160 {
@@ -646,6 +664,8 @@ pub fn text_authors(text: &str) -> Vec<String> {
     Vec::new()
 }
 
+/// The names once each; a name made only of other names' words ("Johan von Karin" beside
+/// "Johan von Essen" and "Karin Lindqvist", two bylines read as one) is dropped.
 fn dedup(names: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for n in names {
@@ -653,7 +673,20 @@ fn dedup(names: Vec<String>) -> Vec<String> {
             out.push(n);
         }
     }
-    out
+    let words = |n: &str| -> Vec<String> { n.split_whitespace().map(str::to_lowercase).collect() };
+    let merged = |n: &String| {
+        let others: Vec<String> = out
+            .iter()
+            .filter(|o| *o != n)
+            .flat_map(|o| words(o))
+            .collect();
+        out.len() > 2 && words(n).iter().all(|w| others.contains(w))
+    };
+    let keep: Vec<bool> = out.iter().map(|n| !merged(n)).collect();
+    out.into_iter()
+        .zip(keep)
+        .filter_map(|(n, k)| k.then_some(n))
+        .collect()
 }
 
 /// Where an item's `published` came from.

@@ -257,7 +257,9 @@ pub(crate) fn scan(html: &str) -> Scan {
                 });
             }
         }
-        if !markup_only && names_an_author(&hints) && s.bylines.len() < MAX_KEPT * 2 {
+        // A photo's credit ("MEGAN SOTO, Tribune" in a figure) is not the story's byline.
+        let in_figure = open.iter().any(|(n, _)| n == "figure" || n == "figcaption");
+        if !markup_only && !in_figure && names_an_author(&hints) && s.bylines.len() < MAX_KEPT * 2 {
             let text = attr(&attrs, "content")
                 .map(decode_entities)
                 .or_else(|| inner_text(html, end, &name))
@@ -284,9 +286,10 @@ pub(crate) fn scan(html: &str) -> Scan {
 
 /// The visible text just after the heading (or the page's start): where a template puts
 /// its "By …" and "Published …" lines when it marks them with nothing a scan can see.
-pub(crate) fn near_heading_text(html: &str, h1_at: Option<usize>) -> String {
-    // A little before the heading too: a newsletter's "By …" line above its headline.
-    let from = h1_at.unwrap_or(0).saturating_sub(600);
+/// `before` bytes before the heading are read too (a newsletter's "By …" line sits above
+/// its headline).
+pub(crate) fn near_heading_text(html: &str, h1_at: Option<usize>, before: usize) -> String {
+    let from = h1_at.unwrap_or(0).saturating_sub(before);
     let mut to = (from + 4_000).min(html.len());
     while !html.is_char_boundary(to) {
         to -= 1;
