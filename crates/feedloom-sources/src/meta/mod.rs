@@ -19,7 +19,7 @@ mod title;
 use chrono::{DateTime, NaiveDate, Utc};
 use feedloom_core::Item;
 
-pub use dateline::dateline_date;
+pub use dateline::{dateline_date, dateline_date_at};
 
 /// What a page says about the article it holds.
 #[derive(Debug, Clone, Default, PartialEq)]
