@@ -11,11 +11,11 @@
 //! ```
 //!
 //! One folder, one job per file: this file holds the options and registers the sink;
-//! [`connect`] the connection options shared with the `nats` source; [`subject`] the subject
+//! [`connect`] (the feedloom-nats crate) the connection options shared with the `nats` source; [`subject`] the subject
 //! template and the message id; [`sink`] publishes a batch; [`errors`] says which failures
 //! are worth a retry. The page for operators is `docs/nats.md`.
 
-mod connect;
+use feedloom_nats as connect;
 mod errors;
 mod sink;
 mod subject;

@@ -11,12 +11,12 @@
 //!
 //! A message is acknowledged only once its item was delivered by the sinks: see [`acks`].
 //! One folder, one job per file: this file holds the options and registers the source;
-//! [`connect`] the connection options shared with the `nats` sink; [`payload`] turns a
+//! [`connect`] (the feedloom-nats crate) the connection options shared with the `nats` sink; [`payload`] turns a
 //! message into an item; [`acks`] writes and reads the delivery receipts that say which
 //! messages may be acknowledged; [`source`] polls. The page for operators is `docs/nats.md`.
 
 pub mod acks;
-mod connect;
+use feedloom_nats as connect;
 mod payload;
 mod source;
 

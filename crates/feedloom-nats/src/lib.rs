@@ -1,6 +1,6 @@
 //! The connection options both NATS plugins take (`url`, `user`/`password`, `token`,
-//! `creds_file`, `connect_timeout`) and connecting with them. The same file is in
-//! `feedloom-sources/src/nats/connect.rs`: keep the two identical.
+//! `creds_file`, `connect_timeout`) and connecting with them: one crate for the `nats`
+//! source (feedloom-sources) and the `nats` sink (feedloom-sinks).
 //!
 //! Nothing connects at build time: a plugin connects on its first send or poll. Secrets (a
 //! password, a token, the credentials in a URL) never appear in `Debug` output or in
