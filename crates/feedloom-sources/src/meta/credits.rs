@@ -29,12 +29,7 @@ pub(super) fn authors(
     near: &str,
     site: Option<&str>,
 ) -> Vec<String> {
-    let key = |n: &str| -> String {
-        n.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
+    let key = super::title::key;
     let orgs: Vec<String> = site
         .into_iter()
         .chain(ld.publisher.as_deref())

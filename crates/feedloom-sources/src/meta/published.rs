@@ -133,10 +133,7 @@ pub(super) fn published(
 
 /// The first full date on the first lines under the heading, skipping "Updated" lines.
 fn first_date_under_heading(near: &str, s: &scan::Scan) -> Option<DateTime<Utc>> {
-    let month_first = match s.lang.as_deref().map(str::to_ascii_lowercase) {
-        None => true,
-        Some(l) => l == "en" || l == "en-us",
-    };
+    let month_first = month_first(s);
     near.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -151,10 +148,7 @@ fn first_date_under_heading(near: &str, s: &scan::Scan) -> Option<DateTime<Utc>>
 /// A date on a line of the text under the heading that a publication word opens
 /// ("Published: 03.03.2025", "Date: 03.03.2025", "Опубликовано: 14 января 2025").
 fn labelled_date(near: &str, s: &scan::Scan) -> Option<DateTime<Utc>> {
-    let month_first = match s.lang.as_deref().map(str::to_ascii_lowercase) {
-        None => true,
-        Some(l) => l == "en" || l == "en-us",
-    };
+    let month_first = month_first(s);
     near.lines().map(str::trim).find_map(|l| {
         let lower = l.to_lowercase();
         let at = PUBLISHED_WORDS.iter().find_map(|w| lower.find(w))?;
@@ -201,12 +195,7 @@ fn story_date(
     s: &scan::Scan,
     now: DateTime<Utc>,
 ) -> Option<(&scan::Marked, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
-    // `03/04/2025` is March 4 on an American page (or one that does not say), April 3
-    // elsewhere.
-    let month_first = match s.lang.as_deref().map(str::to_ascii_lowercase) {
-        None => true,
-        Some(l) => l == "en" || l == "en-us",
-    };
+    let month_first = month_first(s);
     let dated: Vec<(&scan::Marked, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = s
         .dates
         .iter()
@@ -244,4 +233,13 @@ fn story_date(
         .into_iter()
         .filter(|(m, _, _)| distance(m) < 8_000)
         .min_by_key(|(m, _, _)| distance(m))
+}
+
+/// `03/04/2025` is March 4 on an American page (or one that does not say its language),
+/// April 3 elsewhere.
+fn month_first(s: &scan::Scan) -> bool {
+    match s.lang.as_deref().map(str::to_ascii_lowercase) {
+        None => true,
+        Some(l) => l == "en" || l == "en-us",
+    }
 }

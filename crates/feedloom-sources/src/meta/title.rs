@@ -73,7 +73,7 @@ pub(crate) fn site_piece(candidates: &[&str], host: Option<&str>) -> Option<Stri
 }
 
 /// Letters and digits only, lower-cased: "Caspian Times" and "caspiantimes" compare equal.
-fn key(s: &str) -> String {
+pub(super) fn key(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
