@@ -617,7 +617,16 @@ fn readyz_is_503_with_a_reason_when_every_sink_fails() {
         reasons.contains("broken") && reasons.contains("failing"),
         "{v}"
     );
-    let (_, _, body) = http_get(&addr, "/metrics");
+    // /readyz turns 503 at the first failure; the retry it schedules is counted when it
+    // runs (50 ms later): wait for it rather than race it.
+    let mut body = String::new();
+    d.wait("a retry of the broken sink in /metrics", |_| {
+        body = http_get(&addr, "/metrics").2;
+        parse_exposition(&body).is_ok_and(|f| {
+            value(&f, "feedloom_sink_retries_total", &[("sink", "broken")])
+                .is_some_and(|v| v >= 1.0)
+        })
+    });
     let fams = parse_exposition(&body).unwrap();
     assert!(value(&fams, "feedloom_sink_failures_total", &[("sink", "broken")]).unwrap() >= 1.0);
     assert!(value(&fams, "feedloom_sink_retries_total", &[("sink", "broken")]).unwrap() >= 1.0);
