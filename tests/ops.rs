@@ -725,6 +725,16 @@ fn a_running_daemon_reloads_on_sighup_and_on_file_change_and_keeps_running_on_a_
     d.wait("sources two, four after the fix", |_| {
         source_ids(&addr) == set(&["two", "four"])
     });
+    // The new source's first poll runs after the reload: let its items reach the sink.
+    let out = dir.path().join("out/items.jsonl");
+    d.wait("source four's five articles in the sink", |_| {
+        std::fs::read_to_string(&out).is_ok_and(|t| {
+            t.lines()
+                .filter(|l| l.contains("\"source\":\"four\""))
+                .count()
+                >= 5
+        })
+    });
     assert!(d.stop().success());
     // Each source delivered each article once.
     let items = read_jsonl(&dir.path().join("out/items.jsonl"));
