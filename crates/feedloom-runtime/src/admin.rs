@@ -69,6 +69,7 @@ pub fn router(pipeline: Arc<Pipeline>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/sources", get(sources))
+        .route("/cluster", get(cluster))
         .with_state(st)
 }
 
@@ -97,6 +98,11 @@ async fn readyz(State(st): State<Arc<AdminState>>) -> Response {
     if let Err(e) = st.pipeline.store().get(ns::SOURCE_STATUS, "") {
         reasons.push(format!("state store: {e}"));
     }
+    if let Some(node) = st.pipeline.cluster()
+        && let Some(why) = node.view.status().refused
+    {
+        reasons.push(format!("cluster: this node takes no work: {why}"));
+    }
     let sinks = st.sinks();
     if !sinks.is_empty() && sinks.iter().all(|(_, f)| *f) {
         let ids: Vec<&str> = sinks.iter().map(|(i, _)| i.as_str()).collect();
@@ -122,6 +128,14 @@ async fn metrics(State(st): State<Arc<AdminState>>) -> Response {
         crate::prometheus::render(&st.pipeline),
     )
         .into_response()
+}
+
+/// Cluster mode: this node's leases, members, counters and consumer backlogs.
+async fn cluster(State(st): State<Arc<AdminState>>) -> Response {
+    match st.pipeline.cluster() {
+        Some(node) => axum::Json(crate::cluster::status::ClusterStatus::of(node)).into_response(),
+        None => (StatusCode::NOT_FOUND, "not a cluster node\n").into_response(),
+    }
 }
 
 async fn sources(State(st): State<Arc<AdminState>>) -> axum::Json<Vec<SourceStatus>> {

@@ -4,6 +4,7 @@
 
 pub mod admin;
 mod chain;
+pub mod cluster;
 pub mod config;
 pub mod delivery;
 pub mod dlq;
@@ -32,4 +33,7 @@ pub enum RuntimeError {
     State(#[from] feedloom_core::StateError),
     #[error("{0}")]
     Other(String),
+    /// Cluster mode: NATS unreachable at start, a stream or consumer that cannot be made.
+    #[error("cluster: {0}")]
+    Cluster(String),
 }

@@ -383,6 +383,10 @@ pub fn render(pipeline: &Pipeline) -> String {
         }
     }
 
+    if let Some(node) = pipeline.cluster() {
+        cluster(&mut x, &crate::cluster::status::ClusterStatus::of(node));
+    }
+
     // Process.
     x.family(
         "feedloom_uptime_seconds",
@@ -405,6 +409,74 @@ pub fn render(pipeline: &Pipeline) -> String {
         1.0,
     );
     x.finish()
+}
+
+/// Cluster mode: leases, work counters and consumer backlogs of this node.
+fn cluster(x: &mut Exposition, c: &crate::cluster::status::ClusterStatus) {
+    x.family(
+        "feedloom_cluster_shards_owned",
+        "Shards this node holds now.",
+        Kind::Gauge,
+    );
+    x.sample("feedloom_cluster_shards_owned", &[], c.owned.len() as f64);
+    x.family(
+        "feedloom_cluster_shards_target",
+        "This node's fair share of the shards.",
+        Kind::Gauge,
+    );
+    x.sample("feedloom_cluster_shards_target", &[], f64::from(c.target));
+    x.family(
+        "feedloom_cluster_members",
+        "Live members of the cluster as this node sees them.",
+        Kind::Gauge,
+    );
+    x.sample("feedloom_cluster_members", &[], c.members.len() as f64);
+    x.family(
+        "feedloom_cluster_refused",
+        "1 when this node takes no work because its config differs from the cluster's.",
+        Kind::Gauge,
+    );
+    x.sample(
+        "feedloom_cluster_refused",
+        &[],
+        if c.refused.is_some() { 1.0 } else { 0.0 },
+    );
+    x.family(
+        "feedloom_cluster_events_total",
+        "Cluster events of this node: leases (acquired, renewed, lost, released, renew errors and refusals), items published (and duplicates, errors), feed-state writes and conflicts, work taken and redelivered, extracted, given back, dead-lettered, sink acknowledgements.",
+        Kind::Counter,
+    );
+    for (event, v) in &c.counters {
+        x.sample(
+            "feedloom_cluster_events_total",
+            &[("event", event)],
+            *v as f64,
+        );
+    }
+    x.family(
+        "feedloom_cluster_consumer_pending",
+        "Messages a consumer has not delivered yet (its lag), as last read from the server.",
+        Kind::Gauge,
+    );
+    for (name, l) in &c.consumers {
+        x.sample(
+            "feedloom_cluster_consumer_pending",
+            &[("consumer", name)],
+            l.pending as f64,
+        );
+    }
+    x.family(
+        "feedloom_cluster_consumer_ack_pending",
+        "Messages delivered by a consumer and not acknowledged yet.",
+        Kind::Gauge,
+    );
+    for (name, l) in &c.consumers {
+        x.sample(
+            "feedloom_cluster_consumer_ack_pending",
+            &[("consumer", name)],
+            l.ack_pending as f64,
+        );
+    }
 }
 
 #[cfg(test)]

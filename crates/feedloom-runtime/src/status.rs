@@ -45,6 +45,9 @@ pub struct Snapshot {
     /// Written by a running pipeline (false: the last snapshot, written when it stopped).
     pub running: bool,
     pub sources: Vec<SourceStatus>,
+    /// Cluster mode: the node's leases, members, counters and consumer backlogs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<crate::cluster::status::ClusterStatus>,
 }
 
 /// The snapshot's path for a state directory.
@@ -90,9 +93,15 @@ fn alive(pid: u32) -> Option<bool> {
 pub async fn status(config: &Config, json: bool) -> Result<String, RuntimeError> {
     let mut admin_error = None;
     let mut from = None;
+    let mut cluster = None;
     if let Some(admin) = &config.admin {
         match fetch_admin(&admin.listen).await {
-            Ok((url, list)) => from = Some((format!("from the daemon at {url}"), list, true)),
+            Ok((url, list)) => {
+                if config.cluster.is_some() {
+                    cluster = fetch_cluster(&url).await;
+                }
+                from = Some((format!("from the daemon at {url}"), list, true));
+            }
             Err(e) => admin_error = Some(e),
         }
     }
@@ -104,6 +113,7 @@ pub async fn status(config: &Config, json: bool) -> Result<String, RuntimeError>
             let (origin, list, live) = match snap {
                 Some(s) => {
                     let (origin, live) = describe(&s, now, admin_error.as_deref());
+                    cluster = s.cluster;
                     (origin, s.sources, live)
                 }
                 None => (
@@ -120,12 +130,38 @@ pub async fn status(config: &Config, json: bool) -> Result<String, RuntimeError>
     };
     let rows = merge(config, list, live);
     if json {
-        let mut s = serde_json::to_string_pretty(&rows)
+        // Cluster mode: the rows and the node's cluster status in one object.
+        let v = match config.cluster {
+            Some(_) => serde_json::json!({ "sources": rows, "cluster": cluster }),
+            None => serde_json::to_value(&rows).unwrap_or_default(),
+        };
+        let mut s = serde_json::to_string_pretty(&v)
             .map_err(|e| RuntimeError::Other(format!("status: {e}")))?;
         s.push('\n');
         return Ok(s);
     }
-    Ok(render_table(&rows, now, &origin))
+    let mut out = render_table(&rows, now, &origin);
+    if config.cluster.is_some() {
+        match &cluster {
+            Some(c) => out.push_str(&c.render()),
+            None => out.push_str("cluster: no status of this node yet\n"),
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /cluster` of a daemon (cluster mode).
+async fn fetch_cluster(base: &str) -> Option<crate::cluster::status::ClusterStatus> {
+    let client = reqwest::Client::builder()
+        .timeout(ADMIN_TIMEOUT)
+        .no_proxy()
+        .build()
+        .ok()?;
+    let resp = client.get(format!("{base}/cluster")).send().await.ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    serde_json::from_slice(&resp.bytes().await.ok()?).ok()
 }
 
 /// Where a snapshot's rows come from, for the table's last line; and whether a daemon is

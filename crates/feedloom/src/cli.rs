@@ -385,11 +385,17 @@ async fn run(path: &Path, registry: Registry, mode: Mode) -> Result<ExitCode> {
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
     if mode == Mode::Daemon {
-        feedloom_runtime::reload::spawn_reloader(
-            pipeline.clone(),
-            path.to_path_buf(),
-            shutdown.clone(),
-        );
+        if pipeline.config().cluster.is_some() {
+            // Every node must run the cluster's config: a change rolls out by restarting
+            // the nodes one by one (docs/cluster.md), not by reloading one of them.
+            tracing::info!("cluster mode: config changes take effect when the node restarts (no reload)");
+        } else {
+            feedloom_runtime::reload::spawn_reloader(
+                pipeline.clone(),
+                path.to_path_buf(),
+                shutdown.clone(),
+            );
+        }
         if let Some(admin) = pipeline.config().admin.clone() {
             let addr =
                 feedloom_runtime::admin::serve(pipeline.clone(), &admin.listen, shutdown.clone())

@@ -158,6 +158,10 @@ pub struct RawConfig {
     /// Where items go. Each needs a unique `id` and a `type`.
     #[serde(default)]
     pub sinks: Vec<Map<String, Value>>,
+    /// Cluster mode: several feedloom processes share this config's work over NATS
+    /// JetStream (see docs/cluster.md). Off unless set: one process with its own state.
+    #[serde(default)]
+    pub cluster: Option<feedloom_cluster::ClusterConfig>,
 }
 
 /// The keys the runtime takes in an extractor's mapping besides `id`, `type` and the
@@ -320,6 +324,33 @@ pub struct Config {
     pub spans: SpanIndex,
     /// Strings that came from environment variables (redacted from messages).
     pub secrets: Vec<String>,
+    /// The `cluster:` block and this config's hash, when cluster mode is on.
+    pub cluster: Option<ClusterSettings>,
+}
+
+/// Cluster mode's settings: the `cluster:` block and the hash every node of the cluster
+/// must share ([`cluster_hash`]).
+#[derive(Clone, Debug)]
+pub struct ClusterSettings {
+    pub config: feedloom_cluster::ClusterConfig,
+    pub hash: String,
+}
+
+/// The hash of a config as the cluster compares it: SHA-256 (first 16 hex digits) of the
+/// document after `${VAR}` interpolation, with its keys sorted, leaving out what may differ
+/// from node to node: `state_dir`, `admin` and `cluster.node_id`.
+pub fn cluster_hash(value: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut v = value.clone();
+    if let Some(top) = v.as_object_mut() {
+        top.remove("state_dir");
+        top.remove("admin");
+        if let Some(c) = top.get_mut("cluster").and_then(Value::as_object_mut) {
+            c.remove("node_id");
+        }
+    }
+    let text = serde_json::to_string(&v).unwrap_or_default();
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
 impl std::fmt::Debug for Config {
@@ -333,6 +364,7 @@ impl std::fmt::Debug for Config {
             .field("sources", &self.sources)
             .field("extractors", &self.extractors)
             .field("sinks", &self.sinks)
+            .field("cluster", &self.cluster)
             .field(
                 "secrets",
                 &format_args!("[{} redacted]", self.secrets.len()),
@@ -626,6 +658,15 @@ impl Config {
                 Err((p, msg)) => errors.push(located(spans.key(&p), msg)),
             }
         }
+        let cluster = raw.cluster.map(|config| ClusterSettings {
+            config,
+            hash: cluster_hash(&value),
+        });
+        if let Some(c) = &cluster
+            && let Err(e) = c.config.validate()
+        {
+            errors.push(located(spans.key("cluster"), redact(&e.to_string(), &secrets)));
+        }
         if !errors.is_empty() {
             return Err(sorted(errors));
         }
@@ -645,6 +686,7 @@ impl Config {
             sinks,
             spans,
             secrets,
+            cluster,
         })
     }
 

@@ -37,8 +37,14 @@ pub(super) fn unknown(config: &Config, c: &Component, role: &str) -> RuntimeErro
 
 impl Pipeline {
     /// Open the state store under `state_dir` and build every component.
+    /// In cluster mode the sources' state lives in the cluster: the local store is a
+    /// cache in memory, filled from the cluster before each poll.
     pub fn build(config: Config, registry: Registry) -> Result<Arc<Pipeline>, RuntimeError> {
-        let store: Arc<dyn StateStore> = Arc::new(RedbStore::open(&config.state_dir)?);
+        let store: Arc<dyn StateStore> = if config.cluster.is_some() {
+            Arc::new(feedloom_core::MemoryStore::new())
+        } else {
+            Arc::new(RedbStore::open(&config.state_dir)?)
+        };
         Self::assemble(config, registry, store, false)
     }
 
@@ -102,6 +108,7 @@ impl Pipeline {
             report: Mutex::new(RunReport::default()),
             status_dirty: Mutex::new(Default::default()),
             status_gen: AtomicU64::new(0),
+            cluster: std::sync::OnceLock::new(),
         });
         let chain = p.build_chain(&config, &config.extractors)?;
         let mut routes = Vec::new();
@@ -164,7 +171,9 @@ impl Pipeline {
             .lock_unpoisoned()
             .entry(id.clone())
             .or_insert_with(|| {
-                let dir = (!self.in_memory).then(|| config.state_dir.join("backlog").join(&id));
+                // Cluster mode: the out stream keeps what a sink has not taken.
+                let dir = (!self.in_memory && config.cluster.is_none())
+                    .then(|| config.state_dir.join("backlog").join(&id));
                 SinkLane::open(&id, dir.as_deref())
             })
             .clone();

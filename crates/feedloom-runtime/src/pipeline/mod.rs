@@ -41,6 +41,7 @@ use crate::routing::Filter;
 use crate::state::{Ack, BatchTracker, Ledger, RedbStore, ns};
 
 mod build;
+mod cluster;
 mod items;
 mod reload;
 mod run;
@@ -116,6 +117,10 @@ pub struct Pipeline {
     status_gen: AtomicU64,
     /// No files at all (tests, `feedloom extract`): sinks get no disk backlog.
     in_memory: bool,
+    /// Cluster mode: this node's membership, set when `run` connects. Sources then poll
+    /// only the shards this node leases, items travel through NATS JetStream, and the
+    /// sinks keep no disk backlog (the out stream is their backlog).
+    cluster: std::sync::OnceLock<Arc<crate::cluster::ClusterNode>>,
 }
 
 impl Pipeline {
@@ -170,6 +175,11 @@ impl Pipeline {
     /// The run report, whatever a panic elsewhere left in its lock (plain counters).
     pub(super) fn report_lock(&self) -> std::sync::MutexGuard<'_, RunReport> {
         self.report.lock_unpoisoned()
+    }
+
+    /// This node's cluster membership (cluster mode, while running).
+    pub fn cluster(&self) -> Option<&Arc<crate::cluster::ClusterNode>> {
+        self.cluster.get()
     }
 
     /// State changes (delivered marks, poll commits, statuses) queued but not yet durable.

@@ -34,12 +34,22 @@ impl Pipeline {
         shutdown: CancellationToken,
     ) -> Result<RunReport, RuntimeError> {
         let config = self.config();
+        let node = self.join_cluster(mode, &config).await?;
         let (tx, rx) = mpsc::channel::<Work>(config.pipeline.channel_capacity.max(1));
         *self.work_tx.lock_unpoisoned() = Some(tx);
         *self.running.lock_unpoisoned() = Some((mode, shutdown.clone()));
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let mut workers = Vec::new();
-        for _ in 0..config.pipeline.extract_workers.max(1) {
+        let cluster_tasks = node
+            .as_ref()
+            .map(|n| self.start_cluster_tasks(n.clone(), config.pipeline.extract_workers));
+        // Cluster mode: the work stream feeds the extractors, not the local channel.
+        let local_workers = if node.is_some() {
+            0
+        } else {
+            config.pipeline.extract_workers.max(1)
+        };
+        for _ in 0..local_workers {
             let p = self.clone();
             let rx = rx.clone();
             workers.push(tokio::spawn(async move {
@@ -85,6 +95,12 @@ impl Pipeline {
                 self.stop_all_sources().await;
             }
         }
+        // Cluster mode: hand the shards over at once, finish the items in extraction, stop
+        // taking items for the sinks (what they hold is drained below).
+        let waiters = match (&node, cluster_tasks) {
+            (Some(node), Some(tasks)) => Some(self.stop_cluster_tasks(node, tasks).await),
+            _ => None,
+        };
 
         // Stop intake: close the work channel and let the workers finish what is queued.
         self.work_tx.lock_unpoisoned().take();
@@ -117,6 +133,13 @@ impl Pipeline {
             close_when_unused(h).await;
         }
         timer.abort();
+        // The sinks' acks are settled or dropped by now: send their acknowledgements.
+        if let Some(w) = waiters {
+            w.close();
+            if tokio::time::timeout(Duration::from_secs(5), w.wait()).await.is_err() {
+                tracing::warn!("some acknowledgements to the cluster were not sent; those items are redelivered after ack_wait");
+            }
+        }
         let chain = self.live().chain.clone();
         for s in chain.iter() {
             s.ex.shutdown().await;
@@ -157,6 +180,10 @@ impl Pipeline {
             pid: std::process::id(),
             running,
             sources: self.source_status(),
+            cluster: self
+                .cluster
+                .get()
+                .map(|n| crate::cluster::status::ClusterStatus::of(n)),
         }
     }
 

@@ -15,7 +15,7 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    pub(super) fn op(self, source: &str) -> feedloom_core::StateOp {
+    pub(crate) fn op(self, source: &str) -> feedloom_core::StateOp {
         feedloom_core::StateOp::put(
             ns::SCHEDULE,
             source,
@@ -76,19 +76,22 @@ pub(super) async fn contained_poll(
 
 /// What a source's loop carries from one poll to the next.
 pub(super) struct Polling {
-    interval: Duration,
-    jitter: f64,
-    poll_timeout: Duration,
-    backoff: Backoff,
-    max_backoff: Duration,
-    m: Arc<crate::metrics::SourceMetrics>,
+    pub(super) interval: Duration,
+    pub(super) jitter: f64,
+    pub(super) poll_timeout: Duration,
+    pub(super) backoff: Backoff,
+    pub(super) max_backoff: Duration,
+    pub(super) m: Arc<crate::metrics::SourceMetrics>,
     /// Consecutive failed polls (the backoff goes on from here).
-    failures: u32,
+    pub(super) failures: u32,
     /// The last failure's kind and message: one warning per streak and reason.
-    last_reason: Option<String>,
-    source: Box<dyn Source>,
-    tags: Vec<String>,
-    mode: Mode,
+    pub(super) last_reason: Option<String>,
+    pub(super) source: Box<dyn Source>,
+    pub(super) tags: Vec<String>,
+    pub(super) mode: Mode,
+    /// Cluster mode: the source's shared state as this node read it when it took the
+    /// source; `None` until then (and after a lost lease or a refused write).
+    pub(super) feed: Option<crate::cluster::Feed>,
 }
 
 impl Pipeline {
@@ -146,8 +149,13 @@ impl Pipeline {
                 source,
                 tags,
                 mode,
+                feed: None,
             }
         };
+        if let Some(node) = self.cluster.get().cloned() {
+            Box::pin(self.cluster_loop(node, &id, &mut run, &cancel)).await;
+            return;
+        }
         if !Box::pin(self.first_wait(&id, &mut run, herd, &cancel)).await {
             return;
         }
@@ -208,7 +216,7 @@ impl Pipeline {
 
     /// One poll: take an intake slot, poll, queue the new items (or back off), record the
     /// outcome. Returns the delay until the next poll; `None` when cancelled.
-    async fn poll_once(
+    pub(super) async fn poll_once(
         &self,
         id: &str,
         run: &mut Polling,
@@ -223,7 +231,12 @@ impl Pipeline {
         let started = Instant::now();
         let ledger = self.ledger.clone();
         let sid = id.to_string();
-        let delivered = move |item_id: &str| ledger.seen(&sid, item_id);
+        let seen = run.feed.as_ref().map(|f| f.seen.clone());
+        // Cluster mode: what the cluster published; else what this process delivered.
+        let delivered = move |item_id: &str| match &seen {
+            Some(s) => s.contains(item_id),
+            None => ledger.seen(&sid, item_id),
+        };
         let ctx = SourceContext {
             source_id: id,
             delivered: &delivered,
@@ -278,7 +291,20 @@ impl Pipeline {
                     }
                 };
                 m.bytes.fetch_add(bytes, Ordering::Relaxed);
-                let n = self.accept(id, &run.tags, batch).await;
+                let n = match run.feed.as_mut() {
+                    None => self.accept(id, &run.tags, batch).await,
+                    Some(feed) => match self.publish(id, &run.tags, feed, batch).await {
+                        Ok(n) => n,
+                        Err(e) => {
+                            drop(intake);
+                            return Some(self.publish_failed(id, run, now, &e));
+                        }
+                    },
+                };
+                // A refused or failed state write: read the state again before the next poll.
+                if run.feed.as_ref().is_some_and(|f| f.invalid) {
+                    run.feed = None;
+                }
                 drop(intake);
                 if outcome == PollOutcome::Ok {
                     tracing::info!(source = %id, items = fetched_items, new = n, fulltext_failed, bytes, "polled");
@@ -349,7 +375,11 @@ impl Pipeline {
                 .op(id);
                 // After the commits of this source's earlier polls (their items may
                 // still be on their way): a daemon does not wait for that, `once` does.
-                if run.mode == Mode::Once {
+                if let Some(feed) = run.feed.as_mut() {
+                    if !self.commit_feed(id, feed, vec![op]).await {
+                        run.feed = None;
+                    }
+                } else if run.mode == Mode::Once {
                     self.ledger.commit_poll(id, vec![op]).await;
                 } else {
                     self.ledger.commit_poll_later(id, vec![op]);

@@ -316,15 +316,22 @@ struct ItemTracker {
     remaining: AtomicUsize,
     key: String,
     batch: Option<Arc<BatchTracker>>,
-    ledger: Arc<Ledger>,
+    /// The local ledger marks the item delivered; `None` in cluster mode, where the
+    /// message bus keeps that account ([`Ack::notify`]).
+    ledger: Option<Arc<Ledger>>,
+    /// Told when every sink settled (cluster mode: acknowledge the bus message).
+    done: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 impl Drop for ItemTracker {
     /// Some sink dropped its ack unsettled (its driver stopped): release the claim so the
-    /// next poll offers the item again (to every sink: a duplicate, never a loss).
+    /// next poll offers the item again (to every sink: a duplicate, never a loss). In
+    /// cluster mode the dropped `done` sender tells the waiter to give the message back.
     fn drop(&mut self) {
-        if self.remaining.load(Ordering::Acquire) > 0 {
-            self.ledger.inflight.lock_unpoisoned().remove(&self.key);
+        if self.remaining.load(Ordering::Acquire) > 0
+            && let Some(l) = &self.ledger
+        {
+            l.inflight.lock_unpoisoned().remove(&self.key);
         }
     }
 }
@@ -350,7 +357,8 @@ impl Ack {
             remaining: AtomicUsize::new(sinks.max(1)),
             key: key(source, id),
             batch,
-            ledger: ledger.clone(),
+            ledger: Some(ledger.clone()),
+            done: Mutex::new(None),
         });
         if sinks == 0 {
             Ack { item: t }.settle().await;
@@ -359,11 +367,31 @@ impl Ack {
         (0..sinks).map(|_| Ack { item: t.clone() }).collect()
     }
 
+    /// One sink's ack of an item that came from a message bus (cluster mode): no ledger;
+    /// the receiver gets `Ok` when the sink settles it and an error when the ack is dropped
+    /// unsettled (give the message back).
+    pub fn notify(source: &str, id: &str) -> (Ack, tokio::sync::oneshot::Receiver<()>) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let t = Arc::new(ItemTracker {
+            remaining: AtomicUsize::new(1),
+            key: key(source, id),
+            batch: None,
+            ledger: None,
+            done: Mutex::new(Some(tx)),
+        });
+        (Ack { item: t }, rx)
+    }
+
     /// This sink is done with the item.
     pub async fn settle(self) {
         let t = &self.item;
         if t.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-            t.ledger.mark_delivered(t.key.clone()).await;
+            if let Some(l) = &t.ledger {
+                l.mark_delivered(t.key.clone()).await;
+            }
+            if let Some(tx) = t.done.lock_unpoisoned().take() {
+                let _ = tx.send(());
+            }
             if let Some(b) = &t.batch {
                 b.one_done().await;
             }
