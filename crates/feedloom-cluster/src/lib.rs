@@ -29,7 +29,7 @@ pub use error::ClusterError;
 pub use feeds::FeedStates;
 pub use leases::{
     CounterSnapshot, LeaseCounters, LeaseHandle, LeaseSettings, LeaseStatus, LeaseView,
-    MemberStatus, OwnedSet,
+    MemberStatus, OwnedSet, ShardWork,
 };
 pub use shard::shard_of;
 pub use streams::{PendingAck, Retention, StreamSpec, Streams};

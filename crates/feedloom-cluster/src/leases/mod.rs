@@ -168,6 +168,19 @@ pub struct LeaseStatus {
     pub last_renew: Option<Duration>,
 }
 
+/// Work in progress on a shard ([`LeaseView::begin`]); ends when dropped.
+#[derive(Debug)]
+pub struct ShardWork {
+    shared: Arc<Shared>,
+    shard: u32,
+}
+
+impl Drop for ShardWork {
+    fn drop(&mut self) {
+        self.shared.end_work(self.shard);
+    }
+}
+
 /// A cheap, cloneable view of one node's leases: `owns`, the owned-set watch, status and
 /// counters. Outlives nothing: once the manager stops, `owns` turns false as deadlines pass.
 #[derive(Clone, Debug)]
@@ -191,6 +204,16 @@ impl LeaseView {
     /// The owned set now (as the watch has it).
     pub fn owned(&self) -> BTreeSet<u32> {
         self.shared.owned.borrow().as_ref().clone()
+    }
+
+    /// Start work on `shard` (a poll) if this node owns it. While the returned guard
+    /// lives, a rebalance does not hand the shard to another node (a lapsed or refused
+    /// lease still ends ownership: check [`LeaseView::owns`] or fence writes).
+    pub fn begin(&self, shard: u32) -> Option<ShardWork> {
+        self.shared.begin_work(shard).then(|| ShardWork {
+            shared: self.shared.clone(),
+            shard,
+        })
     }
 
     /// Status: node id, members and their shard counts, owned count, refusal.

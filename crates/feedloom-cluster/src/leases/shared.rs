@@ -21,6 +21,9 @@ pub(crate) struct Shared {
     /// Per shard: until when (ms since `base`, exclusive) this node may act as its owner;
     /// 0: not owned. Written by the manager only.
     deadlines: Box<[AtomicU64]>,
+    /// Per shard: work in progress under the lease ([`super::ShardWork`]); a rebalance
+    /// releases only idle shards.
+    busy: Box<[AtomicU64]>,
     /// The owned set, for callers that react to changes.
     pub(crate) owned: watch::Sender<OwnedSet>,
     pub(crate) counters: LeaseCounters,
@@ -35,10 +38,12 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(shards: u32, status: LeaseStatus) -> Self {
         let deadlines = (0..shards).map(|_| AtomicU64::new(0)).collect();
+        let busy = (0..shards).map(|_| AtomicU64::new(0)).collect();
         let (owned, _) = watch::channel(Arc::new(BTreeSet::new()));
         Shared {
             base: Instant::now(),
             deadlines,
+            busy,
             owned,
             counters: LeaseCounters::default(),
             status: Mutex::new(status),
@@ -78,6 +83,47 @@ impl Shared {
         if let Some(d) = self.deadlines.get(shard as usize) {
             d.store(self.ms_at(sent + valid), Ordering::Release);
         }
+    }
+
+    /// Starts work on `shard` if this node owns it: true, and the shard counts as busy
+    /// until [`Shared::end_work`]. (Marked busy first, then checked: with
+    /// [`Shared::quiesce`] doing the opposite, one of the two sees the other.)
+    pub(crate) fn begin_work(&self, shard: u32) -> bool {
+        let Some(b) = self.busy.get(shard as usize) else {
+            return false;
+        };
+        b.fetch_add(1, Ordering::SeqCst);
+        if self.owns(shard) {
+            true
+        } else {
+            b.fetch_sub(1, Ordering::SeqCst);
+            false
+        }
+    }
+
+    pub(crate) fn end_work(&self, shard: u32) {
+        if let Some(b) = self.busy.get(shard as usize) {
+            b.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// For a rebalance: stop owning `shard` if no work is in progress on it (true), else
+    /// keep it as it was (false; tried again at the next rebalance). No work can start on
+    /// it once this returned true.
+    pub(crate) fn quiesce(&self, shard: u32) -> bool {
+        let (Some(d), Some(b)) = (
+            self.deadlines.get(shard as usize),
+            self.busy.get(shard as usize),
+        ) else {
+            return true;
+        };
+        let before = d.swap(0, Ordering::SeqCst);
+        if b.load(Ordering::SeqCst) == 0 {
+            return true;
+        }
+        // Put the deadline back unless something else changed it meanwhile.
+        let _ = d.compare_exchange(0, before, Ordering::SeqCst, Ordering::SeqCst);
+        false
     }
 
     /// Stops owning `shard` at once.

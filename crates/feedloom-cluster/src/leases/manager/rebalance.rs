@@ -67,13 +67,19 @@ impl Manager {
         self.target = fair_share(self.settings.shards, &live, &me);
         let target = self.target as usize;
         if self.held.len() > target {
-            let extra: Vec<u32> = self
-                .held
-                .keys()
-                .rev()
-                .take(self.held.len() - target)
-                .copied()
-                .collect();
+            // Only shards with no work in progress (a poll mid-fetch keeps its shard until
+            // the next rebalance), so two nodes never work on one shard at once.
+            let want = self.held.len() - target;
+            let mut extra = Vec::with_capacity(want);
+            let held: Vec<u32> = self.held.keys().rev().copied().collect();
+            for s in held {
+                if extra.len() == want {
+                    break;
+                }
+                if self.shared.quiesce(s) {
+                    extra.push(s);
+                }
+            }
             self.release(extra).await;
         } else {
             // Nodes short of shards race for the same free ones; a node that lost some races

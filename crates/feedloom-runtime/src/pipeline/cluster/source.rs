@@ -97,7 +97,14 @@ impl Pipeline {
                     }
                 }
             }
-            let Some(delay) = Box::pin(self.poll_once(id, run, cancel)).await else {
+            // The shard stays ours for the whole poll: a rebalance waits for it to end.
+            let Some(work) = node.view.begin(shard) else {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
+            let polled = Box::pin(self.poll_once(id, run, cancel)).await;
+            drop(work);
+            let Some(delay) = polled else {
                 return;
             };
             let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
