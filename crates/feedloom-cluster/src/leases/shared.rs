@@ -24,6 +24,9 @@ pub(crate) struct Shared {
     /// Per shard: work in progress under the lease ([`super::ShardWork`]); a rebalance
     /// releases only idle shards.
     busy: Box<[AtomicU64]>,
+    /// Per shard: being handed over (a rebalance): no new work starts on it; it is
+    /// released once idle.
+    draining: Box<[AtomicBool]>,
     /// The owned set, for callers that react to changes.
     pub(crate) owned: watch::Sender<OwnedSet>,
     pub(crate) counters: LeaseCounters,
@@ -39,11 +42,13 @@ impl Shared {
     pub(crate) fn new(shards: u32, status: LeaseStatus) -> Self {
         let deadlines = (0..shards).map(|_| AtomicU64::new(0)).collect();
         let busy = (0..shards).map(|_| AtomicU64::new(0)).collect();
+        let draining = (0..shards).map(|_| AtomicBool::new(false)).collect();
         let (owned, _) = watch::channel(Arc::new(BTreeSet::new()));
         Shared {
             base: Instant::now(),
             deadlines,
             busy,
+            draining,
             owned,
             counters: LeaseCounters::default(),
             status: Mutex::new(status),
@@ -63,9 +68,15 @@ impl Shared {
         u64::try_from(ms).unwrap_or(u64::MAX).max(1)
     }
 
-    /// True if this node holds `shard` and its lease cannot have lapsed yet.
+    /// True if this node holds `shard`, its lease cannot have lapsed yet and it is not
+    /// being handed over.
     pub(crate) fn owns(&self, shard: u32) -> bool {
-        if self.stopped.load(Ordering::Acquire) {
+        if self.stopped.load(Ordering::Acquire)
+            || self
+                .draining
+                .get(shard as usize)
+                .is_some_and(|d| d.load(Ordering::SeqCst))
+        {
             return false;
         }
         match self.deadlines.get(shard as usize) {
@@ -107,23 +118,27 @@ impl Shared {
         }
     }
 
-    /// For a rebalance: stop owning `shard` if no work is in progress on it (true), else
-    /// keep it as it was (false; tried again at the next rebalance). No work can start on
-    /// it once this returned true.
-    pub(crate) fn quiesce(&self, shard: u32) -> bool {
-        let (Some(d), Some(b)) = (
-            self.deadlines.get(shard as usize),
-            self.busy.get(shard as usize),
-        ) else {
-            return true;
-        };
-        let before = d.swap(0, Ordering::SeqCst);
-        if b.load(Ordering::SeqCst) == 0 {
-            return true;
+    /// Starts handing `shard` over: no new work starts on it from now on. True if no work
+    /// is in progress (release it now); else release it once [`Shared::is_idle`].
+    pub(crate) fn start_drain(&self, shard: u32) -> bool {
+        if let Some(d) = self.draining.get(shard as usize) {
+            d.store(true, Ordering::SeqCst);
         }
-        // Put the deadline back unless something else changed it meanwhile.
-        let _ = d.compare_exchange(0, before, Ordering::SeqCst, Ordering::SeqCst);
-        false
+        self.is_idle(shard)
+    }
+
+    /// No work in progress on `shard`.
+    pub(crate) fn is_idle(&self, shard: u32) -> bool {
+        self.busy
+            .get(shard as usize)
+            .is_none_or(|b| b.load(Ordering::SeqCst) == 0)
+    }
+
+    /// Keeps `shard` after all (the fair share grew while it drained).
+    pub(crate) fn stop_drain(&self, shard: u32) {
+        if let Some(d) = self.draining.get(shard as usize) {
+            d.store(false, Ordering::SeqCst);
+        }
     }
 
     /// Stops owning `shard` at once.
@@ -131,6 +146,7 @@ impl Shared {
         if let Some(d) = self.deadlines.get(shard as usize) {
             d.store(0, Ordering::Release);
         }
+        self.stop_drain(shard);
     }
 
     /// Stops owning every shard at once (the manager is gone).

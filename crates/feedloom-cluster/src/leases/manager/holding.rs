@@ -61,6 +61,7 @@ impl Manager {
         let mut n = 0;
         for s in shards {
             self.shared.drop_shard(*s);
+            self.draining.remove(s);
             if self.held.remove(s).is_some() {
                 n += 1;
             }
@@ -88,8 +89,14 @@ impl Manager {
         }
     }
 
+    /// The owned set: held and not being handed over.
     pub(super) fn publish_owned(&self) {
-        let owned: BTreeSet<u32> = self.held.keys().copied().collect();
+        let owned: BTreeSet<u32> = self
+            .held
+            .keys()
+            .copied()
+            .filter(|s| !self.draining.contains(s))
+            .collect();
         self.shared.publish_owned(&owned);
         self.shared.with_status(|s| s.owned = owned.len());
     }
@@ -171,6 +178,7 @@ impl Manager {
         let mut writes = Vec::with_capacity(shards.len());
         for s in &shards {
             self.shared.drop_shard(*s);
+            self.draining.remove(s);
             if let Some(rev) = self.held.remove(s) {
                 writes.push(Write::Delete(*s, rev));
             }

@@ -42,6 +42,8 @@ pub(crate) struct Manager {
     shared: Arc<Shared>,
     /// Shards held, with the revision of their last write.
     held: BTreeMap<u32, u64>,
+    /// Held shards being handed over (rebalance): released once no work is on them.
+    draining: BTreeSet<u32>,
     started: DateTime<Utc>,
     /// Fair share at the last rebalance.
     target: u32,
@@ -123,6 +125,7 @@ impl Manager {
             buckets,
             shared: shared.clone(),
             held: BTreeMap::new(),
+            draining: BTreeSet::new(),
             started: Utc::now(),
             target: 0,
             refused: None,

@@ -66,22 +66,30 @@ impl Manager {
             .collect();
         self.target = fair_share(self.settings.shards, &live, &me);
         let target = self.target as usize;
-        if self.held.len() > target {
-            // Only shards with no work in progress (a poll mid-fetch keeps its shard until
-            // the next rebalance), so two nodes never work on one shard at once.
-            let want = self.held.len() - target;
-            let mut extra = Vec::with_capacity(want);
-            let held: Vec<u32> = self.held.keys().rev().copied().collect();
-            for s in held {
-                if extra.len() == want {
-                    break;
-                }
-                if self.shared.quiesce(s) {
-                    extra.push(s);
-                }
+        // Shards kept after all: the share grew while they drained.
+        while self.held.len() - self.draining.len() < target
+            && let Some(s) = self.draining.pop_last()
+        {
+            self.shared.stop_drain(s);
+        }
+        let keeping = self.held.len() - self.draining.len();
+        if keeping > target {
+            // Hand over: no new poll starts on these; each is released once the poll in
+            // progress on it (if any) ends, so two nodes never work on one shard at once.
+            let extra: Vec<u32> = self
+                .held
+                .keys()
+                .rev()
+                .filter(|s| !self.draining.contains(s))
+                .take(keeping - target)
+                .copied()
+                .collect();
+            for s in extra {
+                self.shared.start_drain(s);
+                self.draining.insert(s);
             }
-            self.release(extra).await;
-        } else {
+            self.publish_owned();
+        } else if self.held.len() < target {
             // Nodes short of shards race for the same free ones; a node that lost some races
             // looks again at once rather than at the next tick.
             for _ in 0..ACQUIRE_ROUNDS {
@@ -90,7 +98,28 @@ impl Manager {
                 }
             }
         }
+        self.release_drained().await;
         self.update_status(&members, Some(cluster_hash));
+    }
+
+    /// Releases the draining shards that became idle; looks again soon while some are not.
+    pub(super) async fn release_drained(&mut self) {
+        if self.draining.is_empty() {
+            return;
+        }
+        let idle: Vec<u32> = self
+            .draining
+            .iter()
+            .copied()
+            .filter(|s| self.shared.is_idle(*s))
+            .collect();
+        for s in &idle {
+            self.draining.remove(s);
+        }
+        self.release(idle).await;
+        if !self.draining.is_empty() {
+            self.schedule_rebalance();
+        }
     }
 
     pub(super) fn update_status(&self, members: &[Member], cluster_hash: Option<String>) {
