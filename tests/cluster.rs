@@ -104,7 +104,10 @@ impl Feeds {
             v.sort();
             for w in v.windows(2) {
                 if w[1].0 < w[0].1 {
-                    out.push(format!("feed {n}: a request started {:?} before the previous one ended", w[0].1 - w[1].0));
+                    out.push(format!(
+                        "feed {n}: a request started {:?} before the previous one ended",
+                        w[0].1 - w[1].0
+                    ));
                 }
             }
         }
@@ -286,7 +289,10 @@ fn three_nodes_poll_300_feeds_once_each_and_deliver_everything() {
     assert!(overlaps.is_empty(), "{overlaps:#?}");
     let st = cluster_status(&mut nodes[0]);
     assert_eq!(st["members"].as_array().unwrap().len(), 3, "{st}");
-    assert!(st["counters"]["leases_renewed"].as_u64().unwrap() > 0, "{st}");
+    assert!(
+        st["counters"]["leases_renewed"].as_u64().unwrap() > 0,
+        "{st}"
+    );
     for d in nodes {
         assert!(d.stop().success());
     }
@@ -320,7 +326,9 @@ fn a_killed_node_is_replaced_and_a_new_node_takes_its_share() {
     });
     // A fourth node joins and gets its share (64 / 3 live nodes).
     let mut d = start(&cfgs[3]);
-    wait_for("the new node's fair share", || (21..=22).contains(&owned(&mut d)));
+    wait_for("the new node's fair share", || {
+        (21..=22).contains(&owned(&mut d))
+    });
     // SIGTERM hands the shards over at once (well before the 2 s lease could lapse).
     let stopped = Instant::now();
     assert!(b.stop().success());
@@ -357,18 +365,25 @@ fn a_node_paused_past_its_lease_cannot_overwrite_the_new_owners_state() {
         &tc.name,
         &base,
         1,
-        "  lease_ttl: 2s",
+        // Messages a frozen node had pulled come back after ack_wait.
+        "  lease_ttl: 2s\n  ack_wait: 4s",
     )
     .into_iter()
     .map(|p| {
-        let t = std::fs::read_to_string(&p).unwrap().replace("shards: 64", "shards: 1");
+        // The frozen fetch must not time out (timeouts run on wall-clock time).
+        let t = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("shards: 64", "shards: 1")
+            .replace("timeout: 10s", "timeout: 120s");
         std::fs::write(&p, t).unwrap();
         p
     })
     .collect::<Vec<_>>();
     let mut a = start(&cfgs[0]);
     let mut b = start(&cfgs[1]);
-    wait_for("one node holding the shard", || owned(&mut a) + owned(&mut b) == 1);
+    wait_for("one node holding the shard", || {
+        owned(&mut a) + owned(&mut b) == 1
+    });
     let (mut holder, mut other) = if owned(&mut a) == 1 { (a, b) } else { (b, a) };
     // New items, then freeze the holder while it fetches them.
     wait_for("the first items", || delivered(&cfgs).len() >= 3);
@@ -387,8 +402,15 @@ fn a_node_paused_past_its_lease_cannot_overwrite_the_new_owners_state() {
     let got = delivered(&cfgs);
     assert_eq!(got.len(), 5, "{got:?}\n{}", holder.log());
     let st = cluster_status(&mut holder);
-    assert!(st["counters"]["state_conflicts"].as_u64().unwrap() >= 1, "{st}");
-    assert!(st["counters"]["publish_duplicates"].as_u64().unwrap() >= 1, "{st}");
+    assert!(
+        st["counters"]["state_conflicts"].as_u64().unwrap() >= 1,
+        "{st}"
+    );
+    assert!(
+        st["counters"]["publish_duplicates"].as_u64().unwrap() >= 1,
+        "{st}\n{}",
+        holder.log()
+    );
     for n in [holder, other] {
         assert!(n.stop().success());
     }
@@ -416,5 +438,9 @@ fn once_and_a_bad_cluster_block_are_refused_with_a_reason() {
     );
     let o = feedloom(&["once", "-c", cfg.to_str().unwrap()]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("`once` does not run in cluster mode"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`once` does not run in cluster mode"),
+        "{}",
+        stderr(&o)
+    );
 }

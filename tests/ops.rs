@@ -10,18 +10,16 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::io::Read;
 
 use common::*;
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-
 
 fn sources(addr: &str) -> Vec<serde_json::Value> {
     let (st, ctype, body) = http_get(addr, "/sources");

@@ -388,7 +388,9 @@ async fn run(path: &Path, registry: Registry, mode: Mode) -> Result<ExitCode> {
         if pipeline.config().cluster.is_some() {
             // Every node must run the cluster's config: a change rolls out by restarting
             // the nodes one by one (docs/cluster.md), not by reloading one of them.
-            tracing::info!("cluster mode: config changes take effect when the node restarts (no reload)");
+            tracing::info!(
+                "cluster mode: config changes take effect when the node restarts (no reload)"
+            );
         } else {
             feedloom_runtime::reload::spawn_reloader(
                 pipeline.clone(),

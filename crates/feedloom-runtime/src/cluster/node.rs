@@ -1,12 +1,14 @@
 //! A cluster node: its NATS connection, the streams and consumers, its leases, its counters.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull};
-use feedloom_cluster::{Cluster, ClusterError, FeedStates, LeaseHandle, LeaseView, Retention, StreamSpec, Streams};
+use feedloom_cluster::{
+    Cluster, ClusterError, FeedStates, LeaseHandle, LeaseView, Retention, StreamSpec, Streams,
+};
 use feedloom_core::sync::LockExt;
 
 use super::{EXTRACT_CONSUMER, Feed, FeedRecord, OUT_STREAM, WORK_STREAM, sink_consumer};
@@ -45,6 +47,67 @@ pub struct ClusterCounters {
     pub sink_acked: AtomicU64,
     /// Out messages given back (a sink's driver stopped before it settled them).
     pub sink_naks: AtomicU64,
+    /// Out messages this node held across a pause longer than half of `ack_wait`, left
+    /// to the server's redelivery instead of being delivered here a second time.
+    pub stale_dropped: AtomicU64,
+}
+
+/// Notices when this process was paused (SIGSTOP, a VM freeze, a starved machine): a
+/// ticker every 100 ms; a gap longer than `threshold` is a pause. Messages a node holds
+/// across such a pause may have been redelivered to another node (`ack_wait` ran out), so
+/// the sink consumers drop what they read during the pause and just after it.
+#[derive(Debug)]
+pub struct PauseWatch {
+    base: std::time::Instant,
+    last_tick: AtomicU64,
+    resumed: AtomicU64,
+    threshold_ms: u64,
+}
+
+/// How long after a pause what a consumer reads still counts as read during it (the
+/// socket's backlog is read in the first moments after the process resumes).
+const PAUSE_GRACE_MS: u64 = 500;
+
+impl PauseWatch {
+    fn new(threshold: Duration) -> PauseWatch {
+        PauseWatch {
+            base: std::time::Instant::now(),
+            last_tick: AtomicU64::new(1),
+            resumed: AtomicU64::new(0),
+            threshold_ms: u64::try_from(threshold.as_millis())
+                .unwrap_or(u64::MAX)
+                .max(200),
+        }
+    }
+
+    fn ms(&self, at: std::time::Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.base).as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    fn tick(&self) {
+        let now = self.ms(std::time::Instant::now());
+        let last = self.last_tick.swap(now, Ordering::SeqCst);
+        let gap = now.saturating_sub(last);
+        if gap > self.threshold_ms {
+            self.resumed.store(now, Ordering::SeqCst);
+            tracing::warn!(
+                paused_ms = gap,
+                "this node was paused or starved; messages it held may have been redelivered to other nodes, so it drops them"
+            );
+        }
+    }
+
+    /// Was a message read at `read` held across a pause (or is a pause being noticed now)?
+    pub fn stale(&self, read: std::time::Instant) -> bool {
+        let now = self.ms(std::time::Instant::now());
+        if now.saturating_sub(self.last_tick.load(Ordering::SeqCst)) > self.threshold_ms {
+            return true;
+        }
+        let resumed = self.resumed.load(Ordering::SeqCst);
+        resumed != 0 && self.ms(read) < resumed + PAUSE_GRACE_MS
+    }
 }
 
 impl ClusterCounters {
@@ -76,6 +139,7 @@ pub struct ClusterNode {
     /// Consumer name → its lag, refreshed by [`ClusterNode::refresh_lag`].
     pub lag: Mutex<BTreeMap<String, ConsumerLag>>,
     pub retention_secs: i64,
+    pub pause: Arc<PauseWatch>,
 }
 
 impl std::fmt::Debug for ClusterNode {
@@ -129,6 +193,19 @@ impl ClusterNode {
         }
         let feeds = cluster.feed_states().await.map_err(err)?;
         let leases = cluster.start_leases(&settings.hash).await.map_err(err)?;
+        let pause = Arc::new(PauseWatch::new(settings.config.ack_wait.get() / 2));
+        let watch = Arc::downgrade(&pause);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match watch.upgrade() {
+                    Some(p) => p.tick(),
+                    None => return,
+                }
+            }
+        });
         Ok(ClusterNode {
             feeds,
             view: leases.view(),
@@ -140,6 +217,7 @@ impl ClusterNode {
             lag: Mutex::new(BTreeMap::new()),
             retention_secs: i64::try_from(config.defaults.retention.get().as_secs())
                 .unwrap_or(i64::MAX),
+            pause,
         })
     }
 

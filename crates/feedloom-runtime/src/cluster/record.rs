@@ -72,7 +72,12 @@ impl FeedRecord {
 
     /// Add the ids just published and forget those past `retention_secs` (and beyond
     /// [`MAX_SEEN`]).
-    pub fn remember(&mut self, ids: impl IntoIterator<Item = String>, now: i64, retention_secs: i64) {
+    pub fn remember(
+        &mut self,
+        ids: impl IntoIterator<Item = String>,
+        now: i64,
+        retention_secs: i64,
+    ) {
         self.seen.extend(ids.into_iter().map(|id| (id, now)));
         let cutoff = now.saturating_sub(retention_secs);
         self.seen.retain(|(_, at)| *at >= cutoff);

@@ -83,6 +83,7 @@ impl ClusterStatus {
             ("dead_lettered", &c.dead_lettered),
             ("sink_acked", &c.sink_acked),
             ("sink_naks", &c.sink_naks),
+            ("stale_dropped", &c.stale_dropped),
         ] {
             counters.insert(k.to_string(), a.load(Ordering::Relaxed));
         }

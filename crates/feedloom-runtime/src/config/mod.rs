@@ -665,7 +665,10 @@ impl Config {
         if let Some(c) = &cluster
             && let Err(e) = c.config.validate()
         {
-            errors.push(located(spans.key("cluster"), redact(&e.to_string(), &secrets)));
+            errors.push(located(
+                spans.key("cluster"),
+                redact(&e.to_string(), &secrets),
+            ));
         }
         if !errors.is_empty() {
             return Err(sorted(errors));

@@ -136,8 +136,13 @@ impl Pipeline {
         // The sinks' acks are settled or dropped by now: send their acknowledgements.
         if let Some(w) = waiters {
             w.close();
-            if tokio::time::timeout(Duration::from_secs(5), w.wait()).await.is_err() {
-                tracing::warn!("some acknowledgements to the cluster were not sent; those items are redelivered after ack_wait");
+            if tokio::time::timeout(Duration::from_secs(5), w.wait())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "some acknowledgements to the cluster were not sent; those items are redelivered after ack_wait"
+                );
             }
         }
         let chain = self.live().chain.clone();

@@ -86,7 +86,8 @@ impl Pipeline {
                 match next {
                     Some(Ok(msg)) => {
                         failures = 0;
-                        self.deliver_message(&node, &id, msg, permit, &waiters).await;
+                        self.deliver_message(&node, &id, msg, permit, &waiters)
+                            .await;
                     }
                     Some(Err(e)) => {
                         tracing::debug!(sink = %id, error = %e, "sink pull interrupted");
@@ -108,6 +109,11 @@ impl Pipeline {
         permit: tokio::sync::OwnedSemaphorePermit,
         waiters: &TaskTracker,
     ) {
+        // Held across a pause: the server has redelivered it (or will); not a second time here.
+        if node.pause.stale(std::time::Instant::now()) {
+            ClusterCounters::inc(&node.counters.stale_dropped);
+            return;
+        }
         let item: Item = match serde_json::from_slice(&msg.payload) {
             Ok(i) => i,
             Err(e) => {

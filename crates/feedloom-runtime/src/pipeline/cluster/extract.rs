@@ -104,7 +104,11 @@ impl Pipeline {
         }
         if let Err((i, e)) = res {
             let step = &chain[i];
-            let why = format!("extractor {}: {}", step.id, self.config().redact(&e.message));
+            let why = format!(
+                "extractor {}: {}",
+                step.id,
+                self.config().redact(&e.message)
+            );
             match step.on_error {
                 OnError::Skip | OnError::Drop => {
                     tracing::warn!(extractor = %step.id, item = %item.id, source = %item.source, error = %e, "extractor failed; item dropped");
@@ -162,7 +166,8 @@ impl Pipeline {
             self.dead_letter(node, msg, mid, why).await;
             self.report_lock().extract_dead_letters += 1;
         } else {
-            let delay = Duration::from_secs(1u64 << delivered.clamp(0, 6)).min(Duration::from_secs(60));
+            let delay =
+                Duration::from_secs(1u64 << delivered.clamp(0, 6)).min(Duration::from_secs(60));
             tracing::debug!(delivered, ?delay, error = %why, "item failed; given back for a later try");
             ClusterCounters::inc(&node.counters.extract_naks);
             ack(msg, AckKind::Nak(Some(delay))).await;
@@ -171,7 +176,13 @@ impl Pipeline {
 
     /// Put the message as it came in the dead-letter stream, then acknowledge it. If the
     /// dead-letter publish fails, the message is given back instead (nothing is lost).
-    async fn dead_letter(&self, node: &ClusterNode, msg: &jetstream::Message, mid: &str, why: &str) {
+    async fn dead_letter(
+        &self,
+        node: &ClusterNode,
+        msg: &jetstream::Message,
+        mid: &str,
+        why: &str,
+    ) {
         let kept = match node
             .streams
             .dead_letter(DEAD_SUBJECT, mid, msg.payload.clone(), why)

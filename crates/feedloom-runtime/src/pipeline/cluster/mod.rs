@@ -56,7 +56,8 @@ impl Pipeline {
         let sinks_stop = CancellationToken::new();
         let waiters = TaskTracker::new();
         let extract = self.spawn_cluster_extract(node.clone(), workers, extract_stop.clone());
-        let mut sinks = self.spawn_sink_consumers(node.clone(), waiters.clone(), sinks_stop.clone());
+        let mut sinks =
+            self.spawn_sink_consumers(node.clone(), waiters.clone(), sinks_stop.clone());
         let ids: Vec<String> = self.live().routes.iter().map(|r| r.id.clone()).collect();
         let stop = sinks_stop.clone();
         sinks.push(tokio::spawn(async move {

@@ -68,7 +68,8 @@ impl Pipeline {
                         );
                         run.feed = Some(feed);
                         if !wait.is_zero() {
-                            let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                            let next =
+                                Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                             self.update_status(id, |s| {
                                 s.next_poll = Some(next);
                                 s.state = "scheduled".into();
@@ -211,9 +212,8 @@ impl Pipeline {
         let local: Vec<_> = ops
             .iter()
             .filter(|op| match op {
-                feedloom_core::StateOp::Put { ns, .. } | feedloom_core::StateOp::Delete { ns, .. } => {
-                    ns != crate::state::ns::SCHEDULE
-                }
+                feedloom_core::StateOp::Put { ns, .. }
+                | feedloom_core::StateOp::Delete { ns, .. } => ns != crate::state::ns::SCHEDULE,
             })
             .cloned()
             .collect();
