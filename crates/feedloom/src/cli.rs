@@ -776,11 +776,47 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
     // store is not opened: a `dlq` command must never stand in the way of a daemon starting
     // (dead letters an earlier build kept there are moved by the next `run` or `once`).
     let dl = DeadLetters::for_state_dir(&cfg.state_dir);
+    // Cluster mode: the extractors' dead letters are in the cluster's dead-letter stream
+    // (shared by every node); a sink's stay on the node that tried to deliver them.
+    let cluster = match (&cfg.cluster, &sink) {
+        (Some(c), None) => Some(
+            feedloom_runtime::cluster::dlq::ClusterDlq::open(&c.config, &cfg.dir)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        _ => None,
+    };
     match cmd {
         DlqCommand::List { json, .. } => {
             let all = dl
                 .list(sink.as_deref())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let shared = match &cluster {
+                Some(c) => c.list().await.map_err(|e| anyhow::anyhow!("{e}"))?,
+                None => Vec::new(),
+            };
+            if json {
+                for d in &shared {
+                    println!(
+                        "{}",
+                        serde_json::json!({"cluster_sequence": d.sequence, "sink": "cluster:extract", "error": cfg.redact(&d.reason), "time": d.time, "item": d.item.as_ref().map(|(id, src)| serde_json::json!({"id": id, "source": src}))})
+                    );
+                }
+            } else {
+                for d in &shared {
+                    println!(
+                        "cluster dead letter #{} {} item {} of {}: {}",
+                        d.sequence,
+                        d.time.format("%Y-%m-%dT%H:%M:%SZ"),
+                        d.item.as_ref().map_or("?", |i| i.0.as_str()),
+                        d.item.as_ref().map_or("?", |i| i.1.as_str()),
+                        cfg.redact(&d.reason)
+                    );
+                }
+                if !shared.is_empty() && all.is_empty() {
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
             if json {
                 for d in &all {
                     println!(
@@ -813,6 +849,10 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
                 .purge(sink.as_deref())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("purged {n} dead letter(s)");
+            if let Some(c) = &cluster {
+                let n = c.purge().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("purged {n} dead letter(s) of the cluster");
+            }
             Ok(ExitCode::SUCCESS)
         }
         DlqCommand::Replay { .. } => {
@@ -831,7 +871,15 @@ async fn dlq(cmd: DlqCommand, registry: Registry) -> Result<ExitCode> {
                 "replayed {} dead letter(s): {} delivered, {} still failing",
                 r.attempted, r.delivered, r.failed
             );
-            Ok(if r.failed == 0 {
+            let mut failed = r.failed;
+            if let Some(c) = &cluster {
+                let (ok, bad) = c.replay().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!(
+                    "put {ok} dead letter(s) of the cluster back on its work stream ({bad} could not be)"
+                );
+                failed += bad;
+            }
+            Ok(if failed == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

@@ -16,6 +16,7 @@
 //! The pipeline's side (lease-gated polls, the extraction consumer, the sink consumers) is
 //! in `pipeline/cluster/`.
 
+pub mod dlq;
 mod node;
 mod record;
 pub mod status;
