@@ -533,3 +533,92 @@ fn a_node_with_another_config_takes_no_work_until_the_old_config_is_gone() {
     });
     assert!(new.stop().success());
 }
+
+/// A nats-server of the test's own (port, store), to be stopped and started again.
+struct OwnServer {
+    port: u16,
+    store: tempfile::TempDir,
+    child: Option<std::process::Child>,
+}
+
+impl OwnServer {
+    fn start() -> OwnServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut s = OwnServer {
+            port,
+            store: tempfile::tempdir().unwrap(),
+            child: None,
+        };
+        s.up();
+        s
+    }
+
+    fn up(&mut self) {
+        let child = std::process::Command::new("nats-server")
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-js",
+                "-sd",
+            ])
+            .arg(self.store.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server on PATH (apt-get install nats-server)");
+        self.child = Some(child);
+        wait_for("the test's nats-server", || {
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+        });
+    }
+
+    fn down(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+#[test]
+fn a_nats_outage_pauses_the_node_and_it_resumes_by_itself() {
+    let mut server = OwnServer::start();
+    let (base, feeds) = Feeds::serve(2, Duration::from_millis(1));
+    let dir = tempfile::tempdir().unwrap();
+    let cfgs: Vec<PathBuf> = node_dirs(dir.path(), 1, "outage", &base, 5, "  lease_ttl: 2s")
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(&p)
+                .unwrap()
+                .replace(SERVER, &format!("nats://127.0.0.1:{}", server.port));
+            std::fs::write(&p, t).unwrap();
+            p
+        })
+        .collect();
+    let mut d = start(&cfgs[0]);
+    wait_for("the first items", || delivered(&cfgs).len() == 10);
+    server.down();
+    feeds.items.store(3, Ordering::SeqCst);
+    d.wait_log("shard leases lost");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(delivered(&cfgs).len() == 10);
+    server.up();
+    let want = expected(5, 3);
+    wait_for("the items published after the outage", || {
+        delivered(&cfgs).into_iter().collect::<BTreeSet<_>>() == want
+    });
+    assert_eq!(delivered(&cfgs).len(), 15, "{}", d.log());
+    assert!(d.stop().success());
+}

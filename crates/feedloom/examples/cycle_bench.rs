@@ -18,6 +18,11 @@
 //! article (use fewer feeds: `--feeds 200`). All feeds live on 127.0.0.1, so the config raises
 //! `per_host_concurrency` to the global fetch limit, standing for feeds on many hosts.
 //! Peak RSS comes from `/usr/bin/time` when it is installed.
+//!
+//! `--cluster 1,2,3` instead runs the feeds through cluster mode: for each count N, N
+//! `feedloom run` processes with one config (a `cluster:` block on the nats-server at
+//! 127.0.0.1:4222, a cluster name of the run's own, deleted afterwards), timed from their
+//! start until every item is in the sinks; prints items/s end to end per N.
 
 // A developer tool on inputs it makes itself.
 #![allow(clippy::unwrap_used)]
@@ -41,6 +46,8 @@ struct Args {
     workers: Option<usize>,
     /// Idle seconds of the daemon run after its first cycle (no daemon run when absent).
     daemon: Option<u64>,
+    /// Node counts of the cluster runs (`--cluster 1,2,3`).
+    cluster: Vec<usize>,
     bin: PathBuf,
 }
 
@@ -52,6 +59,7 @@ fn args() -> Args {
         big: None,
         workers: None,
         daemon: None,
+        cluster: Vec::new(),
         bin: PathBuf::from("target/release/feedloom"),
     };
     let mut it = std::env::args().skip(1);
@@ -64,9 +72,17 @@ fn args() -> Args {
             "--workers" => a.workers = it.next().and_then(|v| v.parse().ok()),
             "--daemon" => a.daemon = it.next().and_then(|v| v.parse().ok()),
             "--bin" => a.bin = it.next().map(PathBuf::from).unwrap_or(a.bin),
+            "--cluster" => {
+                a.cluster = it
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|n| n.trim().parse().ok())
+                    .collect()
+            }
             other => {
                 eprintln!(
-                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--big MB] [--workers N] [--daemon SECS] [--bin PATH]"
+                    "unknown argument {other}; usage: cycle_bench [--feeds N] [--items N] [--extractors] [--big MB] [--workers N] [--daemon SECS] [--cluster 1,2,3] [--bin PATH]"
                 );
                 std::process::exit(2);
             }
@@ -272,6 +288,12 @@ fn main() {
         a.feeds,
     );
     let dir = tempfile::tempdir().expect("temp dir");
+    if !a.cluster.is_empty() {
+        for &n in &a.cluster {
+            cluster_run(&a, dir.path(), addr, n);
+        }
+        return;
+    }
     let cfg = write_config(dir.path(), addr, &a, None);
     let out = dir.path().join("out/items.jsonl");
     println!(
@@ -419,4 +441,88 @@ fn single_core_rate() -> f64 {
         }
     }
     items.len() as f64 / t0.elapsed().as_secs_f64()
+}
+
+/// The feeds through `nodes` cluster nodes: items/s from their start until every item is
+/// in one of their sinks.
+fn cluster_run(a: &Args, dir: &Path, addr: std::net::SocketAddr, nodes: usize) {
+    let name = format!("bench{}x{nodes}", std::process::id());
+    let mut y = format!(
+        "state_dir: state\ndefaults:\n  max_concurrent_fetches: 64\n  per_host_concurrency: 64\ncluster:\n  nats_url: nats://127.0.0.1:4222\n  name: {name}\n"
+    );
+    if let Some(w) = a.workers {
+        y.push_str(&format!("pipeline:\n  extract_workers: {w}\n"));
+    }
+    y.push_str("sources:\n");
+    for n in 0..a.feeds {
+        y.push_str(&format!(
+            "  - {{id: f{n}, type: feed, url: \"http://{addr}/f/{n}\"}}\n"
+        ));
+    }
+    if a.extractors {
+        y.push_str("extractors:\n");
+        for t in feedloom_extract::DEFAULT_ORDER {
+            y.push_str(&format!("  - {{type: {t}}}\n"));
+        }
+    }
+    y.push_str("sinks:\n  - {id: out, type: jsonl, path: out.jsonl}\n");
+    let dirs: Vec<PathBuf> = (0..nodes)
+        .map(|i| {
+            let d = dir.join(&name).join(format!("node{i}"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("feedloom.yaml"), &y).unwrap();
+            d
+        })
+        .collect();
+    let want = a.feeds * a.items;
+    let t0 = Instant::now();
+    let mut children: Vec<std::process::Child> = dirs
+        .iter()
+        .map(|d| {
+            Command::new(&a.bin)
+                .args(["run", "-c"])
+                .arg(d.join("feedloom.yaml"))
+                .env("RUST_LOG", "warn")
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("start a node")
+        })
+        .collect();
+    let mut total = 0;
+    while total < want && t0.elapsed() < std::time::Duration::from_secs(900) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        total = dirs.iter().map(|d| count_lines(&d.join("out.jsonl"))).sum();
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let per_node: Vec<usize> = dirs
+        .iter()
+        .map(|d| count_lines(&d.join("out.jsonl")))
+        .collect();
+    println!(
+        "cluster of {nodes}: {total} of {want} items in {secs:.2} s = {:.0} items/s end to end (delivered per node {per_node:?})",
+        total as f64 / secs
+    );
+    for c in &children {
+        let _ = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
+    }
+    for c in &mut children {
+        let _ = c.wait();
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        if let Ok(client) = async_nats::connect("127.0.0.1:4222").await {
+            let js = async_nats::jetstream::new(client);
+            for s in ["work", "out", "dead"] {
+                let _ = js.delete_stream(format!("{name}-{s}")).await;
+            }
+            for b in ["leases", "members", "feeds"] {
+                let _ = js.delete_stream(format!("KV_{name}-{b}")).await;
+            }
+        }
+    });
 }

@@ -275,6 +275,12 @@ async fn dispatch(cmd: Command, registry: Registry) -> Result<ExitCode> {
                 cfg.extractors.len(),
                 cfg.sinks.len()
             );
+            if let Some(c) = &cfg.cluster {
+                println!(
+                    "cluster {}: config hash {} (every node's must be the same)",
+                    c.config.name, c.hash
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { config } => run(&config, registry, Mode::Daemon).await,

@@ -91,7 +91,7 @@ pub(super) struct Polling {
     pub(super) mode: Mode,
     /// Cluster mode: the source's shared state as this node read it when it took the
     /// source; `None` until then (and after a lost lease or a refused write).
-    pub(super) feed: Option<crate::cluster::Feed>,
+    pub(super) feed: Option<Box<crate::cluster::Feed>>,
 }
 
 impl Pipeline {

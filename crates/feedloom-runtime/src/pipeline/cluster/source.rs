@@ -66,7 +66,7 @@ impl Pipeline {
                             run.max_backoff,
                             None,
                         );
-                        run.feed = Some(feed);
+                        run.feed = Some(Box::new(feed));
                         if !wait.is_zero() {
                             let next =
                                 Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
