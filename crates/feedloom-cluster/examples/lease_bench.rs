@@ -21,6 +21,7 @@ async fn main() {
     let cluster = connect(&url, "kvpub", 1).await;
     kv_put_rate(&cluster, 5_000).await;
     publish_rate(&cluster, 20_000).await;
+    consume_rate(&cluster, 22_000).await;
     cluster.destroy(&["bench"]).await.unwrap();
 }
 
@@ -160,6 +161,36 @@ async fn publish_rate(cluster: &Cluster, n: u32) {
         "stream  publish_with_id 512 B: {:>7.0} msgs/s pipelined ({n}), {:>7.0} msgs/s one at a time ({m})",
         f64::from(n) / piped.as_secs_f64(),
         f64::from(m) / seq.as_secs_f64()
+    );
+}
+
+/// A durable pull consumer reading `n` messages of the stream `publish_rate` filled, each
+/// acknowledged (as the extraction and sink consumers do).
+async fn consume_rate(cluster: &Cluster, n: usize) {
+    use futures_util::StreamExt;
+    let streams = cluster.streams();
+    let consumer = streams
+        .ensure_work_consumer("bench", "bench-reader", None)
+        .await
+        .unwrap();
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(256)
+        .messages()
+        .await
+        .unwrap();
+    let t0 = Instant::now();
+    let mut got = 0;
+    while got < n {
+        let Some(Ok(m)) = messages.next().await else {
+            break;
+        };
+        m.ack().await.unwrap();
+        got += 1;
+    }
+    println!(
+        "stream  pull consumer, ack each: {:>7.0} msgs/s ({got})",
+        got as f64 / t0.elapsed().as_secs_f64()
     );
 }
 
