@@ -369,14 +369,13 @@ fn a_node_paused_past_its_lease_cannot_overwrite_the_new_owners_state() {
         "  lease_ttl: 2s\n  ack_wait: 4s",
     )
     .into_iter()
-    .map(|p| {
+    .inspect(|p| {
         // The frozen fetch must not time out (timeouts run on wall-clock time).
-        let t = std::fs::read_to_string(&p)
+        let t = std::fs::read_to_string(p)
             .unwrap()
             .replace("shards: 64", "shards: 1")
             .replace("timeout: 10s", "timeout: 120s");
-        std::fs::write(&p, t).unwrap();
-        p
+        std::fs::write(p, t).unwrap();
     })
     .collect::<Vec<_>>();
     let mut a = start(&cfgs[0]);
@@ -599,12 +598,11 @@ fn a_nats_outage_pauses_the_node_and_it_resumes_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     let cfgs: Vec<PathBuf> = node_dirs(dir.path(), 1, "outage", &base, 5, "  lease_ttl: 2s")
         .into_iter()
-        .map(|p| {
-            let t = std::fs::read_to_string(&p)
+        .inspect(|p| {
+            let t = std::fs::read_to_string(p)
                 .unwrap()
                 .replace(SERVER, &format!("nats://127.0.0.1:{}", server.port));
-            std::fs::write(&p, t).unwrap();
-            p
+            std::fs::write(p, t).unwrap();
         })
         .collect();
     let mut d = start(&cfgs[0]);

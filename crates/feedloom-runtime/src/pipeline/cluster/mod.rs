@@ -63,13 +63,13 @@ impl Pipeline {
         sinks.push(tokio::spawn(async move {
             let mut consumers = Vec::new();
             loop {
-                if consumers.is_empty() {
-                    if let Ok(c) = node.extract_consumer().await {
-                        consumers.push((crate::cluster::EXTRACT_CONSUMER.to_string(), c));
-                        for id in &ids {
-                            if let Ok(c) = node.sink_consumer(id).await {
-                                consumers.push((crate::cluster::sink_consumer(id), c));
-                            }
+                if consumers.is_empty()
+                    && let Ok(c) = node.extract_consumer().await
+                {
+                    consumers.push((crate::cluster::EXTRACT_CONSUMER.to_string(), c));
+                    for id in &ids {
+                        if let Ok(c) = node.sink_consumer(id).await {
+                            consumers.push((crate::cluster::sink_consumer(id), c));
                         }
                     }
                 }
