@@ -245,14 +245,16 @@ impl ClusterNode {
     /// A source's shared state (an empty record, revision `None`, for a new source).
     pub async fn load(&self, source: &str) -> Result<Feed, ClusterError> {
         match self.feeds.get(source).await {
-            Ok(Some((bytes, rev))) => {
-                let record: FeedRecord =
-                    serde_json::from_slice(&bytes).map_err(|e| ClusterError::Corrupt {
-                        what: format!("state of source {source:?}"),
-                        reason: e.to_string(),
-                    })?;
-                Ok(Feed::new(record, Some(rev)))
-            }
+            Ok(Some((bytes, rev))) => match serde_json::from_slice::<FeedRecord>(&bytes) {
+                Ok(record) => Ok(Feed::new(record, Some(rev))),
+                // Not ours to read (another version, a hand edit): start the source over
+                // rather than never poll it again; the next write replaces it.
+                Err(e) => {
+                    tracing::error!(source = %source, revision = rev, error = %e, "unreadable cluster state of the source; it starts over (its items may be delivered again)");
+                    ClusterCounters::inc(&self.counters.state_errors);
+                    Ok(Feed::new(FeedRecord::default(), Some(rev)))
+                }
+            },
             Ok(None) => Ok(Feed::default()),
             Err(e) => {
                 ClusterCounters::inc(&self.counters.state_errors);

@@ -25,7 +25,9 @@ pub struct FeedRecord {
     /// When the source polls next and its failure streak.
     #[serde(default)]
     pub schedule: Option<Schedule>,
-    /// Ids of the items already published, with when (unix seconds), oldest first.
+    /// The items already published, oldest first: [`seen_key`] of each id, with when (unix
+    /// seconds). Keys, not ids: a feed's ids can be kilobytes long, the record must stay
+    /// far below the server's max_payload.
     #[serde(default)]
     pub seen: Vec<(String, i64)>,
     /// The node that wrote this revision.
@@ -72,13 +74,14 @@ impl FeedRecord {
 
     /// Add the ids just published and forget those past `retention_secs` (and beyond
     /// [`MAX_SEEN`]).
-    pub fn remember(
+    pub fn remember<'a>(
         &mut self,
-        ids: impl IntoIterator<Item = String>,
+        ids: impl IntoIterator<Item = &'a str>,
         now: i64,
         retention_secs: i64,
     ) {
-        self.seen.extend(ids.into_iter().map(|id| (id, now)));
+        self.seen
+            .extend(ids.into_iter().map(|id| (seen_key(id), now)));
         let cutoff = now.saturating_sub(retention_secs);
         self.seen.retain(|(_, at)| *at >= cutoff);
         if self.seen.len() > MAX_SEEN {
@@ -88,18 +91,41 @@ impl FeedRecord {
     }
 }
 
+/// What [`FeedRecord::seen`] keeps of an item id: 16 hex digits of its SHA-256.
+pub fn seen_key(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(id.as_bytes())[..8])
+}
+
 /// A source this node holds, as read from the cluster: the record, the revision it was read
 /// at (the next write expects it) and the published ids as a set.
 #[derive(Clone, Debug, Default)]
 pub struct Feed {
     pub record: FeedRecord,
     pub revision: Option<u64>,
-    pub seen: HashSet<String>,
+    /// [`seen_key`]s of the items already published.
+    seen: HashSet<String>,
     /// A write of it was refused or failed: read it again before the next poll.
     pub invalid: bool,
 }
 
 impl Feed {
+    /// Was item `id` published already?
+    pub fn published(&self, id: &str) -> bool {
+        self.seen.contains(&seen_key(id))
+    }
+
+    /// Record that these items were published.
+    pub fn remember<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = &'a str> + Clone,
+        now: i64,
+        retention_secs: i64,
+    ) {
+        self.seen.extend(ids.clone().into_iter().map(seen_key));
+        self.record.remember(ids, now, retention_secs);
+    }
+
     pub fn new(record: FeedRecord, revision: Option<u64>) -> Feed {
         let seen = record.seen.iter().map(|(id, _)| id.clone()).collect();
         Feed {
@@ -143,11 +169,14 @@ mod tests {
     #[test]
     fn seen_ids_are_bounded_by_age_and_count() {
         let mut r = FeedRecord::default();
-        r.remember(["old".to_string()], 100, 50);
-        r.remember(["new".to_string()], 200, 50);
-        assert_eq!(r.seen, vec![("new".to_string(), 200)]);
-        r.remember((0..MAX_SEEN + 10).map(|i| i.to_string()), 200, 50);
+        r.remember(["old"], 100, 50);
+        r.remember(["new"], 200, 50);
+        assert_eq!(r.seen, vec![(seen_key("new"), 200)]);
+        let ids: Vec<String> = (0..MAX_SEEN + 10).map(|i| i.to_string()).collect();
+        r.remember(ids.iter().map(String::as_str), 200, 50);
         assert_eq!(r.seen.len(), MAX_SEEN);
-        assert_eq!(r.seen.last().map(|s| s.0.as_str()), Some("2009"));
+        assert_eq!(r.seen.last().map(|s| s.0.clone()), Some(seen_key("2009")));
+        let f = Feed::new(r, None);
+        assert!(f.published("2009") && !f.published("new"));
     }
 }

@@ -231,10 +231,10 @@ impl Pipeline {
         let started = Instant::now();
         let ledger = self.ledger.clone();
         let sid = id.to_string();
-        let seen = run.feed.as_ref().map(|f| f.seen.clone());
+        let feed = run.feed.as_deref();
         // Cluster mode: what the cluster published; else what this process delivered.
-        let delivered = move |item_id: &str| match &seen {
-            Some(s) => s.contains(item_id),
+        let delivered = move |item_id: &str| match feed {
+            Some(f) => f.published(item_id),
             None => ledger.seen(&sid, item_id),
         };
         let ctx = SourceContext {

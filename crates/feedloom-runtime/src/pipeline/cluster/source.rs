@@ -138,7 +138,7 @@ impl Pipeline {
         let mut pending = Vec::new();
         let mut ids = Vec::new();
         for mut item in batch.items {
-            if feed.seen.contains(&item.id) {
+            if feed.published(&item.id) {
                 continue;
             }
             item.source = source.to_string();
@@ -186,9 +186,11 @@ impl Pipeline {
                 }
             }
         }
-        feed.seen.extend(ids.iter().cloned());
-        feed.record
-            .remember(ids, Utc::now().timestamp(), node.retention_secs);
+        feed.remember(
+            ids.iter().map(String::as_str),
+            Utc::now().timestamp(),
+            node.retention_secs,
+        );
         self.commit_feed(source, feed, batch.commit).await;
         if n > 0 {
             self.update_status(source, |s| s.last_item_error = None);
