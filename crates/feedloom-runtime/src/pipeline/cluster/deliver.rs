@@ -134,14 +134,8 @@ impl Pipeline {
             return;
         }
         let (settled, rx) = Ack::notify(&item.source, &item.id);
-        route
-            .handle
-            .submit(Envelope {
-                item: Arc::new(item),
-                ack: Some(settled),
-            })
-            .await;
-        drop(routes);
+        // The waiter marks the message in progress from now on, also while `submit` waits
+        // for room in a slow sink's queue.
         let node = node.clone();
         let every = node.tick().max(Duration::from_millis(200));
         waiters.spawn(async move {
@@ -163,5 +157,12 @@ impl Pipeline {
                 }
             }
         });
+        route
+            .handle
+            .submit(Envelope {
+                item: Arc::new(item),
+                ack: Some(settled),
+            })
+            .await;
     }
 }

@@ -25,7 +25,7 @@ impl Pipeline {
         stop: CancellationToken,
     ) -> Vec<JoinHandle<()>> {
         let workers = workers.max(1);
-        let (tx, rx) = mpsc::channel::<jetstream::Message>(workers);
+        let (tx, rx) = mpsc::channel::<(jetstream::Message, JoinHandle<()>)>(workers);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let mut handles = Vec::new();
         for _ in 0..workers {
@@ -35,8 +35,8 @@ impl Pipeline {
             handles.push(tokio::spawn(async move {
                 loop {
                     let next = rx.lock().await.recv().await;
-                    let Some(msg) = next else { break };
-                    p.extract_message(&node, msg).await;
+                    let Some((msg, alive)) = next else { break };
+                    p.extract_message(&node, msg, alive).await;
                 }
             }));
         }
@@ -48,7 +48,14 @@ impl Pipeline {
     }
 
     /// One work message: extract, publish to the out stream, acknowledge.
-    async fn extract_message(&self, node: &ClusterNode, msg: jetstream::Message) {
+    /// `alive` marks the message in progress (from its arrival) until it is settled here.
+    async fn extract_message(
+        &self,
+        node: &ClusterNode,
+        msg: jetstream::Message,
+        alive: JoinHandle<()>,
+    ) {
+        let _alive = AbortOnDrop(alive);
         use futures_util::FutureExt;
         let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
         ClusterCounters::inc(&node.counters.extract_received);
@@ -70,13 +77,10 @@ impl Pipeline {
             .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
             .map(|v| v.to_string())
             .unwrap_or_else(|| msg_id(&item.source, &item.id));
-        // The message stays ours while the chain runs (an exec plugin may take minutes).
-        let progress = keep_alive(msg.clone(), node.tick().max(Duration::from_millis(200)));
         let chain = self.live.load().chain.clone();
         let run = std::panic::AssertUnwindSafe(self.run_steps(&chain, &mut item))
             .catch_unwind()
             .await;
-        progress.abort();
         let (failures, res) = match run {
             Ok(r) => r,
             Err(p) => {
@@ -212,6 +216,15 @@ pub(super) async fn ack(msg: &jetstream::Message, kind: AckKind) {
     }
 }
 
+/// Aborts its task when dropped (a message's keep-alive ends with its handling).
+pub(super) struct AbortOnDrop(pub(super) JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Tell the server every `every` that `msg` is still being worked on.
 pub(super) fn keep_alive(msg: jetstream::Message, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -227,7 +240,7 @@ pub(super) fn keep_alive(msg: jetstream::Message, every: Duration) -> JoinHandle
 /// given back.
 async fn fetch_work(
     node: Arc<ClusterNode>,
-    tx: mpsc::Sender<jetstream::Message>,
+    tx: mpsc::Sender<(jetstream::Message, JoinHandle<()>)>,
     batch: usize,
     stop: CancellationToken,
 ) {
@@ -269,16 +282,22 @@ async fn fetch_work(
             match next {
                 Some(Ok(msg)) => {
                     failures = 0;
+                    // In progress from now on: an exec plugin may take minutes, and the
+                    // message may wait for a free worker.
+                    let alive =
+                        keep_alive(msg.clone(), node.tick().max(Duration::from_millis(200)));
                     let permit = tokio::select! {
                         p = tx.reserve() => p,
                         _ = stop.cancelled() => {
+                            alive.abort();
                             ack(&msg, AckKind::Nak(None)).await;
                             return;
                         }
                     };
                     match permit {
-                        Ok(p) => p.send(msg),
+                        Ok(p) => p.send((msg, alive)),
                         Err(_) => {
+                            alive.abort();
                             ack(&msg, AckKind::Nak(None)).await;
                             return;
                         }
