@@ -576,31 +576,74 @@ pub fn fold_diacritic(c: char) -> char {
 /// A sentence ends at a line break, and at `.`, `!` or `?` followed by optional closing quotes
 /// or brackets, a space and an upper-case letter, an opening quote mark or a digit — but not
 /// after an abbreviation (`Mr.`, `Lt. Gen.`, `No.`, `U.S.`, an initial: [`is_abbrev`]).
+#[inline]
 pub fn sentence_break(text: &str, i: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    match b.get(i)? {
+    match text.as_bytes().get(i)? {
         b'\n' => Some(i + 1),
-        b'.' | b'!' | b'?' => {
-            // after optional closing quotes and brackets
-            let mut j = i + 1;
-            while let Some(c) = text.get(j..).and_then(|r| r.chars().next()) {
-                if matches!(c, '"' | ')' | '”' | '’' | '»' | '\'') {
-                    j += c.len_utf8();
-                } else {
-                    break;
-                }
-            }
-            if b.get(j) != Some(&b' ') {
-                return None;
-            }
-            let next = text.get(j + 1..)?.chars().next()?;
-            let opens = next.is_uppercase()
-                || next.is_ascii_digit()
-                || matches!(next, '“' | '"' | '«' | '„' | '‘' | '\'');
-            (opens && !is_abbrev(word_before(text, i))).then_some(j + 1)
-        }
+        b'.' | b'!' | b'?' => sentence_break_after_mark(text, i),
         _ => None,
     }
+}
+
+/// The bytes at which a sentence may end (a line break, `.`, `!`, `?`: [`sentence_break`] is
+/// `None` at every other byte), for the scans over a whole text: found with `memchr` instead
+/// of a call per byte. Each kind's next position is kept until the scan passes it, so a scan
+/// stays linear.
+struct Marks<'a> {
+    b: &'a [u8],
+    /// The first `\n` at or after the last position asked for (or `b.len()`).
+    nl: usize,
+    /// The first `.`, `!` or `?` at or after the last position asked for (or `b.len()`).
+    mark: usize,
+}
+
+impl<'a> Marks<'a> {
+    fn new(b: &'a [u8]) -> Marks<'a> {
+        Marks {
+            b,
+            nl: memchr::memchr(b'\n', b).unwrap_or(b.len()),
+            mark: memchr::memchr3(b'.', b'!', b'?', b).unwrap_or(b.len()),
+        }
+    }
+
+    /// The first byte at or after `i` where a sentence may end, or the text's length.
+    fn next(&mut self, i: usize) -> usize {
+        let n = self.b.len();
+        if i >= n {
+            return n;
+        }
+        let rest = self.b.get(i..).unwrap_or_default();
+        if self.nl < i {
+            self.nl = memchr::memchr(b'\n', rest).map_or(n, |p| i + p);
+        }
+        if self.mark < i {
+            self.mark = memchr::memchr3(b'.', b'!', b'?', rest).map_or(n, |p| i + p);
+        }
+        self.nl.min(self.mark)
+    }
+}
+
+/// [`sentence_break`] at a `.`, `!` or `?` (byte `i`).
+#[inline(never)]
+fn sentence_break_after_mark(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    // after optional closing quotes and brackets
+    let mut j = i + 1;
+    while let Some(c) = text.get(j..).and_then(|r| r.chars().next()) {
+        if matches!(c, '"' | ')' | '”' | '’' | '»' | '\'') {
+            j += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    let next = text.get(j + 1..)?.chars().next()?;
+    let opens = next.is_uppercase()
+        || next.is_ascii_digit()
+        || matches!(next, '“' | '"' | '«' | '„' | '‘' | '\'');
+    (opens && !is_abbrev(word_before(text, i))).then_some(j + 1)
 }
 
 /// The run of letters and digits that ends at byte `i` (the word a full stop at `i` follows).
@@ -622,7 +665,9 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
+    let mut marks = Marks::new(b);
     while i < b.len() {
+        i = marks.next(i);
         if let Some(e) = sentence_break(text, i) {
             if !sub(text, start, e).trim().is_empty() {
                 out.push((start, e));
@@ -672,8 +717,11 @@ pub struct Sentences {
 impl Sentences {
     pub fn new(text: &str) -> Sentences {
         let mut starts = vec![0];
+        let b = text.as_bytes();
         let mut i = 0;
-        while i < text.len() {
+        let mut marks = Marks::new(b);
+        while i < b.len() {
+            i = marks.next(i);
             match sentence_break(text, i) {
                 Some(e) => {
                     if e < text.len() {
