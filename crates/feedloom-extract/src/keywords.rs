@@ -141,16 +141,27 @@ fn is_verb_like(w: &str) -> bool {
     (b.len() >= 5 && w.ends_with("ed")) || VERB_SET.contains(w)
 }
 
-/// A weak word of [`WEAK`], any ASCII case.
-fn is_weak(w: &str) -> bool {
-    static WEAK_SET: std::sync::LazyLock<std::collections::HashSet<&'static str, Fx>> =
-        std::sync::LazyLock::new(|| WEAK.iter().copied().collect());
-    w.len() <= 12 && {
-        let mut buf = [0u8; 12];
-        let b = &mut buf[..w.len()];
-        b.copy_from_slice(w.as_bytes());
-        b.make_ascii_lowercase();
-        std::str::from_utf8(b).is_ok_and(|l| WEAK_SET.contains(l))
+/// The word whose [`text::word_key`] is `k` is a weak word of [`WEAK`], in any ASCII case
+/// (the words of [`WEAK`] are ASCII and shorter than 16 bytes: a word with no key is none).
+fn is_weak_key(k: u128) -> bool {
+    static WEAK_KEYS: std::sync::LazyLock<std::collections::HashSet<u128, Fx>> =
+        std::sync::LazyLock::new(|| WEAK.iter().filter_map(|w| text::word_key(w)).collect());
+    WEAK_KEYS.contains(&k)
+}
+
+/// A word of the word table: its [`text::word_key`] when it has one (ASCII, at most 15 bytes:
+/// nearly every word), else the word compared without ASCII case. Two words equal without
+/// ASCII case have the same length and the same bytes outside ASCII, so both have a key (the
+/// same) or neither has.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum WordKey<'a> {
+    Short(u128),
+    Long(Ci<'a>),
+}
+
+impl<'a> WordKey<'a> {
+    fn of(w: &'a str) -> Self {
+        text::word_key(w).map_or(WordKey::Long(Ci(w)), WordKey::Short)
     }
 }
 
@@ -206,21 +217,26 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
     let max_words = o.max_words.clamp(1, MAX_WORDS);
     let n = toks.len().max(1) as f64;
     // intern words (ASCII case-insensitive); the word table decides stopwords once per word
-    let mut ids: HashMap<Ci, u32, Fx> = HashMap::with_capacity_and_hasher(512, Fx::default());
+    let mut ids: HashMap<WordKey, u32, Fx> = HashMap::with_capacity_and_hasher(512, Fx::default());
     let mut stats: Vec<WordStat> = Vec::with_capacity(512);
     let tid: Vec<u32> = toks
         .iter()
         .enumerate()
         .map(|(i, t)| {
             let next = stats.len() as u32;
-            let id = *ids.entry(Ci(t.s)).or_insert(next);
+            let key = WordKey::of(t.s);
+            let id = *ids.entry(key).or_insert(next);
             if id == next {
                 let w = t.s;
+                let short = match key {
+                    WordKey::Short(k) => Some(k),
+                    WordKey::Long(_) => None,
+                };
                 let bad = next >= (1 << SLOT) - 1
-                    || text::is_stopword(w)
+                    || short.is_some_and(text::is_stopword_key)
                     || w.bytes().any(|b| b.is_ascii_digit())
                     || w.chars().nth(1).is_none()
-                    || is_weak(w)
+                    || short.is_some_and(is_weak_key)
                     || is_verb_like(w);
                 stats.push(WordStat {
                     bad,
@@ -310,7 +326,7 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
         .map(|t| {
             text::words(t)
                 .iter()
-                .map(|w| ids.get(&Ci(w.s)).copied().unwrap_or(u32::MAX))
+                .map(|w| ids.get(&WordKey::of(w.s)).copied().unwrap_or(u32::MAX))
                 .collect()
         })
         .unwrap_or_default();

@@ -374,12 +374,18 @@ pub static STOPWORDS: LazyLock<std::collections::HashSet<&'static str, Fx>> = La
 });
 
 pub fn is_stopword(w: &str) -> bool {
-    word_key(w).is_some_and(|k| STOPWORD_KEYS.contains(&k))
+    word_key(w).is_some_and(is_stopword_key)
+}
+
+/// [`is_stopword`] of the word whose [`word_key`] is `k`.
+pub(crate) fn is_stopword_key(k: u128) -> bool {
+    STOPWORD_KEYS.contains(&k)
 }
 
 /// A word of up to 15 ASCII bytes, lower-cased and packed into an integer (its length in the
 /// top byte): a set of such keys needs no string hashing or comparison.
-fn word_key(w: &str) -> Option<u128> {
+#[inline]
+pub(crate) fn word_key(w: &str) -> Option<u128> {
     let b = w.as_bytes();
     if b.len() > 15 || !b.is_ascii() {
         return None;
