@@ -119,6 +119,14 @@ const ROLES: &[&str] = &[
     "prime",
 ];
 
+/// The word whose [`text::word_key`] is `k` is one of [`ROLES`], in any ASCII case (the roles
+/// are ASCII and shorter than 16 bytes: a word with no key is none).
+fn is_role_key(k: u128) -> bool {
+    static ROLE_KEYS: std::sync::LazyLock<std::collections::HashSet<u128, Fx>> =
+        std::sync::LazyLock::new(|| ROLES.iter().filter_map(|w| text::word_key(w)).collect());
+    ROLE_KEYS.contains(&k)
+}
+
 /// Common verbs that end a phrase, and lower-case past forms ("raised", "signed").
 const VERBS: &[&str] = &[
     "meet", "meets", "met", "make", "makes", "take", "takes", "took", "give", "gives", "gave",
@@ -190,6 +198,8 @@ impl Eq for Ci<'_> {}
 /// token index of its first occurrence.
 struct WordStat {
     bad: bool,
+    /// One of [`ROLES`] (any ASCII case).
+    role: bool,
     freq: f64,
     deg: f64,
     first: usize,
@@ -240,6 +250,7 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
                     || is_verb_like(w);
                 stats.push(WordStat {
                     bad,
+                    role: short.is_some_and(is_role_key),
                     freq: 0.0,
                     deg: 0.0,
                     first: i,
@@ -262,7 +273,7 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
         }
         // "Governor Olayemi Cardoso": the role is not part of the name's phrase
         let role = text::is_cap(t.s)
-            && ROLES.iter().any(|r| r.eq_ignore_ascii_case(t.s))
+            && stats[tid[i] as usize].role
             && toks.get(i + 1).is_some_and(|n| text::is_cap(n.s));
         if role || stats[tid[i] as usize].bad {
             if !cur.is_empty() {
@@ -339,8 +350,8 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
             if p.cap {
                 s *= 1.2;
             }
-            let pid: Vec<u32> = p.first.clone().map(|i| tid[i]).collect();
-            if title_ids.windows(len).any(|w| w == pid.as_slice()) {
+            let pid = &tid[p.first.clone()];
+            if title_ids.windows(len).any(|w| w == pid) {
                 s *= 1.5;
             }
             (s, u)
