@@ -857,6 +857,13 @@ pub fn is_cap(w: &str) -> bool {
 
 /// All letters upper case, at least two (an acronym: NCE, SCO, U.S).
 pub fn is_acronym(w: &str) -> bool {
+    if w.is_ascii() {
+        // the same test on bytes: an ASCII char is alphabetic or upper case only as ASCII
+        let b = w.as_bytes();
+        return b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+            && b.iter()
+                .all(|&c| c.is_ascii_uppercase() || c == b'.' || c.is_ascii_digit());
+    }
     let letters = w.chars().filter(|c| c.is_alphabetic()).count();
     letters >= 2
         && w.chars()
