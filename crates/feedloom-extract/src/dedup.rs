@@ -271,6 +271,21 @@ fn mix(mut h: u64) -> u64 {
     h ^ (h >> 31)
 }
 
+/// Each byte's ASCII lower case when it is an ASCII letter or digit, else 0 (one lookup per
+/// byte in [`words`]).
+static ASCII_WORD_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() {
+            t[i] = b.to_ascii_lowercase();
+        }
+        i += 1;
+    }
+    t
+};
+
 /// The hashes of the words of `text` (runs of alphanumeric chars): one pass over its bytes,
 /// hashing as it goes, ASCII without decoding.
 fn words(text: &str) -> Vec<u64> {
@@ -280,8 +295,9 @@ fn words(text: &str) -> Vec<u64> {
     let mut i = 0;
     while i < b.len() {
         let x = b[i];
-        if x.is_ascii_alphanumeric() {
-            h = fnv_step(h, x);
+        let low = ASCII_WORD_LOWER[usize::from(x)];
+        if low != 0 {
+            h = (h ^ u64::from(low)).wrapping_mul(0x0100_0000_01b3);
             in_word = true;
             i += 1;
             continue;
