@@ -458,6 +458,17 @@ impl std::hash::Hasher for FxHasher {
 }
 pub type Fx = std::hash::BuildHasherDefault<FxHasher>;
 
+/// Whether each byte is an ASCII letter or digit (a table lookup in [`words`]' byte loops).
+static ASCII_ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
 /// A word in the text with its byte range.
 #[derive(Clone, Copy, Debug)]
 pub struct Tok<'a> {
@@ -486,7 +497,7 @@ pub fn words(text: &str) -> Vec<Tok<'_>> {
         // ASCII without decoding: skip what is no letter or digit, then run over letters and
         // digits a byte at a time
         let mut end = if b[i] < 0x80 {
-            if !b[i].is_ascii_alphanumeric() {
+            if !ASCII_ALNUM[usize::from(b[i])] {
                 i += 1;
                 continue;
             }
@@ -501,7 +512,7 @@ pub fn words(text: &str) -> Vec<Tok<'_>> {
         };
         let start = i;
         loop {
-            while end < n && b[end].is_ascii_alphanumeric() {
+            while end < n && ASCII_ALNUM[usize::from(b[end])] {
                 end += 1;
             }
             if end >= n {
