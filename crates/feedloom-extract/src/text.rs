@@ -387,15 +387,31 @@ pub(crate) fn is_stopword_key(k: u128) -> bool {
 #[inline]
 pub(crate) fn word_key(w: &str) -> Option<u128> {
     let b = w.as_bytes();
-    if b.len() > 15 || !b.is_ascii() {
+    let mut buf = [0u8; 16];
+    buf.get_mut(..b.len())
+        .filter(|_| b.len() <= 15)?
+        .copy_from_slice(b);
+    // eight bytes at a time: ASCII (no high bit), then lower-cased
+    let lo = u64::from_le_bytes(*buf.first_chunk::<8>()?);
+    let hi = u64::from_le_bytes(*buf.last_chunk::<8>()?);
+    if (lo | hi) & (LSB * 0x80) != 0 {
         return None;
     }
-    let mut buf = [0u8; 16];
-    for (d, s) in buf.iter_mut().zip(b) {
-        *d = s.to_ascii_lowercase();
-    }
-    buf[15] = b.len() as u8;
-    Some(u128::from_le_bytes(buf))
+    let key = u128::from(ascii_lower(lo)) | u128::from(ascii_lower(hi)) << 64;
+    Some(key | (b.len() as u128) << 120)
+}
+
+const LSB: u64 = 0x0101_0101_0101_0101;
+
+/// The eight bytes of `x`, each ASCII (below 0x80), with `A`-`Z` lower-cased.
+#[inline]
+fn ascii_lower(x: u64) -> u64 {
+    // a byte plus 0x3f reaches 0x80 from `A` on, plus 0x25 from past `Z` on (no carries: the
+    // bytes are below 0x80)
+    let from_a = x + LSB * (0x80 - u64::from(b'A'));
+    let past_z = x + LSB * (0x80 - u64::from(b'Z') - 1);
+    let upper = from_a & !past_z & (LSB * 0x80);
+    x | (upper >> 2)
 }
 
 static STOPWORD_KEYS: LazyLock<std::collections::HashSet<u128, Fx>> =
@@ -924,6 +940,42 @@ mod tests {
             i = end;
         }
         out
+    }
+
+    #[test]
+    fn word_key_lower_cases_short_ascii_words() {
+        let naive = |w: &str| -> Option<u128> {
+            let b = w.as_bytes();
+            if b.len() > 15 || !b.is_ascii() {
+                return None;
+            }
+            let mut buf = [0u8; 16];
+            for (d, s) in buf.iter_mut().zip(b) {
+                *d = s.to_ascii_lowercase();
+            }
+            buf[15] = b.len() as u8;
+            Some(u128::from_le_bytes(buf))
+        };
+        let all: String = (0u8..128).map(char::from).collect();
+        let mut words: Vec<String> = vec![
+            String::new(),
+            "The".into(),
+            "AZaz@[`{".into(),
+            "Exactly15Bytes!".into(),
+            "Sixteen__Bytes!!".into(),
+            "Niš".into(),
+            "\u{7f}\u{0}Zz".into(),
+        ];
+        for start in 0..all.len() {
+            for len in [1, 7, 8, 9, 15] {
+                if let Some(w) = all.get(start..start + len) {
+                    words.push(w.to_string());
+                }
+            }
+        }
+        for w in &words {
+            assert_eq!(word_key(w), naive(w), "{w:?}");
+        }
     }
 
     #[test]
