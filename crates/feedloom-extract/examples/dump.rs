@@ -8,6 +8,8 @@
 //! cargo run --release -p feedloom-extract --example dump > after.txt && cmp before.txt after.txt
 //! ```
 //!
+//! `dump DIR...` dumps the `*.txt` articles of those directories instead (first line the title).
+//!
 //! Each article runs through the full chain (one context per directory, in file order, so
 //! `dedup` sees the earlier articles), through each extractor alone, and in variants that
 //! reach other rules: the text upper-cased, lower-cased, and with a non-English language.
@@ -111,13 +113,17 @@ fn print(label: &str, it: &Item, chain: &[(&'static str, Box<dyn Extractor>)]) {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("../../tests/eval"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.push(root.join("tests/fixtures"));
+    // directories given on the command line, else every eval set and the fixtures
+    let mut dirs: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    if dirs.is_empty() {
+        dirs = std::fs::read_dir(root.join("../../tests/eval"))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        dirs.push(root.join("tests/fixtures"));
+    }
     for dir in dirs {
         let arts = load(&dir);
         if arts.is_empty() {
