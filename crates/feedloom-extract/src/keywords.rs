@@ -357,8 +357,9 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
             (s, u)
         })
         .collect();
-    // best first; equal scores: the phrase that appears first
-    scored.sort_by(|a, b| {
+    // best first; equal scores: the phrase that appears first (no two distinct phrases first
+    // appear at the same word, so the order is total and an unstable sort gives the same)
+    scored.sort_unstable_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then(uniq[a.1].first.start.cmp(&uniq[b.1].first.start))
     });
