@@ -255,12 +255,25 @@ fn user_set(field: &str, patterns: &[String]) -> Result<Option<RegexSet>, BuildE
     .map(Some)
     .map_err(|e| BuildError::at(field, e.to_string()))
 }
+/// `line` holds a tab, a carriage return, a no-break or thin space, or two spaces in a row:
+/// [`squeeze`] changes it. (Byte searches: the three spaces outside ASCII start with 0xC2 or
+/// 0xE2, which only they are looked at for.)
+fn needs_squeeze(line: &str) -> bool {
+    let b = line.as_bytes();
+    memchr::memchr2(b'\t', b'\r', b).is_some()
+        || memchr::memchr2_iter(0xC2, 0xE2, b).any(|p| {
+            let r = b.get(p..).unwrap_or_default();
+            r.starts_with("\u{a0}".as_bytes())
+                || r.starts_with("\u{2009}".as_bytes())
+                || r.starts_with("\u{202f}".as_bytes())
+        })
+        || memchr::memmem::find(b, b"  ").is_some()
+}
+
 /// Runs of spaces, tabs and no-break/thin spaces become one space.
 fn squeeze(line: &str) -> std::borrow::Cow<'_, str> {
     let is_sp = |c: char| matches!(c, ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\r');
-    let needs =
-        line.contains(['\t', '\u{a0}', '\u{2009}', '\u{202f}', '\r']) || line.contains("  ");
-    if !needs {
+    if !needs_squeeze(line) {
         return std::borrow::Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len());
@@ -389,6 +402,26 @@ mod tests {
             user: (!patterns.is_empty())
                 .then(|| RegexSet::new(patterns.iter().map(|p| format!("(?i){p}"))).unwrap()),
             keep: None,
+        }
+    }
+
+    #[test]
+    fn needs_squeeze_finds_what_squeeze_changes() {
+        for line in [
+            "plain words",
+            "two  spaces",
+            "a\ttab",
+            "cr\r",
+            "no\u{a0}break",
+            "thin\u{2009}space",
+            "narrow\u{202f}nbsp",
+            "“curly” quotes — dash ©",
+            "",
+            " ",
+        ] {
+            let old = line.contains(['\t', '\u{a0}', '\u{2009}', '\u{202f}', '\r'])
+                || line.contains("  ");
+            assert_eq!(needs_squeeze(line), old, "{line:?}");
         }
     }
 

@@ -97,6 +97,17 @@ impl Spans {
     }
 }
 
+/// `weight` more mentions of `cc`, first seen at `at` if it is new (no copy of a code already
+/// counted).
+fn add(counts: &mut HashMap<String, (u32, usize)>, cc: &str, weight: u32, at: usize) {
+    match counts.get_mut(cc) {
+        Some(c) => c.0 += weight,
+        None => {
+            counts.insert(cc.to_string(), (weight, at));
+        }
+    }
+}
+
 /// Count the country mentions among gazetteer `hits` into `counts` (code → (count, first
 /// position)). `skip`
 /// holds the spans of names that are not places; `places` the entity rules' places with the
@@ -129,16 +140,14 @@ fn count(
             Some(e.cc)
         };
         if let Some(cc) = cc {
-            let c = counts.entry(cc.to_string()).or_insert((0, base + s));
-            c.0 += weight;
+            add(counts, cc, weight, base + s);
         }
     }
     // places the gazetteer does not name as written ("SARY-TASH, Kyrgyzstan", a town by
     // context)
     for (k, &(s, _, cc)) in places.iter().enumerate() {
         if let (false, Some(cc)) = (used[k], cc) {
-            let c = counts.entry(cc.to_string()).or_insert((0, base + s));
-            c.0 += weight;
+            add(counts, cc, weight, base + s);
         }
     }
 }

@@ -251,13 +251,17 @@ pub fn register(reg: &mut Registry) {
     );
 }
 
+/// FNV-1a of a word's bytes, ASCII lower-cased.
+#[cfg(test)]
 fn word_hash(w: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in w.bytes() {
-        h ^= u64::from(b.to_ascii_lowercase());
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    w.bytes().fold(FNV_OFFSET, fnv_step)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// splitmix64 finaliser.
@@ -267,11 +271,60 @@ fn mix(mut h: u64) -> u64 {
     h ^ (h >> 31)
 }
 
+/// Each byte's ASCII lower case when it is an ASCII letter or digit, else 0 (one lookup per
+/// byte in [`words`]).
+static ASCII_WORD_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() {
+            t[i] = b.to_ascii_lowercase();
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The hashes of the words of `text` (runs of alphanumeric chars): one pass over its bytes,
+/// hashing as it goes, ASCII without decoding.
 fn words(text: &str) -> Vec<u64> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(word_hash)
-        .collect()
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len() / 6);
+    let (mut h, mut in_word) = (FNV_OFFSET, false);
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        let low = ASCII_WORD_LOWER[usize::from(x)];
+        if low != 0 {
+            h = (h ^ u64::from(low)).wrapping_mul(0x0100_0000_01b3);
+            in_word = true;
+            i += 1;
+            continue;
+        }
+        let (alnum, l) = if x < 0x80 {
+            (false, 1)
+        } else {
+            let c = text.get(i..).and_then(|r| r.chars().next()).unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if alnum {
+            h = b
+                .get(i..i + l)
+                .unwrap_or_default()
+                .iter()
+                .fold(h, |h, &x| fnv_step(h, x));
+            in_word = true;
+        } else if in_word {
+            out.push(h);
+            (h, in_word) = (FNV_OFFSET, false);
+        }
+        i += l;
+    }
+    if in_word {
+        out.push(h);
+    }
+    out
 }
 
 /// The MinHash signature of `text` over `k`-word shingles (lower-cased words, punctuation
@@ -442,6 +495,23 @@ impl SyncExtractor for Dedup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_words_agree_with_splitting() {
+        for t in [
+            include_str!("../tests/fixtures/eurasianet-bulletin.txt"),
+            "",
+            "  Vučić’s “plan” — 12.5% in Niš… ÉCOLE école x\u{30c}y 東京 the END",
+            "word",
+        ] {
+            let split: Vec<u64> = t
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(word_hash)
+                .collect();
+            assert_eq!(words(t), split, "{t}");
+        }
+    }
     use feedloom_core::MemoryStore;
 
     const STORY: &str = "Turkmen Foreign Minister Rashid Meredov has reaffirmed Ashgabat's commitment to expanding natural gas exports to China. A Foreign Ministry press statement quoted Meredov as saying the most important priority of cooperation between Turkmenistan and China is the fuel and energy sector. Meredov made the remarks after meeting with Hou Qijun, head of China's National Petroleum Corporation. China has signaled it wants to move forward with a long-planned pipeline project, dubbed Line D, enabling Beijing to import higher volumes of natural gas.";

@@ -119,6 +119,14 @@ const ROLES: &[&str] = &[
     "prime",
 ];
 
+/// The word whose [`text::word_key`] is `k` is one of [`ROLES`], in any ASCII case (the roles
+/// are ASCII and shorter than 16 bytes: a word with no key is none).
+fn is_role_key(k: u128) -> bool {
+    static ROLE_KEYS: std::sync::LazyLock<std::collections::HashSet<u128, Fx>> =
+        std::sync::LazyLock::new(|| ROLES.iter().filter_map(|w| text::word_key(w)).collect());
+    ROLE_KEYS.contains(&k)
+}
+
 /// Common verbs that end a phrase, and lower-case past forms ("raised", "signed").
 const VERBS: &[&str] = &[
     "meet", "meets", "met", "make", "makes", "take", "takes", "took", "give", "gives", "gave",
@@ -141,16 +149,27 @@ fn is_verb_like(w: &str) -> bool {
     (b.len() >= 5 && w.ends_with("ed")) || VERB_SET.contains(w)
 }
 
-/// A weak word of [`WEAK`], any ASCII case.
-fn is_weak(w: &str) -> bool {
-    static WEAK_SET: std::sync::LazyLock<std::collections::HashSet<&'static str, Fx>> =
-        std::sync::LazyLock::new(|| WEAK.iter().copied().collect());
-    w.len() <= 12 && {
-        let mut buf = [0u8; 12];
-        let b = &mut buf[..w.len()];
-        b.copy_from_slice(w.as_bytes());
-        b.make_ascii_lowercase();
-        std::str::from_utf8(b).is_ok_and(|l| WEAK_SET.contains(l))
+/// The word whose [`text::word_key`] is `k` is a weak word of [`WEAK`], in any ASCII case
+/// (the words of [`WEAK`] are ASCII and shorter than 16 bytes: a word with no key is none).
+fn is_weak_key(k: u128) -> bool {
+    static WEAK_KEYS: std::sync::LazyLock<std::collections::HashSet<u128, Fx>> =
+        std::sync::LazyLock::new(|| WEAK.iter().filter_map(|w| text::word_key(w)).collect());
+    WEAK_KEYS.contains(&k)
+}
+
+/// A word of the word table: its [`text::word_key`] when it has one (ASCII, at most 15 bytes:
+/// nearly every word), else the word compared without ASCII case. Two words equal without
+/// ASCII case have the same length and the same bytes outside ASCII, so both have a key (the
+/// same) or neither has.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum WordKey<'a> {
+    Short(u128),
+    Long(Ci<'a>),
+}
+
+impl<'a> WordKey<'a> {
+    fn of(w: &'a str) -> Self {
+        text::word_key(w).map_or(WordKey::Long(Ci(w)), WordKey::Short)
     }
 }
 
@@ -179,6 +198,8 @@ impl Eq for Ci<'_> {}
 /// token index of its first occurrence.
 struct WordStat {
     bad: bool,
+    /// One of [`ROLES`] (any ASCII case).
+    role: bool,
     freq: f64,
     deg: f64,
     first: usize,
@@ -206,24 +227,30 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
     let max_words = o.max_words.clamp(1, MAX_WORDS);
     let n = toks.len().max(1) as f64;
     // intern words (ASCII case-insensitive); the word table decides stopwords once per word
-    let mut ids: HashMap<Ci, u32, Fx> = HashMap::with_capacity_and_hasher(512, Fx::default());
+    let mut ids: HashMap<WordKey, u32, Fx> = HashMap::with_capacity_and_hasher(512, Fx::default());
     let mut stats: Vec<WordStat> = Vec::with_capacity(512);
     let tid: Vec<u32> = toks
         .iter()
         .enumerate()
         .map(|(i, t)| {
             let next = stats.len() as u32;
-            let id = *ids.entry(Ci(t.s)).or_insert(next);
+            let key = WordKey::of(t.s);
+            let id = *ids.entry(key).or_insert(next);
             if id == next {
                 let w = t.s;
+                let short = match key {
+                    WordKey::Short(k) => Some(k),
+                    WordKey::Long(_) => None,
+                };
                 let bad = next >= (1 << SLOT) - 1
-                    || text::is_stopword(w)
+                    || short.is_some_and(text::is_stopword_key)
                     || w.bytes().any(|b| b.is_ascii_digit())
                     || w.chars().nth(1).is_none()
-                    || is_weak(w)
+                    || short.is_some_and(is_weak_key)
                     || is_verb_like(w);
                 stats.push(WordStat {
                     bad,
+                    role: short.is_some_and(is_role_key),
                     freq: 0.0,
                     deg: 0.0,
                     first: i,
@@ -246,7 +273,7 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
         }
         // "Governor Olayemi Cardoso": the role is not part of the name's phrase
         let role = text::is_cap(t.s)
-            && ROLES.iter().any(|r| r.eq_ignore_ascii_case(t.s))
+            && stats[tid[i] as usize].role
             && toks.get(i + 1).is_some_and(|n| text::is_cap(n.s));
         if role || stats[tid[i] as usize].bad {
             if !cur.is_empty() {
@@ -310,7 +337,7 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
         .map(|t| {
             text::words(t)
                 .iter()
-                .map(|w| ids.get(&Ci(w.s)).copied().unwrap_or(u32::MAX))
+                .map(|w| ids.get(&WordKey::of(w.s)).copied().unwrap_or(u32::MAX))
                 .collect()
         })
         .unwrap_or_default();
@@ -323,15 +350,16 @@ pub fn extract_keywords(title: Option<&str>, text: &str, o: &KeywordsOptions) ->
             if p.cap {
                 s *= 1.2;
             }
-            let pid: Vec<u32> = p.first.clone().map(|i| tid[i]).collect();
-            if title_ids.windows(len).any(|w| w == pid.as_slice()) {
+            let pid = &tid[p.first.clone()];
+            if title_ids.windows(len).any(|w| w == pid) {
                 s *= 1.5;
             }
             (s, u)
         })
         .collect();
-    // best first; equal scores: the phrase that appears first
-    scored.sort_by(|a, b| {
+    // best first; equal scores: the phrase that appears first (no two distinct phrases first
+    // appear at the same word, so the order is total and an unstable sort gives the same)
+    scored.sort_unstable_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then(uniq[a.1].first.start.cmp(&uniq[b.1].first.start))
     });

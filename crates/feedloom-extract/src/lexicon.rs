@@ -15,6 +15,24 @@ pub struct Lexicon {
     name: &'static str,
     words: Vec<&'static str>,
     set: HashSet<&'static str, Fx>,
+    /// One bit per [`sketch`] of an entry: a word whose bit is clear is no entry, found
+    /// without hashing it (most words looked up are none: the rules ask every word of a run).
+    filter: Box<[u64; FILTER_WORDS]>,
+}
+
+/// The size of [`Lexicon`]'s filter in `u64`s (4,096 bits: a list of a few hundred entries
+/// sets a few percent of them).
+const FILTER_WORDS: usize = 64;
+
+/// A word's bit in a [`Lexicon`]'s filter, from its length and its first, second and last
+/// bytes (no loop over the word).
+#[inline]
+fn sketch(word: &str) -> usize {
+    let b = word.as_bytes();
+    let at = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+    let last = at(b.len().wrapping_sub(1));
+    let x = (b.len() as u64) | at(0) << 16 | at(1) << 24 | last << 32;
+    (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 52) as usize
 }
 
 impl Lexicon {
@@ -23,12 +41,24 @@ impl Lexicon {
     pub fn parse(name: &'static str, src: &'static str) -> Self {
         let words: Vec<&'static str> = entries(src).collect();
         let set = words.iter().copied().collect();
-        Lexicon { name, words, set }
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
+        for w in &words {
+            let k = sketch(w);
+            filter[k / 64] |= 1 << (k % 64);
+        }
+        Lexicon {
+            name,
+            words,
+            set,
+            filter,
+        }
     }
 
     /// Whether `word` is on the list, exactly (case included).
+    #[inline]
     pub fn contains(&self, word: &str) -> bool {
-        self.set.contains(word)
+        let k = sketch(word);
+        self.filter[k / 64] & (1 << (k % 64)) != 0 && self.set.contains(word)
     }
 
     /// The entries in file order (byte order).

@@ -374,22 +374,44 @@ pub static STOPWORDS: LazyLock<std::collections::HashSet<&'static str, Fx>> = La
 });
 
 pub fn is_stopword(w: &str) -> bool {
-    word_key(w).is_some_and(|k| STOPWORD_KEYS.contains(&k))
+    word_key(w).is_some_and(is_stopword_key)
+}
+
+/// [`is_stopword`] of the word whose [`word_key`] is `k`.
+pub(crate) fn is_stopword_key(k: u128) -> bool {
+    STOPWORD_KEYS.contains(&k)
 }
 
 /// A word of up to 15 ASCII bytes, lower-cased and packed into an integer (its length in the
 /// top byte): a set of such keys needs no string hashing or comparison.
-fn word_key(w: &str) -> Option<u128> {
+#[inline]
+pub(crate) fn word_key(w: &str) -> Option<u128> {
     let b = w.as_bytes();
-    if b.len() > 15 || !b.is_ascii() {
+    let mut buf = [0u8; 16];
+    buf.get_mut(..b.len())
+        .filter(|_| b.len() <= 15)?
+        .copy_from_slice(b);
+    // eight bytes at a time: ASCII (no high bit), then lower-cased
+    let lo = u64::from_le_bytes(*buf.first_chunk::<8>()?);
+    let hi = u64::from_le_bytes(*buf.last_chunk::<8>()?);
+    if (lo | hi) & (LSB * 0x80) != 0 {
         return None;
     }
-    let mut buf = [0u8; 16];
-    for (d, s) in buf.iter_mut().zip(b) {
-        *d = s.to_ascii_lowercase();
-    }
-    buf[15] = b.len() as u8;
-    Some(u128::from_le_bytes(buf))
+    let key = u128::from(ascii_lower(lo)) | u128::from(ascii_lower(hi)) << 64;
+    Some(key | (b.len() as u128) << 120)
+}
+
+const LSB: u64 = 0x0101_0101_0101_0101;
+
+/// The eight bytes of `x`, each ASCII (below 0x80), with `A`-`Z` lower-cased.
+#[inline]
+fn ascii_lower(x: u64) -> u64 {
+    // a byte plus 0x3f reaches 0x80 from `A` on, plus 0x25 from past `Z` on (no carries: the
+    // bytes are below 0x80)
+    let from_a = x + LSB * (0x80 - u64::from(b'A'));
+    let past_z = x + LSB * (0x80 - u64::from(b'Z') - 1);
+    let upper = from_a & !past_z & (LSB * 0x80);
+    x | (upper >> 2)
 }
 
 static STOPWORD_KEYS: LazyLock<std::collections::HashSet<u128, Fx>> =
@@ -452,6 +474,17 @@ impl std::hash::Hasher for FxHasher {
 }
 pub type Fx = std::hash::BuildHasherDefault<FxHasher>;
 
+/// Whether each byte is an ASCII letter or digit (a table lookup in [`words`]' byte loops).
+static ASCII_ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
 /// A word in the text with its byte range.
 #[derive(Clone, Copy, Debug)]
 pub struct Tok<'a> {
@@ -480,7 +513,7 @@ pub fn words(text: &str) -> Vec<Tok<'_>> {
         // ASCII without decoding: skip what is no letter or digit, then run over letters and
         // digits a byte at a time
         let mut end = if b[i] < 0x80 {
-            if !b[i].is_ascii_alphanumeric() {
+            if !ASCII_ALNUM[usize::from(b[i])] {
                 i += 1;
                 continue;
             }
@@ -495,7 +528,7 @@ pub fn words(text: &str) -> Vec<Tok<'_>> {
         };
         let start = i;
         loop {
-            while end < n && b[end].is_ascii_alphanumeric() {
+            while end < n && ASCII_ALNUM[usize::from(b[end])] {
                 end += 1;
             }
             if end >= n {
@@ -568,39 +601,82 @@ pub fn fold_diacritic(c: char) -> char {
 }
 
 /// Where a sentence ends at byte `i` of `text`, if one does: the byte where the next sentence
-/// starts. This is the crate's one definition of a sentence end, used by [`sentences`],
-/// [`Sentences`] and the bounded scans ([`sentence_start_before`], [`sentence_end_after`]), so
+/// starts. This is the crate's one definition of a sentence end, used by [`Sentences`] (and
+/// its [`Sentences::non_blank`]) and the bounded scans ([`sentence_start_before`], [`sentence_end_after`]), so
 /// that every extractor (entities, quotes, amounts, dates) cuts sentences at the same places
 /// and a sentence's end can never fall after the start of the next one.
 ///
 /// A sentence ends at a line break, and at `.`, `!` or `?` followed by optional closing quotes
 /// or brackets, a space and an upper-case letter, an opening quote mark or a digit — but not
 /// after an abbreviation (`Mr.`, `Lt. Gen.`, `No.`, `U.S.`, an initial: [`is_abbrev`]).
+#[inline]
 pub fn sentence_break(text: &str, i: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    match b.get(i)? {
+    match text.as_bytes().get(i)? {
         b'\n' => Some(i + 1),
-        b'.' | b'!' | b'?' => {
-            // after optional closing quotes and brackets
-            let mut j = i + 1;
-            while let Some(c) = text.get(j..).and_then(|r| r.chars().next()) {
-                if matches!(c, '"' | ')' | '”' | '’' | '»' | '\'') {
-                    j += c.len_utf8();
-                } else {
-                    break;
-                }
-            }
-            if b.get(j) != Some(&b' ') {
-                return None;
-            }
-            let next = text.get(j + 1..)?.chars().next()?;
-            let opens = next.is_uppercase()
-                || next.is_ascii_digit()
-                || matches!(next, '“' | '"' | '«' | '„' | '‘' | '\'');
-            (opens && !is_abbrev(word_before(text, i))).then_some(j + 1)
-        }
+        b'.' | b'!' | b'?' => sentence_break_after_mark(text, i),
         _ => None,
     }
+}
+
+/// The bytes at which a sentence may end (a line break, `.`, `!`, `?`: [`sentence_break`] is
+/// `None` at every other byte), for the scans over a whole text: found with `memchr` instead
+/// of a call per byte. Each kind's next position is kept until the scan passes it, so a scan
+/// stays linear.
+struct Marks<'a> {
+    b: &'a [u8],
+    /// The first `\n` at or after the last position asked for (or `b.len()`).
+    nl: usize,
+    /// The first `.`, `!` or `?` at or after the last position asked for (or `b.len()`).
+    mark: usize,
+}
+
+impl<'a> Marks<'a> {
+    fn new(b: &'a [u8]) -> Marks<'a> {
+        Marks {
+            b,
+            nl: memchr::memchr(b'\n', b).unwrap_or(b.len()),
+            mark: memchr::memchr3(b'.', b'!', b'?', b).unwrap_or(b.len()),
+        }
+    }
+
+    /// The first byte at or after `i` where a sentence may end, or the text's length.
+    fn next(&mut self, i: usize) -> usize {
+        let n = self.b.len();
+        if i >= n {
+            return n;
+        }
+        let rest = self.b.get(i..).unwrap_or_default();
+        if self.nl < i {
+            self.nl = memchr::memchr(b'\n', rest).map_or(n, |p| i + p);
+        }
+        if self.mark < i {
+            self.mark = memchr::memchr3(b'.', b'!', b'?', rest).map_or(n, |p| i + p);
+        }
+        self.nl.min(self.mark)
+    }
+}
+
+/// [`sentence_break`] at a `.`, `!` or `?` (byte `i`).
+#[inline(never)]
+fn sentence_break_after_mark(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    // after optional closing quotes and brackets
+    let mut j = i + 1;
+    while let Some(c) = text.get(j..).and_then(|r| r.chars().next()) {
+        if matches!(c, '"' | ')' | '”' | '’' | '»' | '\'') {
+            j += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    let next = text.get(j + 1..)?.chars().next()?;
+    let opens = next.is_uppercase()
+        || next.is_ascii_digit()
+        || matches!(next, '“' | '"' | '«' | '„' | '‘' | '\'');
+    (opens && !is_abbrev(word_before(text, i))).then_some(j + 1)
 }
 
 /// The run of letters and digits that ends at byte `i` (the word a full stop at `i` follows).
@@ -616,13 +692,17 @@ fn word_before(text: &str, i: usize) -> &str {
 }
 
 /// Byte ranges of sentences (see [`sentence_break`] for where one ends); blank ones are left
-/// out. Linear in the text's length.
+/// out. Linear in the text's length. (The crate uses [`Sentences::non_blank`], which gives the
+/// same ranges from sentences already cut; a test holds them equal.)
+#[cfg(test)]
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let b = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
+    let mut marks = Marks::new(b);
     while i < b.len() {
+        i = marks.next(i);
         if let Some(e) = sentence_break(text, i) {
             if !sub(text, start, e).trim().is_empty() {
                 out.push((start, e));
@@ -672,8 +752,11 @@ pub struct Sentences {
 impl Sentences {
     pub fn new(text: &str) -> Sentences {
         let mut starts = vec![0];
+        let b = text.as_bytes();
         let mut i = 0;
-        while i < text.len() {
+        let mut marks = Marks::new(b);
+        while i < b.len() {
+            i = marks.next(i);
             match sentence_break(text, i) {
                 Some(e) => {
                     if e < text.len() {
@@ -688,6 +771,27 @@ impl Sentences {
             starts,
             len: text.len(),
         }
+    }
+
+    /// The byte ranges of the sentences that are not blank, in order (`candidates` cuts its
+    /// runs in these), without scanning the text again.
+    pub fn non_blank<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let ends = self.starts.iter().skip(1).copied().chain([self.len]);
+        self.starts
+            .iter()
+            .copied()
+            .zip(ends)
+            .filter(move |&(s, e)| s < e && !sub(text, s, e).trim().is_empty())
+    }
+
+    /// Whether these are the sentences of some text (a [`Sentences::default`] is of none).
+    pub fn is_built(&self) -> bool {
+        !self.starts.is_empty()
+    }
+
+    /// The length of the text these are the sentences of.
+    pub fn text_len(&self) -> usize {
+        self.len
     }
 
     /// The index of the sentence holding byte `at` (the last one for `at` past the end).
@@ -803,6 +907,13 @@ pub fn is_cap(w: &str) -> bool {
 
 /// All letters upper case, at least two (an acronym: NCE, SCO, U.S).
 pub fn is_acronym(w: &str) -> bool {
+    if w.is_ascii() {
+        // the same test on bytes: an ASCII char is alphabetic or upper case only as ASCII
+        let b = w.as_bytes();
+        return b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+            && b.iter()
+                .all(|&c| c.is_ascii_uppercase() || c == b'.' || c.is_ascii_digit());
+    }
     let letters = w.chars().filter(|c| c.is_alphabetic()).count();
     letters >= 2
         && w.chars()
@@ -852,6 +963,60 @@ mod tests {
             i = end;
         }
         out
+    }
+
+    #[test]
+    fn non_blank_sentences_are_the_sentences() {
+        let fixture = include_str!("../tests/fixtures/eurasianet-bulletin.txt");
+        for t in [
+            fixture,
+            "",
+            " ",
+            "\n\n",
+            "One. Two! Three? four. Mr. Smith said \"Yes.\" Then\n\nB. C",
+            "Ends with a break.\n",
+            "A.\nB. ",
+            "x. Y.",
+        ] {
+            let v: Vec<(usize, usize)> = Sentences::new(t).non_blank(t).collect();
+            assert_eq!(v, sentences(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn word_key_lower_cases_short_ascii_words() {
+        let naive = |w: &str| -> Option<u128> {
+            let b = w.as_bytes();
+            if b.len() > 15 || !b.is_ascii() {
+                return None;
+            }
+            let mut buf = [0u8; 16];
+            for (d, s) in buf.iter_mut().zip(b) {
+                *d = s.to_ascii_lowercase();
+            }
+            buf[15] = b.len() as u8;
+            Some(u128::from_le_bytes(buf))
+        };
+        let all: String = (0u8..128).map(char::from).collect();
+        let mut words: Vec<String> = vec![
+            String::new(),
+            "The".into(),
+            "AZaz@[`{".into(),
+            "Exactly15Bytes!".into(),
+            "Sixteen__Bytes!!".into(),
+            "Niš".into(),
+            "\u{7f}\u{0}Zz".into(),
+        ];
+        for start in 0..all.len() {
+            for len in [1, 7, 8, 9, 15] {
+                if let Some(w) = all.get(start..start + len) {
+                    words.push(w.to_string());
+                }
+            }
+        }
+        for w in &words {
+            assert_eq!(word_key(w), naive(w), "{w:?}");
+        }
     }
 
     #[test]

@@ -218,21 +218,24 @@ pub(crate) struct Detected {
     pub(crate) gaz: Vec<(usize, usize, &'static GazEntry)>,
     /// Words rules decided are no entity, in text order.
     pub(crate) rejected: Vec<Rejected>,
+    /// The sentences of the text (shared with `quotes`, which would cut them again).
+    pub(crate) sents: text::Sentences,
 }
 
 /// Find entities and their mentions in `text`.
 pub(crate) fn detect(text: &str) -> Detected {
+    let sents = text::Sentences::new(text);
     let Candidates {
         spans,
         rejected,
         gaz_hits,
-    } = candidates(text);
-    let sents = text::Sentences::new(text);
+    } = candidates_in(text, &sents);
     let mut d = resolve(text, spans);
     d.rejected.extend(rejected);
     d.rejected.sort_by_key(|r| r.start);
     infer_countries(text, &sents, &mut d, &gaz_hits);
     merge_place_variants(&mut d);
     d.gaz = gaz_hits;
+    d.sents = sents;
     d
 }

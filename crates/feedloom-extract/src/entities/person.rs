@@ -34,8 +34,17 @@ pub(super) fn people_by(text: &str, start: usize) -> bool {
 /// Transliteration-insensitive key: lower case, `zh`/`dzh`→`j`, `kh`→`h`, `y`→`i`, `ou`→`u`,
 /// `w`→`v`, accents dropped, doubled letters collapsed.
 pub(super) fn translit_key(s: &str) -> String {
-    // first: accents dropped, lower case, non-letters skipped
-    let mut st = s.chars().filter_map(|c| {
+    // first: accents dropped, lower case, non-letters skipped (ASCII, nearly every name: its
+    // letters and digits in lower case, without decoding)
+    if s.is_ascii() {
+        return translit_fold(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+            s.len(),
+        );
+    }
+    let st = s.chars().filter_map(|c| {
         // "ž" is the "zh" of English spellings (Žaparov = Zhaparov)
         let c = if matches!(c, 'ž' | 'Ž') {
             'j'
@@ -49,9 +58,13 @@ pub(super) fn translit_key(s: &str) -> String {
             _ => return None,
         })
     });
-    // then, in one pass with a three-letter window: dzh/zh → j, kh → h, ou → u, y → i,
-    // w → v, doubled letters collapsed
-    let mut out = String::with_capacity(s.len());
+    translit_fold(st, s.len())
+}
+
+/// The second step of [`translit_key`], over its letters: in one pass with a three-letter
+/// window, dzh/zh → j, kh → h, ou → u, y → i, w → v, doubled letters collapsed.
+fn translit_fold(mut st: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut win = [st.next(), st.next(), st.next()];
     let mut prev = None;
     while let Some(c0) = win[0] {

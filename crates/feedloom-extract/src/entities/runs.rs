@@ -239,7 +239,13 @@ pub(super) struct Candidates {
 
 /// Cut `text` into runs of capitalised words (with the connectors, particles and
 /// possessives a name may hold) and classify each run ([`classify`]).
+#[cfg(test)]
 pub(super) fn candidates(text: &str) -> Candidates {
+    candidates_in(text, &text::Sentences::new(text))
+}
+
+/// [`candidates`], with the sentences of `text` already cut.
+pub(super) fn candidates_in(text: &str, sents: &text::Sentences) -> Candidates {
     let mut spans: Vec<Span> = Vec::new();
     let mut rejected: Vec<Rejected> = Vec::new();
     // starts of the parts of hyphenated place chains ("Beineu-Bozoi-Shymkent pipeline")
@@ -266,7 +272,7 @@ pub(super) fn candidates(text: &str) -> Candidates {
     }
     // the crate's one sentence splitter: the runs here and the sentences `infer_countries`
     // looks at are the same sentences
-    for (ss, se) in text::sentences(text) {
+    for (ss, se) in sents.non_blank(text) {
         let sent = text::sub(text, ss, se);
         let mut toks: Vec<Tok> = Vec::with_capacity(sent.len() / 5);
         for t in text::words(sent) {

@@ -135,11 +135,19 @@ pub(crate) fn find(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<(usize, Q
 
 /// [`find`] with the rule behind each speaker.
 pub(crate) fn find_explained(text: &str, d: &Detected, o: &QuotesOptions) -> Vec<Found> {
-    let sents = Sentences::new(text);
+    // the entity detection's sentences when it is of this text (the extractor's always is),
+    // else cut here
+    let own;
+    let sents = if d.sents.is_built() && d.sents.text_len() == text.len() {
+        &d.sents
+    } else {
+        own = Sentences::new(text);
+        &own
+    };
     let paras = text::LineStarts::new(text);
     let cx = Ctx {
         d,
-        sents: &sents,
+        sents,
         paras: &paras,
     };
     let mut out: Vec<Found> = Vec::new();
@@ -147,11 +155,11 @@ pub(crate) fn find_explained(text: &str, d: &Detected, o: &QuotesOptions) -> Vec
     let mut prev_end: Option<(usize, Option<usize>)> = None;
     let mut prev_para: Option<(usize, Option<usize>)> = None;
     let mut genders: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
-    for (s, e, t, gap) in merged(text, &sents) {
+    for (s, e, t, gap) in merged(text, sents) {
         let ends = t
             .trim_end_matches(['"', '”', '’', '\''])
             .ends_with(['.', '?', '!', '…']);
-        let (ss, se) = sentence_bounds(text, &sents, s, e, ends);
+        let (ss, se) = sentence_bounds(text, sents, s, e, ends);
         let wc = t.split_whitespace().count();
         if wc < o.min_words {
             // a short quotation is kept only as a complete utterance with its attribution

@@ -113,6 +113,9 @@ pub(super) fn org_by_words<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
 /// airline.
 pub(super) fn org_before_org_noun<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let text = cx.text;
+    if cx.run.len() > 3 {
+        return Step::Next;
+    }
     let org_after = cx.next.is_some_and(|n| {
         ORG_AFTER.contains(n.s)
             || (n.s.chars().all(|c| c.is_lowercase())

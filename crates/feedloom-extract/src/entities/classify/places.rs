@@ -8,6 +8,9 @@ use super::*;
 /// more, whatever its first word (not a company named like a town: "Rio Tinto's").
 pub(super) fn gazetteer_name<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let run = cx.run;
+    if run.len() <= 1 {
+        return Step::Next;
+    }
     let whole = cx.full();
     let titled;
     let whole = if run.iter().all(|t| is_acronym(t.s)) {
@@ -178,6 +181,9 @@ pub(super) fn place_after_of_noun<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
 /// noun ([`FEATURE_NOUNS`]) gets none.
 pub(super) fn place_before_place_noun<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let text = cx.text;
+    if cx.run.len() > 3 {
+        return Step::Next;
+    }
     let place_after = cx.next.is_some_and(|n| {
         PLACE_AFTER.contains(n.s)
             || (n.s.chars().all(|c| c.is_lowercase())

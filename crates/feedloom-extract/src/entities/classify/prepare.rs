@@ -36,15 +36,16 @@ pub(super) fn leading_words<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
         // before "of" anywhere (its singular is a title), another plural noun opening the
         // sentence ("Shares of Adani Ports")
         let singular = f.s.strip_suffix('s').unwrap_or(f.s);
-        let noun_of = (cx.sent_start
-            || TITLES.contains(singular)
-            || PERSON_TITLES.contains(singular)
-            || JOB_HEADS.contains(singular)
-            || matches!(f.s, "Members" | "Shares" | "Leaders" | "Heads"))
-            && run.len() > 2
+        // (the cheap conditions first)
+        let noun_of = run.len() > 2
             && run[1].s == "of"
             && f.s.len() > 3
             && f.s.ends_with('s')
+            && (cx.sent_start
+                || TITLES.contains(singular)
+                || PERSON_TITLES.contains(singular)
+                || JOB_HEADS.contains(singular)
+                || matches!(f.s, "Members" | "Shares" | "Leaders" | "Heads"))
             && !is_org_word(f.s)
             && GAZ.get_word(f.s).is_none();
         if noun_of {
@@ -61,9 +62,9 @@ pub(super) fn leading_words<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
             run = &run[1..];
             continue;
         }
-        if !adjective
+        if (text::is_stopword(f.s) || (cx.sent_start && run.len() > 1 && f.s.ends_with("ly")))
+            && !adjective
             && !is_acronym(f.s)
-            && (text::is_stopword(f.s) || (cx.sent_start && run.len() > 1 && f.s.ends_with("ly")))
         {
             run = &run[1..];
         } else {

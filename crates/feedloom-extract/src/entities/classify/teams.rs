@@ -29,7 +29,9 @@ static TICKER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// brackets is a company.
 pub(super) fn org_before_ticker<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let (s, e) = (cx.start(), cx.end());
-    if TICKER_AFTER.is_match(after(cx.text, e)) {
+    // (the regex's first two bytes, looked at before it runs)
+    let rest = after(cx.text, e);
+    if rest.starts_with(" <") && TICKER_AFTER.is_match(rest) {
         cx.push(Span::new(cx.text, s, e, Cand::Org));
         return Step::Done;
     }
@@ -43,17 +45,23 @@ pub(super) fn ticker_code<'a>(cx: &mut Ctx<'a>) -> Step<'a> {
     let text = cx.text;
     let head = text::sub(text, text.floor_char_boundary(s.saturating_sub(16)), s);
     let tail = text::sub(text, e, text.ceil_char_boundary((e + 16).min(text.len())));
-    let opened = head.rfind('<').is_some_and(|p| {
-        text::sub(head, p + 1, head.len())
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.')
-    });
-    let closed = tail.find('>').is_some_and(|q| {
-        text::sub(tail, 0, q)
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.')
-    });
-    if opened && closed {
+    // (a byte search: `<` and `>` are ASCII, and so is every byte allowed between them)
+    let code = |b: &[u8]| {
+        b.iter()
+            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'.')
+    };
+    let opened = head
+        .bytes()
+        .rposition(|c| c == b'<')
+        .is_some_and(|p| code(head.as_bytes().get(p + 1..).unwrap_or_default()));
+    if !opened {
+        return Step::Next;
+    }
+    let closed = tail
+        .bytes()
+        .position(|c| c == b'>')
+        .is_some_and(|q| code(tail.as_bytes().get(..q).unwrap_or_default()));
+    if closed {
         return Step::Done;
     }
     Step::Next

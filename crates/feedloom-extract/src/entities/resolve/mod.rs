@@ -526,5 +526,6 @@ pub(in crate::entities) fn resolve(text: &str, spans: Vec<Span>) -> Detected {
         features,
         gaz: Vec::new(),
         rejected,
+        sents: text::Sentences::default(),
     }
 }
