@@ -7,6 +7,8 @@
 use async_nats::jetstream::{self, AckKind};
 use futures_util::StreamExt;
 
+use tokio_util::task::TaskTracker;
+
 use crate::cluster::{ClusterCounters, ClusterNode, OUT_SUBJECT, msg_id};
 
 use super::super::*;
@@ -17,11 +19,12 @@ const DEAD_SUBJECT: &str = "extract";
 impl Pipeline {
     /// Start `workers` extract workers fed by one fetch task; they stop when `stop` fires
     /// (the item each one holds is finished first; what was fetched and not started is
-    /// given back at once).
+    /// given back at once). The tasks that acknowledge extracted items go in `acks`.
     pub(in crate::pipeline) fn spawn_cluster_extract(
         self: &Arc<Self>,
         node: Arc<ClusterNode>,
         workers: usize,
+        acks: TaskTracker,
         stop: CancellationToken,
     ) -> Vec<JoinHandle<()>> {
         let workers = workers.max(1);
@@ -32,17 +35,20 @@ impl Pipeline {
             let p = self.clone();
             let node = node.clone();
             let rx = rx.clone();
+            let acks = acks.clone();
             handles.push(tokio::spawn(async move {
                 loop {
                     let next = rx.lock().await.recv().await;
                     let Some((msg, alive)) = next else { break };
-                    p.extract_message(&node, msg, alive).await;
+                    p.extract_message(&node, msg, alive, &acks).await;
                 }
             }));
         }
         let fetch_node = node.clone();
         handles.push(tokio::spawn(async move {
-            fetch_work(fetch_node, tx, workers, stop).await;
+            // Messages pulled ahead of the workers (each takes about a millisecond): enough
+            // to keep them busy between pull round trips.
+            fetch_work(fetch_node, tx, (workers * 8).clamp(32, 256), stop).await;
         }));
         handles
     }
@@ -51,11 +57,12 @@ impl Pipeline {
     /// `alive` marks the message in progress (from its arrival) until it is settled here.
     async fn extract_message(
         &self,
-        node: &ClusterNode,
+        node: &Arc<ClusterNode>,
         msg: jetstream::Message,
         alive: JoinHandle<()>,
+        acks: &TaskTracker,
     ) {
-        let _alive = AbortOnDrop(alive);
+        let alive = AbortOnDrop(alive);
         use futures_util::FutureExt;
         let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
         ClusterCounters::inc(&node.counters.extract_received);
@@ -134,25 +141,31 @@ impl Pipeline {
                 return;
             }
         };
-        let published = match node
+        let pending = node
             .streams
             .publish_with_id(OUT_SUBJECT, &mid, payload.into())
-            .await
-        {
-            Ok(p) => p.wait().await,
-            Err(e) => Err(e),
-        };
-        match published {
-            Ok(_) => {
-                ClusterCounters::inc(&node.counters.extracted);
-                ack(&msg, AckKind::Ack).await;
+            .await;
+        // The server's answer is awaited beside the next item: a worker does not wait a
+        // round trip per item. The message stays in progress until it is acknowledged.
+        let node = node.clone();
+        acks.spawn(async move {
+            let _alive = alive;
+            let published = match pending {
+                Ok(p) => p.wait().await,
+                Err(e) => Err(e),
+            };
+            match published {
+                Ok(_) => {
+                    ClusterCounters::inc(&node.counters.extracted);
+                    ack(&msg, AckKind::Ack).await;
+                }
+                Err(e) => {
+                    tracing::warn!(item = %item.id, source = %item.source, error = %e, "cannot publish the extracted item; given back for another try");
+                    ClusterCounters::inc(&node.counters.extract_naks);
+                    ack(&msg, AckKind::Nak(Some(Duration::from_secs(1)))).await;
+                }
             }
-            Err(e) => {
-                tracing::warn!(item = %item.id, source = %item.source, error = %e, "cannot publish the extracted item; given back for another try");
-                ClusterCounters::inc(&node.counters.extract_naks);
-                ack(&msg, AckKind::Nak(Some(Duration::from_secs(1)))).await;
-            }
-        }
+        });
     }
 
     /// An item failed: give it back with a delay (1 s, doubling per delivery, at most a

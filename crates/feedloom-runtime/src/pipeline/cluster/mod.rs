@@ -15,6 +15,8 @@ use super::*;
 pub(super) struct ClusterTasks {
     extract: Vec<JoinHandle<()>>,
     extract_stop: CancellationToken,
+    /// Acknowledgements of extracted items (awaited before the sinks stop).
+    extract_acks: TaskTracker,
     sinks: Vec<JoinHandle<()>>,
     sinks_stop: CancellationToken,
     waiters: TaskTracker,
@@ -55,7 +57,13 @@ impl Pipeline {
         let extract_stop = CancellationToken::new();
         let sinks_stop = CancellationToken::new();
         let waiters = TaskTracker::new();
-        let extract = self.spawn_cluster_extract(node.clone(), workers, extract_stop.clone());
+        let extract_acks = TaskTracker::new();
+        let extract = self.spawn_cluster_extract(
+            node.clone(),
+            workers,
+            extract_acks.clone(),
+            extract_stop.clone(),
+        );
         let mut sinks =
             self.spawn_sink_consumers(node.clone(), waiters.clone(), sinks_stop.clone());
         let ids: Vec<String> = self.live().routes.iter().map(|r| r.id.clone()).collect();
@@ -83,6 +91,7 @@ impl Pipeline {
         ClusterTasks {
             extract,
             extract_stop,
+            extract_acks,
             sinks,
             sinks_stop,
             waiters,
@@ -101,6 +110,8 @@ impl Pipeline {
         tracing::info!("cluster: leases released");
         tasks.extract_stop.cancel();
         super::run::join_all(tasks.extract).await;
+        tasks.extract_acks.close();
+        tasks.extract_acks.wait().await;
         tasks.sinks_stop.cancel();
         super::run::join_all(tasks.sinks).await;
         tasks.waiters
