@@ -209,18 +209,7 @@ fn write_config(dir: &Path, addr: std::net::SocketAddr, a: &Args, daemon: Option
     if let Some(w) = a.workers {
         y.push_str(&format!("pipeline:\n  extract_workers: {w}\n"));
     }
-    y.push_str("sources:\n");
-    for n in 0..a.feeds {
-        y.push_str(&format!(
-            "  - {{id: f{n}, type: feed, url: \"http://{addr}/f/{n}\"}}\n"
-        ));
-    }
-    if a.extractors {
-        y.push_str("extractors:\n");
-        for t in feedloom_extract::DEFAULT_ORDER {
-            y.push_str(&format!("  - {{type: {t}}}\n"));
-        }
-    }
+    components(&mut y, a, addr);
     let (sink, name) = match daemon {
         Some(_) => ("out/daemon.jsonl", "daemon.yaml"),
         None => ("out/items.jsonl", "feedloom.yaml"),
@@ -453,18 +442,7 @@ fn cluster_run(a: &Args, dir: &Path, addr: std::net::SocketAddr, nodes: usize) {
     if let Some(w) = a.workers {
         y.push_str(&format!("pipeline:\n  extract_workers: {w}\n"));
     }
-    y.push_str("sources:\n");
-    for n in 0..a.feeds {
-        y.push_str(&format!(
-            "  - {{id: f{n}, type: feed, url: \"http://{addr}/f/{n}\"}}\n"
-        ));
-    }
-    if a.extractors {
-        y.push_str("extractors:\n");
-        for t in feedloom_extract::DEFAULT_ORDER {
-            y.push_str(&format!("  - {{type: {t}}}\n"));
-        }
-    }
+    components(&mut y, a, addr);
     y.push_str("sinks:\n  - {id: out, type: jsonl, path: out.jsonl}\n");
     let dirs: Vec<PathBuf> = (0..nodes)
         .map(|i| {
@@ -549,4 +527,20 @@ fn count_new_lines(p: &Path, seen: &mut (u64, usize)) {
     };
     seen.1 += buf[..=end].iter().filter(|&&b| b == b'\n').count();
     seen.0 += end as u64 + 1;
+}
+
+/// The config's `sources:` (every feed) and, with `--extractors`, `extractors:`.
+fn components(y: &mut String, a: &Args, addr: std::net::SocketAddr) {
+    y.push_str("sources:\n");
+    for n in 0..a.feeds {
+        y.push_str(&format!(
+            "  - {{id: f{n}, type: feed, url: \"http://{addr}/f/{n}\"}}\n"
+        ));
+    }
+    if a.extractors {
+        y.push_str("extractors:\n");
+        for t in feedloom_extract::DEFAULT_ORDER {
+            y.push_str(&format!("  - {{type: {t}}}\n"));
+        }
+    }
 }

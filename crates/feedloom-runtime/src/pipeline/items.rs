@@ -51,17 +51,7 @@ impl Pipeline {
         let Work { mut item, batch } = w;
         let chain = self.live.load().chain.clone();
         let (failures, res) = self.run_steps(&chain, &mut item).await;
-        if !failures.is_empty() {
-            self.report_lock().extract_errors += failures.len() as u64;
-            for f in &failures {
-                let why = format!(
-                    "extractor {}: {}",
-                    f.extractor,
-                    self.config().redact(&f.error.message)
-                );
-                self.item_failed(&item.source, &item.id, &why);
-            }
-        }
+        self.count_failures(&item, &failures);
         if let Err((i, e)) = res {
             let step = &chain[i];
             match step.on_error {
@@ -106,6 +96,23 @@ impl Pipeline {
                     ack: Some(ack),
                 })
                 .await;
+        }
+    }
+
+    /// Count the extractors that failed on `item` and show the failures in its source's
+    /// status.
+    pub(super) fn count_failures(&self, item: &Item, failures: &[chain::Failure]) {
+        if failures.is_empty() {
+            return;
+        }
+        self.report_lock().extract_errors += failures.len() as u64;
+        for f in failures {
+            let why = format!(
+                "extractor {}: {}",
+                f.extractor,
+                self.config().redact(&f.error.message)
+            );
+            self.item_failed(&item.source, &item.id, &why);
         }
     }
 

@@ -102,17 +102,7 @@ impl Pipeline {
                 return;
             }
         };
-        if !failures.is_empty() {
-            self.report_lock().extract_errors += failures.len() as u64;
-            for f in &failures {
-                let why = format!(
-                    "extractor {}: {}",
-                    f.extractor,
-                    self.config().redact(&f.error.message)
-                );
-                self.item_failed(&item.source, &item.id, &why);
-            }
-        }
+        self.count_failures(&item, &failures);
         if let Err((i, e)) = res {
             let step = &chain[i];
             let why = format!(
