@@ -533,7 +533,7 @@ fn a_node_with_another_config_takes_no_work_until_the_old_config_is_gone() {
     assert!(new.stop().success());
 }
 
-/// A nats-server of the test's own (port, store), to be stopped and started again.
+/// A nats-server of the test's own (port, store), started, stopped and started again.
 struct OwnServer {
     port: u16,
     store: tempfile::TempDir,
@@ -541,19 +541,18 @@ struct OwnServer {
 }
 
 impl OwnServer {
-    fn start() -> OwnServer {
+    /// A port and a store, no server yet.
+    fn not_started() -> OwnServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let mut s = OwnServer {
+        OwnServer {
             port,
             store: tempfile::tempdir().unwrap(),
             child: None,
-        };
-        s.up();
-        s
+        }
     }
 
     fn up(&mut self) {
@@ -593,7 +592,8 @@ impl Drop for OwnServer {
 
 #[test]
 fn a_nats_outage_pauses_the_node_and_it_resumes_by_itself() {
-    let mut server = OwnServer::start();
+    // NATS is down when the node starts: it waits for it.
+    let mut server = OwnServer::not_started();
     let (base, feeds) = Feeds::serve(2, Duration::from_millis(1));
     let dir = tempfile::tempdir().unwrap();
     let cfgs: Vec<PathBuf> = node_dirs(dir.path(), 1, "outage", &base, 5, "  lease_ttl: 2s")
@@ -605,7 +605,10 @@ fn a_nats_outage_pauses_the_node_and_it_resumes_by_itself() {
             std::fs::write(p, t).unwrap();
         })
         .collect();
-    let mut d = start(&cfgs[0]);
+    let mut d = Daemon::start_with_env(&cfgs[0], &[("ADMIN", "127.0.0.1:0")]);
+    d.wait_log("waiting for NATS");
+    server.up();
+    d.wait_log("joined the cluster");
     wait_for("the first items", || delivered(&cfgs).len() == 10);
     server.down();
     feeds.items.store(3, Ordering::SeqCst);

@@ -151,8 +151,15 @@ impl std::fmt::Debug for ClusterNode {
     }
 }
 
+/// A config or credentials-file error is the config's (waiting does not mend it); the rest
+/// (NATS unreachable, a stream that cannot be made yet) is the cluster's.
 fn err(e: ClusterError) -> RuntimeError {
-    RuntimeError::Cluster(e.to_string())
+    match e {
+        ClusterError::Config(_) | ClusterError::CredsFile { .. } => {
+            RuntimeError::Config(e.to_string())
+        }
+        e => RuntimeError::Cluster(e.to_string()),
+    }
 }
 
 impl ClusterNode {

@@ -34,7 +34,7 @@ impl Pipeline {
         shutdown: CancellationToken,
     ) -> Result<RunReport, RuntimeError> {
         let config = self.config();
-        let node = self.join_cluster(mode, &config).await?;
+        let node = self.join_cluster(mode, &config, &shutdown).await?;
         let (tx, rx) = mpsc::channel::<Work>(config.pipeline.channel_capacity.max(1));
         *self.work_tx.lock_unpoisoned() = Some(tx);
         *self.running.lock_unpoisoned() = Some((mode, shutdown.clone()));

@@ -28,11 +28,14 @@ const LAG_EVERY: Duration = Duration::from_secs(5);
 impl Pipeline {
     /// Cluster mode: connect, create the streams and consumers, join (lease a share of the
     /// shards). `None` without a `cluster:` block. `once` is refused: each source is
-    /// polled by the node that holds it, never by all at once.
+    /// polled by the node that holds it, never by all at once. While NATS does not answer
+    /// the node waits (1 s, doubling to 30 s between tries, until `shutdown`); a config or
+    /// credentials error ends the run at once.
     pub(super) async fn join_cluster(
         &self,
         mode: Mode,
         config: &Config,
+        shutdown: &CancellationToken,
     ) -> Result<Option<Arc<ClusterNode>>, RuntimeError> {
         let Some(settings) = &config.cluster else {
             return Ok(None);
@@ -43,7 +46,23 @@ impl Pipeline {
                 config.file.display()
             )));
         }
-        let node = Arc::new(ClusterNode::start(settings, config).await?);
+        let mut wait = Duration::from_secs(1);
+        let node = loop {
+            match ClusterNode::start(settings, config).await {
+                Ok(n) => break Arc::new(n),
+                Err(e @ RuntimeError::Cluster(_)) => {
+                    tracing::warn!(error = %e, retry_in = ?wait, "cannot join the cluster yet; waiting for NATS");
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.cancelled() => {
+                            return Err(RuntimeError::Cluster(format!("stopped before joining the cluster: {e}")));
+                        }
+                    }
+                    wait = (wait * 2).min(Duration::from_secs(30));
+                }
+                Err(e) => return Err(e),
+            }
+        };
         tracing::info!(node = %node.cluster.node_id(), cluster = %node.cluster.name(), config_hash = %settings.hash, shards = settings.config.shards, "joined the cluster");
         let _ = self.cluster.set(node.clone());
         Ok(Some(node))
