@@ -35,7 +35,10 @@ const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
 pub struct Ledger {
     store: Arc<dyn StateStore>,
     tx: mpsc::Sender<Op>,
-    inflight: Mutex<HashSet<String>>,
+    /// Items claimed and not yet recorded as delivered in the store. A delivered item
+    /// leaves it only once its mark is written (by the writer), so a poll in between
+    /// cannot claim it again.
+    inflight: Arc<Mutex<HashSet<String>>>,
     /// Per source: polls whose commit is not written yet, oldest first.
     polls: Mutex<HashMap<String, PollQueue>>,
     /// Ops handed to the writer and not yet applied.
@@ -65,6 +68,8 @@ impl Ledger {
         let writer_store = store.clone();
         let pending = Arc::new(AtomicUsize::new(0));
         let writer_pending = pending.clone();
+        let inflight: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let writer_inflight = inflight.clone();
         tokio::spawn(async move {
             let mut last_commit: Option<tokio::time::Instant> = None;
             while let Some(first) = rx.recv().await {
@@ -101,8 +106,25 @@ impl Ledger {
                     last_commit = Some(tokio::time::Instant::now());
                     let s = writer_store.clone();
                     let n = ops.len();
+                    let delivered: Vec<String> = ops
+                        .iter()
+                        .filter_map(|op| match op {
+                            StateOp::Put { ns: n, key, .. } if n == ns::DELIVERED => {
+                                Some(key.clone())
+                            }
+                            _ => None,
+                        })
+                        .collect();
                     let res = tokio::task::spawn_blocking(move || s.apply(ops)).await;
                     writer_pending.fetch_sub(n, Ordering::AcqRel);
+                    // Written: the store answers for them now. (Not written: they are
+                    // offered again by the next poll, at least once.)
+                    {
+                        let mut f = writer_inflight.lock_unpoisoned();
+                        for k in &delivered {
+                            f.remove(k);
+                        }
+                    }
                     match res {
                         Ok(Ok(())) => {}
                         Ok(Err(e)) => {
@@ -119,7 +141,7 @@ impl Ledger {
         Arc::new(Ledger {
             store,
             tx,
-            inflight: Mutex::new(HashSet::new()),
+            inflight,
             polls: Mutex::new(HashMap::new()),
             pending,
         })
@@ -174,7 +196,6 @@ impl Ledger {
             now.to_be_bytes().to_vec(),
         )])
         .await;
-        self.inflight.lock_unpoisoned().remove(&k);
     }
 
     /// Wait until everything sent so far is on disk.
@@ -408,6 +429,28 @@ impl Ack {
 mod tests {
     use super::*;
     use feedloom_core::MemoryStore;
+
+    /// A delivered item is not offered again in the moment between its settling and the
+    /// write of its mark (a poll there once delivered it twice).
+    #[tokio::test]
+    async fn a_settled_item_cannot_be_claimed_before_its_mark_is_written() {
+        let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
+        let ledger = Ledger::start(store.clone());
+        assert!(ledger.claim("s", "a"));
+        let mut acks = Ack::for_item(&ledger, "s", "a", None, 1).await;
+        acks.pop().unwrap().settle().await;
+        assert!(
+            !ledger.claim("s", "a"),
+            "claimed again before the mark was written"
+        );
+        assert!(ledger.seen("s", "a"));
+        ledger.flush().await;
+        assert!(!ledger.claim("s", "a"), "delivered");
+        assert!(
+            ledger.inflight.lock_unpoisoned().is_empty(),
+            "left in flight"
+        );
+    }
 
     #[tokio::test]
     async fn commit_waits_for_every_sink_of_every_item() {
