@@ -8,61 +8,18 @@
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use feedloom_core::{BuildContext, Extractor, Item, Registry};
 
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
-fn chain() -> Vec<(&'static str, Box<dyn Extractor>)> {
-    let mut reg = Registry::new();
-    feedloom_extract::register(&mut reg);
-    let ctx = BuildContext::for_tests(std::path::Path::new("."));
-    feedloom_extract::DEFAULT_ORDER
-        .iter()
-        .map(|t| {
-            (
-                *t,
-                (reg.extractor(t).expect("registered").build)(&serde_json::json!({}), &ctx)
-                    .expect("builds"),
-            )
-        })
-        .collect()
-}
-
-fn article() -> Item {
-    let raw = include_str!("../tests/fixtures/eurasianet-bulletin.txt");
-    let (title, text) = raw.split_once('\n').expect("title line");
-    let mut it = Item::new("bench", "bench");
-    it.title = Some(title.into());
-    // ~800 words: the bulletin, then its paragraphs again until it has 800 words
-    let mut body = text.to_string();
-    for line in text.lines().skip(2).cycle().take(20) {
-        if body.split_whitespace().count() >= 800 {
-            break;
-        }
-        body.push('\n');
-        body.push_str(line);
-    }
-    it.text = body;
-    it.fetched = "2023-07-12T10:00:00Z".parse().expect("date");
-    it
-}
+#[path = "../examples/common/mod.rs"]
+mod common;
+use common::{bench_article, block_on, chain};
+use feedloom_core::{BuildContext, Item};
 
 fn summary() {
-    let chain = chain();
-    let base = article();
+    let chain = chain(&BuildContext::for_tests(std::path::Path::new(".")));
+    let base = bench_article();
     println!("article: {} words", base.text.split_whitespace().count());
     let n = 2000;
     // the item each extractor sees: processed by the earlier ones
@@ -143,8 +100,8 @@ fn summary() {
 
 fn bench(c: &mut Criterion) {
     summary();
-    let chain = chain();
-    let base = article();
+    let chain = chain(&BuildContext::for_tests(std::path::Path::new(".")));
+    let base = bench_article();
     let mut g = c.benchmark_group("extract");
     g.throughput(Throughput::Elements(1));
     let variants: Vec<Item> = (0..64)

@@ -18,35 +18,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use chrono::{DateTime, Utc};
-use feedloom_core::{BuildContext, Extractor, Item, Registry};
+use feedloom_core::{BuildContext, Extractor, Item};
 
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
-fn chain(ctx: &BuildContext) -> Vec<(&'static str, Box<dyn Extractor>)> {
-    let mut reg = Registry::new();
-    feedloom_extract::register(&mut reg);
-    feedloom_extract::DEFAULT_ORDER
-        .iter()
-        .map(|t| {
-            (
-                *t,
-                (reg.extractor(t).unwrap().build)(&serde_json::json!({}), ctx).unwrap(),
-            )
-        })
-        .collect()
-}
+mod common;
+use common::{block_on, chain};
 
 struct Article {
     name: String,

@@ -15,54 +15,23 @@
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
-use feedloom_core::{BuildContext, Extractor, Item, Registry};
+use feedloom_core::{BuildContext, Extractor, Item};
 
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
-/// The benchmark's article (`benches/extract.rs`): the bulletin, padded to ~800 words.
-fn article() -> Item {
-    let raw = include_str!("../tests/fixtures/eurasianet-bulletin.txt");
-    let (title, text) = raw.split_once('\n').unwrap();
-    let mut it = Item::new("bench", "bench");
-    it.title = Some(title.into());
-    let mut body = text.to_string();
-    for line in text.lines().skip(2).cycle().take(20) {
-        if body.split_whitespace().count() >= 800 {
-            break;
-        }
-        body.push('\n');
-        body.push_str(line);
-    }
-    it.text = body;
-    it.fetched = "2023-07-12T10:00:00Z".parse().unwrap();
-    it
-}
+mod common;
+use common::{bench_article, block_on, chain};
 
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200);
-    let mut reg = Registry::new();
-    feedloom_extract::register(&mut reg);
     let tmp = tempfile::tempdir().unwrap();
-    let ctx = BuildContext::for_tests(tmp.path());
-    let chain: Vec<Box<dyn Extractor>> = feedloom_extract::DEFAULT_ORDER
-        .iter()
-        .map(|t| (reg.extractor(t).unwrap().build)(&serde_json::json!({}), &ctx).unwrap())
+    let chain: Vec<Box<dyn Extractor>> = chain(&BuildContext::for_tests(tmp.path()))
+        .into_iter()
+        .map(|(_, e)| e)
         .collect();
-    let base = article();
+    let base = bench_article();
     // distinct texts, as in the benchmark, so no cache carries work from one to the next
     let variants: Vec<Item> = (0..64)
         .map(|i| {
