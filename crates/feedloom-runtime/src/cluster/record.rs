@@ -40,11 +40,10 @@ impl FeedRecord {
     pub fn apply(&mut self, ops: Vec<StateOp>) {
         for op in ops {
             match op {
-                StateOp::Put { ns: n, key, value } if n == ns::SCHEDULE => {
+                StateOp::Put { ns: n, value, .. } if n == ns::SCHEDULE => {
                     if let Ok(s) = serde_json::from_slice(&value) {
                         self.schedule = Some(s);
                     }
-                    let _ = key;
                 }
                 StateOp::Put { ns: n, key, value } => {
                     self.state

@@ -11,7 +11,7 @@ use tokio_util::task::TaskTracker;
 use crate::cluster::{ClusterCounters, ClusterNode};
 
 use super::super::*;
-use super::extract::{ack, pause};
+use super::extract::{ack, pause, pull};
 
 /// Items of one sink between the consumer and their acknowledgement, per node.
 const IN_FLIGHT: usize = 256;
@@ -46,33 +46,11 @@ impl Pipeline {
         let limit = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
         let mut failures = 0u32;
         while !stop.is_cancelled() {
-            let consumer = match node.sink_consumer(&id).await {
-                Ok(c) => c,
-                Err(e) => {
-                    failures += 1;
-                    if failures == 1 {
-                        tracing::warn!(sink = %id, error = %e, "cannot reach the sink's consumer; retrying");
-                    }
-                    pause(&stop, failures).await;
-                    continue;
-                }
-            };
-            let mut messages = match consumer
-                .stream()
-                .max_messages_per_batch(64)
-                .heartbeat(Duration::from_secs(5))
-                .messages()
-                .await
-            {
-                Ok(m) => m,
-                Err(e) => {
-                    failures += 1;
-                    if failures == 1 {
-                        tracing::warn!(sink = %id, error = %e, "cannot pull from the sink's consumer; retrying");
-                    }
-                    pause(&stop, failures).await;
-                    continue;
-                }
+            let what = format!("the consumer of sink {id}");
+            let Some(mut messages) =
+                pull(&what, || node.sink_consumer(&id), 64, &mut failures, &stop).await
+            else {
+                return;
             };
             loop {
                 let permit = tokio::select! {

@@ -249,33 +249,16 @@ async fn fetch_work(
 ) {
     let mut failures = 0u32;
     while !stop.is_cancelled() {
-        let consumer = match node.extract_consumer().await {
-            Ok(c) => c,
-            Err(e) => {
-                failures += 1;
-                if failures == 1 {
-                    tracing::warn!(error = %e, "cannot reach the extraction consumer; retrying");
-                }
-                pause(&stop, failures).await;
-                continue;
-            }
-        };
-        let mut messages = match consumer
-            .stream()
-            .max_messages_per_batch(batch)
-            .heartbeat(Duration::from_secs(5))
-            .messages()
-            .await
-        {
-            Ok(m) => m,
-            Err(e) => {
-                failures += 1;
-                if failures == 1 {
-                    tracing::warn!(error = %e, "cannot pull from the extraction consumer; retrying");
-                }
-                pause(&stop, failures).await;
-                continue;
-            }
+        let Some(mut messages) = pull(
+            "the extraction consumer",
+            || node.extract_consumer(),
+            batch,
+            &mut failures,
+            &stop,
+        )
+        .await
+        else {
+            return;
         };
         loop {
             let next = tokio::select! {
@@ -316,6 +299,45 @@ async fn fetch_work(
             }
         }
     }
+}
+
+/// A pull stream of the consumer `get` makes (`batch` messages asked ahead), made again
+/// after each failure (NATS unreachable) with a growing pause; `None` once `stop` fires.
+/// The first failure of a streak is logged, naming `what`.
+pub(super) async fn pull<F, Fut>(
+    what: &str,
+    get: F,
+    batch: usize,
+    failures: &mut u32,
+    stop: &CancellationToken,
+) -> Option<async_nats::jetstream::consumer::pull::Stream>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<async_nats::jetstream::consumer::PullConsumer, RuntimeError>>,
+{
+    while !stop.is_cancelled() {
+        let opened = match get().await {
+            Ok(c) => c
+                .stream()
+                .max_messages_per_batch(batch)
+                .heartbeat(Duration::from_secs(5))
+                .messages()
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match opened {
+            Ok(m) => return Some(m),
+            Err(e) => {
+                *failures += 1;
+                if *failures == 1 {
+                    tracing::warn!(error = %e, "cannot pull from {what}; retrying");
+                }
+                pause(stop, *failures).await;
+            }
+        }
+    }
+    None
 }
 
 /// Wait a little longer after each failure (at most 5 s), or until `stop`.
